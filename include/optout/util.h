@@ -1,0 +1,74 @@
+/*
+ * util: allocation, strings, growable buffers, and safe file writes.
+ *
+ * Contract: allocation failure is fatal (the process prints "optout: out of
+ * memory" and exits 71), so x* functions never return NULL.  Functions that
+ * can fail for other reasons return 0 on success or -1 and set *cause to an
+ * allocated message the caller frees.  Messages never contain personal data:
+ * they name files, fields and what was expected, not the values.
+ */
+#ifndef OPTOUT_UTIL_H
+#define OPTOUT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define OPTOUT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define OPTOUT_PRINTF(f, a)
+#endif
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Grow an array to hold n elements of size sz (checked for overflow). */
+void *xreallocarray(void *p, size_t n, size_t sz);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) OPTOUT_PRINTF(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) OPTOUT_PRINTF(1, 0);
+
+/* A growable byte buffer, always NUL-terminated after the data. */
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+void buf_init(struct buf *b);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_printf(struct buf *b, const char *fmt, ...) OPTOUT_PRINTF(2, 3);
+/* Give the caller the string and reset the buffer. */
+char *buf_detach(struct buf *b);
+void buf_free(struct buf *b);
+
+/* Overwrite and free a string that held personal data. */
+void secure_free(char *s);
+
+/* Read a whole file of at most max bytes (NUL-terminated). */
+int read_file(const char *path, size_t max, char **data, size_t *len, char **cause);
+/*
+ * Write a file atomically: a temp file in the same directory with mode
+ * `mode`, fsync, rename over path, fsync the directory.  On failure the
+ * temp file is removed and path is untouched.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len, int mode, char **cause);
+/* mkdir -p with the given mode for created directories. */
+int make_dirs(const char *path, int mode, char **cause);
+
+/* Join a directory and a name with one slash. */
+char *path_join(const char *dir, const char *name);
+/* Whether s ends with suffix. */
+int str_ends_with(const char *s, const char *suffix);
+/* Split "a,b,c" into a NULL-terminated array of trimmed, non-empty strings. */
+char **str_split_list(const char *s, size_t *count);
+void str_list_free(char **list);
+/* Fold to lower case ASCII and strip Latin diacritics from UTF-8 (for search). */
+char *str_fold(const char *s);
+
+/* The directory holding brokers/ and letters/: $OPTOUT_DATADIR or the installed one. */
+const char *data_dir(void);
+
+#endif

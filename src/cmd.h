@@ -1,0 +1,48 @@
+/*
+ * cmd: the command table and what every command shares.
+ *
+ * Each subcommand lives in src/cmd-<verb>.c and exports one const struct
+ * command.  A command's run function gets argv with argv[0] = its name and
+ * returns an exit status from <sysexits.h> (0 on success).  Only commands
+ * and main print: errors go through cmd_error as "optout: <what>".
+ */
+#ifndef OPTOUT_CMD_H
+#define OPTOUT_CMD_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include <sysexits.h>
+
+#include "optout/util.h"
+
+struct command {
+	const char *name;
+	const char *usage;   /* arguments after "optout NAME" */
+	const char *summary; /* one line for the command list */
+	const char *help;    /* the options, one per line, for --help */
+	int (*run)(int argc, char **argv);
+};
+
+extern const struct command *const commands[];
+
+/* Find a command by name (or unique prefix of at least 3 letters). */
+const struct command *cmd_find(const char *name);
+/* Print "Usage: ..." and the command's help to f. */
+void cmd_usage(const struct command *cmd, FILE *f);
+/* Print "optout: <message>" on stderr. */
+void cmd_error(const char *fmt, ...) OPTOUT_PRINTF(1, 2);
+/* Print a module's cause as "optout: <cause>" and free it. */
+void cmd_error_cause(char *cause);
+/*
+ * getopt_long with the project's messages: returns the option, -1 at the
+ * end, or '?' after printing "optout: unknown option" or "missing argument"
+ * and a hint (the caller returns EX_USAGE).  "-h/--help" returns 'h'.
+ */
+int cmd_getopt(const struct command *cmd, int argc, char **argv, const char *shortopts,
+    const struct option *longopts);
+/* Print "optout: NAME: extra argument 'x'" style errors and return EX_USAGE. */
+int cmd_usage_error(const struct command *cmd, const char *fmt, ...) OPTOUT_PRINTF(2, 3);
+/* Whether colour may be used on f: a terminal and NO_COLOR unset. */
+int cmd_color(FILE *f);
+
+#endif

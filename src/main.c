@@ -1,0 +1,79 @@
+/* optout: global options and dispatch through the command table. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+void main_usage(FILE *f);
+
+/* Print the overview: usage, commands, exit statuses. */
+void
+main_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+	    "Usage: optout [--version] [--help] COMMAND [ARGS]\n\n"
+	    "Write and send personal-data requests (opt-out, deletion, access,\n"
+	    "correction) to data brokers.\n\n"
+	    "Commands:\n");
+	for (i = 0; commands[i] != NULL; i++)
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f,
+	    "\n'optout help COMMAND' or 'optout COMMAND --help' shows a command's options.\n\n"
+	    "Exit status: 0 success, 64 usage error, 65 bad input data, 66 input file\n"
+	    "missing, 69 service unavailable, 70 internal error, 73 cannot create output,\n"
+	    "75 temporary failure (try again).\n");
+}
+
+/* Parse global options, find the command and run it. */
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct command *cmd;
+	int c, rc;
+
+	setlocale(LC_CTYPE, "");
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		case 'V':
+			printf("optout %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			cmd_error("unknown option '%s'", argv[optind - 1]);
+			fprintf(stderr, "Try 'optout --help'.\n");
+			return EX_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		main_usage(stderr);
+		return EX_USAGE;
+	}
+	cmd = cmd_find(argv[optind]);
+	if (cmd == NULL) {
+		cmd_error("unknown command '%s'", argv[optind]);
+		fprintf(stderr, "Try 'optout --help'.\n");
+		return EX_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* reset getopt for the command (GNU: 0 re-initialises) */
+	rc = cmd->run(argc, argv);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cmd_error("cannot write output");
+		return rc ? rc : EX_IOERR;
+	}
+	return rc;
+}

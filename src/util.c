@@ -1,0 +1,512 @@
+/* util: allocation, strings, buffers and atomic file writes. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "optout/util.h"
+
+/* Print the out-of-memory message and exit: callers never see NULL. */
+static void
+oom(void)
+{
+	static const char msg[] = "optout: out of memory\n";
+
+	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+		/* nothing more can be done */
+	}
+	_exit(71);
+}
+
+/* Allocate n bytes or die. */
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+/* Allocate a zeroed array or die. */
+void *
+xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+/* Resize or die. */
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		oom();
+	return q;
+}
+
+/* Resize an array of n elements of sz bytes, checking the product. */
+void *
+xreallocarray(void *p, size_t n, size_t sz)
+{
+	if (sz != 0 && n > SIZE_MAX / sz)
+		oom();
+	return xrealloc(p, n * sz);
+}
+
+/* Duplicate a string or die. */
+char *
+xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+/* Duplicate at most n bytes of a string or die. */
+char *
+xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = xmalloc(len + 1);
+
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+/* Format into a new string. */
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	return s;
+}
+
+/* Format into a new string. */
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Start an empty buffer. */
+void
+buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = 0;
+	b->cap = 0;
+}
+
+/* Make room for n more bytes plus the terminating NUL. */
+static void
+buf_grow(struct buf *b, size_t n)
+{
+	size_t need;
+
+	if (n > SIZE_MAX - b->len - 1)
+		oom();
+	need = b->len + n + 1;
+	if (need <= b->cap)
+		return;
+	if (b->cap == 0)
+		b->cap = 64;
+	while (b->cap < need)
+		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->data = xrealloc(b->data, b->cap);
+}
+
+/* Append n bytes. */
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+/* Append a string. */
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* Append one byte. */
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+/* Append formatted text. */
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	buf_grow(b, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Hand the contents to the caller (an empty string if nothing was added). */
+char *
+buf_detach(struct buf *b)
+{
+	char *s = b->data ? b->data : xstrdup("");
+
+	buf_init(b);
+	return s;
+}
+
+/* Release the buffer. */
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+/* Overwrite a string before freeing it, so personal data does not linger in freed heap. */
+void
+secure_free(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+/* Read a whole file of at most max bytes. */
+int
+read_file(const char *path, size_t max, char **data, size_t *len, char **cause)
+{
+	struct buf b;
+	char chunk[65536];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf_init(&b);
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*cause = xasprintf("%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > max) {
+			*cause = xasprintf("%s: file is larger than %zu bytes", path, max);
+			goto fail;
+		}
+		buf_add(&b, chunk, (size_t)n);
+	}
+	close(fd);
+	if (len != NULL)
+		*len = b.len;
+	*data = buf_detach(&b);
+	return 0;
+fail:
+	close(fd);
+	if (b.data != NULL)
+		explicit_bzero(b.data, b.len);
+	buf_free(&b);
+	return -1;
+}
+
+/* Flush a directory so a rename inside it survives a crash. */
+static int
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Write path atomically: temp file beside it, fsync, rename, fsync the directory. */
+int
+write_file_atomic(const char *path, const void *data, size_t len, int mode, char **cause)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	const char *p = data;
+	size_t off = 0;
+	ssize_t n;
+	int fd, saved;
+
+	fd = mkstemp(tmp);
+	if (fd == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		goto fail_nofd;
+	}
+	if (fchmod(fd, (mode_t)mode) == -1)
+		goto fail;
+	while (off < len) {
+		n = write(fd, p + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail;
+		off += (size_t)n;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	sync_dir(dir);
+	free(tmp);
+	free(dir);
+	return 0;
+fail:
+	saved = errno;
+	*cause = xasprintf("%s: %s", path, strerror(saved));
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+fail_nofd:
+	free(tmp);
+	free(dir);
+	return -1;
+}
+
+/* Create a directory and its parents. */
+int
+make_dirs(const char *path, int mode, char **cause)
+{
+	char *p = xstrdup(path);
+	char *s;
+	struct stat st;
+
+	for (s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, (mode_t)mode) == -1 && errno != EEXIST) {
+			*cause = xasprintf("%s: %s", p, strerror(errno));
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, (mode_t)mode) == -1 && errno != EEXIST) {
+		*cause = xasprintf("%s: %s", p, strerror(errno));
+		free(p);
+		return -1;
+	}
+	if (stat(p, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		*cause = xasprintf("%s: not a directory", p);
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+/* Join a directory and a name. */
+char *
+path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+
+	if (n > 0 && dir[n - 1] == '/')
+		return xasprintf("%s%s", dir, name);
+	return xasprintf("%s/%s", dir, name);
+}
+
+/* Whether s ends with suffix. */
+int
+str_ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+/* Split a comma-separated list into trimmed, non-empty items. */
+char **
+str_split_list(const char *s, size_t *count)
+{
+	char **list = NULL;
+	size_t n = 0;
+	const char *start = s, *end;
+
+	for (;;) {
+		const char *comma = strchr(start, ',');
+		const char *stop = comma ? comma : start + strlen(start);
+
+		while (start < stop && (*start == ' ' || *start == '\t'))
+			start++;
+		end = stop;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		if (end > start) {
+			list = xreallocarray(list, n + 2, sizeof *list);
+			list[n++] = xstrndup(start, (size_t)(end - start));
+		}
+		if (comma == NULL)
+			break;
+		start = comma + 1;
+	}
+	if (list == NULL)
+		list = xcalloc(1, sizeof *list);
+	list[n] = NULL;
+	if (count != NULL)
+		*count = n;
+	return list;
+}
+
+/* Free a list from str_split_list. */
+void
+str_list_free(char **list)
+{
+	size_t i;
+
+	if (list == NULL)
+		return;
+	for (i = 0; list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
+}
+
+/* Decode one UTF-8 sequence; returns its length, or 1 with cp = 0xFFFD when malformed. */
+static size_t
+utf8_decode(const unsigned char *s, unsigned int *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
+		*cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+		return 2;
+	}
+	if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+		*cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+		return 3;
+	}
+	if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
+	    (s[3] & 0xC0) == 0x80) {
+		*cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) |
+		    (s[3] & 0x3Fu);
+		return 4;
+	}
+	*cp = 0xFFFD;
+	return 1;
+}
+
+/* The base letter of a Latin letter with diacritics, or 0 when there is none. */
+static char
+latin_base(unsigned int cp)
+{
+	/* U+00C0..U+00FF, then Latin Extended-A U+0100..U+017F, by ranges. */
+	static const char l1[] = "AAAAAAACEEEEIIIIDNOOOOO*OUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
+	static const char exa[] =
+	    "AaAaAaCcCcCcCcDdDdEeEeEeEeEeGgGgGgGgHhHhIiIiIiIiIiIiJjKkkLlLlLlLlLlNnNnNnnNnOoOo"
+	    "OoOoRrRrRrSsSsSsSsTtTtTtUuUuUuUuUuUuWwYyYZzZzZzs";
+
+	if (cp >= 0xC0 && cp <= 0xFF) {
+		char c = l1[cp - 0xC0];
+		return (c == '*' || c == '/') ? 0 : c;
+	}
+	if (cp >= 0x100 && cp <= 0x17F)
+		return exa[cp - 0x100];
+	if (cp >= 0x1EA0 && cp <= 0x1EF9) {
+		/* Vietnamese: A, E, I, O, U, Y with stacked marks, in pairs (upper, lower). */
+		static const char vi[] = "AAAAAAAAAAAAEEEEEEEEIIOOOOOOOOOOOOUUUUUUUYYYY";
+		unsigned int i = (cp - 0x1EA0) / 2;
+		char c = i < sizeof vi - 1 ? vi[i] : 0;
+		return (c && (cp & 1)) ? (char)(c + 32) : c;
+	}
+	if (cp == 0x1A0 || cp == 0x1A1)
+		return cp == 0x1A0 ? 'O' : 'o';
+	if (cp == 0x1AF || cp == 0x1B0)
+		return cp == 0x1AF ? 'U' : 'u';
+	return 0;
+}
+
+/* Fold for search: ASCII lower case, Latin diacritics stripped, other text kept. */
+char *
+str_fold(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b;
+	unsigned int cp;
+	size_t n;
+	char c;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		n = utf8_decode(p, &cp);
+		c = cp < 0x80 ? (char)cp : cp == 0xDF ? 0 : latin_base(cp);
+		if (c != 0) {
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			buf_addc(&b, c);
+		} else if (cp == 0xDF) {
+			buf_adds(&b, "ss");
+		} else {
+			buf_add(&b, p, n);
+		}
+		p += n;
+	}
+	return buf_detach(&b);
+}
+
+/* Where the registry and letters live: $OPTOUT_DATADIR for tests, else the install. */
+const char *
+data_dir(void)
+{
+	const char *d = getenv("OPTOUT_DATADIR");
+
+	return (d != NULL && *d != '\0') ? d : PKGDATADIR;
+}

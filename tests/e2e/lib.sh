@@ -1,0 +1,60 @@
+# Shared helpers for end-to-end tests: TAP output, a private work folder,
+# and assertions that show what differed.  Source it with `. "$TOP_SRCDIR/tests/e2e/lib.sh"`.
+set -eu
+
+: "${OPTOUT:?run through make check}"
+: "${TOP_SRCDIR:?run through make check}"
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+tap_n=0
+tap_failed=0
+work=$(mktemp -d "${TMPDIR:-/tmp}/optout-e2e.XXXXXX")
+# Everything a test starts is stopped, and its folder removed, however it ends.
+cleanup_pids=
+cleanup() {
+	for p in $cleanup_pids; do kill "$p" 2>/dev/null || true; done
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+export XDG_DATA_HOME="$work/xdg-data" XDG_CONFIG_HOME="$work/xdg-config"
+
+# ok DESCRIPTION: report a passed check.
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }
+# not_ok DESCRIPTION [DETAIL]: report a failed check with details as TAP comments.
+not_ok() {
+	tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $1"
+	[ $# -lt 2 ] || printf '%s\n' "$2" | sed 's/^/# /'
+}
+# run ARGS...: run optout, keeping stdout, stderr and status in $work.
+run() {
+	set +e
+	"$OPTOUT" "$@" >"$work/out" 2>"$work/err"
+	status=$?
+	set -e
+}
+# check_status DESC N: the last run exited with N.
+check_status() {
+	if [ "$status" -eq "$2" ]; then ok "$1"; else
+		not_ok "$1" "expected exit $2, got $status; stderr: $(head -c 2000 "$work/err")"; fi
+}
+# check_out DESC FILE FIXED-STRING: FILE contains the string.
+check_has() {
+	if grep -qF -- "$3" "$2"; then ok "$1"; else
+		not_ok "$1" "'$3' not found in $(basename "$2"): $(head -c 2000 "$2")"; fi
+}
+# check_lacks DESC FILE FIXED-STRING: FILE does not contain the string.
+check_lacks() {
+	if grep -qF -- "$3" "$2"; then
+		not_ok "$1" "'$3' unexpectedly found in $(basename "$2")"; else ok "$1"; fi
+}
+# check_eq DESC EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2
+actual:   $3"; fi
+}
+# done_testing: print the plan; the exit status tells make about failures.
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
