@@ -474,6 +474,92 @@ latin_base(unsigned int cp)
 	return 0;
 }
 
+/* The number of code points in UTF-8 text (continuation bytes are not counted). */
+size_t
+utf8_len(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Bytes of the first n code points of s (or all of s). */
+static size_t
+utf8_prefix(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (s[i] != '\0') {
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (n == 0)
+				break;
+			n--;
+		}
+		i++;
+	}
+	return i;
+}
+
+/* Word-wrap text; see util.h. */
+char *
+str_wrap(const char *text, size_t width, const char *first, const char *indent)
+{
+	const char *lead = first != NULL ? first : indent;
+	size_t room, col = 0, wlen, wchars;
+	const char *p = text;
+	struct buf b;
+	int empty = 1;
+
+	buf_init(&b);
+	buf_adds(&b, lead);
+	room = width > utf8_len(lead) + 10 ? width - utf8_len(lead) : 10;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0')
+			break;
+		wlen = strcspn(p, " \t\r\n");
+		{
+			char *w = xstrndup(p, wlen);
+
+			wchars = utf8_len(w);
+			free(w);
+		}
+		if (!empty && col + 1 + wchars > room) {
+			buf_addc(&b, '\n');
+			buf_adds(&b, indent);
+			room = width > utf8_len(indent) + 10 ? width - utf8_len(indent) : 10;
+			col = 0;
+			empty = 1;
+		}
+		if (!empty) {
+			buf_addc(&b, ' ');
+			col++;
+		}
+		/* A word longer than a whole line is cut where the line ends. */
+		while (wchars > room) {
+			size_t cut = utf8_prefix(p, room - col);
+
+			buf_add(&b, p, cut);
+			buf_addc(&b, '\n');
+			buf_adds(&b, indent);
+			p += cut;
+			wlen -= cut;
+			wchars -= room - col;
+			col = 0;
+		}
+		buf_add(&b, p, wlen);
+		col += wchars;
+		empty = 0;
+		p += wlen;
+	}
+	buf_addc(&b, '\n');
+	return buf_detach(&b);
+}
+
 /* Fold for search: ASCII lower case, Latin diacritics stripped, other text kept. */
 char *
 str_fold(const char *s)
@@ -500,6 +586,102 @@ str_fold(const char *s)
 		p += n;
 	}
 	return buf_detach(&b);
+}
+
+/* Whether a NULL-terminated list holds s. */
+int
+strlist_has(const char **list, const char *s)
+{
+	for (; list != NULL && *list != NULL; list++)
+		if (strcmp(*list, s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The number of strings in a NULL-terminated list. */
+size_t
+strlist_len(const char **list)
+{
+	size_t n = 0;
+
+	while (list != NULL && list[n] != NULL)
+		n++;
+	return n;
+}
+
+/* The English country name for international mail, by ISO code. */
+const char *
+country_name(const char *code)
+{
+	static const struct {
+		const char *code, *name;
+	} names[] = {
+		{ "AR", "ARGENTINA" },
+		{ "AT", "AUSTRIA" },
+		{ "AU", "AUSTRALIA" },
+		{ "BE", "BELGIUM" },
+		{ "BG", "BULGARIA" },
+		{ "BR", "BRAZIL" },
+		{ "CA", "CANADA" },
+		{ "CH", "SWITZERLAND" },
+		{ "CL", "CHILE" },
+		{ "CN", "CHINA" },
+		{ "CO", "COLOMBIA" },
+		{ "CR", "COSTA RICA" },
+		{ "CU", "CUBA" },
+		{ "CY", "CYPRUS" },
+		{ "CZ", "CZECHIA" },
+		{ "DE", "GERMANY" },
+		{ "DK", "DENMARK" },
+		{ "DO", "DOMINICAN REPUBLIC" },
+		{ "EC", "ECUADOR" },
+		{ "EE", "ESTONIA" },
+		{ "ES", "SPAIN" },
+		{ "FI", "FINLAND" },
+		{ "FR", "FRANCE" },
+		{ "GB", "UNITED KINGDOM" },
+		{ "GR", "GREECE" },
+		{ "GT", "GUATEMALA" },
+		{ "HN", "HONDURAS" },
+		{ "HR", "CROATIA" },
+		{ "HT", "HAITI" },
+		{ "HU", "HUNGARY" },
+		{ "IE", "IRELAND" },
+		{ "IN", "INDIA" },
+		{ "IT", "ITALY" },
+		{ "JM", "JAMAICA" },
+		{ "JP", "JAPAN" },
+		{ "KR", "SOUTH KOREA" },
+		{ "LT", "LITHUANIA" },
+		{ "LU", "LUXEMBOURG" },
+		{ "LV", "LATVIA" },
+		{ "MT", "MALTA" },
+		{ "MX", "MEXICO" },
+		{ "NI", "NICARAGUA" },
+		{ "NL", "NETHERLANDS" },
+		{ "NO", "NORWAY" },
+		{ "NZ", "NEW ZEALAND" },
+		{ "PA", "PANAMA" },
+		{ "PE", "PERU" },
+		{ "PH", "PHILIPPINES" },
+		{ "PL", "POLAND" },
+		{ "PT", "PORTUGAL" },
+		{ "RO", "ROMANIA" },
+		{ "SE", "SWEDEN" },
+		{ "SI", "SLOVENIA" },
+		{ "SK", "SLOVAKIA" },
+		{ "SV", "EL SALVADOR" },
+		{ "UA", "UKRAINE" },
+		{ "US", "UNITED STATES OF AMERICA" },
+		{ "VE", "VENEZUELA" },
+		{ "VN", "VIETNAM" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (strcmp(names[i].code, code) == 0)
+			return names[i].name;
+	return code;
 }
 
 /* Where the registry and letters live: $OPTOUT_DATADIR for tests, else the install. */

@@ -61,9 +61,13 @@ struct jv *jv_copy(const struct jv *v);       /* deep copy */
 void jv_set(struct jv *obj, const char *key, struct jv *value);
 void jv_set_str(struct jv *obj, const char *key, const char *s); /* NULL s sets null */
 void jv_push(struct jv *arr, struct jv *value);
+/* Deep equality; numbers compare by value (1 equals 1.0), as in JSON Schema. */
 int jv_equal(const struct jv *a, const struct jv *b);
 
-/* Serialize: pretty (2-space indent, keys in insertion order) or compact. */
+/*
+ * Serialize: pretty (2-space indent, keys in insertion order) or compact;
+ * UTF-8, no trailing newline.  The caller frees the string with free().
+ */
 char *jv_dump(const struct jv *v, int pretty);
 
 #endif

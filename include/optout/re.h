@@ -17,7 +17,11 @@ struct re *re_compile(const char *pattern, int caseless, char **cause);
 void re_free(struct re *re);
 /* 1 if the pattern matches anywhere in s, 0 if not, -1 on a match error. */
 int re_match(const struct re *re, const char *s, size_t len);
-/* Like re_match; on a match, stores the byte span of group `group`. */
+/*
+ * Like re_match; on a match, stores the byte span of group `group`
+ * (SIZE_MAX for both when the group took no part in the match).  A group
+ * number the pattern does not have gives -1.
+ */
 int re_match_group(const struct re *re, const char *s, size_t len, int group,
     size_t *start, size_t *end);
 /* Compile, match once and free: for rare checks (schema "pattern"). */

@@ -2,7 +2,7 @@
  * schema: validate JSON values against the project's JSON Schema files.
  *
  * The broker, law, profile and agent schemas (brokers/schema.json,
- * letters/*.schema.json) are the contract; this module interprets the
+ * letters/NAME.schema.json) are the contract; this module interprets the
  * subset of JSON Schema 2020-12 they use, so the C loader and an
  * independent validator (python3-jsonschema) judge the same files alike.
  *

@@ -65,8 +65,24 @@ int str_ends_with(const char *s, const char *suffix);
 /* Split "a,b,c" into a NULL-terminated array of trimmed, non-empty strings. */
 char **str_split_list(const char *s, size_t *count);
 void str_list_free(char **list);
+/* The number of characters (code points) in UTF-8 text. */
+size_t utf8_len(const char *s);
+/*
+ * Word-wrap text to width characters; every line starts with indent, and
+ * the first with first (if not NULL) instead.  Words longer than a line
+ * are split.  The result ends with a newline.
+ */
+char *str_wrap(const char *text, size_t width, const char *first, const char *indent);
 /* Fold to lower case ASCII and strip Latin diacritics from UTF-8 (for search). */
 char *str_fold(const char *s);
+
+/* Whether a NULL-terminated list of strings holds s. */
+int strlist_has(const char **list, const char *s);
+/* The number of strings in a NULL-terminated list. */
+size_t strlist_len(const char **list);
+/* The English name of an ISO 3166 alpha-2 country code, in capitals as
+ * international mail wants it ("GERMANY"); the code itself if unknown. */
+const char *country_name(const char *code);
 
 /* The directory holding brokers/ and letters/: $OPTOUT_DATADIR or the installed one. */
 const char *data_dir(void);
