@@ -8,11 +8,13 @@
 
 #include "cmd.h"
 
+extern const struct command cmd_brokers;
 extern const struct command cmd_help;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
 const struct command *const commands[] = {
+	&cmd_brokers,
 	&cmd_help,
 	/* end of command table */
 	NULL,

@@ -1,0 +1,518 @@
+/* optout brokers list|show|validate|search: read the broker registry. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "optout/date.h"
+#include "optout/jv.h"
+#include "optout/registry.h"
+
+static int cmd_brokers_run(int argc, char **argv);
+
+const struct command cmd_brokers = {
+	.name = "brokers",
+	.usage = "list [FILTERS] [--json] | show ID [--json] | validate [FILE...] | search WORD",
+	.summary = "list, show, search and validate the data brokers in the registry",
+	.help =
+	    "Subcommands:\n"
+	    "  list                  every broker, one per line\n"
+	    "    --category C        only brokers in category C (e.g. people-search, risk)\n"
+	    "    --request R         only brokers taking requests of type R\n"
+	    "                        (access, delete, opt-out, correct)\n"
+	    "    --channel CH        only brokers with a procedure by CH\n"
+	    "                        (web, email, postal, phone, fax)\n"
+	    "    --sells-to-government  only brokers known to sell to government agencies\n"
+	    "    --stale DAYS        only brokers last verified more than DAYS days ago\n"
+	    "    --json              the full records as a JSON array\n"
+	    "  show ID [--json]      one broker: procedures, requirements, sources, caveats\n"
+	    "  validate [FILE...]    check broker files (default: the whole registry)\n"
+	    "                        against brokers/schema.json; exit 65 when invalid\n"
+	    "  search WORD           brokers whose name, aliases or parent contain WORD\n"
+	    "                        (ignoring case and accents)\n",
+	.run = cmd_brokers_run,
+};
+
+/* Load the registry, printing the cause on failure. */
+static struct registry *
+load_registry(void)
+{
+	char *cause = NULL;
+	struct registry *r = registry_load(data_dir(), &cause);
+
+	if (r == NULL)
+		cmd_error_cause(cause);
+	return r;
+}
+
+/* "a, b, c" from a list, or "-" when empty. */
+static char *
+join(const char **list, const char *sep)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; list != NULL && list[i] != NULL; i++) {
+		if (i > 0)
+			buf_adds(&b, sep);
+		buf_adds(&b, list[i]);
+	}
+	if (b.len == 0)
+		buf_adds(&b, "-");
+	return buf_detach(&b);
+}
+
+/* Whether the broker has a procedure of this request type (or any if r < 0). */
+static int
+has_procedure(const struct broker *b, int request, int channel)
+{
+	size_t i;
+
+	for (i = 0; i < b->nprocedures; i++) {
+		if ((request < 0 || (int)b->procedures[i].request == request) &&
+		    (channel < 0 || (int)b->procedures[i].channel == channel))
+			return 1;
+	}
+	return 0;
+}
+
+/* The request types a broker takes, as a compact word: "access,delete,...". */
+static char *
+requests_of(const struct broker *b)
+{
+	const char *list[REQ_COUNT + 1];
+	size_t n = 0;
+	int r;
+
+	for (r = 0; r < REQ_COUNT; r++)
+		if (has_procedure(b, r, -1))
+			list[n++] = request_name((enum request)r);
+	list[n] = NULL;
+	return join(list, ",");
+}
+
+/* The channels a broker uses. */
+static char *
+channels_of(const struct broker *b)
+{
+	const char *list[CH_COUNT + 1];
+	size_t n = 0;
+	int c;
+
+	for (c = 0; c < CH_COUNT; c++)
+		if (has_procedure(b, -1, c))
+			list[n++] = channel_name((enum channel)c);
+	list[n] = NULL;
+	return join(list, ",");
+}
+
+/* Print brokers as a table or a JSON array. */
+static void
+print_list(const struct broker *const *list, size_t n, int json)
+{
+	size_t i;
+
+	if (json) {
+		struct jv *arr = jv_new_array();
+		char *s;
+
+		for (i = 0; i < n; i++)
+			jv_push(arr, jv_copy(list[i]->json));
+		s = jv_dump(arr, 1);
+		printf("%s\n", s);
+		free(s);
+		jv_free(arr);
+		return;
+	}
+	printf("%-28s %-4s %-10s %-31s %s\n", "ID", "GOV", "VERIFIED", "REQUESTS", "CHANNELS");
+	for (i = 0; i < n; i++) {
+		char *req = requests_of(list[i]), *ch = channels_of(list[i]);
+
+		printf("%-28s %-4s %-10s %-31s %s\n", list[i]->id,
+		    list[i]->sells_to_government ? "yes" : "-", list[i]->verified, req, ch);
+		free(req);
+		free(ch);
+	}
+}
+
+/* optout brokers list [FILTERS] [--json] */
+static int
+brokers_list(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "category", required_argument, NULL, 'c' },
+		{ "request", required_argument, NULL, 'r' },
+		{ "channel", required_argument, NULL, 'C' },
+		{ "sells-to-government", no_argument, NULL, 'g' },
+		{ "stale", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *category = NULL;
+	int request = -1, channel = -1, gov = 0, json = 0, c;
+	long stale = -1;
+	const struct broker **out;
+	struct registry *r;
+	size_t i, n = 0;
+	date_t today = date_today();
+
+	while ((c = cmd_getopt(&cmd_brokers, argc, argv, "", longopts)) != -1) {
+		switch (c) {
+		case 'c':
+			category = optarg;
+			break;
+		case 'r': {
+			enum request rq;
+
+			if (request_parse(optarg, &rq) != 0)
+				return cmd_usage_error(&cmd_brokers, "--request: '%s' is not one of "
+				    "access, delete, opt-out, correct", optarg);
+			request = (int)rq;
+			break;
+		}
+		case 'C': {
+			enum channel ch;
+
+			if (channel_parse(optarg, &ch) != 0)
+				return cmd_usage_error(&cmd_brokers, "--channel: '%s' is not one of "
+				    "web, email, postal, phone, fax", optarg);
+			channel = (int)ch;
+			break;
+		}
+		case 'g':
+			gov = 1;
+			break;
+		case 's': {
+			char *end;
+
+			stale = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || stale < 0)
+				return cmd_usage_error(&cmd_brokers,
+				    "--stale: '%s' is not a number of days", optarg);
+			break;
+		}
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			cmd_usage(&cmd_brokers, stdout);
+			return 0;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_brokers, "list: unexpected argument '%s'", argv[optind]);
+	if ((r = load_registry()) == NULL)
+		return EX_DATAERR;
+	out = xcalloc(r->n ? r->n : 1, sizeof *out);
+	for (i = 0; i < r->n; i++) {
+		const struct broker *b = r->brokers[i];
+		date_t v;
+
+		if (category != NULL && !broker_has_category(b, category))
+			continue;
+		if ((request >= 0 || channel >= 0) && !has_procedure(b, request, channel))
+			continue;
+		if (gov && !b->sells_to_government)
+			continue;
+		if (stale >= 0 && (date_parse(b->verified, &v) != 0 || today - v <= stale))
+			continue;
+		out[n++] = b;
+	}
+	print_list(out, n, json);
+	free(out);
+	registry_free(r);
+	return 0;
+}
+
+/* Print a labelled field wrapped under an indent. */
+static void
+field(const char *indent, const char *label, const char *value)
+{
+	char *first, *rest, *w;
+
+	if (value == NULL)
+		return;
+	first = xasprintf("%s%s: ", indent, label);
+	rest = xasprintf("%s  ", indent);
+	w = str_wrap(value, 78, first, rest);
+	fputs(w, stdout);
+	free(w);
+	free(first);
+	free(rest);
+}
+
+/* Print sources as an indented list. */
+static void
+print_sources(const char *indent, const struct source *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char *line = xasprintf("%s%s%s%s (as of %s)", s[i].ref, s[i].url ? " <" : "",
+		    s[i].url ? s[i].url : "", s[i].url ? ">" : "", s[i].as_of ? s[i].as_of : "undated");
+		char *first = xasprintf("%s- ", indent), *rest = xasprintf("%s  ", indent);
+		char *w = str_wrap(line, 78, first, rest);
+
+		fputs(w, stdout);
+		free(w);
+		free(first);
+		free(rest);
+		free(line);
+	}
+}
+
+/* Print one procedure in full. */
+static void
+print_procedure(size_t i, const struct procedure *p)
+{
+	char *s;
+
+	printf("\n  %zu. %s by %s  [%s]  status: %s\n", i + 1, request_name(p->request),
+	    channel_name(p->channel), p->id, p->status);
+	field("     ", "URL", p->url);
+	field("     ", "Email", p->email);
+	field("     ", "Phone", p->phone);
+	field("     ", "Fax", p->fax);
+	if (p->postal != NULL) {
+		const char **l;
+
+		printf("     Address: %s\n", p->postal->recipient);
+		for (l = p->postal->street; *l != NULL; l++)
+			printf("              %s\n", *l);
+		printf("              %s%s%s %s\n              %s\n", p->postal->city,
+		    p->postal->region ? ", " : "", p->postal->region ? p->postal->region : "",
+		    p->postal->postal_code, p->postal->country);
+	}
+	s = join(p->laws, ", ");
+	field("     ", "Legal basis", s);
+	free(s);
+	s = join(p->requires, ", ");
+	field("     ", "Requires", s);
+	free(s);
+	if (p->requires_one_of[0] != NULL) {
+		s = join(p->requires_one_of, " or ");
+		field("     ", "Requires one of", s);
+		free(s);
+	}
+	if (p->sensitive[0] != NULL) {
+		s = join(p->sensitive, ", ");
+		field("     ", "Sensitive (sent only with --disclose)", s);
+		free(s);
+	}
+	if (p->verification[0] != NULL) {
+		s = join(p->verification, ", ");
+		field("     ", "Verification", s);
+		free(s);
+	}
+	if (p->captcha)
+		printf("     CAPTCHA: yes (a person must complete it)\n");
+	if (p->response_days >= 0)
+		printf("     Responds within: %d days\n", p->response_days);
+	field("     ", "Only for", p->restricted_to);
+	if (p->agent_allowed >= 0)
+		printf("     Authorized agents: %s\n", p->agent_allowed ? "accepted" : "not accepted");
+	field("     ", "Notes", p->notes);
+	printf("     Sources:\n");
+	print_sources("       ", p->sources, p->nsources);
+}
+
+/* optout brokers show ID [--json] */
+static int
+brokers_show(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct broker *b;
+	struct registry *r;
+	int json = 0, c;
+	size_t i;
+	char *s;
+
+	while ((c = cmd_getopt(&cmd_brokers, argc, argv, "", longopts)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'h') {
+			cmd_usage(&cmd_brokers, stdout);
+			return 0;
+		} else
+			return EX_USAGE;
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(&cmd_brokers, "show needs exactly one broker id");
+	if ((r = load_registry()) == NULL)
+		return EX_DATAERR;
+	b = registry_find(r, argv[optind]);
+	if (b == NULL) {
+		cmd_error("no broker with id '%s' (try 'optout brokers search WORD')", argv[optind]);
+		registry_free(r);
+		return EX_DATAERR;
+	}
+	if (json) {
+		s = jv_dump(b->json, 1);
+		printf("%s\n", s);
+		free(s);
+		registry_free(r);
+		return 0;
+	}
+	printf("%s (%s)\n", b->name, b->id);
+	if (b->aliases[0] != NULL) {
+		s = join(b->aliases, ", ");
+		field("", "Also known as", s);
+		free(s);
+	}
+	field("", "Parent", b->parent);
+	s = join(b->categories, ", ");
+	field("", "Categories", s);
+	free(s);
+	field("", "Website", b->website);
+	printf("Sells to government: %s\n", b->sells_to_government ? "yes" : "not known");
+	if (b->government_sales != NULL) {
+		field("  ", "What is known", b->government_sales);
+		printf("  Sources:\n");
+		print_sources("    ", b->government_sources, b->ngovernment_sources);
+	}
+	printf("Record verified: %s\n", b->verified);
+	if (b->nprocedures == 0) {
+		printf("\nNo consumer channel is known for this broker.\n");
+		field("", "What to do", b->no_consumer_channel);
+	} else {
+		printf("\nProcedures:\n");
+		for (i = 0; i < b->nprocedures; i++)
+			print_procedure(i, &b->procedures[i]);
+	}
+	if (b->ncaveats > 0) {
+		printf("\nCaveats:\n");
+		for (i = 0; i < b->ncaveats; i++) {
+			char *line = xasprintf("%s (%s%s%s)", b->caveats[i].text, b->caveats[i].source,
+			    b->caveats[i].date ? ", " : "", b->caveats[i].date ? b->caveats[i].date : "");
+			char *w = str_wrap(line, 78, "  - ", "    ");
+
+			fputs(w, stdout);
+			free(w);
+			free(line);
+		}
+	}
+	registry_free(r);
+	return 0;
+}
+
+/* optout brokers validate [FILE...] */
+static int
+brokers_validate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *cause = NULL;
+	int c;
+
+	while ((c = cmd_getopt(&cmd_brokers, argc, argv, "", longopts)) != -1) {
+		if (c == 'h') {
+			cmd_usage(&cmd_brokers, stdout);
+			return 0;
+		}
+		return EX_USAGE;
+	}
+	if (optind == argc) {
+		struct registry *r = load_registry();
+
+		if (r == NULL)
+			return EX_DATAERR;
+		printf("%zu broker files are valid\n", r->n);
+		registry_free(r);
+		return 0;
+	}
+	if (registry_validate_files(data_dir(), argv + optind, (size_t)(argc - optind), &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	printf("%d broker files are valid\n", argc - optind);
+	return 0;
+}
+
+/* optout brokers search WORD */
+static int
+brokers_search(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct broker **out;
+	struct registry *r;
+	size_t i, n = 0;
+	int json = 0, c;
+
+	while ((c = cmd_getopt(&cmd_brokers, argc, argv, "", longopts)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else if (c == 'h') {
+			cmd_usage(&cmd_brokers, stdout);
+			return 0;
+		} else
+			return EX_USAGE;
+	}
+	if (argc - optind != 1 || argv[optind][0] == '\0')
+		return cmd_usage_error(&cmd_brokers, "search needs one word");
+	if ((r = load_registry()) == NULL)
+		return EX_DATAERR;
+	out = xcalloc(r->n ? r->n : 1, sizeof *out);
+	for (i = 0; i < r->n; i++)
+		if (broker_matches(r->brokers[i], argv[optind]))
+			out[n++] = r->brokers[i];
+	if (n == 0 && !json) {
+		cmd_error("no broker matches '%s'", argv[optind]);
+		free(out);
+		registry_free(r);
+		return 1;
+	}
+	print_list(out, n, json);
+	free(out);
+	registry_free(r);
+	return 0;
+}
+
+/* Dispatch to a brokers subcommand. */
+static int
+cmd_brokers_run(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*run)(int, char **);
+	} subs[] = {
+		{ "list", brokers_list },
+		{ "show", brokers_show },
+		{ "validate", brokers_validate },
+		{ "search", brokers_search },
+	};
+	size_t i;
+
+	if (argc < 2)
+		return cmd_usage_error(&cmd_brokers, "missing subcommand (list, show, validate, search)");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		cmd_usage(&cmd_brokers, stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+		if (strcmp(argv[1], subs[i].name) == 0) {
+			optind = 0;
+			return subs[i].run(argc - 1, argv + 1);
+		}
+	}
+	if (argv[1][0] == '-') {
+		cmd_error("brokers: unknown option '%s'", argv[1]);
+		fprintf(stderr, "Try 'optout brokers --help'.\n");
+		return EX_USAGE;
+	}
+	return cmd_usage_error(&cmd_brokers, "unknown subcommand '%s'", argv[1]);
+}
