@@ -5,16 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <errno.h>
 
 #include "cmd.h"
 
 extern const struct command cmd_brokers;
 extern const struct command cmd_help;
+extern const struct command cmd_plan;
+extern const struct command cmd_template;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
 const struct command *const commands[] = {
 	&cmd_brokers,
+	&cmd_plan,
+	&cmd_template,
 	&cmd_help,
 	/* end of command table */
 	NULL,
@@ -133,4 +138,145 @@ cmd_color(FILE *f)
 	const char *nc = getenv("NO_COLOR");
 
 	return isatty(fileno(f)) && (nc == NULL || *nc == '\0');
+}
+
+/* Load the registry, laws, profile and agent. */
+int
+cmd_load_inputs(const char *profile_path, const char *agent_path, struct cmd_inputs *in)
+{
+	const char *dir = data_dir();
+	char *cause = NULL;
+
+	memset(in, 0, sizeof *in);
+	if (profile_path != NULL && access(profile_path, R_OK) != 0) {
+		cmd_error("%s: %s", profile_path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if (agent_path != NULL && access(agent_path, R_OK) != 0) {
+		cmd_error("%s: %s", agent_path, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if ((in->reg = registry_load(dir, &cause)) == NULL ||
+	    (in->laws = laws_load(dir, &cause)) == NULL ||
+	    (profile_path != NULL && (in->profile = profile_load(profile_path, dir, &cause)) == NULL) ||
+	    (agent_path != NULL && (in->agent = agent_load(agent_path, dir, &cause)) == NULL)) {
+		cmd_error_cause(cause);
+		cmd_inputs_free(in);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* Free what cmd_load_inputs loaded. */
+void
+cmd_inputs_free(struct cmd_inputs *in)
+{
+	registry_free(in->reg);
+	laws_free(in->laws);
+	profile_free(in->profile);
+	agent_free(in->agent);
+	memset(in, 0, sizeof *in);
+}
+
+/* Resolve -b ID,... or --all. */
+int
+cmd_select_brokers(const struct command *cmd, const struct registry *r, const char *list, int all,
+    const struct broker ***out, size_t *n)
+{
+	char **ids;
+	size_t i, count;
+	int bad = 0;
+
+	if (all && list != NULL)
+		return cmd_usage_error(cmd, "give either -b ID,... or --all, not both");
+	if (!all && list == NULL)
+		return cmd_usage_error(cmd, "name the brokers with -b ID,... or use --all");
+	if (all) {
+		*out = xcalloc(r->n + 1, sizeof **out);
+		for (i = 0; i < r->n; i++)
+			(*out)[i] = r->brokers[i];
+		*n = r->n;
+		return 0;
+	}
+	ids = str_split_list(list, &count);
+	if (count == 0) {
+		str_list_free(ids);
+		return cmd_usage_error(cmd, "-b needs at least one broker id");
+	}
+	*out = xcalloc(count + 1, sizeof **out);
+	*n = 0;
+	for (i = 0; i < count; i++) {
+		const struct broker *b = registry_find(r, ids[i]);
+
+		if (b == NULL) {
+			cmd_error("no broker with id '%s' (try 'optout brokers search WORD')", ids[i]);
+			bad = 1;
+		} else
+			(*out)[(*n)++] = b;
+	}
+	str_list_free(ids);
+	if (bad) {
+		free(*out);
+		*out = NULL;
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* Parse -r access,delete,... (default: opt-out and delete). */
+int
+cmd_parse_requests(const struct command *cmd, const char *list, enum request *out, size_t *n)
+{
+	char **items;
+	size_t i, count, k;
+
+	if (list == NULL) {
+		out[0] = REQ_OPTOUT;
+		out[1] = REQ_DELETE;
+		*n = 2;
+		return 0;
+	}
+	items = str_split_list(list, &count);
+	*n = 0;
+	for (i = 0; i < count; i++) {
+		enum request r;
+
+		if (request_parse(items[i], &r) != 0) {
+			int rc = cmd_usage_error(cmd, "-r: '%s' is not one of access, delete, "
+			    "opt-out, correct", items[i]);
+
+			str_list_free(items);
+			return rc;
+		}
+		for (k = 0; k < *n && out[k] != r; k++)
+			;
+		if (k == *n)
+			out[(*n)++] = r;
+	}
+	str_list_free(items);
+	if (*n == 0)
+		return cmd_usage_error(cmd, "-r needs at least one request type");
+	return 0;
+}
+
+/* Check --disclose against the sensitive fields a person can consent to. */
+int
+cmd_parse_disclose(const struct command *cmd, const char *list, char ***out)
+{
+	static const char *const allowed[] = { "ssn", "ssn_last4", "drivers_license", "dob",
+		"phone", "email", "prior_addresses", NULL };
+	size_t i;
+
+	*out = str_split_list(list != NULL ? list : "", NULL);
+	for (i = 0; (*out)[i] != NULL; i++) {
+		if (!strlist_has((const char **)allowed, (*out)[i])) {
+			int rc = cmd_usage_error(cmd, "--disclose: '%s' is not one of ssn, ssn_last4, "
+			    "drivers_license, dob, phone, email, prior_addresses", (*out)[i]);
+
+			str_list_free(*out);
+			*out = NULL;
+			return rc;
+		}
+	}
+	return 0;
 }

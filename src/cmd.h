@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <sysexits.h>
 
+#include "optout/laws.h"
+#include "optout/profile.h"
+#include "optout/registry.h"
 #include "optout/util.h"
 
 struct command {
@@ -44,5 +47,28 @@ int cmd_getopt(const struct command *cmd, int argc, char **argv, const char *sho
 int cmd_usage_error(const struct command *cmd, const char *fmt, ...) OPTOUT_PRINTF(2, 3);
 /* Whether colour may be used on f: a terminal and NO_COLOR unset. */
 int cmd_color(FILE *f);
+
+/* What most commands load: the registry, the laws, a profile and maybe an agent. */
+struct cmd_inputs {
+	struct registry *reg;
+	struct laws *laws;
+	struct profile *profile; /* NULL when no profile was asked for */
+	struct agent *agent;     /* NULL unless --agent */
+};
+/* Load the inputs, printing what went wrong; returns 0 or an exit status. */
+int cmd_load_inputs(const char *profile_path, const char *agent_path, struct cmd_inputs *in);
+void cmd_inputs_free(struct cmd_inputs *in);
+/*
+ * Brokers named in a comma list (-b), or every broker (--all); prints the
+ * unknown ids.  Returns 0 or an exit status; *out is a NULL-terminated
+ * array the caller frees (the brokers themselves are borrowed).
+ */
+int cmd_select_brokers(const struct command *cmd, const struct registry *r, const char *list,
+    int all, const struct broker ***out, size_t *n);
+/* Request types from a comma list (-r); NULL gives the default opt-out,delete. */
+int cmd_parse_requests(const struct command *cmd, const char *list, enum request *out,
+    size_t *n);
+/* Check --disclose names against the fields a procedure can ask for. */
+int cmd_parse_disclose(const struct command *cmd, const char *list, char ***out);
 
 #endif

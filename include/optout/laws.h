@@ -1,0 +1,76 @@
+/*
+ * laws: the legal bases letters can cite (letters/laws.json).
+ *
+ * Checked against letters/laws.schema.json on load.  Chooses the law of a
+ * person's residence and computes due dates (calendar days, business days
+ * with the file's holiday list, or months).
+ *
+ * Contract: laws_load returns a struct laws owned by the caller (laws_free
+ * accepts NULL); every struct law and string reached from it is borrowed.
+ */
+#ifndef OPTOUT_LAWS_H
+#define OPTOUT_LAWS_H
+
+#include <stddef.h>
+
+#include "optout/date.h"
+#include "optout/registry.h"
+
+struct jv;
+
+enum day_unit { UNIT_CALENDAR, UNIT_BUSINESS, UNIT_MONTHS };
+
+struct deadline {
+	int days;
+	enum day_unit unit;
+	int binding;              /* set by law, or only a courtesy expectation */
+	const char *citation;     /* may be NULL */
+	int extension_days;       /* 0 when no extension */
+	enum day_unit extension_unit;
+	int extension_requires_notice;
+	const char *notes;        /* may be NULL */
+};
+
+struct law {
+	const char *id;
+	const char *family; /* ccpa, us-state, fcra, gdpr, none */
+	const char *country; /* US, EU, or NULL for none */
+	const char *region;  /* a US state, or NULL */
+	const char *name;
+	const char *citation;
+	const char *in_force; /* may be NULL */
+	const struct jv *json;
+};
+
+struct laws {
+	struct law *laws;
+	size_t n;
+	date_t *holidays; /* sorted */
+	size_t nholidays;
+	struct jv *doc;
+};
+
+struct laws *laws_load(const char *datadir, char **cause);
+void laws_free(struct laws *l);
+const struct law *laws_find(const struct laws *l, const char *id);
+/*
+ * The comprehensive privacy law of where a person lives, in force on day
+ * `on` and covering the request: a US state's law, the GDPR for an EU
+ * member state, else NULL (the caller falls back to "none").
+ */
+const struct law *laws_for_residence(const struct laws *l, const char *country,
+    const char *region, enum request r, date_t on);
+/* Whether the law covers a request type. */
+int law_covers(const struct law *law, enum request r);
+/* The deadline for a request type (an override, or the law's own). */
+void law_deadline(const struct law *law, enum request r, struct deadline *d);
+/* The section to cite for a request type, or the law's citation. */
+const char *law_section(const struct law *law, enum request r);
+/* Who may file as agent: all, opt-out-only, none, unknown. */
+const char *law_agent_allowed(const struct law *law);
+/* The date `days` units after `from`. */
+date_t laws_add(const struct laws *l, date_t from, int days, enum day_unit unit);
+/* "45 calendar days", "15 business days", "1 month". */
+char *deadline_text(int days, enum day_unit unit);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * letter: turn a plan into a document, through the letter templates.
+ *
+ * The template for a request is letters/<family>-<request>.mustache, with
+ * partials from letters/partials/.  Templates are parsed once per struct
+ * letters and reused, so a batch of thousands of letters parses each
+ * template once.
+ *
+ * Contract: letters_open returns an object owned by the caller
+ * (letters_close accepts NULL).  letter_render returns a struct doc owned
+ * by the caller, or NULL with *cause set (naming the template and line).
+ */
+#ifndef OPTOUT_LETTER_H
+#define OPTOUT_LETTER_H
+
+struct agent;
+struct doc;
+struct jv;
+struct letters;
+struct plan_item;
+struct profile;
+
+struct letters *letters_open(const char *datadir);
+void letters_close(struct letters *l);
+/* Render the named template (e.g. "ccpa-delete") with data into markup. */
+int letters_markup(struct letters *l, const char *name, const struct jv *data, char **out,
+    char **cause);
+/* Render and parse into the document model. */
+struct doc *letter_render(struct letters *l, const char *name, const struct jv *data,
+    char **cause);
+/* The template name for a legal family and request type ("fcra-access"). */
+char *letter_template_name(const char *family, const char *request);
+
+/* The letter for a plan item: its data, its template by legal family, rendered. */
+struct doc *letter_for_plan(struct letters *l, const struct plan_item *it,
+    const struct profile *p, const struct agent *agent, char **cause);
+
+#endif

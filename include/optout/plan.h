@@ -1,0 +1,71 @@
+/*
+ * plan: the form engine.  For a person x broker x request type it chooses
+ * the procedure and channel, the legal basis, the deadline, and exactly
+ * which fields will be disclosed -- nothing the procedure does not require,
+ * and no sensitive identifier without the person's explicit consent.
+ *
+ * Contract: plan_make returns a struct plan_item owned by the caller
+ * (plan_item_free accepts NULL).  It borrows the broker, profile and laws,
+ * which must outlive it.  plan_letter_data returns a new JSON value (the
+ * data contract of letters/README.md) owned by the caller.
+ */
+#ifndef OPTOUT_PLAN_H
+#define OPTOUT_PLAN_H
+
+#include <stddef.h>
+
+#include "optout/date.h"
+#include "optout/laws.h"
+#include "optout/profile.h"
+#include "optout/registry.h"
+
+struct jv;
+
+enum plan_status {
+	PLAN_READY,          /* everything needed is at hand */
+	PLAN_NEEDS_CONSENT,  /* a required sensitive field needs --disclose */
+	PLAN_MISSING,        /* the profile lacks a required field */
+	PLAN_NO_PROCEDURE,   /* the broker takes no request of this type */
+	PLAN_NO_CHANNEL,     /* no consumer channel is known at all */
+};
+
+struct plan_opts {
+	enum request request;
+	const char **disclose;   /* sensitive fields the person consented to */
+	const struct agent *agent; /* filing as authorized agent, or NULL */
+	date_t today;
+};
+
+struct plan_item {
+	const struct broker *broker;
+	enum request request;
+	const struct procedure *proc; /* NULL unless a procedure was chosen */
+	const struct law *law;        /* the legal basis (the "none" law when no statute) */
+	struct deadline deadline;
+	date_t today;                 /* the day the plan was made */
+	date_t due;                   /* counted from today (sending day) */
+	date_t extended_due;          /* due + extension, or 0 when none */
+	enum plan_status status;
+	char **disclosed;   /* field names that go to the broker */
+	char **withheld;    /* sensitive fields held back for want of consent */
+	char **missing;     /* required fields the profile lacks */
+	char **documents;   /* documents the person must enclose or upload */
+	char **notes;       /* plain sentences for the person */
+	char reference[16];
+};
+
+struct plan_item *plan_make(const struct broker *b, const struct profile *p,
+    const struct laws *laws, const struct plan_opts *o);
+void plan_item_free(struct plan_item *it);
+const char *plan_status_name(enum plan_status s);
+/* A field's label for people ("Date of birth"). */
+const char *field_label(const char *field);
+/* Whether a field is sensitive for this procedure. */
+int field_is_sensitive(const struct procedure *proc, const char *field);
+/* The data for a letter template (see letters/README.md). */
+struct jv *plan_letter_data(const struct plan_item *it, const struct profile *p,
+    const struct agent *agent);
+/* The plan as JSON for --json and packet.json (field names, never values). */
+struct jv *plan_to_jv(const struct plan_item *it);
+
+#endif

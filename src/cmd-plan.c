@@ -1,0 +1,210 @@
+/* optout plan: show what would be requested from whom, under which law, disclosing what. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "optout/jv.h"
+#include "optout/plan.h"
+#include "optout/vault.h"
+
+static int cmd_plan_run(int argc, char **argv);
+
+const struct command cmd_plan = {
+	.name = "plan",
+	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] [--disclose FIELD,...] "
+		 "[--agent AGENT] [--json]",
+	.summary = "show, for each broker, the procedure, legal basis, due date and exactly "
+		   "what would be disclosed",
+	.help =
+	    "Options:\n"
+	    "  -p, --profile FILE     the person's profile (JSON)\n"
+	    "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
+	    "      --all              every broker in the registry\n"
+	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
+	    "      --disclose F,...   allow these sensitive fields to be sent where a procedure\n"
+	    "                         requires them: ssn, ssn_last4, drivers_license, dob, ...\n"
+	    "      --agent FILE       plan as an authorized agent filing for the person\n"
+	    "      --json             machine-readable output (field names, never values)\n"
+	    "Nothing is written or sent: the plan only shows what would happen.\n",
+	.run = cmd_plan_run,
+};
+
+/* Join a list for display, or "-" when empty. */
+static char *
+join_list(char **list)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", list[i]);
+	if (b.len == 0)
+		buf_adds(&b, "-");
+	return buf_detach(&b);
+}
+
+/* Print one plan item for a person to read. */
+static void
+print_item(const struct plan_item *it)
+{
+	char day[11], *s;
+	size_t i;
+
+	printf("%s — %s: %s\n", it->broker->id, request_name(it->request),
+	    plan_status_name(it->status));
+	if (it->status == PLAN_NO_CHANNEL) {
+		printf("  No consumer channel is known for %s.\n", it->broker->name);
+		if (it->broker->no_consumer_channel != NULL) {
+			s = str_wrap(it->broker->no_consumer_channel, 78, "  ", "  ");
+			fputs(s, stdout);
+			free(s);
+		}
+		return;
+	}
+	if (it->status == PLAN_NO_PROCEDURE) {
+		printf("  %s has no known procedure for %s requests.\n", it->broker->name,
+		    request_name(it->request));
+		for (i = 0; it->notes[i] != NULL; i++)
+			printf("  note:      %s\n", it->notes[i]);
+		return;
+	}
+	printf("  procedure: %s (%s, %s)\n", it->proc->id, channel_name(it->proc->channel),
+	    it->proc->status);
+	if (it->proc->url)
+		printf("  where:     %s\n", it->proc->url);
+	else if (it->proc->email)
+		printf("  where:     %s\n", it->proc->email);
+	else if (it->proc->postal)
+		printf("  where:     %s, %s\n", it->proc->postal->recipient, it->proc->postal->city);
+	else if (it->proc->phone)
+		printf("  where:     %s\n", it->proc->phone);
+	printf("  law:       %s — %s\n", it->law->name, law_section(it->law, it->request));
+	date_format(it->due, day);
+	s = deadline_text(it->deadline.days, it->deadline.unit);
+	printf("  due:       %s (%s%s)\n", day, s,
+	    it->deadline.binding ? ", set by law" : "; a courtesy request, not a legal deadline");
+	free(s);
+	if (it->extended_due) {
+		date_format(it->extended_due, day);
+		printf("  extended:  %s at the latest, if the broker gives notice in time\n", day);
+	}
+	s = join_list(it->disclosed);
+	printf("  discloses: %s\n", s);
+	free(s);
+	if (it->withheld[0] != NULL) {
+		s = join_list(it->withheld);
+		printf("  withheld:  %s — sensitive; the procedure requires it, so the request "
+		       "cannot go out until you allow it with --disclose %s\n", s, it->withheld[0]);
+		free(s);
+	}
+	if (it->missing[0] != NULL) {
+		s = join_list(it->missing);
+		printf("  refused:   the profile lacks %s, which this procedure requires\n", s);
+		free(s);
+	}
+	if (it->documents[0] != NULL) {
+		printf("  enclose:   ");
+		for (i = 0; it->documents[i] != NULL; i++)
+			printf("%s%s", i ? "; " : "", field_label(it->documents[i]));
+		printf("\n");
+	}
+	for (i = 0; it->notes[i] != NULL; i++)
+		printf("  note:      %s\n", it->notes[i]);
+	printf("  reference: %s\n", it->reference);
+}
+
+/* optout plan */
+static int
+cmd_plan_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "request", required_argument, NULL, 'r' },
+		{ "disclose", required_argument, NULL, 'd' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = NULL, *brokers = NULL, *requests = NULL, *disclose = NULL;
+	const char *agent = NULL;
+	int all = 0, json = 0, c, rc;
+	struct cmd_inputs in;
+	const struct broker **sel = NULL;
+	enum request reqs[REQ_COUNT];
+	size_t nsel = 0, nreq = 0, i, k;
+	char **consent = NULL, *cause = NULL;
+	struct jv *out = NULL;
+	struct plan_opts o;
+
+	while ((c = cmd_getopt(&cmd_plan, argc, argv, "p:b:r:", longopts)) != -1) {
+		switch (c) {
+		case 'p': profile = optarg; break;
+		case 'b': brokers = optarg; break;
+		case 'a': all = 1; break;
+		case 'r': requests = optarg; break;
+		case 'd': disclose = optarg; break;
+		case 'A': agent = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': cmd_usage(&cmd_plan, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_plan, "unexpected argument '%s'", argv[optind]);
+	if (profile == NULL)
+		return cmd_usage_error(&cmd_plan, "a profile is required (-p FILE)");
+	if ((rc = cmd_parse_requests(&cmd_plan, requests, reqs, &nreq)) != 0 ||
+	    (rc = cmd_parse_disclose(&cmd_plan, disclose, &consent)) != 0)
+		return rc;
+	if (vault_init(&cause) != 0) {
+		cmd_error_cause(cause);
+		str_list_free(consent);
+		return EX_SOFTWARE;
+	}
+	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0) {
+		str_list_free(consent);
+		return rc;
+	}
+	if ((rc = cmd_select_brokers(&cmd_plan, in.reg, brokers, all, &sel, &nsel)) != 0)
+		goto out;
+	memset(&o, 0, sizeof o);
+	o.disclose = (const char **)consent;
+	o.agent = in.agent;
+	o.today = date_today();
+	if (json)
+		out = jv_new_array();
+	for (i = 0; i < nsel; i++) {
+		for (k = 0; k < nreq; k++) {
+			struct plan_item *it;
+
+			o.request = reqs[k];
+			it = plan_make(sel[i], in.profile, in.laws, &o);
+			if (json)
+				jv_push(out, plan_to_jv(it));
+			else {
+				if (i > 0 || k > 0)
+					printf("\n");
+				print_item(it);
+			}
+			plan_item_free(it);
+		}
+	}
+	if (json) {
+		char *s = jv_dump(out, 1);
+
+		printf("%s\n", s);
+		free(s);
+		jv_free(out);
+	}
+out:
+	free(sel);
+	str_list_free(consent);
+	cmd_inputs_free(&in);
+	return rc;
+}

@@ -1,0 +1,264 @@
+/* laws: load the legal bases, choose the law of residence, count deadlines. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "optout/jv.h"
+#include "optout/laws.h"
+#include "optout/schema.h"
+#include "optout/util.h"
+
+#define LAWS_MAX_BYTES (1024 * 1024)
+
+/* A string field, or NULL. */
+static const char *
+str_at(const struct jv *o, const char *key)
+{
+	return jv_str(jv_get(o, key));
+}
+
+/* Parse a unit name as the schema spells it. */
+static enum day_unit
+unit_parse(const char *s)
+{
+	if (s != NULL && strcmp(s, "business") == 0)
+		return UNIT_BUSINESS;
+	if (s != NULL && strcmp(s, "months") == 0)
+		return UNIT_MONTHS;
+	return UNIT_CALENDAR;
+}
+
+/* Order holidays. */
+static int
+cmp_date(const void *a, const void *b)
+{
+	date_t x = *(const date_t *)a, y = *(const date_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Load letters/laws.json, checked against its schema. */
+struct laws *
+laws_load(const char *datadir, char **cause)
+{
+	char *path = xasprintf("%s/letters/laws.json", datadir);
+	char *spath = xasprintf("%s/letters/laws.schema.json", datadir);
+	struct schema *schema = NULL;
+	struct jv *doc = NULL;
+	const struct jv *arr;
+	struct laws *l = NULL;
+	size_t i;
+
+	schema = schema_load(spath, cause);
+	if (schema == NULL)
+		goto out;
+	doc = jv_load_file(path, LAWS_MAX_BYTES, cause);
+	if (doc == NULL || schema_validate(schema, doc, path, 0, cause) != 0)
+		goto out;
+	l = xcalloc(1, sizeof *l);
+	arr = jv_get(doc, "laws");
+	l->n = jv_len(arr);
+	l->laws = xcalloc(l->n ? l->n : 1, sizeof *l->laws);
+	for (i = 0; i < l->n; i++) {
+		const struct jv *o = jv_at(arr, i), *j = jv_get(o, "jurisdiction");
+		struct law *law = &l->laws[i];
+		size_t k;
+
+		law->id = str_at(o, "id");
+		law->family = str_at(o, "family");
+		law->country = str_at(j, "country");
+		law->region = str_at(j, "region");
+		law->name = str_at(o, "name");
+		law->citation = str_at(o, "citation");
+		law->in_force = str_at(o, "in_force");
+		law->json = o;
+		for (k = 0; k < i; k++) {
+			if (strcmp(l->laws[k].id, law->id) == 0) {
+				*cause = xasprintf("%s: laws[%zu].id: \"%s\" is already used by laws[%zu]",
+				    path, i, law->id, k);
+				laws_free(l);
+				l = NULL;
+				goto out;
+			}
+		}
+	}
+	arr = jv_get(doc, "holidays");
+	l->nholidays = jv_len(arr);
+	l->holidays = xcalloc(l->nholidays ? l->nholidays : 1, sizeof *l->holidays);
+	for (i = 0; i < l->nholidays; i++) {
+		if (date_parse(jv_str(jv_at(arr, i)), &l->holidays[i]) != 0) {
+			*cause = xasprintf("%s: holidays[%zu]: not a valid date (YYYY-MM-DD)", path, i);
+			laws_free(l);
+			l = NULL;
+			goto out;
+		}
+	}
+	qsort(l->holidays, l->nholidays, sizeof *l->holidays, cmp_date);
+	l->doc = doc;
+	doc = NULL;
+out:
+	jv_free(doc);
+	schema_free(schema);
+	free(path);
+	free(spath);
+	return l;
+}
+
+/* Free the laws. */
+void
+laws_free(struct laws *l)
+{
+	if (l == NULL)
+		return;
+	free(l->laws);
+	free(l->holidays);
+	jv_free(l->doc);
+	free(l);
+}
+
+/* Find a law by id. */
+const struct law *
+laws_find(const struct laws *l, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->laws[i].id, id) == 0)
+			return &l->laws[i];
+	return NULL;
+}
+
+/* Whether a law covers a request type. */
+int
+law_covers(const struct law *law, enum request r)
+{
+	const struct jv *reqs = jv_get(law->json, "requests");
+	size_t i;
+
+	for (i = 0; i < jv_len(reqs); i++)
+		if (strcmp(jv_str(jv_at(reqs, i)), request_name(r)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether a jurisdiction's member list holds a country. */
+static int
+has_member(const struct law *law, const char *country)
+{
+	const struct jv *m = jv_get(jv_get(law->json, "jurisdiction"), "members");
+	size_t i;
+
+	for (i = 0; i < jv_len(m); i++)
+		if (strcmp(jv_str(jv_at(m, i)), country) == 0)
+			return 1;
+	return 0;
+}
+
+/* The comprehensive law where the person lives, if any is in force and covers r. */
+const struct law *
+laws_for_residence(const struct laws *l, const char *country, const char *region,
+    enum request r, date_t on)
+{
+	size_t i;
+
+	if (country == NULL)
+		return NULL;
+	for (i = 0; i < l->n; i++) {
+		const struct law *law = &l->laws[i];
+		date_t since;
+
+		if (strcmp(law->family, "ccpa") != 0 && strcmp(law->family, "us-state") != 0 &&
+		    strcmp(law->family, "gdpr") != 0)
+			continue;
+		if (strcmp(law->family, "gdpr") == 0) {
+			if (!has_member(law, country))
+				continue;
+		} else if (law->country == NULL || strcmp(law->country, country) != 0 ||
+		    law->region == NULL || region == NULL || strcmp(law->region, region) != 0) {
+			continue;
+		}
+		if (law->in_force != NULL && date_parse(law->in_force, &since) == 0 && on < since)
+			continue;
+		if (!law_covers(law, r))
+			continue;
+		return law;
+	}
+	return NULL;
+}
+
+/* Fill a deadline from its JSON object. */
+static void
+deadline_from(const struct jv *o, struct deadline *d)
+{
+	const struct jv *v;
+
+	memset(d, 0, sizeof *d);
+	d->days = (int)jv_int(jv_get(o, "days"));
+	d->unit = unit_parse(str_at(o, "unit"));
+	d->binding = jv_bool(jv_get(o, "binding"));
+	d->citation = str_at(o, "citation");
+	if ((v = jv_get(o, "extension_days")) != NULL) {
+		d->extension_days = (int)jv_int(v);
+		d->extension_unit = unit_parse(str_at(o, "extension_unit"));
+		d->extension_requires_notice = jv_bool(jv_get(o, "extension_requires_notice"));
+	}
+	d->notes = str_at(o, "notes");
+}
+
+/* The deadline that applies to a request type. */
+void
+law_deadline(const struct law *law, enum request r, struct deadline *d)
+{
+	const struct jv *o = jv_get(jv_get(law->json, "deadline_overrides"), request_name(r));
+
+	deadline_from(o != NULL ? o : jv_get(law->json, "deadline"), d);
+}
+
+/* The section for a request type, or the law's citation. */
+const char *
+law_section(const struct law *law, enum request r)
+{
+	const char *s = str_at(jv_get(law->json, "sections"), request_name(r));
+
+	return s != NULL ? s : law->citation;
+}
+
+/* Who may file as the person's agent under this law. */
+const char *
+law_agent_allowed(const struct law *law)
+{
+	const char *s = str_at(jv_get(law->json, "agent"), "allowed");
+
+	return s != NULL ? s : "unknown";
+}
+
+/* Count forward from a date in the given unit. */
+date_t
+laws_add(const struct laws *l, date_t from, int days, enum day_unit unit)
+{
+	switch (unit) {
+	case UNIT_BUSINESS:
+		return date_add_business_days(from, days, l->holidays, l->nholidays);
+	case UNIT_MONTHS:
+		return date_add_months(from, days);
+	case UNIT_CALENDAR:
+	default:
+		return from + days;
+	}
+}
+
+/* Words for a period: "45 calendar days", "1 month". */
+char *
+deadline_text(int days, enum day_unit unit)
+{
+	switch (unit) {
+	case UNIT_BUSINESS:
+		return xasprintf("%d business day%s", days, days == 1 ? "" : "s");
+	case UNIT_MONTHS:
+		return xasprintf("%d month%s", days, days == 1 ? "" : "s");
+	case UNIT_CALENDAR:
+	default:
+		return xasprintf("%d calendar day%s", days, days == 1 ? "" : "s");
+	}
+}

@@ -1,0 +1,179 @@
+/* letter: render letter templates into the document model, caching parsed templates. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "optout/doc.h"
+#include "optout/jv.h"
+#include "optout/letter.h"
+#include "optout/plan.h"
+#include "optout/template.h"
+#include "optout/util.h"
+
+#define TEMPLATE_MAX_BYTES (256 * 1024)
+#define LETTER_MAX_OUTPUT (512 * 1024)
+
+struct cached {
+	char *name;
+	struct tmpl *t;
+};
+
+struct letters {
+	char *dir;
+	struct cached *cache;
+	size_t ncache;
+	struct tmpl_cache *partials;
+};
+
+/* Open the letter directory of a data directory. */
+struct letters *
+letters_open(const char *datadir)
+{
+	struct letters *l = xcalloc(1, sizeof *l);
+
+	l->dir = xasprintf("%s/letters", datadir);
+	l->partials = tmpl_cache_new();
+	return l;
+}
+
+/* Free the cache. */
+void
+letters_close(struct letters *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->ncache; i++) {
+		free(l->cache[i].name);
+		tmpl_free(l->cache[i].t);
+	}
+	free(l->cache);
+	tmpl_cache_free(l->partials);
+	free(l->dir);
+	free(l);
+}
+
+/* A template or partial name may not leave the letters directory. */
+static int
+safe_name(const char *name)
+{
+	return name[0] != '\0' && name[0] != '.' && strstr(name, "..") == NULL &&
+	    strchr(name, '/') == NULL;
+}
+
+/* Load a partial from letters/partials/NAME.mustache. */
+static int
+load_partial(void *ctx, const char *name, char **text, char **cause)
+{
+	struct letters *l = ctx;
+	char *path;
+	int rc;
+
+	if (!safe_name(name)) {
+		*cause = xasprintf("partial name '%s' is not a plain name", name);
+		return -1;
+	}
+	path = xasprintf("%s/partials/%s.mustache", l->dir, name);
+	rc = read_file(path, TEMPLATE_MAX_BYTES, text, NULL, cause);
+	free(path);
+	return rc;
+}
+
+/* The parsed template called name, parsing it on first use. */
+static struct tmpl *
+get_template(struct letters *l, const char *name, char **cause)
+{
+	char *path, *text;
+	struct tmpl *t;
+	size_t i;
+
+	for (i = 0; i < l->ncache; i++)
+		if (strcmp(l->cache[i].name, name) == 0)
+			return l->cache[i].t;
+	if (!safe_name(name)) {
+		*cause = xasprintf("template name '%s' is not a plain name", name);
+		return NULL;
+	}
+	path = xasprintf("%s/%s.mustache", l->dir, name);
+	if (read_file(path, TEMPLATE_MAX_BYTES, &text, NULL, cause) != 0) {
+		free(path);
+		return NULL;
+	}
+	t = tmpl_parse(text, path, cause);
+	free(text);
+	free(path);
+	if (t == NULL)
+		return NULL;
+	l->cache = xreallocarray(l->cache, l->ncache + 1, sizeof *l->cache);
+	l->cache[l->ncache].name = xstrdup(name);
+	l->cache[l->ncache].t = t;
+	l->ncache++;
+	return t;
+}
+
+/* Render a template into letter markup. */
+int
+letters_markup(struct letters *l, const char *name, const struct jv *data, char **out,
+    char **cause)
+{
+	struct tmpl_opts o = { 0 };
+	struct tmpl *t = get_template(l, name, cause);
+
+	if (t == NULL)
+		return -1;
+	o.escape = TMPL_ESCAPE_DOC;
+	o.max_output = LETTER_MAX_OUTPUT;
+	o.load = load_partial;
+	o.load_ctx = l;
+	o.cache = l->partials;
+	return tmpl_render(t, data, &o, out, cause);
+}
+
+/* Render a template and parse the result into a document. */
+struct doc *
+letter_render(struct letters *l, const char *name, const struct jv *data, char **cause)
+{
+	struct doc *d;
+	char *markup, *err = NULL;
+
+	if (letters_markup(l, name, data, &markup, cause) != 0)
+		return NULL;
+	d = doc_parse(markup, &err);
+	/* The markup holds personal data: wipe it, and keep it out of the message. */
+	secure_free(markup);
+	if (d == NULL) {
+		*cause = xasprintf("%s/%s.mustache rendered malformed markup: %s", l->dir, name, err);
+		free(err);
+	}
+	return d;
+}
+
+/* "<family>-<request>". */
+char *
+letter_template_name(const char *family, const char *request)
+{
+	return xasprintf("%s-%s", family, request);
+}
+
+/* Render the letter a plan item calls for. */
+struct doc *
+letter_for_plan(struct letters *l, const struct plan_item *it, const struct profile *p,
+    const struct agent *agent, char **cause)
+{
+	struct jv *data;
+	struct doc *d;
+	char *name;
+
+	if (it->law == NULL) {
+		*cause = xstrdup("no legal basis could be chosen for this request");
+		return NULL;
+	}
+	data = plan_letter_data(it, p, agent);
+	name = letter_template_name(it->law->family, request_name(it->request));
+	d = letter_render(l, name, data, cause);
+	free(name);
+	jv_free(data);
+	return d;
+}

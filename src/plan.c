@@ -1,0 +1,715 @@
+/* plan: choose procedure, legal basis, deadline and the minimum disclosure. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "optout/jv.h"
+#include "optout/plan.h"
+#include "optout/util.h"
+#include "optout/vault.h"
+
+/* Identifiers that are sensitive whatever the procedure says. */
+static const char *const always_sensitive[] = { "ssn", "ssn_last4", "drivers_license", NULL };
+/* Fields that are documents the person provides, not values the tool sends. */
+static const char *const document_fields[] = { "id_copy", "utility_bill", "photo",
+	"listing_screenshot", NULL };
+
+static const struct {
+	const char *field, *label;
+} labels[] = {
+	{ "name", "Full name" },
+	{ "address", "Current address" },
+	{ "prior_addresses", "Previous addresses" },
+	{ "dob", "Date of birth" },
+	{ "age", "Age" },
+	{ "email", "Email address" },
+	{ "phone", "Telephone number" },
+	{ "ssn", "Social Security number" },
+	{ "ssn_last4", "Last four digits of the Social Security number" },
+	{ "drivers_license", "Driver's license number" },
+	{ "id_copy", "Copy of a government-issued photo ID" },
+	{ "utility_bill", "Copy of a utility bill showing the current address" },
+	{ "photo", "A photograph" },
+	{ "signature", "Signature" },
+	{ "listing_url", "Web address of the listing to remove" },
+	{ "listing_screenshot", "Screenshot of the listing to remove" },
+	{ "city_state", "City and state" },
+	{ "maid", "Mobile advertising ID of the phone" },
+};
+
+/* A field's label for people. */
+const char *
+field_label(const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (strcmp(labels[i].field, field) == 0)
+			return labels[i].label;
+	return field;
+}
+
+/* The status as a word for output. */
+const char *
+plan_status_name(enum plan_status s)
+{
+	switch (s) {
+	case PLAN_READY:
+		return "ready";
+	case PLAN_NEEDS_CONSENT:
+		return "needs-consent";
+	case PLAN_MISSING:
+		return "missing-data";
+	case PLAN_NO_PROCEDURE:
+		return "no-procedure";
+	case PLAN_NO_CHANNEL:
+		return "no-channel";
+	}
+	return "?";
+}
+
+/* Whether a field is sensitive: always for SSN and licence, else as the procedure says. */
+int
+field_is_sensitive(const struct procedure *proc, const char *field)
+{
+	return strlist_has((const char **)always_sensitive, field) ||
+	    (proc != NULL && strlist_has(proc->sensitive, field));
+}
+
+/* Whether the profile holds a value for a field. */
+static int
+profile_has(const struct profile *p, const char *field)
+{
+	if (strcmp(field, "name") == 0 || strcmp(field, "address") == 0 ||
+	    strcmp(field, "city_state") == 0 || strcmp(field, "signature") == 0)
+		return 1;
+	if (strcmp(field, "prior_addresses") == 0)
+		return p->naddresses > 1;
+	if (strcmp(field, "dob") == 0 || strcmp(field, "age") == 0)
+		return p->dob != NULL;
+	if (strcmp(field, "email") == 0)
+		return p->emails[0] != NULL;
+	if (strcmp(field, "phone") == 0)
+		return p->nphones > 0;
+	if (strcmp(field, "ssn") == 0)
+		return p->ssn != NULL;
+	if (strcmp(field, "ssn_last4") == 0)
+		return p->ssn_last4 != NULL;
+	if (strcmp(field, "drivers_license") == 0)
+		return p->dl_number != NULL;
+	return 0;
+}
+
+/* Append a copy of s to a NULL-terminated list unless it is there already. */
+static void
+list_add(char ***list, const char *s)
+{
+	size_t n = strlist_len((const char **)*list);
+
+	if (strlist_has((const char **)*list, s))
+		return;
+	*list = xreallocarray(*list, n + 2, sizeof **list);
+	(*list)[n] = xstrdup(s);
+	(*list)[n + 1] = NULL;
+}
+
+/* An empty NULL-terminated list. */
+static char **
+list_new(void)
+{
+	return xcalloc(1, sizeof(char *));
+}
+
+/* Whether a consumer reporting agency: the FCRA governs its files. */
+static int
+broker_is_cra(const struct broker *b)
+{
+	return broker_has_category(b, "nationwide-cra") || broker_has_category(b, "specialty-cra");
+}
+
+/* Channel preference: written channels that leave a record first. */
+static int
+channel_rank(enum channel c)
+{
+	switch (c) {
+	case CH_EMAIL:
+		return 0;
+	case CH_WEB:
+		return 1;
+	case CH_POSTAL:
+		return 2;
+	case CH_FAX:
+		return 3;
+	case CH_PHONE:
+	default:
+		return 4;
+	}
+}
+
+/* Freshness of a procedure's sources. */
+static int
+status_rank(const char *status)
+{
+	if (status != NULL && strcmp(status, "current") == 0)
+		return 0;
+	if (status != NULL && strcmp(status, "stale") == 0)
+		return 1;
+	return 2;
+}
+
+/* Fields a procedure's verification implies (a link by email needs an email). */
+static void
+implied_fields(const struct procedure *proc, char ***fields)
+{
+	if (proc->channel == CH_EMAIL || strlist_has(proc->verification, "email-link") ||
+	    strlist_has(proc->verification, "email-code"))
+		list_add(fields, "email");
+	if (strlist_has(proc->verification, "sms-code") ||
+	    strlist_has(proc->verification, "phone-call"))
+		list_add(fields, "phone");
+}
+
+/* Work out what a procedure would disclose, withhold, miss and need as documents. */
+static enum plan_status
+disclosure(const struct procedure *proc, const struct profile *p, const char **consent,
+    struct plan_item *it)
+{
+	char **fields = list_new();
+	enum plan_status st = PLAN_READY;
+	size_t i;
+
+	/* Every request names the person; a letter carries the address it is sent from. */
+	list_add(&fields, "name");
+	if (proc->channel == CH_POSTAL || proc->channel == CH_FAX)
+		list_add(&fields, "address");
+	for (i = 0; proc->requires[i] != NULL; i++)
+		list_add(&fields, proc->requires[i]);
+	implied_fields(proc, &fields);
+	for (i = 0; fields[i] != NULL; i++) {
+		const char *f = fields[i];
+
+		if (strlist_has((const char **)document_fields, f)) {
+			list_add(&it->documents, f);
+		} else if (strcmp(f, "listing_url") == 0) {
+			list_add(&it->notes, "Find your listing on the broker's site first: the "
+			    "form asks for its web address.");
+		} else if (strcmp(f, "maid") == 0) {
+			list_add(&it->notes, "The broker identifies people by their phone's mobile "
+			    "advertising ID: find it in the phone's privacy settings (Android: Ads; "
+			    "iPhone: apps may not read it when tracking is off) and enter it yourself.");
+		} else if (strcmp(f, "signature") == 0) {
+			continue;
+		} else if (!profile_has(p, f)) {
+			list_add(&it->missing, f);
+		} else if (field_is_sensitive(proc, f) && !strlist_has(consent, f)) {
+			list_add(&it->withheld, f);
+		} else {
+			list_add(&it->disclosed, f);
+		}
+	}
+	/* One of several identifiers: the first the person has and allowed. */
+	if (proc->requires_one_of[0] != NULL) {
+		const char *chosen = NULL;
+		int any_held = 0;
+
+		for (i = 0; proc->requires_one_of[i] != NULL && chosen == NULL; i++) {
+			const char *f = proc->requires_one_of[i];
+
+			if (!profile_has(p, f))
+				continue;
+			if (field_is_sensitive(proc, f) && !strlist_has(consent, f))
+				any_held = 1;
+			else
+				chosen = f;
+		}
+		if (chosen != NULL)
+			list_add(&it->disclosed, chosen);
+		else if (any_held) {
+			for (i = 0; proc->requires_one_of[i] != NULL; i++)
+				if (profile_has(p, proc->requires_one_of[i]))
+					list_add(&it->withheld, proc->requires_one_of[i]);
+		} else {
+			struct buf b;
+
+			buf_init(&b);
+			for (i = 0; proc->requires_one_of[i] != NULL; i++)
+				buf_printf(&b, "%s%s", i ? " or " : "", proc->requires_one_of[i]);
+			list_add(&it->missing, b.data);
+			buf_free(&b);
+		}
+	}
+	if (it->withheld[0] != NULL)
+		st = PLAN_NEEDS_CONSENT;
+	if (it->missing[0] != NULL)
+		st = PLAN_MISSING;
+	str_list_free(fields);
+	return st;
+}
+
+/* Reset the per-procedure lists of an item. */
+static void
+reset_lists(struct plan_item *it)
+{
+	str_list_free(it->disclosed);
+	str_list_free(it->withheld);
+	str_list_free(it->missing);
+	str_list_free(it->documents);
+	str_list_free(it->notes);
+	it->disclosed = list_new();
+	it->withheld = list_new();
+	it->missing = list_new();
+	it->documents = list_new();
+	it->notes = list_new();
+}
+
+/* The legal basis for a procedure: FCRA for a CRA's file, else the law of residence. */
+static const struct law *
+choose_law(const struct broker *b, const struct procedure *proc, const struct profile *p,
+    const struct laws *laws, enum request r, date_t today)
+{
+	const struct law *law;
+
+	if (broker_is_cra(b) && proc != NULL && strlist_has(proc->laws, "fcra")) {
+		if (r == REQ_ACCESS && (law = laws_find(laws, "fcra-612")) != NULL)
+			return law;
+		if (r == REQ_CORRECT && (law = laws_find(laws, "fcra-611")) != NULL)
+			return law;
+	}
+	law = laws_for_residence(laws, p->current->country, p->current->region, r, today);
+	return law != NULL ? law : laws_find(laws, "none");
+}
+
+/* Rank a candidate: lower is better. */
+static long
+score(const struct procedure *proc, enum plan_status st, const struct law *law,
+    const struct plan_item *it)
+{
+	long s = 0;
+
+	s += (st == PLAN_MISSING) * 100000L;
+	/* A call is the person's own work: any written channel comes first. */
+	s += (proc->channel == CH_PHONE) * 20000L;
+	s += (law != NULL && !strlist_has(proc->laws, law->family) &&
+	    !(strcmp(law->family, "none") == 0 && strlist_has(proc->laws, "voluntary"))) * 10000L;
+	s += status_rank(proc->status) * 1000L;
+	s += (long)strlist_len((const char **)it->withheld) * 100L;
+	s += (long)strlist_len((const char **)it->disclosed) * 10L;
+	s += channel_rank(proc->channel);
+	return s;
+}
+
+/* Plan one request to one broker. */
+struct plan_item *
+plan_make(const struct broker *b, const struct profile *p, const struct laws *laws,
+    const struct plan_opts *o)
+{
+	struct plan_item *it = xcalloc(1, sizeof *it);
+	const struct procedure *best = NULL;
+	long best_score = 0;
+	size_t i;
+	int restricted = 0;
+	char *name = profile_full_name(p);
+	const char *parts[5];
+
+	it->broker = b;
+	it->request = o->request;
+	it->today = o->today;
+	reset_lists(it);
+	for (i = 0; i < b->nprocedures; i++) {
+		const struct procedure *proc = &b->procedures[i];
+		const struct law *law;
+		enum plan_status st;
+		long sc;
+
+		if (proc->request != o->request)
+			continue;
+		if (proc->restricted_to != NULL) {
+			restricted = 1;
+			continue;
+		}
+		reset_lists(it);
+		st = disclosure(proc, p, o->disclose, it);
+		law = choose_law(b, proc, p, laws, o->request, o->today);
+		sc = score(proc, st, law, it);
+		if (best == NULL || sc < best_score) {
+			best = proc;
+			best_score = sc;
+		}
+	}
+	reset_lists(it);
+	if (best == NULL) {
+		it->status = b->nprocedures == 0 ? PLAN_NO_CHANNEL : PLAN_NO_PROCEDURE;
+		it->law = choose_law(b, NULL, p, laws, o->request, o->today);
+		if (restricted)
+			list_add(&it->notes, "The broker's only procedure for this request is "
+			    "restricted to particular people (see 'optout brokers show').");
+	} else {
+		it->proc = best;
+		it->status = disclosure(best, p, o->disclose, it);
+		it->law = choose_law(b, best, p, laws, o->request, o->today);
+	}
+	if (it->law != NULL) {
+		law_deadline(it->law, o->request, &it->deadline);
+		it->due = laws_add(laws, o->today, it->deadline.days, it->deadline.unit);
+		if (it->deadline.extension_days > 0)
+			it->extended_due = laws_add(laws, it->due, it->deadline.extension_days,
+			    it->deadline.extension_unit);
+	}
+	if (best != NULL) {
+		if (best->captcha)
+			list_add(&it->notes, "The form has a CAPTCHA: a person must complete it.");
+		if (best->channel == CH_PHONE)
+			list_add(&it->notes, "This broker takes this request by telephone only.");
+		if (status_rank(best->status) > 0) {
+			char *s = xasprintf("The record of this procedure is %s: check the "
+			    "broker's current instructions before relying on it.", best->status);
+
+			list_add(&it->notes, s);
+			free(s);
+		}
+	}
+	if (o->agent != NULL && it->law != NULL) {
+		const char *allowed = law_agent_allowed(it->law);
+
+		if (strcmp(allowed, "none") == 0 ||
+		    (strcmp(allowed, "opt-out-only") == 0 && o->request != REQ_OPTOUT))
+			list_add(&it->notes, "This law gives no right to file this request through "
+			    "an agent: the person should sign the letter as well.");
+	}
+	parts[0] = p->label != NULL ? p->label : name;
+	parts[1] = p->dob != NULL ? p->dob : "";
+	parts[2] = b->id;
+	parts[3] = request_name(o->request);
+	{
+		char day[11];
+
+		date_format(o->today, day);
+		parts[4] = day;
+		vault_reference(parts, 5, it->reference);
+	}
+	secure_free(name);
+	return it;
+}
+
+/* Free a plan item. */
+void
+plan_item_free(struct plan_item *it)
+{
+	if (it == NULL)
+		return;
+	str_list_free(it->disclosed);
+	str_list_free(it->withheld);
+	str_list_free(it->missing);
+	str_list_free(it->documents);
+	str_list_free(it->notes);
+	free(it);
+}
+
+/* A JSON array of strings. */
+static struct jv *
+jv_strings(char **list)
+{
+	struct jv *a = jv_new_array();
+	size_t i;
+
+	for (i = 0; list != NULL && list[i] != NULL; i++)
+		jv_push(a, jv_new_string(list[i]));
+	return a;
+}
+
+/* The plan as JSON: names of fields only, never their values. */
+struct jv *
+plan_to_jv(const struct plan_item *it)
+{
+	struct jv *o = jv_new_object();
+	char day[11];
+
+	jv_set_str(o, "broker", it->broker->id);
+	jv_set_str(o, "broker_name", it->broker->name);
+	jv_set_str(o, "request", request_name(it->request));
+	jv_set_str(o, "status", plan_status_name(it->status));
+	jv_set_str(o, "reference", it->reference);
+	jv_set_str(o, "procedure", it->proc ? it->proc->id : NULL);
+	jv_set_str(o, "channel", it->proc ? channel_name(it->proc->channel) : NULL);
+	jv_set_str(o, "law", it->law ? it->law->id : NULL);
+	jv_set_str(o, "law_name", it->law ? it->law->name : NULL);
+	jv_set_str(o, "citation", it->law ? law_section(it->law, it->request) : NULL);
+	if (it->law != NULL) {
+		char *t = deadline_text(it->deadline.days, it->deadline.unit);
+
+		jv_set_str(o, "deadline", t);
+		free(t);
+		jv_set(o, "deadline_binding", jv_new_bool(it->deadline.binding));
+		date_format(it->due, day);
+		jv_set_str(o, "due", day);
+		if (it->extended_due) {
+			date_format(it->extended_due, day);
+			jv_set_str(o, "extended_due", day);
+		}
+	}
+	jv_set(o, "disclosed", jv_strings(it->disclosed));
+	jv_set(o, "withheld", jv_strings(it->withheld));
+	jv_set(o, "missing", jv_strings(it->missing));
+	jv_set(o, "documents", jv_strings(it->documents));
+	jv_set(o, "notes", jv_strings(it->notes));
+	return o;
+}
+
+/* Address lines as a JSON array. */
+static struct jv *
+jv_lines(const struct address *a, int with_country)
+{
+	char **lines = address_lines(a, with_country);
+	struct jv *arr = jv_strings(lines);
+
+	str_list_free(lines);
+	return arr;
+}
+
+/* The value of a disclosed field, formatted for a letter (caller frees). */
+static char *
+field_value(const struct profile *p, const char *f, date_t today)
+{
+	if (strcmp(f, "dob") == 0)
+		return xstrdup(p->dob);
+	if (strcmp(f, "city_state") == 0)
+		return xasprintf("%s%s%s", p->current->city, p->current->region ? ", " : "",
+		    p->current->region ? p->current->region : "");
+	if (strcmp(f, "age") == 0) {
+		date_t d;
+		int y1, m1, d1, y2, m2, d2, age;
+
+		date_parse(p->dob, &d);
+		date_to_ymd(d, &y1, &m1, &d1);
+		date_to_ymd(today, &y2, &m2, &d2);
+		age = y2 - y1 - (m2 < m1 || (m2 == m1 && d2 < d1));
+		return xasprintf("%d", age);
+	}
+	if (strcmp(f, "email") == 0)
+		return xstrdup(p->emails[0]);
+	if (strcmp(f, "phone") == 0)
+		return xstrdup(p->phones[0]);
+	if (strcmp(f, "ssn") == 0)
+		return xstrdup(p->ssn);
+	if (strcmp(f, "ssn_last4") == 0)
+		return xstrdup(p->ssn_last4);
+	if (strcmp(f, "drivers_license") == 0)
+		return p->dl_region ? xasprintf("%s (%s)", p->dl_number, p->dl_region)
+				    : xstrdup(p->dl_number);
+	return NULL;
+}
+
+/* Sentences for each enclosed document. */
+static const char *
+document_text(const char *f)
+{
+	if (strcmp(f, "id_copy") == 0)
+		return "Copy of a government-issued photo ID (cover everything the broker does not "
+		       "need to confirm identity, such as the ID number and photo where allowed)";
+	if (strcmp(f, "utility_bill") == 0)
+		return "Copy of a recent utility bill showing the current address (cover account "
+		       "numbers and amounts)";
+	return field_label(f);
+}
+
+/* The letter data of letters/README.md. */
+struct jv *
+plan_letter_data(const struct plan_item *it, const struct profile *p, const struct agent *agent)
+{
+	struct jv *d = jv_new_object(), *person = jv_new_object(), *broker = jv_new_object();
+	struct jv *law = jv_new_object(), *disclosed = jv_new_array(), *enc = jv_new_array();
+	const struct procedure *proc = it->proc;
+	char *name = profile_full_name(p), *latin = profile_latin_name(p), day[32];
+	size_t i;
+
+	date_format_long(it->today, day);
+	jv_set_str(d, "today", day);
+	jv_set_str(d, "reference", it->reference);
+	jv_set_str(d, "request", request_name(it->request));
+	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));
+	jv_set(d, "is_delete", jv_new_bool(it->request == REQ_DELETE));
+	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
+	jv_set(d, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
+	jv_set_str(d, "channel", proc ? channel_name(proc->channel) : "postal");
+	jv_set(d, "is_agent", jv_new_bool(agent != NULL));
+
+	jv_set_str(person, "name", name);
+	if (latin != NULL && strcmp(latin, name) != 0)
+		jv_set_str(person, "latin_name", latin);
+	jv_set(person, "address_lines", jv_lines(p->current, 0));
+	for (i = 0; it->disclosed[i] != NULL; i++) {
+		const char *f = it->disclosed[i];
+		struct jv *e;
+		char *v;
+
+		if (strcmp(f, "name") == 0 || strcmp(f, "address") == 0)
+			continue;
+		if (strcmp(f, "prior_addresses") == 0) {
+			struct jv *prior = jv_new_array();
+			size_t k;
+
+			for (k = 0; k < p->naddresses; k++) {
+				struct jv *pa;
+
+				if (p->addresses[k].current)
+					continue;
+				pa = jv_new_object();
+				jv_set(pa, "lines", jv_lines(&p->addresses[k], 0));
+				jv_set_str(pa, "from", p->addresses[k].from);
+				jv_set_str(pa, "to", p->addresses[k].to);
+				jv_push(prior, pa);
+			}
+			jv_set(person, "prior_addresses", prior);
+			continue;
+		}
+		v = field_value(p, f, it->today);
+		if (v == NULL)
+			continue;
+		if (strcmp(f, "email") == 0)
+			jv_set_str(person, "email", v);
+		if (strcmp(f, "phone") == 0)
+			jv_set_str(person, "phone", v);
+		e = jv_new_object();
+		jv_set_str(e, "label", field_label(f));
+		jv_set_str(e, "value", v);
+		jv_push(disclosed, e);
+		secure_free(v);
+	}
+	jv_set(person, "disclosed", disclosed);
+	jv_set(d, "person", person);
+
+	jv_set_str(broker, "name", it->broker->name);
+	jv_set_str(broker, "id", it->broker->id);
+	jv_set(broker, "sells_to_government", jv_new_bool(it->broker->sells_to_government));
+	jv_set(broker, "is_cra", jv_new_bool(broker_is_cra(it->broker)));
+	if (it->broker->aliases[0] != NULL) {
+		struct buf b;
+
+		buf_init(&b);
+		for (i = 0; it->broker->aliases[i] != NULL; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", it->broker->aliases[i]);
+		jv_set_str(broker, "aliases", b.data);
+		buf_free(&b);
+	}
+	if (proc != NULL && proc->postal != NULL) {
+		const struct postal *a = proc->postal;
+		struct jv *lines = jv_new_array();
+
+		jv_push(lines, jv_new_string(a->recipient));
+		for (i = 0; a->street[i] != NULL; i++)
+			jv_push(lines, jv_new_string(a->street[i]));
+		{
+			char *last = xasprintf("%s%s%s %s", a->city, a->region ? ", " : "",
+			    a->region ? a->region : "", a->postal_code);
+
+			jv_push(lines, jv_new_string(last));
+			free(last);
+		}
+		/* Mail crossing a border names the destination country last. */
+		if (strcmp(p->current->country, a->country) != 0)
+			jv_push(lines, jv_new_string(country_name(a->country)));
+		jv_set(broker, "address_lines", lines);
+	} else {
+		struct jv *lines = jv_new_array();
+
+		jv_push(lines, jv_new_string(it->broker->name));
+		jv_set(broker, "address_lines", lines);
+	}
+	if (proc != NULL && proc->email != NULL)
+		jv_set_str(broker, "email", proc->email);
+	if (proc != NULL && proc->url != NULL)
+		jv_set_str(broker, "url", proc->url);
+	jv_set(d, "broker", broker);
+
+	if (it->law != NULL) {
+		const struct law *L = it->law;
+		const struct jv *notes = jv_get(L->json, "letter_notes"), *ack;
+		struct jv *jn = jv_new_array();
+		char *t;
+
+		jv_set_str(law, "id", L->id);
+		jv_set_str(law, "name", L->name);
+		jv_set_str(law, "citation", L->citation);
+		jv_set_str(law, "section", law_section(L, it->request));
+		jv_set(law, "is_ccpa", jv_new_bool(strcmp(L->family, "ccpa") == 0));
+		jv_set(law, "is_us_state", jv_new_bool(strcmp(L->family, "us-state") == 0));
+		jv_set(law, "is_fcra", jv_new_bool(strcmp(L->family, "fcra") == 0));
+		jv_set(law, "is_gdpr", jv_new_bool(strcmp(L->family, "gdpr") == 0));
+		jv_set(law, "is_none", jv_new_bool(strcmp(L->family, "none") == 0));
+		jv_set(law, "binding", jv_new_bool(it->deadline.binding));
+		t = deadline_text(it->deadline.days, it->deadline.unit);
+		jv_set_str(law, "deadline", t);
+		free(t);
+		jv_set_str(law, "deadline_citation", it->deadline.citation);
+		date_format_long(it->due, day);
+		jv_set_str(law, "due", day);
+		if (it->deadline.extension_days > 0) {
+			char *e = deadline_text(it->deadline.extension_days, it->deadline.extension_unit);
+
+			t = xasprintf("%s%s", e, it->deadline.extension_requires_notice
+				? ", only with notice within the first period" : "");
+			jv_set_str(law, "extension", t);
+			free(t);
+			free(e);
+		}
+		ack = jv_get(L->json, "acknowledgement");
+		if (ack != NULL) {
+			const struct jv *reqs = jv_get(ack, "requests");
+			int applies = reqs == NULL;
+
+			for (i = 0; i < jv_len(reqs); i++)
+				if (strcmp(jv_str(jv_at(reqs, i)), request_name(it->request)) == 0)
+					applies = 1;
+			if (applies) {
+				t = deadline_text((int)jv_int(jv_get(ack, "days")),
+				    strcmp(jv_str(jv_get(ack, "unit")), "business") == 0 ? UNIT_BUSINESS
+											 : UNIT_CALENDAR);
+				jv_set_str(law, "acknowledgement", t);
+				free(t);
+			}
+		}
+		for (i = 0; i < jv_len(notes); i++) {
+			const struct jv *n = jv_at(notes, i), *reqs = jv_get(n, "requests");
+			int applies = reqs == NULL;
+			size_t k;
+			struct jv *e;
+
+			for (k = 0; k < jv_len(reqs); k++)
+				if (strcmp(jv_str(jv_at(reqs, k)), request_name(it->request)) == 0)
+					applies = 1;
+			if (!applies)
+				continue;
+			e = jv_new_object();
+			jv_set_str(e, "text", jv_str(jv_get(n, "text")));
+			jv_set_str(e, "citation", jv_str(jv_get(n, "citation")));
+			jv_push(jn, e);
+		}
+		jv_set(law, "notes", jn);
+		if (jv_get(L->json, "regulator") != NULL)
+			jv_set_str(law, "regulator", jv_str(jv_get(jv_get(L->json, "regulator"), "name")));
+		/* The Delete Act's DROP covers data brokers, not the FCRA files of CRAs. */
+		jv_set(law, "drop", jv_new_bool(strcmp(L->id, "us-ca") == 0 &&
+		    it->request == REQ_DELETE && !broker_is_cra(it->broker)));
+	}
+	jv_set(d, "law", law);
+
+	if (agent != NULL) {
+		struct jv *a = jv_new_object();
+
+		jv_set_str(a, "organization", agent->organization);
+		jv_set_str(a, "name", agent->name);
+		jv_set_str(a, "title", agent->title);
+		jv_set(a, "address_lines", jv_lines(&agent->address, 0));
+		jv_set_str(a, "email", agent->email);
+		jv_set_str(a, "phone", agent->phone);
+		jv_set(d, "agent", a);
+		jv_push(enc, jv_new_string("Authorization signed by the consumer naming the agent"));
+	}
+	for (i = 0; it->documents[i] != NULL; i++)
+		jv_push(enc, jv_new_string(document_text(it->documents[i])));
+	jv_set(d, "enclosures", enc);
+	secure_free(name);
+	secure_free(latin);
+	return d;
+}

@@ -1,0 +1,443 @@
+/* profile: load and check a person's profile and an agent's details. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "optout/date.h"
+#include "optout/jv.h"
+#include "optout/profile.h"
+#include "optout/re.h"
+#include "optout/schema.h"
+#include "optout/util.h"
+
+#define PROFILE_MAX_BYTES (64 * 1024)
+
+/* Patterns the schema cannot apply per country, compiled once per load. */
+static const char us_zip[] = "^[0-9]{5}(-[0-9]{4})?$";
+static const char us_state[] =
+    "^(A[LKZR]|C[AOT]|D[EC]|FL|GA|HI|I[DLNA]|K[SY]|LA|M[EDAINSOT]|N[EVHJMYCD]|O[HKR]|PA|RI|"
+    "S[CD]|T[NX]|UT|V[TA]|W[AVIY]|AS|GU|MP|PR|VI)$";
+/* Area 000, 666 and 9xx, group 00 and serial 0000 are never issued. */
+static const char ssn_valid[] = "^(?!000|666|9)[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}$";
+/* A letter outside Latin, and outside common punctuation, marks a name brokers may not index. */
+static const char non_latin[] = "[^\\p{Latin}\\p{Common}\\p{Inherited}]";
+
+/* A string field, or NULL. */
+static const char *
+str_at(const struct jv *o, const char *key)
+{
+	return jv_str(jv_get(o, key));
+}
+
+/* A string array as a NULL-terminated list (owned by the caller). */
+static const char **
+strings_at(const struct jv *o, const char *key)
+{
+	const struct jv *arr = jv_get(o, key);
+	size_t i, n = jv_len(arr);
+	const char **list = xcalloc(n + 1, sizeof *list);
+
+	for (i = 0; i < n; i++)
+		list[i] = jv_str(jv_at(arr, i));
+	return list;
+}
+
+/* Whether a pattern matches s (patterns here are constants that compile). */
+static int
+matches(const char *pattern, const char *s)
+{
+	char *cause = NULL;
+	int rc = re_test(pattern, s, &cause);
+
+	free(cause);
+	return rc == 1;
+}
+
+/* Normalize a phone number to E.164, or NULL. */
+char *
+phone_e164(const char *raw, const char *country)
+{
+	char digits[32];
+	size_t n = 0;
+	int plus = 0;
+	const char *p;
+
+	for (p = raw; *p != '\0'; p++) {
+		if (*p == '+' && n == 0 && !plus)
+			plus = 1;
+		else if (*p >= '0' && *p <= '9') {
+			if (n + 1 >= sizeof digits)
+				return NULL;
+			digits[n++] = *p;
+		} else if (strchr(" ().-", *p) == NULL)
+			return NULL;
+	}
+	digits[n] = '\0';
+	if (plus)
+		return (n >= 8 && n <= 15 && digits[0] != '0') ? xasprintf("+%s", digits) : NULL;
+	if (n >= 4 && strncmp(digits, "011", 3) == 0) /* NANP international prefix */
+		return (n - 3 >= 8 && n - 3 <= 15) ? xasprintf("+%s", digits + 3) : NULL;
+	if (n >= 3 && strncmp(digits, "00", 2) == 0)
+		return (n - 2 >= 8 && n - 2 <= 15) ? xasprintf("+%s", digits + 2) : NULL;
+	if (country != NULL && (strcmp(country, "US") == 0 || strcmp(country, "CA") == 0)) {
+		if (n == 11 && digits[0] == '1')
+			return xasprintf("+%s", digits);
+		/* NANP: area code and exchange never start with 0 or 1. */
+		if (n == 10 && digits[0] >= '2' && digits[3] >= '2')
+			return xasprintf("+1%s", digits);
+	}
+	return NULL;
+}
+
+/* Append one problem to the list. */
+static void
+problem(struct buf *errs, const char *name, const char *path, const char *what)
+{
+	buf_printf(errs, "%s%s: %s: %s", errs->len ? "\n" : "", name, path, what);
+}
+
+/* Checks on addresses the schema cannot make. */
+static void
+check_addresses(struct profile *p, const char *name, struct buf *errs)
+{
+	date_t today = date_today(), from, to;
+	size_t i, ncurrent = 0;
+	char path[64];
+
+	for (i = 0; i < p->naddresses; i++) {
+		const struct address *a = &p->addresses[i];
+
+		if (a->current) {
+			ncurrent++;
+			p->current = a;
+			if (a->to != NULL) {
+				snprintf(path, sizeof path, "addresses[%zu].to", i);
+				problem(errs, name, path, "the current address cannot have an end date");
+			}
+		}
+		if (strcmp(a->country, "US") == 0) {
+			snprintf(path, sizeof path, "addresses[%zu].postal_code", i);
+			if (a->postal_code == NULL)
+				problem(errs, name, path, "a US address needs a ZIP code");
+			else if (!matches(us_zip, a->postal_code))
+				problem(errs, name, path, "expected a US ZIP code (12345 or 12345-6789)");
+			snprintf(path, sizeof path, "addresses[%zu].region", i);
+			if (a->region == NULL)
+				problem(errs, name, path, "a US address needs a state (two letters, e.g. CA)");
+			else if (!matches(us_state, a->region))
+				problem(errs, name, path, "expected a US state or territory code such as CA or NY");
+		}
+		if (a->from != NULL && a->to != NULL && date_parse_partial(a->from, &from) == 0 &&
+		    date_parse_partial(a->to, &to) == 0 && to < from) {
+			snprintf(path, sizeof path, "addresses[%zu].to", i);
+			problem(errs, name, path, "the end date is before the start date");
+		}
+		if (a->from != NULL && date_parse_partial(a->from, &from) != 0) {
+			snprintf(path, sizeof path, "addresses[%zu].from", i);
+			problem(errs, name, path, "not a real date (YYYY-MM or YYYY-MM-DD)");
+		} else if (a->from != NULL && from > today) {
+			snprintf(path, sizeof path, "addresses[%zu].from", i);
+			problem(errs, name, path, "is in the future");
+		}
+		if (a->to != NULL && date_parse_partial(a->to, &to) != 0) {
+			snprintf(path, sizeof path, "addresses[%zu].to", i);
+			problem(errs, name, path, "not a real date (YYYY-MM or YYYY-MM-DD)");
+		}
+	}
+	if (ncurrent != 1)
+		problem(errs, name, "addresses",
+		    ncurrent == 0 ? "no address is marked \"current\": true"
+				  : "more than one address is marked \"current\": true");
+}
+
+/* Checks on dates of birth, phones and identifiers. */
+static void
+check_identity(struct profile *p, const char *name, struct buf *errs)
+{
+	const struct jv *ids = jv_get(p->doc, "identifiers"), *dl, *phones;
+	const char *country = p->current ? p->current->country : NULL;
+	date_t dob;
+	size_t i;
+	char path[64];
+
+	if (p->dob != NULL) {
+		if (date_parse(p->dob, &dob) != 0)
+			problem(errs, name, "dob", "not a real calendar date (YYYY-MM-DD)");
+		else if (dob > date_today())
+			problem(errs, name, "dob", "is in the future");
+	}
+	phones = jv_get(p->doc, "phones");
+	p->nphones = jv_len(phones);
+	p->phones = xcalloc(p->nphones + 1, sizeof *p->phones);
+	for (i = 0; i < p->nphones; i++) {
+		p->phones[i] = phone_e164(jv_str(jv_at(phones, i)), country);
+		if (p->phones[i] == NULL) {
+			snprintf(path, sizeof path, "phones[%zu]", i);
+			problem(errs, name, path, "not a phone number that can be written in E.164 "
+			    "(give the country code, e.g. +1 213 555 0123)");
+		}
+	}
+	if (ids == NULL)
+		return;
+	if (str_at(ids, "ssn") != NULL) {
+		const char *raw = str_at(ids, "ssn");
+
+		p->ssn = strlen(raw) == 9 ? xasprintf("%.3s-%.2s-%.4s", raw, raw + 3, raw + 5)
+					  : xstrdup(raw);
+		if (!matches(ssn_valid, p->ssn))
+			problem(errs, name, "identifiers.ssn", "not a Social Security number that can be "
+			    "issued (area 000, 666 or 9xx, group 00 or serial 0000)");
+	}
+	p->ssn_last4 = str_at(ids, "ssn_last4");
+	if (p->ssn != NULL && p->ssn_last4 != NULL && strcmp(p->ssn + 7, p->ssn_last4) != 0)
+		problem(errs, name, "identifiers.ssn_last4", "does not match identifiers.ssn");
+	if (p->ssn != NULL && p->ssn_last4 == NULL)
+		p->ssn_last4 = p->ssn + 7;
+	dl = jv_get(ids, "drivers_license");
+	p->dl_number = str_at(dl, "number");
+	p->dl_region = str_at(dl, "region");
+}
+
+/* Build the typed view of a checked profile document. */
+static void
+fill_profile(struct profile *p)
+{
+	const struct jv *names = jv_get(p->doc, "names"), *latin = jv_get(names, "latin");
+	const struct jv *addrs = jv_get(p->doc, "addresses");
+	size_t i;
+
+	p->label = str_at(p->doc, "label");
+	p->given = str_at(names, "given");
+	p->middle = str_at(names, "middle");
+	p->family = str_at(names, "family");
+	p->suffix = str_at(names, "suffix");
+	p->aliases = strings_at(names, "aliases");
+	p->latin_given = str_at(latin, "given");
+	p->latin_middle = str_at(latin, "middle");
+	p->latin_family = str_at(latin, "family");
+	p->dob = str_at(p->doc, "dob");
+	p->naddresses = jv_len(addrs);
+	p->addresses = xcalloc(p->naddresses + 1, sizeof *p->addresses);
+	for (i = 0; i < p->naddresses; i++) {
+		const struct jv *a = jv_at(addrs, i);
+		struct address *d = &p->addresses[i];
+
+		d->street = strings_at(a, "street");
+		d->city = str_at(a, "city");
+		d->region = str_at(a, "region");
+		d->postal_code = str_at(a, "postal_code");
+		d->country = str_at(a, "country");
+		d->from = str_at(a, "from");
+		d->to = str_at(a, "to");
+		d->current = jv_bool(jv_get(a, "current"));
+	}
+	p->emails = strings_at(p->doc, "emails");
+	p->language = str_at(p->doc, "language");
+	p->signature_image = str_at(p->doc, "signature_image");
+}
+
+/* Load a JSON file and check it against a schema in datadir/letters (values redacted). */
+static struct jv *
+load_checked(const char *path, const char *datadir, const char *schema_name, char **cause)
+{
+	char *spath = xasprintf("%s/letters/%s", datadir, schema_name);
+	struct schema *s = schema_load(spath, cause);
+	struct jv *doc = NULL;
+
+	free(spath);
+	if (s == NULL)
+		return NULL;
+	doc = jv_load_file(path, PROFILE_MAX_BYTES, cause);
+	if (doc != NULL && schema_validate(s, doc, path, SCHEMA_REDACT, cause) != 0) {
+		jv_free(doc);
+		doc = NULL;
+	}
+	schema_free(s);
+	return doc;
+}
+
+/* Build a profile from a parsed document, checking it. */
+struct profile *
+profile_from_jv(struct jv *doc, const char *name, const char *datadir, char **cause)
+{
+	char *spath = xasprintf("%s/letters/profile.schema.json", datadir);
+	struct schema *s = schema_load(spath, cause);
+	struct profile *p;
+	struct buf errs;
+
+	free(spath);
+	if (s == NULL) {
+		jv_free(doc);
+		return NULL;
+	}
+	if (schema_validate(s, doc, name, SCHEMA_REDACT, cause) != 0) {
+		schema_free(s);
+		jv_free(doc);
+		return NULL;
+	}
+	schema_free(s);
+	p = xcalloc(1, sizeof *p);
+	p->doc = doc;
+	fill_profile(p);
+	buf_init(&errs);
+	check_addresses(p, name, &errs);
+	check_identity(p, name, &errs);
+	if (errs.len > 0) {
+		*cause = buf_detach(&errs);
+		profile_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Load a profile file. */
+struct profile *
+profile_load(const char *path, const char *datadir, char **cause)
+{
+	struct jv *doc = jv_load_file(path, PROFILE_MAX_BYTES, cause);
+
+	if (doc == NULL)
+		return NULL;
+	return profile_from_jv(doc, path, datadir, cause);
+}
+
+/* Free a profile, wiping what it derived. */
+void
+profile_free(struct profile *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->naddresses; i++)
+		free(p->addresses[i].street);
+	free(p->addresses);
+	free(p->aliases);
+	free(p->emails);
+	for (i = 0; p->phones != NULL && i < p->nphones; i++)
+		secure_free(p->phones[i]);
+	free(p->phones);
+	secure_free(p->ssn);
+	jv_free(p->doc);
+	free(p);
+}
+
+/* Load an agent file. */
+struct agent *
+agent_load(const char *path, const char *datadir, char **cause)
+{
+	struct jv *doc = load_checked(path, datadir, "agent.schema.json", cause);
+	const struct jv *a;
+	struct agent *ag;
+
+	if (doc == NULL)
+		return NULL;
+	ag = xcalloc(1, sizeof *ag);
+	ag->doc = doc;
+	ag->organization = str_at(doc, "organization");
+	ag->name = str_at(doc, "name");
+	ag->title = str_at(doc, "title");
+	a = jv_get(doc, "address");
+	ag->address.street = strings_at(a, "street");
+	ag->address.city = str_at(a, "city");
+	ag->address.region = str_at(a, "region");
+	ag->address.postal_code = str_at(a, "postal_code");
+	ag->address.country = str_at(a, "country");
+	ag->address.current = 1;
+	ag->email = str_at(doc, "email");
+	ag->phone_raw = str_at(doc, "phone");
+	ag->website = str_at(doc, "website");
+	if (ag->phone_raw != NULL) {
+		ag->phone = phone_e164(ag->phone_raw, ag->address.country);
+		if (ag->phone == NULL) {
+			*cause = xasprintf("%s: phone: not a phone number that can be written in E.164 "
+			    "(give the country code, e.g. +1 213 555 0123)", path);
+			agent_free(ag);
+			return NULL;
+		}
+	}
+	return ag;
+}
+
+/* Free an agent. */
+void
+agent_free(struct agent *a)
+{
+	if (a == NULL)
+		return;
+	free(a->address.street);
+	free(a->phone);
+	jv_free(a->doc);
+	free(a);
+}
+
+/* Join name parts with single spaces, skipping absent ones. */
+static char *
+join_names(const char *a, const char *b, const char *c, const char *d)
+{
+	const char *parts[4] = { a, b, c, d };
+	struct buf out;
+	int i;
+
+	buf_init(&out);
+	for (i = 0; i < 4; i++) {
+		if (parts[i] == NULL || *parts[i] == '\0')
+			continue;
+		if (out.len)
+			buf_addc(&out, ' ');
+		buf_adds(&out, parts[i]);
+	}
+	return buf_detach(&out);
+}
+
+/* The full name as written. */
+char *
+profile_full_name(const struct profile *p)
+{
+	return join_names(p->given, p->middle, p->family, p->suffix);
+}
+
+/* The Latin form, when the profile gives one. */
+char *
+profile_latin_name(const struct profile *p)
+{
+	if (p->latin_given == NULL && p->latin_family == NULL)
+		return NULL;
+	return join_names(p->latin_given, p->latin_middle, p->latin_family, p->suffix);
+}
+
+/* Whether the written name has letters of a script other than Latin. */
+int
+profile_name_needs_latin(const struct profile *p)
+{
+	char *n = profile_full_name(p);
+	int r = matches(non_latin, n);
+
+	secure_free(n);
+	return r;
+}
+
+/* Address lines for a letter: street lines, then "City, ST ZIP" (US) or "ZIP City". */
+char **
+address_lines(const struct address *a, int with_country)
+{
+	size_t n = 0, i;
+	char **lines = xcalloc(strlist_len(a->street) + 3, sizeof *lines);
+
+	for (i = 0; a->street != NULL && a->street[i] != NULL; i++)
+		lines[n++] = xstrdup(a->street[i]);
+	if (strcmp(a->country, "US") == 0 || strcmp(a->country, "CA") == 0)
+		lines[n++] = xasprintf("%s%s%s%s%s", a->city, a->region ? ", " : "",
+		    a->region ? a->region : "", a->postal_code ? " " : "",
+		    a->postal_code ? a->postal_code : "");
+	else
+		lines[n++] = xasprintf("%s%s%s%s%s", a->postal_code ? a->postal_code : "",
+		    a->postal_code ? " " : "", a->city, a->region ? ", " : "",
+		    a->region ? a->region : "");
+	if (with_country)
+		lines[n++] = xstrdup(country_name(a->country));
+	lines[n] = NULL;
+	return lines;
+}

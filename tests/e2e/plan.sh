@@ -1,0 +1,115 @@
+#!/bin/sh
+# The form engine: legal basis by residence, deadlines, and minimal disclosure.
+. "$TOP_SRCDIR/tests/e2e/lib.sh"
+
+fx="$TOP_SRCDIR/tests/fixtures"
+ex="$TOP_SRCDIR/letters/examples/profile.json"
+export OPTOUT_TODAY=2026-11-22
+# A fixture registry with one invented broker whose procedures exercise every rule.
+export OPTOUT_DATADIR="$fx/data"
+
+# json_get FILE EXPR: evaluate a Python expression over the JSON array j.
+json_get() { "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# FCRA for a consumer reporting agency's file; SSN withheld without consent.
+run plan -p "$ex" -b example-cra -r access --json
+check_status "plan --json exits 0" 0
+check_eq "access to a CRA's file stands on FCRA §612" "fcra-612" "$(json_get "$work/out" 'j[0]["law"]')"
+check_eq "the SSN-or-licence procedure needs consent" "needs-consent" "$(json_get "$work/out" 'j[0]["status"]')"
+check_eq "name and address go out; DOB is sensitive here and withheld" \
+	"['name', 'address'] ['dob', 'ssn', 'drivers_license']" \
+	"$(json_get "$work/out" 'str(j[0]["disclosed"]) + " " + str(j[0]["withheld"])')"
+check_eq "§612 disclosure due in 15 days" "2026-12-07" "$(json_get "$work/out" 'j[0]["due"]')"
+check_lacks "the plan shows no SSN" "$work/out" "123-45-6789"
+check_lacks "the plan shows no date of birth" "$work/out" "1985-03-14"
+check_lacks "the plan shows no name" "$work/out" "José"
+
+run plan -p "$ex" -b example-cra -r access --disclose ssn,dob --json
+check_eq "with --disclose ssn,dob the request is ready" "ready" "$(json_get "$work/out" 'j[0]["status"]')"
+check_eq "only the first allowed identifier of the either-or is sent" \
+	"['name', 'address', 'dob', 'ssn']" "$(json_get "$work/out" 'str(j[0]["disclosed"])')"
+run plan -p "$ex" -b example-cra -r access --disclose drivers_license,dob --json
+check_eq "a licence instead of the SSN when only that is allowed" \
+	"['name', 'address', 'dob', 'drivers_license']" "$(json_get "$work/out" 'str(j[0]["disclosed"])')"
+
+# The human-readable plan says why the request is held back.
+run plan -p "$ex" -b example-cra -r access
+check_has "the plan explains the withheld field" "$work/out" "withheld:  dob, ssn, drivers_license — sensitive"
+check_has "and how to allow it" "$work/out" "--disclose dob"
+
+# California: CCPA, deletion by email (the email address is disclosed because it is the channel).
+run plan -p "$ex" -b example-cra -r delete --json
+check_eq "a California deletion cites the CCPA" "us-ca" "$(json_get "$work/out" 'j[0]["law"]')"
+check_eq "CCPA deletion: 45 calendar days" "2027-01-06 2027-02-20" \
+	"$(json_get "$work/out" 'j[0]["due"] + " " + j[0]["extended_due"]')"
+check_eq "deletion by email discloses name and email only" "['name', 'email']" \
+	"$(json_get "$work/out" 'str(j[0]["disclosed"])')"
+
+# CCPA opt-out: 15 business days with Thanksgiving skipped; written channel before phone,
+# even when the written one's record is older.
+run plan -p "$ex" -b example-cra -r opt-out --json
+check_eq "CCPA opt-out due in 15 business days (Thanksgiving skipped)" "2026-12-14" \
+	"$(json_get "$work/out" 'j[0]["due"]')"
+check_eq "a web form is chosen over a phone call" "optout-web web" \
+	"$(json_get "$work/out" 'j[0]["procedure"] + " " + j[0]["channel"]')"
+check_eq "the CAPTCHA and the stale record are noted" "2" "$(json_get "$work/out" 'len(j[0]["notes"])')"
+
+# Missing data is a refusal that names the field.
+run plan -p "$fx/profiles/minimal-ca.json" -b example-cra -r correct --json
+check_eq "a profile without what is required: the DOB is there, the ID copy is a document" \
+	"ready ['id_copy']" "$(json_get "$work/out" 'j[0]["status"] + " " + str(j[0]["documents"])')"
+cp "$fx/profiles/minimal-ca.json" "$work/nodob.json"
+"$PYTHON" -c 'import json,sys; p=json.load(open(sys.argv[1])); del p["dob"]; json.dump(p, open(sys.argv[1],"w"))' "$work/nodob.json"
+run plan -p "$work/nodob.json" -b example-cra -r correct
+check_has "a missing date of birth is a refusal naming it" "$work/out" "refused:   the profile lacks dob"
+
+# Residence decides the law.
+run plan -p "$fx/profiles/nguyen-or.json" -b example-cra -r delete --json
+check_eq "Oregon resident: Oregon's law" "us-or" "$(json_get "$work/out" 'j[0]["law"]')"
+run plan -p "$fx/profiles/chen-il.json" -b example-cra -r delete --json
+check_eq "Illinois resident: a courtesy request" "none False" \
+	"$(json_get "$work/out" 'j[0]["law"] + " " + str(j[0]["deadline_binding"])')"
+run plan -p "$fx/profiles/chen-il.json" -b example-cra -r delete
+check_has "the courtesy deadline is not called a legal one" "$work/out" "a courtesy request, not a legal deadline"
+run plan -p "$fx/profiles/ivanova-ny.json" -b example-cra -r delete --json
+check_eq "New York resident: no comprehensive law, courtesy request" "none" "$(json_get "$work/out" 'j[0]["law"]')"
+run plan -p "$fx/profiles/mueller-de.json" -b example-cra -r delete --json
+check_eq "Berlin resident: GDPR, one month" "gdpr 2026-12-22" \
+	"$(json_get "$work/out" 'j[0]["law"] + " " + j[0]["due"]')"
+
+# Errors: bad input names the file and field, never the value.
+run plan -p "$fx/profiles-invalid/bad-ssn.json" -b example-cra
+check_status "an invalid profile exits 65" 65
+check_has "the error names the field" "$work/err" "bad-ssn.json: identifiers.ssn"
+run plan -p "$work/no-such.json" -b example-cra
+check_status "a missing profile exits 66" 66
+run plan -p "$ex" -b no-such-broker
+check_status "an unknown broker exits 65" 65
+check_has "the unknown broker is named" "$work/err" "no broker with id 'no-such-broker'"
+run plan -p "$ex"
+check_status "no broker selection is a usage error" 64
+run plan -p "$ex" -b example-cra --disclose mothers_maiden_name
+check_status "an unknown --disclose field is a usage error" 64
+
+# Each invalid profile fixture is refused at the path EXPECTED names, without its values.
+while IFS="$(printf '\t')" read -r file path; do
+	[ -n "$file" ] || continue
+	run plan -p "$fx/profiles-invalid/$file" -b example-cra
+	check_status "$file is refused with 65" 65
+	check_has "$file: the error names $path" "$work/err" "$file: $path"
+done <"$fx/profiles-invalid/EXPECTED"
+run plan -p "$fx/profiles-invalid/bad-email.json" -b example-cra
+bad_email=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["emails"][0])' "$fx/profiles-invalid/bad-email.json")
+check_lacks "the error does not repeat the bad value" "$work/err" "$bad_email"
+
+# The real registry: every broker plans without error for the example person.
+export OPTOUT_DATADIR="$TOP_SRCDIR"
+run plan -p "$ex" --all --json
+check_status "plan --all over the real registry exits 0" 0
+check_eq "one plan item per broker and request type" \
+	"$(( $(ls "$TOP_SRCDIR"/brokers/*.json | grep -vc schema.json) * 2 ))" "$(json_get "$work/out" 'len(j)')"
+check_lacks "no SSN anywhere in the plan" "$work/out" "6789"
+run plan -p "$ex" -b appriss-insights -r access
+check_has "Appriss: no consumer channel, said plainly" "$work/out" "No consumer channel is known for Appriss Insights"
+
+done_testing
