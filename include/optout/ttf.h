@@ -1,0 +1,67 @@
+/*
+ * ttf: a TrueType reader and subsetter (pure C, no libharu).
+ *
+ * The PDF renderer embeds only the glyphs a letter uses: ttf_subset builds
+ * a small, self-contained TrueType font whose composite glyphs are
+ * flattened into simple ones (libharu 2.3.0 drops nested components, so
+ * "ễ" would print as "e"), with compact glyph ids, a format 4 cmap, no
+ * hinting, and consistent head/hhea/maxp/hmtx/loca/glyf/post/name/OS/2
+ * tables with correct checksums.
+ *
+ * Contract: ttf_parse copies the bytes it is given; the struct ttf_font it
+ * returns is owned by the caller and freed with ttf_free (NULL is fine).
+ * Functions that can fail return 0 or -1 and set *cause to an allocated
+ * message the caller frees.  Messages name glyph ids and code points, never
+ * text.  Coordinates and advances are in font units.
+ */
+#ifndef OPTOUT_TTF_H
+#define OPTOUT_TTF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ttf_font;
+
+/* What a glyph looks like once its components are resolved. */
+struct ttf_glyph_info {
+	int composite;          /* stored as a composite glyph */
+	int depth;              /* component nesting depth (0 for simple) */
+	size_t contours;        /* contours after flattening */
+	size_t points;          /* points after flattening */
+	int x_min, y_min, x_max, y_max;   /* bounding box after flattening */
+	unsigned advance;       /* advance width */
+};
+
+/* Parse a TrueType font (copied); name is used in messages. */
+int ttf_parse(const void *data, size_t len, const char *name, struct ttf_font **out,
+    char **cause);
+/* Read and parse a TrueType file. */
+int ttf_load_file(const char *path, struct ttf_font **out, char **cause);
+void ttf_free(struct ttf_font *f);
+
+unsigned ttf_num_glyphs(const struct ttf_font *f);
+unsigned ttf_units_per_em(const struct ttf_font *f);
+/* The glyph for a code point, 0 (.notdef) when the font has none. */
+unsigned ttf_glyph_id(const struct ttf_font *f, uint32_t cp);
+/* Advance width of a glyph in font units. */
+unsigned ttf_advance(const struct ttf_font *f, unsigned gid);
+/* Advance width of a code point in 1/1000 em, truncated as libharu does. */
+unsigned ttf_width_1000(const struct ttf_font *f, uint32_t cp);
+/* Resolve a glyph (flattening components) and describe it. */
+int ttf_glyph_info(const struct ttf_font *f, unsigned gid, struct ttf_glyph_info *gi,
+    char **cause);
+/* How many glyphs are stored as composites. */
+size_t ttf_count_composites(const struct ttf_font *f);
+
+/*
+ * Build a subset holding .notdef and the glyphs of the given code points
+ * (BMP only; duplicates are fine).  Fails if a code point has no glyph.
+ * *out is allocated with xmalloc; the caller frees it.
+ */
+int ttf_subset(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
+    unsigned char **out, size_t *len, char **cause);
+
+/* Check the table directory, every table checksum and head.checkSumAdjustment. */
+int ttf_check(const void *data, size_t len, char **cause);
+
+#endif

@@ -1,0 +1,1842 @@
+/* pdf: business letters as PDF through libharu (the only module that includes hpdf.h). */
+#include "config.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <hpdf.h>
+
+#include "optout/doc.h"
+#include "optout/pdf.h"
+#include "optout/ttf.h"
+#include "optout/util.h"
+
+#define MM(v) ((float)((v) * 72.0 / 25.4))
+#define IN(v) ((float)((v) * 72.0))
+
+enum { F_REG, F_BOLD, F_COUNT };
+
+/* Type sizes and spacing, in points. */
+#define BODY_SIZE 10.5f
+#define BODY_LEAD 14.0f
+#define HEAD_SIZE 11.5f
+#define HEAD_LEAD 15.0f
+#define PARA_GAP 7.0f
+#define ITEM_GAP 2.5f
+#define TABLE_SIZE 9.5f
+#define TABLE_LEAD 12.0f
+#define CELL_PAD_X 4.0f
+#define CELL_PAD_Y 2.5f
+#define FOOT_SIZE 8.0f
+#define BULLET_X 6.0f
+#define ITEM_X 18.0f
+#define SIG_MAX_H 42.0f
+#define SIG_MAX_W 180.0f
+#define SIG_SPACE 30.0f
+#define SIG_LINE_W 200.0f
+
+/* Widths of U+0000..U+1FFF are cached per face (Latin, Greek, Cyrillic, Vietnamese). */
+#define WCACHE_SIZE 0x2000
+/* Text that is always drawn: the footer, the enclosures label, bullets, the A4 return line. */
+static const char LABELS[] = "Page 0123456789 of Reference: Enclosures: , \xe2\x80\xa2";
+
+/*
+ * Where things go on the page, in points measured from the top-left corner
+ * (the layout works top-down; drawing converts to PDF's bottom-up y).
+ *
+ * US Letter, #10 window envelope (4 1/8" x 9 1/2"; window 4 1/2" x 1 1/8",
+ * 7/8" from the left and 1/2" from the bottom).  The tri-folded letter's
+ * top panel is 11/3 = 3 2/3" tall; resting on its fold at the bottom of the
+ * envelope, the window shows the page from 3 2/3 - 1 5/8 = 2 1/24" (2.04")
+ * to 3 2/3 - 1/2 = 3 1/6" (3.17") from the top, and from 7/8" to 5 3/8"
+ * from the left.  The recipient block therefore sits 2 1/8" to 3" from the
+ * top, starting 1" from the left and at most 4" wide: inside the window
+ * with 1/12" to spare above and 1/6" below, matching the usual guidance of
+ * "about 2" to 2 3/4" from the top, 1" from the left".  The sender block
+ * stays above 1 1/2" so it never shows through the window even when the
+ * letter slides up in the envelope (0.46" of play).  Fold marks at 3 2/3"
+ * and 7 1/3" help fold it where these numbers assume.
+ *
+ * A4, DL window envelope, DIN 5008 form B: the address field is 45 mm from
+ * the top and 20 mm from the left, 85 x 45 mm; its first 17.7 mm are the
+ * "Zusatz- und Vermerkzone" (we print a one-line return address at its
+ * foot) and the remaining 27.3 mm the "Anschriftzone" for up to six lines
+ * of recipient address, indented 5 mm (so at 25 mm, the text margin, and at
+ * most 75 mm wide).  Fold marks at 105 mm and 210 mm, the punch mark at
+ * 148.5 mm; the text starts below the field at 97 mm.
+ */
+struct geom {
+	float w, h;
+	float left, right;      /* margins */
+	float top;              /* content top on later pages */
+	float bottom;           /* content bottom */
+	float foot;             /* footer baseline */
+	float from_top, from_h; /* sender block band */
+	float to_x, to_top, to_w, to_h; /* recipient block in the window */
+	float ret_base, ret_w;  /* A4 return line; 0 when none */
+	float body;             /* first page: where the date line goes */
+	float mark[3], mark_len[3];
+};
+
+/* Fill in the geometry for a paper size. */
+static void
+geom_for(enum doc_paper paper, struct geom *g)
+{
+	memset(g, 0, sizeof *g);
+	if (paper == DOC_PAPER_A4) {
+		g->w = MM(210);
+		g->h = MM(297);
+		g->left = MM(25);
+		g->right = MM(20);
+		g->top = MM(20);
+		g->bottom = g->h - MM(22);
+		g->foot = g->h - MM(12);
+		g->from_top = MM(12);
+		g->from_h = MM(28);
+		g->to_x = MM(25);
+		g->to_top = MM(45 + 17.7);
+		g->to_w = MM(75);
+		g->to_h = MM(27.3);
+		g->ret_base = MM(45 + 17.7 - 2);
+		g->ret_w = MM(75);
+		g->body = MM(97);
+		g->mark[0] = MM(105), g->mark_len[0] = MM(5);
+		g->mark[1] = MM(210), g->mark_len[1] = MM(5);
+		g->mark[2] = MM(148.5), g->mark_len[2] = MM(8);
+	} else {
+		g->w = IN(8.5);
+		g->h = IN(11);
+		g->left = IN(1);
+		g->right = IN(1);
+		g->top = IN(1);
+		g->bottom = g->h - IN(0.875);
+		g->foot = g->h - IN(0.5);
+		g->from_top = IN(0.5);
+		g->from_h = IN(1);
+		g->to_x = IN(1);
+		g->to_top = IN(2.125);
+		g->to_w = IN(4);
+		g->to_h = IN(0.875);
+		g->body = IN(3.375);
+		g->mark[0] = IN(11.0 / 3), g->mark_len[0] = IN(0.15);
+		g->mark[1] = IN(22.0 / 3), g->mark_len[1] = IN(0.15);
+	}
+}
+
+/* The parsed DejaVu fonts, read once per process. */
+static struct {
+	char *dir;
+	struct ttf_font *tf[F_COUNT];
+	uint16_t *wcache[F_COUNT];
+} fonts;
+
+/* Helvetica and Helvetica-Bold widths of each Windows-1252 byte (1/1000 em). */
+static uint16_t w1252[F_COUNT][256];
+static int have_w1252;
+
+/* What libharu reported through its error handler. */
+struct hctx {
+	HPDF_STATUS error;
+	HPDF_STATUS detail;
+};
+
+enum op_kind { OP_TEXT, OP_LINE, OP_FILL, OP_IMAGE };
+
+/* One drawing operation, in PDF coordinates. */
+struct op {
+	unsigned char kind;
+	unsigned char face;
+	float size;
+	float gray;
+	float x, y, x2, y2;     /* text: origin; line: ends; fill, image: corner and size */
+	size_t text;            /* offset of the NUL-terminated text in render.text */
+};
+
+struct page {
+	float w, h;
+	float left, right, foot;        /* footer: margins and baseline (PDF y) */
+	size_t first, count;    /* its ops */
+	size_t letter;
+	unsigned num, total;    /* 0 on a blank page */
+};
+
+struct letter {
+	size_t ref;             /* offset of the cleaned reference; SIZE_MAX when none */
+	float foot_size;
+};
+
+/* Where a piece of text came from, for messages. */
+struct where {
+	size_t letter;          /* 1-based when rendering several, else 0 */
+	const char *what;       /* "the subject line", or NULL to use the block kind */
+	enum doc_kind kind;
+	size_t block;           /* 1-based, 0 for none */
+	size_t line;            /* 1-based, 0 for none */
+};
+
+struct span {
+	size_t off, len;
+};
+
+struct spans {
+	struct span *v;
+	size_t n, cap;
+};
+
+struct render {
+	struct pdf_opts o;
+	int unicode;            /* DejaVu is embedded (else base-14 Helvetica) */
+	int used_any[F_COUNT];
+	int wide[F_COUNT];      /* the face draws text beyond Windows-1252: UTF-8 (Type0) */
+	unsigned char used[F_COUNT][0x10000 / 8];
+	/* layout */
+	struct geom g;
+	float y;
+	struct op *ops;
+	size_t nops, opcap;
+	struct page *pages;
+	size_t npages, pagecap;
+	struct letter *letters;
+	size_t nletters;
+	struct buf text;
+	struct buf scratch;
+	/* libharu */
+	struct hctx hc;
+	HPDF_Doc pdf;
+	HPDF_Font font[F_COUNT];
+	HPDF_Image sig;
+	float sig_w, sig_h;
+};
+
+/* Windows-1252 0x80..0x9F as Unicode (0 where undefined). */
+static const uint16_t cp1252_high[32] = {
+	0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+	0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+/* Scripts that need shaping, right-to-left layout or fonts we do not have. */
+static const struct {
+	uint32_t lo, hi;
+	const char *name;
+} unsupported[] = {
+	{ 0x0590, 0x05FF, "Hebrew" }, { 0x0600, 0x06FF, "Arabic" }, { 0x0700, 0x074F, "Syriac" },
+	{ 0x0750, 0x077F, "Arabic" }, { 0x0780, 0x07BF, "Thaana" }, { 0x07C0, 0x07FF, "N'Ko" },
+	{ 0x0800, 0x08FF, "Samaritan, Mandaic or Arabic" }, { 0x0900, 0x097F, "Devanagari" },
+	{ 0x0980, 0x09FF, "Bengali" }, { 0x0A00, 0x0A7F, "Gurmukhi" },
+	{ 0x0A80, 0x0AFF, "Gujarati" }, { 0x0B00, 0x0B7F, "Oriya" }, { 0x0B80, 0x0BFF, "Tamil" },
+	{ 0x0C00, 0x0C7F, "Telugu" }, { 0x0C80, 0x0CFF, "Kannada" },
+	{ 0x0D00, 0x0D7F, "Malayalam" }, { 0x0D80, 0x0DFF, "Sinhala" }, { 0x0E00, 0x0E7F, "Thai" },
+	{ 0x0E80, 0x0EFF, "Lao" }, { 0x0F00, 0x0FFF, "Tibetan" }, { 0x1000, 0x109F, "Myanmar" },
+	{ 0x1100, 0x11FF, "Hangul" }, { 0x1700, 0x177F, "Philippine scripts" },
+	{ 0x1780, 0x17FF, "Khmer" }, { 0x1800, 0x18AF, "Mongolian" },
+	{ 0x1900, 0x19DF, "Limbu, Tai Le or New Tai Lue" }, { 0x19E0, 0x19FF, "Khmer" },
+	{ 0x1A00, 0x1AAF, "Buginese or Tai Tham" }, { 0x1B00, 0x1BFF, "Balinese, Sundanese or Batak" },
+	{ 0x1C00, 0x1C7F, "Lepcha or Ol Chiki" }, { 0x1CD0, 0x1CFF, "Vedic" },
+	{ 0x2E80, 0x2FFF, "CJK" }, { 0x3000, 0x303F, "CJK" }, { 0x3040, 0x309F, "Hiragana" },
+	{ 0x30A0, 0x30FF, "Katakana" }, { 0x3100, 0x312F, "Bopomofo" },
+	{ 0x3130, 0x318F, "Hangul" }, { 0x3190, 0x9FFF, "CJK" }, { 0xA000, 0xA4CF, "Yi" },
+	{ 0xA800, 0xA8FF, "Syloti Nagri, Phags-pa, Saurashtra or Devanagari" },
+	{ 0xA900, 0xA9FF, "Kayah Li, Rejang or Javanese" },
+	{ 0xAA00, 0xAAFF, "Cham, Myanmar or Tai Viet" }, { 0xABC0, 0xABFF, "Meetei Mayek" },
+	{ 0xAC00, 0xD7FF, "Hangul" }, { 0xD800, 0xDFFF, "a surrogate" },
+	{ 0xE000, 0xF8FF, "private use" }, { 0xF900, 0xFAFF, "CJK" },
+	{ 0xFB00, 0xFB4F, "a presentation form" }, { 0xFB50, 0xFDFF, "Arabic" },
+	{ 0xFE00, 0xFE0F, "a variation selector" }, { 0xFE10, 0xFE6F, "a CJK or small form" },
+	{ 0xFE70, 0xFEFF, "Arabic" }, { 0xFF00, 0xFFEF, "a halfwidth or fullwidth form" },
+	{ 0xFFF0, 0xFFFF, "a special" },
+};
+
+enum cls { C_TEXT, C_SPACE, C_DROP, C_CONTROL, C_SCRIPT, C_ASTRAL };
+
+/* Record libharu's first error; the failing call's status is checked too. */
+static void
+on_hpdf_error(HPDF_STATUS error, HPDF_STATUS detail, void *user)
+{
+	struct hctx *h = user;
+
+	if (h->error == HPDF_OK) {
+		h->error = error;
+		h->detail = detail;
+	}
+}
+
+/* Decode one UTF-8 character; returns its length, or 0 when malformed. */
+static size_t
+u8dec(const unsigned char *s, uint32_t *cp)
+{
+	uint32_t c = s[0];
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF && (s[1] & 0xC0) == 0x80) {
+		*cp = (c & 0x1F) << 6 | (s[1] & 0x3F);
+		return 2;
+	}
+	if (c >= 0xE0 && c <= 0xEF && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+		*cp = (c & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+		if (*cp < 0x800)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
+	    (s[3] & 0xC0) == 0x80) {
+		*cp = (c & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+		    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+		if (*cp < 0x10000 || *cp > 0x10FFFF)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* The Windows-1252 byte for a code point, or -1. */
+static int
+to_cp1252(uint32_t cp)
+{
+	int i;
+
+	if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF))
+		return (int)cp;
+	for (i = 0; i < 32; i++) {
+		if (cp1252_high[i] != 0 && cp1252_high[i] == cp)
+			return 0x80 + i;
+	}
+	return -1;
+}
+
+/* Sort a code point into text, white space, invisible, or unprintable. */
+static enum cls
+classify(uint32_t cp, const char **script)
+{
+	size_t i;
+
+	*script = NULL;
+	if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x2028 ||
+	    cp == 0x2029 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F)
+		return C_SPACE;
+	if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
+		return C_CONTROL;
+	/* Soft hyphen, zero-width and direction marks: nothing to draw. */
+	if (cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	    cp == 0x2060 || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF)
+		return C_DROP;
+	if (cp < unsupported[0].lo)
+		return C_TEXT;
+	if (cp > 0xFFFF)
+		return C_ASTRAL;
+	for (i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
+		if (cp >= unsupported[i].lo && cp <= unsupported[i].hi) {
+			*script = unsupported[i].name;
+			return C_SCRIPT;
+		}
+	}
+	/*
+	 * libharu's UTF-8 code space ends at U+CFFF; the table above already
+	 * covers everything from there on, this is a safety net.
+	 */
+	if (cp >= 0xD000) {
+		*script = "outside the range the PDF library encodes";
+		return C_SCRIPT;
+	}
+	return C_TEXT;
+}
+
+/* Name a block kind for messages. */
+static const char *
+kind_name(enum doc_kind k)
+{
+	switch (k) {
+	case DOC_HEADING:
+		return "heading";
+	case DOC_PARAGRAPH:
+		return "paragraph";
+	case DOC_LIST:
+		return "list";
+	case DOC_FROM:
+		return "sender address";
+	case DOC_TO:
+		return "recipient address";
+	case DOC_SIGNATURE:
+		return "signature block";
+	case DOC_ENCLOSURES:
+		return "enclosures list";
+	case DOC_TABLE:
+		return "table";
+	case DOC_PAGEBREAK:
+		return "page break";
+	}
+	return "block";
+}
+
+/* Describe a location as "letter 2: paragraph (block 3, line 1)". */
+static char *
+where_text(const struct where *w)
+{
+	char pre[48] = "", what[96];
+
+	if (w->letter > 0)
+		snprintf(pre, sizeof pre, "letter %zu: ", w->letter);
+	if (w->what != NULL)
+		snprintf(what, sizeof what, "%s", w->what);
+	else if (w->line > 0)
+		snprintf(what, sizeof what, "the %s (block %zu, %s %zu)", kind_name(w->kind),
+		    w->block, w->kind == DOC_TABLE ? "row" : "line", w->line);
+	else
+		snprintf(what, sizeof what, "the %s (block %zu)", kind_name(w->kind), w->block);
+	return xasprintf("%s%s", pre, what);
+}
+
+/* Prefix for messages about a whole letter. */
+static char *
+letter_prefix(size_t letter)
+{
+	return letter > 0 ? xasprintf("letter %zu: ", letter) : xstrdup("");
+}
+
+/* Load (or reuse) the regular and bold fonts from dir. */
+static int
+fonts_load(const char *dir, char **cause)
+{
+	static const char *names[F_COUNT] = { "DejaVuSans.ttf", "DejaVuSans-Bold.ttf" };
+	struct ttf_font *tf[F_COUNT] = { NULL, NULL };
+	int i;
+
+	if (fonts.dir != NULL && strcmp(fonts.dir, dir) == 0)
+		return 0;
+	for (i = 0; i < F_COUNT; i++) {
+		char *path = path_join(dir, names[i]);
+		int rc = ttf_load_file(path, &tf[i], cause);
+
+		free(path);
+		if (rc != 0) {
+			ttf_free(tf[0]);
+			return -1;
+		}
+	}
+	pdf_cache_clear();
+	fonts.dir = xstrdup(dir);
+	for (i = 0; i < F_COUNT; i++) {
+		fonts.tf[i] = tf[i];
+		fonts.wcache[i] = xmalloc(WCACHE_SIZE * sizeof *fonts.wcache[i]);
+		memset(fonts.wcache[i], 0xFF, WCACHE_SIZE * sizeof *fonts.wcache[i]);
+	}
+	return 0;
+}
+
+/* Release the cached fonts. */
+void
+pdf_cache_clear(void)
+{
+	int i;
+
+	for (i = 0; i < F_COUNT; i++) {
+		ttf_free(fonts.tf[i]);
+		free(fonts.wcache[i]);
+		fonts.tf[i] = NULL;
+		fonts.wcache[i] = NULL;
+	}
+	free(fonts.dir);
+	fonts.dir = NULL;
+}
+
+/* Check one string: printable, and (when glyphs is set) present in the font. */
+static int
+scan_str(struct render *r, const char *s, int face, const struct where *w, int glyphs,
+    char **cause)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *loc;
+
+	if (s == NULL)
+		return 0;
+	while (*p != '\0') {
+		uint32_t cp;
+		size_t n = u8dec(p, &cp);
+		const char *script;
+
+		if (n == 0) {
+			loc = where_text(w);
+			*cause = xasprintf("%s: invalid UTF-8", loc);
+			free(loc);
+			return -1;
+		}
+		p += n;
+		switch (classify(cp, &script)) {
+		case C_SPACE:
+			/* Every white space prints as U+0020, which the subset must hold. */
+			cp = ' ';
+			break;
+		case C_DROP:
+			continue;
+		case C_CONTROL:
+			loc = where_text(w);
+			*cause = xasprintf("U+%04X in %s is a control character", (unsigned)cp, loc);
+			free(loc);
+			return -1;
+		case C_ASTRAL:
+			loc = where_text(w);
+			*cause = xasprintf("U+%04X in %s is outside the Basic Multilingual Plane "
+			    "(emoji and historic scripts cannot be printed)", (unsigned)cp, loc);
+			free(loc);
+			return -1;
+		case C_SCRIPT:
+			loc = where_text(w);
+			*cause = xasprintf("U+%04X in %s is %s, which cannot be printed: the PDF "
+			    "renderer has no right-to-left or complex script shaping", (unsigned)cp,
+			    loc, script);
+			free(loc);
+			return -1;
+		case C_TEXT:
+			break;
+		}
+		if (!glyphs) {
+			if (!r->unicode && to_cp1252(cp) < 0)
+				r->unicode = 1;
+			continue;
+		}
+		if (ttf_glyph_id(fonts.tf[face], cp) == 0) {
+			loc = where_text(w);
+			*cause = xasprintf("U+%04X in %s cannot be printed: DejaVu Sans%s has no glyph "
+			    "for it", (unsigned)cp, loc, face == F_BOLD ? " Bold" : "");
+			free(loc);
+			return -1;
+		}
+		r->used[face][cp >> 3] |= (unsigned char)(1u << (cp & 7));
+		r->used_any[face] = 1;
+		if (to_cp1252(cp) < 0)
+			r->wide[face] = 1;
+	}
+	return 0;
+}
+
+/* Check every string of a letter; letter is 1-based or 0. */
+static int
+scan_doc(struct render *r, const struct doc *d, size_t letter, int glyphs, char **cause)
+{
+	struct where w;
+	size_t i, j;
+
+	memset(&w, 0, sizeof w);
+	w.letter = letter;
+	w.what = "the date";
+	if (scan_str(r, d->date, F_REG, &w, glyphs, cause) != 0)
+		return -1;
+	w.what = "the subject line";
+	if (scan_str(r, d->subject, F_BOLD, &w, glyphs, cause) != 0)
+		return -1;
+	w.what = "the reference";
+	if (scan_str(r, d->ref, F_REG, &w, glyphs, cause) != 0)
+		return -1;
+	w.what = NULL;
+	for (i = 0; i < d->nblocks; i++) {
+		const struct doc_block *b = &d->blocks[i];
+
+		w.kind = b->kind;
+		w.block = i + 1;
+		for (j = 0; j < b->nlines; j++) {
+			int face = F_REG;
+
+			if (b->kind == DOC_HEADING || (b->kind == DOC_TABLE && j == 0))
+				face = F_BOLD;
+			w.line = j + 1;
+			if (scan_str(r, b->lines[j], face, &w, glyphs, cause) != 0)
+				return -1;
+		}
+		w.line = 0;
+	}
+	return 0;
+}
+
+/* Append a cleaned copy of s to r->text (spaces collapsed, invisibles dropped); returns its offset. */
+static size_t
+clean_text(struct render *r, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t off = r->text.len;
+	int space = 0, any = 0;
+
+	while (*p != '\0') {
+		uint32_t cp;
+		size_t n = u8dec(p, &cp);
+		const char *script;
+
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		switch (classify(cp, &script)) {
+		case C_SPACE:
+			space = any;
+			break;
+		case C_TEXT:
+			if (space)
+				buf_addc(&r->text, ' ');
+			buf_add(&r->text, p, n);
+			space = 0;
+			any = 1;
+			break;
+		default:
+			break;
+		}
+		p += n;
+	}
+	buf_addc(&r->text, '\0');
+	return off;
+}
+
+/* The text at an offset of r->text (valid until the next append). */
+static const char *
+text_at(const struct render *r, size_t off)
+{
+	return r->text.data + off;
+}
+
+/* Width of a code point in 1/1000 em. */
+static unsigned
+cp_width(struct render *r, int face, uint32_t cp)
+{
+	unsigned w;
+	int b;
+
+	if (!r->unicode) {
+		b = to_cp1252(cp);
+		return b < 0 ? 0 : w1252[face][b];
+	}
+	if (cp < WCACHE_SIZE) {
+		w = fonts.wcache[face][cp];
+		if (w == 0xFFFF) {
+			w = ttf_width_1000(fonts.tf[face], cp);
+			fonts.wcache[face][cp] = (uint16_t)w;
+		}
+		return w;
+	}
+	return ttf_width_1000(fonts.tf[face], cp);
+}
+
+/* Width of n bytes of cleaned UTF-8 text, in points. */
+static float
+text_width(struct render *r, int face, float size, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	unsigned long total = 0;
+
+	while (p < end) {
+		uint32_t cp;
+		size_t k = u8dec(p, &cp);
+
+		if (k == 0)
+			k = 1, cp = '?';
+		total += cp_width(r, face, cp);
+		p += k;
+	}
+	return (float)total * size / 1000.0f;
+}
+
+/* Add a line span. */
+static void
+spans_push(struct spans *sp, size_t off, size_t len)
+{
+	if (sp->n == sp->cap) {
+		sp->cap = sp->cap ? sp->cap * 2 : 16;
+		sp->v = xreallocarray(sp->v, sp->cap, sizeof *sp->v);
+	}
+	sp->v[sp->n].off = off;
+	sp->v[sp->n].len = len;
+	sp->n++;
+}
+
+/*
+ * Break cleaned text into lines no wider than width: at spaces, and inside
+ * a word only when the word alone is wider than the line.
+ */
+static void
+wrap(struct render *r, int face, float size, const char *s, float width, struct spans *sp)
+{
+	size_t len = strlen(s), pos = 0, ls = 0, le = 0;
+	float lw = 0, sw = (float)cp_width(r, face, ' ') * size / 1000.0f;
+	int have = 0;
+
+	sp->n = 0;
+	width += 0.01f;         /* rounding slack */
+	while (pos < len) {
+		size_t ws = pos, we = pos;
+		float ww;
+
+		if (s[pos] == ' ') {
+			pos++;
+			continue;
+		}
+		while (we < len && s[we] != ' ')
+			we++;
+		ww = text_width(r, face, size, s + ws, we - ws);
+		if (have && lw + sw + ww <= width) {
+			le = we;
+			lw += sw + ww;
+		} else {
+			if (have)
+				spans_push(sp, ls, le - ls);
+			if (ww <= width) {
+				ls = ws, le = we, lw = ww;
+			} else {
+				size_t p = ws, cs = ws;
+				float acc = 0;
+
+				while (p < we) {
+					uint32_t cp;
+					size_t k = u8dec((const unsigned char *)s + p, &cp);
+					float cw;
+
+					if (k == 0)
+						k = 1, cp = '?';
+					cw = (float)cp_width(r, face, cp) * size / 1000.0f;
+					if (p > cs && acc + cw > width) {
+						spans_push(sp, cs, p - cs);
+						cs = p;
+						acc = 0;
+					}
+					acc += cw;
+					p += k;
+				}
+				ls = cs, le = we, lw = acc;
+			}
+			have = 1;
+		}
+		pos = we;
+	}
+	if (have)
+		spans_push(sp, ls, le - ls);
+}
+
+/* Start a new page for the current letter. */
+static void
+new_page(struct render *r, size_t letter)
+{
+	struct page *p;
+
+	if (r->npages == r->pagecap) {
+		r->pagecap = r->pagecap ? r->pagecap * 2 : 8;
+		r->pages = xreallocarray(r->pages, r->pagecap, sizeof *r->pages);
+	}
+	p = &r->pages[r->npages++];
+	memset(p, 0, sizeof *p);
+	p->w = r->g.w;
+	p->h = r->g.h;
+	p->left = r->g.left;
+	p->right = r->g.w - r->g.right;
+	p->foot = r->g.h - r->g.foot;
+	p->first = r->nops;
+	p->letter = letter;
+	r->y = r->g.top;
+}
+
+/* Whether nothing has been placed on the current page yet. */
+static int
+page_fresh(const struct render *r)
+{
+	return r->y <= r->g.top + 0.01f;
+}
+
+/* Append an operation to the current page. */
+static struct op *
+add_op(struct render *r, enum op_kind kind)
+{
+	struct op *op;
+
+	if (r->nops == r->opcap) {
+		r->opcap = r->opcap ? r->opcap * 2 : 64;
+		r->ops = xreallocarray(r->ops, r->opcap, sizeof *r->ops);
+	}
+	op = &r->ops[r->nops++];
+	memset(op, 0, sizeof *op);
+	op->kind = (unsigned char)kind;
+	r->pages[r->npages - 1].count++;
+	return op;
+}
+
+/* Place text with its baseline at base (from the top of the page). */
+static void
+put_text(struct render *r, int face, float size, float x, float base, const char *s, size_t n)
+{
+	struct op *op;
+	size_t off;
+
+	if (n == 0)
+		return;
+	off = r->text.len;
+	buf_add(&r->text, s, n);
+	buf_addc(&r->text, '\0');
+	op = add_op(r, OP_TEXT);
+	op->face = (unsigned char)face;
+	op->size = size;
+	op->x = x;
+	op->y = r->g.h - base;
+	op->text = off;
+}
+
+/* Draw a line between two points given from the top of the page. */
+static void
+put_line(struct render *r, float x1, float y1, float x2, float y2, float width, float gray)
+{
+	struct op *op = add_op(r, OP_LINE);
+
+	op->x = x1;
+	op->y = r->g.h - y1;
+	op->x2 = x2;
+	op->y2 = r->g.h - y2;
+	op->size = width;
+	op->gray = gray;
+}
+
+/* Fill a rectangle whose top-left corner is (x, top). */
+static void
+put_fill(struct render *r, float x, float top, float w, float h, float gray)
+{
+	struct op *op = add_op(r, OP_FILL);
+
+	op->x = x;
+	op->y = r->g.h - top - h;
+	op->x2 = w;
+	op->y2 = h;
+	op->gray = gray;
+}
+
+/* Where the baseline of a line box starting at top falls. */
+static float
+baseline(float top, float size, float lead)
+{
+	return top + 0.8f * size + (lead - size) / 2.0f;
+}
+
+/*
+ * Flow cleaned text as a paragraph at x, breaking pages as needed: never a
+ * single first line at the foot of a page, and never a single last line at
+ * the head of the next when it can be avoided.
+ */
+static void
+flow(struct render *r, size_t letter, size_t off, int face, float size, float lead, float x,
+    float width, int bullet)
+{
+	struct spans sp = { NULL, 0, 0 };
+	size_t i = 0;
+	char *s = xstrdup(text_at(r, off));
+
+	wrap(r, face, size, s, width, &sp);
+	while (i < sp.n) {
+		size_t rest = sp.n - i, fit, k, j;
+		float room = r->g.bottom - r->y;
+
+		fit = room > 0 ? (size_t)floorf(room / lead + 0.001f) : 0;
+		if (fit == 0 || (fit < 2 && rest >= 2 && !page_fresh(r))) {
+			new_page(r, letter);
+			continue;
+		}
+		k = rest < fit ? rest : fit;
+		if (k < rest && rest - k == 1 && k > 2)
+			k--;
+		for (j = 0; j < k; j++) {
+			float b = baseline(r->y, size, lead);
+
+			if (bullet && i + j == 0)
+				put_text(r, F_REG, size, x - (ITEM_X - BULLET_X), b, "\xe2\x80\xa2", 3);
+			put_text(r, face, size, x, b, s + sp.v[i + j].off, sp.v[i + j].len);
+			r->y += lead;
+		}
+		i += k;
+		if (i < sp.n)
+			new_page(r, letter);
+	}
+	free(sp.v);
+	free(s);
+}
+
+/* Start a new page unless h points still fit on this one. */
+static void
+keep(struct render *r, size_t letter, float h)
+{
+	if (!page_fresh(r) && r->y + h > r->g.bottom)
+		new_page(r, letter);
+}
+
+/*
+ * Place an address block at a fixed position, shrinking the type from
+ * size0 to min_size until it fits the box.
+ */
+static int
+place_block(struct render *r, const struct doc_block *b, float x, float top, float maxw,
+    float maxh, float size0, float min_size, const char *what, size_t letter, char **cause)
+{
+	size_t *off = xmalloc((b->nlines + 1) * sizeof *off), i, n = 0, fit;
+	float size, lead;
+	char *pre;
+
+	for (i = 0; i < b->nlines; i++) {
+		off[n] = clean_text(r, b->lines[i]);
+		if (text_at(r, off[n])[0] != '\0')
+			n++;
+	}
+	for (size = size0; size >= min_size - 0.01f; size -= 0.5f) {
+		lead = size * 1.2f;
+		if ((float)n * lead > maxh + 0.01f)
+			continue;
+		for (i = 0; i < n; i++) {
+			const char *s = text_at(r, off[i]);
+
+			if (text_width(r, F_REG, size, s, strlen(s)) > maxw)
+				break;
+		}
+		if (i < n)
+			continue;
+		for (i = 0; i < n; i++) {
+			char *s = xstrdup(text_at(r, off[i]));
+
+			put_text(r, F_REG, size, x, baseline(top + (float)i * lead, size, lead), s,
+			    strlen(s));
+			free(s);
+		}
+		free(off);
+		return 0;
+	}
+	pre = letter_prefix(letter);
+	fit = (size_t)(maxh / (min_size * 1.2f) + 0.01f);
+	if (n > fit)
+		*cause = xasprintf("%sthe %s has %zu lines; at most %zu fit %s", pre, kind_name(b->kind),
+		    n, fit, what);
+	else
+		*cause = xasprintf("%sa line of the %s is too wide to fit %s", pre, kind_name(b->kind),
+		    what);
+	free(pre);
+	free(off);
+	return -1;
+}
+
+/* A4: the sender on one small line at the foot of the window's remark zone. */
+static void
+place_return_line(struct render *r, const struct doc_block *from)
+{
+	struct buf joined;
+	size_t i, off;
+	float size;
+	char *s;
+
+	buf_init(&joined);
+	for (i = 0; i < from->nlines; i++) {
+		off = clean_text(r, from->lines[i]);
+		if (text_at(r, off)[0] == '\0')
+			continue;
+		if (joined.len > 0)
+			buf_adds(&joined, ", ");
+		buf_adds(&joined, text_at(r, off));
+	}
+	s = buf_detach(&joined);
+	for (size = 7.0f; size >= 5.5f; size -= 0.5f) {
+		if (text_width(r, F_REG, size, s, strlen(s)) <= r->g.ret_w) {
+			put_text(r, F_REG, size, r->g.to_x, r->g.ret_base, s, strlen(s));
+			put_line(r, r->g.to_x, r->g.ret_base + 1.5f,
+			    r->g.to_x + text_width(r, F_REG, size, s, strlen(s)), r->g.ret_base + 1.5f,
+			    0.3f, 0.0f);
+			break;
+		}
+	}
+	free(s);
+}
+
+/*
+ * Column widths from content, as browsers lay out automatic tables: a
+ * table that fits gets widths proportional to its columns' natural (one
+ * line) widths.  Otherwise columns narrower than a fair share of what is
+ * left keep their natural width, narrowest first, and the rest share the
+ * remaining space between their longest word (min) and their natural width.
+ */
+static void
+column_widths(const float *nat, const float *minw, size_t ncols, float avail, float *wd)
+{
+	float total = 0, left = avail, sum_min = 0, sum_nat = 0;
+	int *done = xcalloc(ncols, sizeof *done), progress = 1;
+	size_t c, open = ncols;
+
+	for (c = 0; c < ncols; c++)
+		total += nat[c];
+	if (total <= avail) {
+		for (c = 0; c < ncols; c++)
+			wd[c] = nat[c] * avail / total;
+		free(done);
+		return;
+	}
+	while (progress && open > 0) {
+		size_t best = ncols;
+
+		progress = 0;
+		for (c = 0; c < ncols; c++) {
+			if (!done[c] && (best == ncols || nat[c] < nat[best]))
+				best = c;
+		}
+		if (nat[best] <= left / (float)open) {
+			wd[best] = nat[best];
+			left -= nat[best];
+			done[best] = 1;
+			open--;
+			progress = 1;
+		}
+	}
+	for (c = 0; c < ncols; c++) {
+		if (!done[c]) {
+			sum_min += minw[c] < nat[c] ? minw[c] : nat[c];
+			sum_nat += nat[c];
+		}
+	}
+	for (c = 0; c < ncols; c++) {
+		float lo = minw[c] < nat[c] ? minw[c] : nat[c];
+
+		if (done[c])
+			continue;
+		if (sum_min >= left)
+			wd[c] = lo * left / sum_min;
+		else
+			wd[c] = lo + (nat[c] - lo) * (left - sum_min) / (sum_nat - sum_min);
+	}
+	free(done);
+}
+
+/* The cells of a table, cleaned and wrapped to their columns. */
+struct table {
+	size_t nrows, ncols;
+	size_t *cell;           /* nrows * ncols text offsets */
+	struct spans *lines;    /* nrows * ncols */
+	size_t *rowlines;
+	float *wd, *x;
+	char *text;             /* a private copy of r->text for the cells */
+};
+
+/* Draw a piece of a row: lines [from, from+k) of every cell. */
+static void
+table_segment(struct render *r, const struct table *t, size_t row, size_t from, size_t k,
+    int header)
+{
+	float top = r->y, h = (float)k * TABLE_LEAD + 2 * CELL_PAD_Y;
+	float left = t->x[0], right = t->x[t->ncols];
+	size_t c, j;
+
+	if (header)
+		put_fill(r, left, top, right - left, h, 0.9f);
+	for (c = 0; c < t->ncols; c++) {
+		const struct spans *sp = &t->lines[row * t->ncols + c];
+		const char *s = t->text + t->cell[row * t->ncols + c];
+
+		for (j = from; j < from + k && j < sp->n; j++)
+			put_text(r, header ? F_BOLD : F_REG, TABLE_SIZE, t->x[c] + CELL_PAD_X,
+			    baseline(top + CELL_PAD_Y + (float)(j - from) * TABLE_LEAD, TABLE_SIZE,
+			    TABLE_LEAD), s + sp->v[j].off, sp->v[j].len);
+	}
+	if (header || page_fresh(r))
+		put_line(r, left, top, right, top, 0.5f, 0.45f);
+	put_line(r, left, top + h, right, top + h, 0.5f, 0.45f);
+	for (c = 0; c <= t->ncols; c++)
+		put_line(r, t->x[c], top, t->x[c], top + h, 0.5f, 0.45f);
+	r->y += h;
+}
+
+/*
+ * Lay a table out: header row bold and repeated on every page, rows split
+ * when taller than a page.  letter is 0-based; label and block name it in
+ * messages.
+ */
+static int
+layout_table(struct render *r, const struct doc_block *b, size_t block, size_t letter,
+    size_t label, char **cause)
+{
+	struct table t;
+	size_t i, c, n, row, line;
+	float *nat, *minw, avail = r->g.w - r->g.left - r->g.right, hh, room, fresh_room;
+
+	memset(&t, 0, sizeof t);
+	t.nrows = b->nlines;
+	if (t.nrows == 0)
+		return 0;
+	for (i = 0; i < t.nrows; i++) {
+		char **cells = doc_table_cells(b->lines[i], &n);
+
+		if (n > t.ncols)
+			t.ncols = n;
+		str_list_free(cells);
+	}
+	if (t.ncols == 0)
+		return 0;
+	t.cell = xcalloc(t.nrows * t.ncols, sizeof *t.cell);
+	for (i = 0; i < t.nrows; i++) {
+		char **cells = doc_table_cells(b->lines[i], &n);
+
+		for (c = 0; c < t.ncols; c++)
+			t.cell[i * t.ncols + c] = clean_text(r, c < n ? cells[c] : "");
+		str_list_free(cells);
+	}
+	t.text = xmalloc(r->text.len + 1);
+	memcpy(t.text, r->text.data, r->text.len);
+
+	/* natural width: the whole cell on one line; minimum: its longest word */
+	nat = xcalloc(t.ncols, sizeof *nat);
+	minw = xcalloc(t.ncols, sizeof *minw);
+	for (i = 0; i < t.nrows; i++) {
+		int face = i == 0 ? F_BOLD : F_REG;
+
+		for (c = 0; c < t.ncols; c++) {
+			const char *s = t.text + t.cell[i * t.ncols + c], *p = s;
+			float w = text_width(r, face, TABLE_SIZE, s, strlen(s)) + 2 * CELL_PAD_X;
+
+			if (w > nat[c])
+				nat[c] = w;
+			while (*p != '\0') {
+				size_t wl = strcspn(p, " ");
+				float ww = text_width(r, face, TABLE_SIZE, p, wl) + 2 * CELL_PAD_X;
+
+				if (ww > minw[c])
+					minw[c] = ww;
+				p += wl;
+				p += strspn(p, " ");
+			}
+		}
+	}
+	for (c = 0; c < t.ncols; c++) {
+		if (nat[c] < 2 * CELL_PAD_X + 8)
+			nat[c] = 2 * CELL_PAD_X + 8;
+	}
+	t.wd = xcalloc(t.ncols, sizeof *t.wd);
+	t.x = xcalloc(t.ncols + 1, sizeof *t.x);
+	column_widths(nat, minw, t.ncols, avail, t.wd);
+	t.x[0] = r->g.left;
+	for (c = 0; c < t.ncols; c++)
+		t.x[c + 1] = t.x[c] + t.wd[c];
+
+	t.lines = xcalloc(t.nrows * t.ncols, sizeof *t.lines);
+	t.rowlines = xcalloc(t.nrows, sizeof *t.rowlines);
+	for (i = 0; i < t.nrows; i++) {
+		t.rowlines[i] = 1;
+		for (c = 0; c < t.ncols; c++) {
+			struct spans *sp = &t.lines[i * t.ncols + c];
+
+			wrap(r, i == 0 ? F_BOLD : F_REG, TABLE_SIZE, t.text + t.cell[i * t.ncols + c],
+			    t.wd[c] - 2 * CELL_PAD_X, sp);
+			if (sp->n > t.rowlines[i])
+				t.rowlines[i] = sp->n;
+		}
+	}
+	hh = (float)t.rowlines[0] * TABLE_LEAD + 2 * CELL_PAD_Y;
+	fresh_room = r->g.bottom - r->g.top - hh - 2 * CELL_PAD_Y;
+	if (fresh_room < 2 * TABLE_LEAD) {
+		char *pre = letter_prefix(label);
+
+		*cause = xasprintf("%sthe header row of the table (block %zu) is too tall for a page",
+		    pre, block);
+		free(pre);
+		goto done_fail;
+	}
+
+	/* the header and the first lines of the first row stay together */
+	n = t.nrows > 1 ? (t.rowlines[1] < 2 ? t.rowlines[1] : 2) : 0;
+	keep(r, letter, hh + (float)n * TABLE_LEAD + 2 * CELL_PAD_Y);
+	table_segment(r, &t, 0, 0, t.rowlines[0], 1);
+	for (row = 1; row < t.nrows; row++) {
+		line = 0;
+		while (line < t.rowlines[row]) {
+			size_t rest = t.rowlines[row] - line, k;
+
+			room = r->g.bottom - r->y - 2 * CELL_PAD_Y;
+			k = room >= TABLE_LEAD ? (size_t)floorf(room / TABLE_LEAD + 0.001f) : 0;
+			if (k < rest && (rest <= (size_t)floorf(fresh_room / TABLE_LEAD) || k == 0)) {
+				new_page(r, letter);
+				table_segment(r, &t, 0, 0, t.rowlines[0], 1);
+				continue;
+			}
+			if (k > rest)
+				k = rest;
+			table_segment(r, &t, row, line, k, 0);
+			line += k;
+			if (line < t.rowlines[row]) {
+				new_page(r, letter);
+				table_segment(r, &t, 0, 0, t.rowlines[0], 1);
+			}
+		}
+	}
+	r->y += PARA_GAP + 2;
+	free(nat);
+	free(minw);
+	for (i = 0; i < t.nrows * t.ncols; i++)
+		free(t.lines[i].v);
+	free(t.lines);
+	free(t.rowlines);
+	free(t.cell);
+	free(t.wd);
+	free(t.x);
+	free(t.text);
+	return 0;
+done_fail:
+	free(nat);
+	free(minw);
+	for (i = 0; i < t.nrows * t.ncols; i++)
+		free(t.lines[i].v);
+	free(t.lines);
+	free(t.rowlines);
+	free(t.cell);
+	free(t.wd);
+	free(t.x);
+	free(t.text);
+	return -1;
+}
+
+/* The signature block: the image or a line to sign on, then the name lines, kept together. */
+static void
+layout_signature(struct render *r, const struct doc_block *b, size_t letter)
+{
+	float width = r->g.w - r->g.left - r->g.right, h;
+	size_t i, total = 0, *off = xmalloc((b->nlines + 1) * sizeof *off);
+	struct spans sp = { NULL, 0, 0 };
+
+	for (i = 0; i < b->nlines; i++) {
+		off[i] = clean_text(r, b->lines[i]);
+		wrap(r, F_REG, BODY_SIZE, text_at(r, off[i]), width, &sp);
+		total += sp.n;
+	}
+	h = (r->sig != NULL ? r->sig_h + 4 : SIG_SPACE + 6) + (float)total * BODY_LEAD;
+	keep(r, letter, h);
+	if (r->sig != NULL) {
+		struct op *op = add_op(r, OP_IMAGE);
+
+		op->x = r->g.left;
+		op->y = r->g.h - r->y - r->sig_h;
+		op->x2 = r->sig_w;
+		op->y2 = r->sig_h;
+		r->y += r->sig_h + 4;
+	} else {
+		r->y += SIG_SPACE;
+		put_line(r, r->g.left, r->y, r->g.left + SIG_LINE_W, r->y, 0.6f, 0.0f);
+		r->y += 6;
+	}
+	for (i = 0; i < b->nlines; i++) {
+		size_t j;
+		char *s = xstrdup(text_at(r, off[i]));
+
+		wrap(r, F_REG, BODY_SIZE, s, width, &sp);
+		for (j = 0; j < sp.n; j++) {
+			put_text(r, F_REG, BODY_SIZE, r->g.left, baseline(r->y, BODY_SIZE, BODY_LEAD),
+			    s + sp.v[j].off, sp.v[j].len);
+			r->y += BODY_LEAD;
+		}
+		free(s);
+	}
+	r->y += PARA_GAP;
+	free(sp.v);
+	free(off);
+}
+
+/* A bulleted list with hanging indent. */
+static void
+layout_list(struct render *r, const struct doc_block *b, size_t letter)
+{
+	float width = r->g.w - r->g.left - r->g.right - ITEM_X;
+	size_t i;
+
+	for (i = 0; i < b->nlines; i++) {
+		size_t off = clean_text(r, b->lines[i]);
+
+		if (text_at(r, off)[0] == '\0')
+			continue;
+		flow(r, letter, off, F_REG, BODY_SIZE, BODY_LEAD, r->g.left + ITEM_X, width, 1);
+		r->y += ITEM_GAP;
+	}
+	r->y += PARA_GAP - ITEM_GAP;
+}
+
+/* Lay out one letter from a fresh page; letter is the 0-based index. */
+static int
+layout_letter(struct render *r, const struct doc *d, size_t letter, int numbered, char **cause)
+{
+	const struct doc_block *from = NULL, *to = NULL;
+	size_t i, first, off, label = numbered ? letter + 1 : 0;
+	float width;
+	struct letter *lt = &r->letters[letter];
+
+	geom_for(d->paper == DOC_PAPER_A4 ? DOC_PAPER_A4 : DOC_PAPER_LETTER, &r->g);
+	width = r->g.w - r->g.left - r->g.right;
+	first = r->npages;
+	new_page(r, letter);
+	for (i = 0; i < d->nblocks; i++) {
+		if (d->blocks[i].kind == DOC_FROM && from == NULL)
+			from = &d->blocks[i];
+		if (d->blocks[i].kind == DOC_TO && to == NULL)
+			to = &d->blocks[i];
+	}
+	/* fold marks, for letters that go in a window envelope */
+	for (i = 0; to != NULL && i < 3; i++) {
+		if (r->g.mark[i] > 0)
+			put_line(r, MM(4), r->g.mark[i], MM(4) + r->g.mark_len[i], r->g.mark[i], 0.3f,
+			    0.5f);
+	}
+	if (from != NULL) {
+		if (place_block(r, from, r->g.left, r->g.from_top, width, r->g.from_h, 9.5f, 7.5f,
+		    "above the envelope window", label, cause) != 0)
+			return -1;
+		if (to != NULL && r->g.ret_w > 0)
+			place_return_line(r, from);
+	}
+	if (to != NULL) {
+		if (place_block(r, to, r->g.to_x, r->g.to_top, r->g.to_w, r->g.to_h, 10.0f, 8.0f,
+		    "in the envelope window", label, cause) != 0)
+			return -1;
+		r->y = r->g.body;
+	} else if (from != NULL)
+		r->y = r->g.from_top + r->g.from_h + BODY_LEAD;
+	if (d->date != NULL) {
+		const char *s;
+
+		off = clean_text(r, d->date);
+		s = text_at(r, off);
+		if (*s != '\0') {
+			char *c = xstrdup(s);
+			float w = text_width(r, F_REG, BODY_SIZE, c, strlen(c));
+
+			put_text(r, F_REG, BODY_SIZE, r->g.w - r->g.right - w,
+			    baseline(r->y, BODY_SIZE, BODY_LEAD), c, strlen(c));
+			free(c);
+			r->y += 2 * BODY_LEAD;
+		}
+	}
+	if (d->subject != NULL) {
+		off = clean_text(r, d->subject);
+		if (text_at(r, off)[0] != '\0') {
+			flow(r, letter, off, F_BOLD, BODY_SIZE, BODY_LEAD, r->g.left, width, 0);
+			r->y += BODY_LEAD;
+		}
+	}
+	for (i = 0; i < d->nblocks; i++) {
+		const struct doc_block *b = &d->blocks[i];
+		size_t j;
+
+		switch (b->kind) {
+		case DOC_FROM:
+		case DOC_TO:
+			if (b == from || b == to)
+				break;
+			for (j = 0; j < b->nlines; j++) {
+				off = clean_text(r, b->lines[j]);
+				flow(r, letter, off, F_REG, BODY_SIZE, BODY_LEAD, r->g.left, width, 0);
+			}
+			r->y += PARA_GAP;
+			break;
+		case DOC_HEADING:
+			if (b->nlines == 0)
+				break;
+			off = clean_text(r, b->lines[0]);
+			if (!page_fresh(r))
+				r->y += 4;
+			keep(r, letter, HEAD_LEAD + 2 * BODY_LEAD);
+			flow(r, letter, off, F_BOLD, HEAD_SIZE, HEAD_LEAD, r->g.left, width, 0);
+			r->y += 3;
+			break;
+		case DOC_PARAGRAPH:
+			for (j = 0; j < b->nlines; j++) {
+				off = clean_text(r, b->lines[j]);
+				if (text_at(r, off)[0] != '\0')
+					flow(r, letter, off, F_REG, BODY_SIZE, BODY_LEAD, r->g.left,
+					    width, 0);
+			}
+			r->y += PARA_GAP;
+			break;
+		case DOC_LIST:
+			layout_list(r, b, letter);
+			break;
+		case DOC_SIGNATURE:
+			layout_signature(r, b, letter);
+			break;
+		case DOC_ENCLOSURES:
+			if (b->nlines == 0)
+				break;
+			r->y += PARA_GAP;
+			keep(r, letter, 2 * BODY_LEAD);
+			put_text(r, F_REG, BODY_SIZE, r->g.left, baseline(r->y, BODY_SIZE, BODY_LEAD),
+			    "Enclosures:", 11);
+			r->y += BODY_LEAD;
+			layout_list(r, b, letter);
+			break;
+		case DOC_TABLE:
+			if (layout_table(r, b, i + 1, letter, label, cause) != 0)
+				return -1;
+			break;
+		case DOC_PAGEBREAK:
+			if (!page_fresh(r))
+				new_page(r, letter);
+			break;
+		}
+	}
+	for (i = first; i < r->npages; i++) {
+		r->pages[i].num = (unsigned)(i - first + 1);
+		r->pages[i].total = (unsigned)(r->npages - first);
+	}
+
+	/* the footer: the reference on the left, "Page N of M" on the right */
+	lt->ref = SIZE_MAX;
+	lt->foot_size = FOOT_SIZE;
+	if (d->ref != NULL) {
+		off = clean_text(r, d->ref);
+		if (text_at(r, off)[0] != '\0') {
+			char *s = xasprintf("Reference: %s", text_at(r, off));
+			float room = width - text_width(r, F_REG, FOOT_SIZE, "Page 999 of 999", 15) - 12;
+
+			while (text_width(r, F_REG, lt->foot_size, s, strlen(s)) > room &&
+			    lt->foot_size > 5.5f)
+				lt->foot_size -= 0.5f;
+			if (text_width(r, F_REG, lt->foot_size, s, strlen(s)) > room) {
+				char *pre = letter_prefix(label);
+
+				*cause = xasprintf("%sthe reference is too long for the page footer", pre);
+				free(pre);
+				free(s);
+				return -1;
+			}
+			lt->ref = r->text.len;
+			buf_adds(&r->text, s);
+			buf_addc(&r->text, '\0');
+			free(s);
+		}
+	}
+	return 0;
+}
+
+/* Build a message for a libharu failure. */
+static char *
+hpdf_cause(const struct render *r, const char *doing)
+{
+	if (r->hc.error == HPDF_FILE_OPEN_ERROR)
+		return xasprintf("PDF library: cannot open a file while %s", doing);
+	return xasprintf("PDF library error 0x%04X (detail %u) while %s", (unsigned)r->hc.error,
+	    (unsigned)r->hc.detail, doing);
+}
+
+/* Fill the Helvetica width tables from libharu's metrics (once per process). */
+static int
+load_w1252(struct render *r)
+{
+	int f, b;
+
+	if (have_w1252)
+		return 0;
+	for (f = 0; f < F_COUNT; f++) {
+		for (b = 0x20; b < 0x100; b++) {
+			HPDF_BYTE c = (HPDF_BYTE)b;
+			HPDF_TextWidth tw = HPDF_Font_TextWidth(r->font[f], &c, 1);
+
+			if (r->hc.error != HPDF_OK)
+				return -1;
+			w1252[f][b] = (uint16_t)tw.width;
+		}
+	}
+	have_w1252 = 1;
+	return 0;
+}
+
+/* Load the signature image and size it for the signature block. */
+static int
+load_signature(struct render *r, char **cause)
+{
+	const char *path = r->o.signature_image;
+	unsigned char magic[8];
+	FILE *f;
+	size_t n;
+	float w, h;
+
+	if (path == NULL)
+		return 0;
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		*cause = xasprintf("%s: cannot open the signature image", path);
+		return -1;
+	}
+	n = fread(magic, 1, sizeof magic, f);
+	fclose(f);
+	if (n >= 8 && memcmp(magic, "\x89PNG\r\n\x1a\n", 8) == 0)
+		r->sig = HPDF_LoadPngImageFromFile(r->pdf, path);
+	else if (n >= 3 && memcmp(magic, "\xff\xd8\xff", 3) == 0)
+		r->sig = HPDF_LoadJpegImageFromFile(r->pdf, path);
+	else {
+		*cause = xasprintf("%s: the signature image is neither PNG nor JPEG", path);
+		return -1;
+	}
+	if (r->sig == NULL || r->hc.error != HPDF_OK) {
+		*cause = xasprintf("%s: cannot load the signature image (PDF library error 0x%04X)",
+		    path, (unsigned)r->hc.error);
+		r->sig = NULL;
+		return -1;
+	}
+	w = (float)HPDF_Image_GetWidth(r->sig);
+	h = (float)HPDF_Image_GetHeight(r->sig);
+	if (w <= 0 || h <= 0) {
+		*cause = xasprintf("%s: the signature image is empty", path);
+		r->sig = NULL;
+		return -1;
+	}
+	r->sig_h = SIG_MAX_H;
+	r->sig_w = w * SIG_MAX_H / h;
+	if (r->sig_w > SIG_MAX_W) {
+		r->sig_w = SIG_MAX_W;
+		r->sig_h = h * SIG_MAX_W / w;
+	}
+	return 0;
+}
+
+/*
+ * Subset a font to the code points drawn in it and hand it to libharu.
+ * The subset reveals which letters the text uses, so it never touches the
+ * disk: it goes into an anonymous memory file that libharu opens by its
+ * /proc/self/fd path.  libharu keeps its own descriptor open and reads the
+ * glyph data again while saving, so our descriptor can be closed at once;
+ * the memory is released when HPDF_Free closes libharu's.
+ */
+static int
+load_subset(struct render *r, int face, char **cause)
+{
+	uint32_t *cps = xmalloc(0x10000 * sizeof *cps);
+	size_t n = 0, len, done;
+	unsigned char *ttf = NULL;
+	uint32_t cp;
+	int fd = -1;
+	char path[64];
+	const char *name;
+
+	for (cp = 0; cp < 0x10000; cp += 8) {
+		unsigned bits = r->used[face][cp >> 3], k;
+
+		for (k = 0; bits != 0 && k < 8; k++) {
+			if (bits & (1u << k))
+				cps[n++] = cp + k;
+		}
+	}
+	if (ttf_subset(fonts.tf[face], cps, n, &ttf, &len, cause) != 0)
+		goto fail;
+	fd = memfd_create("optout-font", MFD_CLOEXEC);
+	if (fd < 0) {
+		*cause = xasprintf("cannot create an in-memory file for the font subset");
+		goto fail;
+	}
+	for (done = 0; done < len;) {
+		ssize_t w = write(fd, ttf + done, len - done);
+
+		if (w <= 0) {
+			*cause = xasprintf("cannot write the font subset to memory");
+			goto fail;
+		}
+		done += (size_t)w;
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	name = HPDF_LoadTTFontFromFile(r->pdf, path, HPDF_TRUE);
+	if (name == NULL || r->hc.error != HPDF_OK) {
+		*cause = hpdf_cause(r, "loading the font subset");
+		goto fail;
+	}
+	r->font[face] = HPDF_GetFont(r->pdf, name, r->wide[face] ? "UTF-8" : "WinAnsiEncoding");
+	if (r->font[face] == NULL || r->hc.error != HPDF_OK) {
+		*cause = hpdf_cause(r, "preparing the font subset");
+		goto fail;
+	}
+	close(fd);
+	free(ttf);
+	free(cps);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	free(ttf);
+	free(cps);
+	return -1;
+}
+
+/* Convert cleaned UTF-8 to Windows-1252 bytes in r->scratch. */
+static const char *
+encode_1252(struct render *r, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	r->scratch.len = 0;
+	while (*p != '\0') {
+		uint32_t cp;
+		size_t n = u8dec(p, &cp);
+		int b;
+
+		if (n == 0)
+			n = 1, cp = '?';
+		b = to_cp1252(cp);
+		buf_addc(&r->scratch, (char)(b < 0 ? '?' : b));
+		p += n;
+	}
+	buf_addc(&r->scratch, '\0');
+	return r->scratch.data;
+}
+
+/* Draw one text string at a PDF position in the face's encoding. */
+static HPDF_STATUS
+draw_text(struct render *r, HPDF_Page pg, int face, float x, float y, const char *s)
+{
+	return HPDF_Page_TextOut(pg, x, y, r->wide[face] ? s : encode_1252(r, s));
+}
+
+/* Draw every page from the layout, with its footer. */
+static int
+draw(struct render *r, char **cause)
+{
+	size_t i, k;
+	char label[64];
+
+	for (i = 0; i < r->npages; i++) {
+		const struct page *p = &r->pages[i];
+		HPDF_Page pg = HPDF_AddPage(r->pdf);
+		int in_text = 0, face = -1;
+		float size = 0;
+
+		if (pg == NULL || HPDF_Page_SetWidth(pg, p->w) != HPDF_OK ||
+		    HPDF_Page_SetHeight(pg, p->h) != HPDF_OK)
+			goto fail;
+		for (k = p->first; k < p->first + p->count; k++) {
+			const struct op *op = &r->ops[k];
+			HPDF_STATUS st = HPDF_OK;
+
+			if (op->kind == OP_TEXT) {
+				int f = r->font[op->face] != NULL ? op->face : F_REG;
+
+				if (!in_text) {
+					st |= HPDF_Page_BeginText(pg);
+					in_text = 1;
+					face = -1;
+				}
+				if (f != face || op->size != size) {
+					st |= HPDF_Page_SetFontAndSize(pg, r->font[f], op->size);
+					face = f;
+					size = op->size;
+				}
+				st |= draw_text(r, pg, f, op->x, op->y, r->text.data + op->text);
+				if (st != HPDF_OK)
+					goto fail;
+				continue;
+			}
+			if (in_text) {
+				st |= HPDF_Page_EndText(pg);
+				in_text = 0;
+			}
+			switch (op->kind) {
+			case OP_LINE:
+				st |= HPDF_Page_SetLineWidth(pg, op->size);
+				st |= HPDF_Page_SetGrayStroke(pg, op->gray);
+				st |= HPDF_Page_MoveTo(pg, op->x, op->y);
+				st |= HPDF_Page_LineTo(pg, op->x2, op->y2);
+				st |= HPDF_Page_Stroke(pg);
+				break;
+			case OP_FILL:
+				st |= HPDF_Page_SetGrayFill(pg, op->gray);
+				st |= HPDF_Page_Rectangle(pg, op->x, op->y, op->x2, op->y2);
+				st |= HPDF_Page_Fill(pg);
+				st |= HPDF_Page_SetGrayFill(pg, 0);
+				break;
+			case OP_IMAGE:
+				st |= HPDF_Page_DrawImage(pg, r->sig, op->x, op->y, op->x2, op->y2);
+				break;
+			}
+			if (st != HPDF_OK)
+				goto fail;
+		}
+		if (p->num > 0) {
+			const struct letter *lt = &r->letters[p->letter];
+			HPDF_STATUS st = HPDF_OK;
+			float w;
+
+			if (!in_text)
+				st |= HPDF_Page_BeginText(pg);
+			in_text = 1;
+			st |= HPDF_Page_SetGrayFill(pg, 0.3f);
+			snprintf(label, sizeof label, "Page %u of %u", p->num, p->total);
+			w = text_width(r, F_REG, FOOT_SIZE, label, strlen(label));
+			st |= HPDF_Page_SetFontAndSize(pg, r->font[F_REG], FOOT_SIZE);
+			st |= draw_text(r, pg, F_REG, p->right - w, p->foot, label);
+			if (lt->ref != SIZE_MAX) {
+				st |= HPDF_Page_SetFontAndSize(pg, r->font[F_REG], lt->foot_size);
+				st |= draw_text(r, pg, F_REG, p->left, p->foot, r->text.data + lt->ref);
+			}
+			if (st != HPDF_OK)
+				goto fail;
+		}
+		if (in_text && HPDF_Page_EndText(pg) != HPDF_OK)
+			goto fail;
+	}
+	return 0;
+fail:
+	*cause = hpdf_cause(r, "drawing a page");
+	return -1;
+}
+
+/* Free everything a render holds. */
+static void
+render_free(struct render *r)
+{
+	if (r->pdf != NULL)
+		HPDF_Free(r->pdf);
+	free(r->ops);
+	free(r->pages);
+	free(r->letters);
+	buf_free(&r->text);
+	buf_free(&r->scratch);
+	free(r);
+}
+
+/* Validate all letters and decide between Windows-1252 and an embedded font. */
+static int
+scan_all(struct render *r, const struct doc *const *docs, size_t n, char **cause)
+{
+	struct where w;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (scan_doc(r, docs[i], n > 1 ? i + 1 : 0, 0, cause) != 0)
+			return -1;
+	}
+	if (!r->unicode)
+		return 0;
+	if (fonts_load(r->o.font_dir != NULL ? r->o.font_dir : PDF_FONT_DIR, cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (scan_doc(r, docs[i], n > 1 ? i + 1 : 0, 1, cause) != 0)
+			return -1;
+	}
+	memset(&w, 0, sizeof w);
+	w.what = "the page labels";
+	return scan_str(r, LABELS, F_REG, &w, 1, cause);
+}
+
+/* Render several letters into one PDF. */
+int
+pdf_render_many(const struct doc *const *docs, size_t n, const struct pdf_opts *o,
+    unsigned char **out, size_t *len, char **cause)
+{
+	struct render *r;
+	HPDF_UINT32 size;
+	size_t i;
+
+	*out = NULL;
+	*len = 0;
+	if (n == 0) {
+		*cause = xasprintf("no letters to render");
+		return -1;
+	}
+	r = xcalloc(1, sizeof *r);
+	if (o != NULL)
+		r->o = *o;
+	buf_init(&r->text);
+	buf_init(&r->scratch);
+	if (scan_all(r, docs, n, cause) != 0)
+		goto fail;
+
+	r->pdf = HPDF_New(on_hpdf_error, &r->hc);
+	if (r->pdf == NULL) {
+		*cause = xasprintf("PDF library: cannot create a document");
+		goto fail;
+	}
+	if (HPDF_SetCompressionMode(r->pdf, HPDF_COMP_ALL) != HPDF_OK ||
+	    HPDF_SetInfoAttr(r->pdf, HPDF_INFO_PRODUCER, "optout") != HPDF_OK) {
+		*cause = hpdf_cause(r, "setting up the document");
+		goto fail;
+	}
+	if (!r->unicode) {
+		r->font[F_REG] = HPDF_GetFont(r->pdf, "Helvetica", "WinAnsiEncoding");
+		r->font[F_BOLD] = HPDF_GetFont(r->pdf, "Helvetica-Bold", "WinAnsiEncoding");
+		if (r->font[F_REG] == NULL || r->font[F_BOLD] == NULL || load_w1252(r) != 0) {
+			*cause = hpdf_cause(r, "loading Helvetica");
+			goto fail;
+		}
+	}
+	if (load_signature(r, cause) != 0)
+		goto fail;
+
+	r->letters = xcalloc(n, sizeof *r->letters);
+	r->nletters = n;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && r->o.duplex && r->npages % 2 == 1) {
+			new_page(r, i);
+			r->pages[r->npages - 1].num = 0;
+		}
+		if (layout_letter(r, docs[i], i, n > 1, cause) != 0)
+			goto fail;
+	}
+
+	if (r->unicode) {
+		if ((r->wide[F_REG] || r->wide[F_BOLD]) && HPDF_UseUTFEncodings(r->pdf) != HPDF_OK) {
+			*cause = hpdf_cause(r, "enabling UTF-8");
+			goto fail;
+		}
+		if (load_subset(r, F_REG, cause) != 0)
+			goto fail;
+		if (r->used_any[F_BOLD] && load_subset(r, F_BOLD, cause) != 0)
+			goto fail;
+	}
+	if (draw(r, cause) != 0)
+		goto fail;
+	if (HPDF_SaveToStream(r->pdf) != HPDF_OK) {
+		*cause = hpdf_cause(r, "writing the document");
+		goto fail;
+	}
+	size = HPDF_GetStreamSize(r->pdf);
+	*out = xmalloc(size);
+	if (HPDF_ResetStream(r->pdf) != HPDF_OK) {
+		*cause = hpdf_cause(r, "reading the document back");
+		goto fail;
+	}
+	{
+		HPDF_UINT32 got = size;
+		HPDF_STATUS st = HPDF_ReadFromStream(r->pdf, *out, &got);
+
+		/* Reading to the very end reports end of stream: that is success. */
+		if ((st != HPDF_OK && st != HPDF_STREAM_EOF) || got != size) {
+			*cause = hpdf_cause(r, "reading the document back");
+			goto fail;
+		}
+	}
+	*len = size;
+	render_free(r);
+	return 0;
+fail:
+	free(*out);
+	*out = NULL;
+	render_free(r);
+	return -1;
+}
+
+/* Render one letter. */
+int
+pdf_render(const struct doc *d, const struct pdf_opts *o, unsigned char **out, size_t *len,
+    char **cause)
+{
+	const struct doc *docs[1];
+
+	docs[0] = d;
+	return pdf_render_many(docs, 1, o, out, len, cause);
+}
+
+/* Check that every character of a document can be printed. */
+int
+pdf_check(const struct doc *d, const struct pdf_opts *o, char **cause)
+{
+	struct render *r = xcalloc(1, sizeof *r);
+	const struct doc *docs[1];
+	int rc;
+
+	docs[0] = d;
+	if (o != NULL)
+		r->o = *o;
+	buf_init(&r->text);
+	buf_init(&r->scratch);
+	rc = scan_all(r, docs, 1, cause);
+	render_free(r);
+	return rc;
+}
