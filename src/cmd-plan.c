@@ -26,6 +26,9 @@ const struct command cmd_plan = {
 	    "      --disclose F,...   allow these sensitive fields to be sent where a procedure\n"
 	    "                         requires them: ssn, ssn_last4, drivers_license, dob, ...\n"
 	    "      --agent FILE       plan as an authorized agent filing for the person\n"
+	    "      --item TEXT        correct requests: the inaccurate information\n"
+	    "      --correct-to TEXT  correct requests: what it should say\n"
+	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
 	    "      --json             machine-readable output (field names, never values)\n"
 	    "Nothing is written or sent: the plan only shows what would happen.\n",
 	.run = cmd_plan_run,
@@ -127,12 +130,16 @@ cmd_plan_run(int argc, char **argv)
 		{ "request", required_argument, NULL, 'r' },
 		{ "disclose", required_argument, NULL, 'd' },
 		{ "agent", required_argument, NULL, 'A' },
+		{ "item", required_argument, NULL, 'I' },
+		{ "correct-to", required_argument, NULL, 'T' },
+		{ "evidence", required_argument, NULL, 'E' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = NULL, *brokers = NULL, *requests = NULL, *disclose = NULL;
 	const char *agent = NULL;
+	struct correction corr = { 0 };
 	int all = 0, json = 0, c, rc;
 	struct cmd_inputs in;
 	const struct broker **sel = NULL;
@@ -150,6 +157,9 @@ cmd_plan_run(int argc, char **argv)
 		case 'r': requests = optarg; break;
 		case 'd': disclose = optarg; break;
 		case 'A': agent = optarg; break;
+		case 'I': corr.item = optarg; break;
+		case 'T': corr.correct = optarg; break;
+		case 'E': corr.evidence = optarg; break;
 		case 'j': json = 1; break;
 		case 'h': cmd_usage(&cmd_plan, stdout); return 0;
 		default: return EX_USAGE;
@@ -176,6 +186,7 @@ cmd_plan_run(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	o.disclose = (const char **)consent;
 	o.agent = in.agent;
+	o.correction = &corr;
 	o.today = date_today();
 	if (json)
 		out = jv_new_array();

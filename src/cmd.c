@@ -10,15 +10,21 @@
 #include "cmd.h"
 
 extern const struct command cmd_brokers;
+extern const struct command cmd_demo;
 extern const struct command cmd_help;
+extern const struct command cmd_letter;
+extern const struct command cmd_packet;
 extern const struct command cmd_plan;
 extern const struct command cmd_template;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
 const struct command *const commands[] = {
+	&cmd_packet,
+	&cmd_demo,
 	&cmd_brokers,
 	&cmd_plan,
+	&cmd_letter,
 	&cmd_template,
 	&cmd_help,
 	/* end of command table */

@@ -7,6 +7,8 @@
 #include "optout/doc.h"
 #include "optout/jv.h"
 #include "optout/letter.h"
+#include "optout/pdf.h"
+#include "optout/profile.h"
 #include "optout/plan.h"
 #include "optout/template.h"
 #include "optout/util.h"
@@ -160,7 +162,7 @@ letter_template_name(const char *family, const char *request)
 /* Render the letter a plan item calls for. */
 struct doc *
 letter_for_plan(struct letters *l, const struct plan_item *it, const struct profile *p,
-    const struct agent *agent, char **cause)
+    const struct agent *agent, int latin, char **cause)
 {
 	struct jv *data;
 	struct doc *d;
@@ -170,10 +172,55 @@ letter_for_plan(struct letters *l, const struct plan_item *it, const struct prof
 		*cause = xstrdup("no legal basis could be chosen for this request");
 		return NULL;
 	}
-	data = plan_letter_data(it, p, agent);
+	data = plan_letter_data(it, p, agent, latin);
 	name = letter_template_name(it->law->family, request_name(it->request));
 	d = letter_render(l, name, data, cause);
 	free(name);
 	jv_free(data);
 	return d;
+}
+
+/* The letter as PDF, falling back to the Latin form of the name when needed. */
+int
+letter_pdf(struct letters *l, const struct plan_item *it, const struct profile *p,
+    const struct agent *agent, const char *signature_image, unsigned char **out, size_t *len,
+    struct doc **doc_out, char **cause)
+{
+	struct pdf_opts o = { 0 };
+	struct doc *d;
+	char *err = NULL;
+
+	o.signature_image = signature_image;
+	d = letter_for_plan(l, it, p, agent, 0, cause);
+	if (d == NULL)
+		return -1;
+	if (pdf_check(d, &o, &err) != 0) {
+		char *lat = profile_latin_name(p);
+
+		if (!profile_name_needs_latin(p) || lat == NULL) {
+			if (profile_name_needs_latin(p))
+				*cause = xasprintf("%s; the name is written in a script that cannot be "
+				    "printed: add its Latin form to the profile (names.latin)", err);
+			else
+				*cause = xstrdup(err);
+			free(err);
+			free(lat);
+			doc_free(d);
+			return -1;
+		}
+		free(err);
+		free(lat);
+		doc_free(d);
+		if ((d = letter_for_plan(l, it, p, agent, 1, cause)) == NULL)
+			return -1;
+	}
+	if (pdf_render(d, &o, out, len, cause) != 0) {
+		doc_free(d);
+		return -1;
+	}
+	if (doc_out != NULL)
+		*doc_out = d;
+	else
+		doc_free(d);
+	return 0;
 }

@@ -299,6 +299,16 @@ score(const struct procedure *proc, enum plan_status st, const struct law *law,
 	return s;
 }
 
+/* Whether the law lets an authorized agent file this request. */
+static int
+agent_may_file(const struct law *law, enum request r)
+{
+	const char *allowed = law_agent_allowed(law);
+
+	return strcmp(allowed, "all") == 0 ||
+	    (strcmp(allowed, "opt-out-only") == 0 && r == REQ_OPTOUT);
+}
+
 /* Plan one request to one broker. */
 struct plan_item *
 plan_make(const struct broker *b, const struct profile *p, const struct laws *laws,
@@ -315,6 +325,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	it->broker = b;
 	it->request = o->request;
 	it->today = o->today;
+	it->correction = o->correction;
 	reset_lists(it);
 	for (i = 0; i < b->nprocedures; i++) {
 		const struct procedure *proc = &b->procedures[i];
@@ -349,6 +360,11 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		it->status = disclosure(best, p, o->disclose, it);
 		it->law = choose_law(b, best, p, laws, o->request, o->today);
 	}
+	if (o->request == REQ_CORRECT && best != NULL &&
+	    (o->correction == NULL || o->correction->item == NULL || o->correction->correct == NULL)) {
+		list_add(&it->missing, "correction (what is wrong and what is right: --item and --correct-to)");
+		it->status = PLAN_MISSING;
+	}
 	if (it->law != NULL) {
 		law_deadline(it->law, o->request, &it->deadline);
 		it->due = laws_add(laws, o->today, it->deadline.days, it->deadline.unit);
@@ -369,14 +385,9 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 			free(s);
 		}
 	}
-	if (o->agent != NULL && it->law != NULL) {
-		const char *allowed = law_agent_allowed(it->law);
-
-		if (strcmp(allowed, "none") == 0 ||
-		    (strcmp(allowed, "opt-out-only") == 0 && o->request != REQ_OPTOUT))
-			list_add(&it->notes, "This law gives no right to file this request through "
-			    "an agent: the person should sign the letter as well.");
-	}
+	if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
+		list_add(&it->notes, "This law gives no clear right to file this request through "
+		    "an agent: the person signs the letter as well.");
 	parts[0] = p->label != NULL ? p->label : name;
 	parts[1] = p->dob != NULL ? p->dob : "";
 	parts[2] = b->id;
@@ -489,7 +500,7 @@ field_value(const struct profile *p, const char *f, date_t today)
 	if (strcmp(f, "email") == 0)
 		return xstrdup(p->emails[0]);
 	if (strcmp(f, "phone") == 0)
-		return xstrdup(p->phones[0]);
+		return phone_display(p->phones[0]);
 	if (strcmp(f, "ssn") == 0)
 		return xstrdup(p->ssn);
 	if (strcmp(f, "ssn_last4") == 0)
@@ -515,7 +526,8 @@ document_text(const char *f)
 
 /* The letter data of letters/README.md. */
 struct jv *
-plan_letter_data(const struct plan_item *it, const struct profile *p, const struct agent *agent)
+plan_letter_data(const struct plan_item *it, const struct profile *p, const struct agent *agent,
+    int latin_only)
 {
 	struct jv *d = jv_new_object(), *person = jv_new_object(), *broker = jv_new_object();
 	struct jv *law = jv_new_object(), *disclosed = jv_new_array(), *enc = jv_new_array();
@@ -534,10 +546,22 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 	jv_set_str(d, "channel", proc ? channel_name(proc->channel) : "postal");
 	jv_set(d, "is_agent", jv_new_bool(agent != NULL));
 
-	jv_set_str(person, "name", name);
-	if (latin != NULL && strcmp(latin, name) != 0)
-		jv_set_str(person, "latin_name", latin);
-	jv_set(person, "address_lines", jv_lines(p->current, 0));
+	if (latin_only && latin != NULL)
+		jv_set_str(person, "name", latin);
+	else {
+		jv_set_str(person, "name", name);
+		if (latin != NULL && strcmp(latin, name) != 0)
+			jv_set_str(person, "latin_name", latin);
+	}
+	/* The address goes out only where the procedure needs it (a letter's sender block). */
+	if (strlist_has((const char **)it->disclosed, "address")) {
+		char *one;
+
+		jv_set(person, "address_lines", jv_lines(p->current, 0));
+		one = address_one_line(p->current);
+		jv_set_str(person, "address", one);
+		secure_free(one);
+	}
 	for (i = 0; it->disclosed[i] != NULL; i++) {
 		const char *f = it->disclosed[i];
 		struct jv *e;
@@ -556,6 +580,12 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 					continue;
 				pa = jv_new_object();
 				jv_set(pa, "lines", jv_lines(&p->addresses[k], 0));
+				{
+					char *one = address_one_line(&p->addresses[k]);
+
+					jv_set_str(pa, "address", one);
+					secure_free(one);
+				}
 				jv_set_str(pa, "from", p->addresses[k].from);
 				jv_set_str(pa, "to", p->addresses[k].to);
 				jv_push(prior, pa);
@@ -577,6 +607,15 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		secure_free(v);
 	}
 	jv_set(person, "disclosed", disclosed);
+	if (it->request == REQ_CORRECT && it->correction != NULL) {
+		struct jv *c = jv_new_object();
+
+		jv_set_str(c, "item", it->correction->item);
+		jv_set_str(c, "correct", it->correction->correct);
+		if (it->correction->evidence != NULL)
+			jv_set_str(c, "evidence", it->correction->evidence);
+		jv_set(person, "correction", c);
+	}
 	jv_set(d, "person", person);
 
 	jv_set_str(broker, "name", it->broker->name);
@@ -662,6 +701,7 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 				if (strcmp(jv_str(jv_at(reqs, i)), request_name(it->request)) == 0)
 					applies = 1;
 			if (applies) {
+				jv_set_str(law, "acknowledgement_citation", jv_str(jv_get(ack, "citation")));
 				t = deadline_text((int)jv_int(jv_get(ack, "days")),
 				    strcmp(jv_str(jv_get(ack, "unit")), "business") == 0 ? UNIT_BUSINESS
 											 : UNIT_CALENDAR);
@@ -685,7 +725,10 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 			jv_set_str(e, "citation", jv_str(jv_get(n, "citation")));
 			jv_push(jn, e);
 		}
+		jv_set(law, "has_notes", jv_new_bool(jv_len(jn) > 0));
 		jv_set(law, "notes", jn);
+		if (agent != NULL && agent_may_file(L, it->request))
+			jv_set_str(law, "agent_citation", jv_str(jv_get(jv_get(L->json, "agent"), "citation")));
 		if (jv_get(L->json, "regulator") != NULL)
 			jv_set_str(law, "regulator", jv_str(jv_get(jv_get(L->json, "regulator"), "name")));
 		/* The Delete Act's DROP covers data brokers, not the FCRA files of CRAs. */
@@ -702,13 +745,24 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_set_str(a, "title", agent->title);
 		jv_set(a, "address_lines", jv_lines(&agent->address, 0));
 		jv_set_str(a, "email", agent->email);
-		jv_set_str(a, "phone", agent->phone);
+		if (agent->phone != NULL) {
+			char *ph = phone_display(agent->phone);
+
+			jv_set_str(a, "phone", ph);
+			free(ph);
+		}
 		jv_set(d, "agent", a);
 		jv_push(enc, jv_new_string("Authorization signed by the consumer naming the agent"));
 	}
 	for (i = 0; it->documents[i] != NULL; i++)
 		jv_push(enc, jv_new_string(document_text(it->documents[i])));
+	if (it->request == REQ_CORRECT && it->correction != NULL && it->correction->evidence != NULL)
+		jv_push(enc, jv_new_string(it->correction->evidence));
+	jv_set(d, "has_enclosures", jv_new_bool(jv_len(enc) > 0));
 	jv_set(d, "enclosures", enc);
+	/* Where the law gives an agent no clear right, the person signs under the agent. */
+	jv_set(d, "person_signs", jv_new_bool(agent != NULL &&
+	    (it->law == NULL || !agent_may_file(it->law, it->request))));
 	secure_free(name);
 	secure_free(latin);
 	return d;

@@ -21,6 +21,8 @@ static const char us_state[] =
     "S[CD]|T[NX]|UT|V[TA]|W[AVIY]|AS|GU|MP|PR|VI)$";
 /* Area 000, 666 and 9xx, group 00 and serial 0000 are never issued. */
 static const char ssn_valid[] = "^(?!000|666|9)[0-9]{3}-(?!00)[0-9]{2}-(?!0000)[0-9]{4}$";
+/* Names wholly in Han or kana script. */
+static const char han_kana[] = "^[\\p{Han}\\p{Hiragana}\\p{Katakana}ー・]+$";
 /* A letter outside Latin, and outside common punctuation, marks a name brokers may not index. */
 static const char non_latin[] = "[^\\p{Latin}\\p{Common}\\p{Inherited}]";
 
@@ -213,6 +215,7 @@ fill_profile(struct profile *p)
 	p->middle = str_at(names, "middle");
 	p->family = str_at(names, "family");
 	p->suffix = str_at(names, "suffix");
+	p->family_first = jv_bool(jv_get(names, "family_first"));
 	p->aliases = strings_at(names, "aliases");
 	p->latin_given = str_at(latin, "given");
 	p->latin_middle = str_at(latin, "middle");
@@ -373,9 +376,9 @@ agent_free(struct agent *a)
 	free(a);
 }
 
-/* Join name parts with single spaces, skipping absent ones. */
+/* Join name parts with single spaces (or none, for Chinese and Japanese), skipping absent ones. */
 static char *
-join_names(const char *a, const char *b, const char *c, const char *d)
+join_names(const char *a, const char *b, const char *c, const char *d, const char *sep)
 {
 	const char *parts[4] = { a, b, c, d };
 	struct buf out;
@@ -386,17 +389,23 @@ join_names(const char *a, const char *b, const char *c, const char *d)
 		if (parts[i] == NULL || *parts[i] == '\0')
 			continue;
 		if (out.len)
-			buf_addc(&out, ' ');
+			buf_adds(&out, sep);
 		buf_adds(&out, parts[i]);
 	}
 	return buf_detach(&out);
 }
 
-/* The full name as written. */
+/* The full name as written: family name first where the person writes it so. */
 char *
 profile_full_name(const struct profile *p)
 {
-	return join_names(p->given, p->middle, p->family, p->suffix);
+	if (p->family_first) {
+		/* Chinese and Japanese names are written without spaces. */
+		const char *sep = matches(han_kana, p->family) && matches(han_kana, p->given) ? "" : " ";
+
+		return join_names(p->family, p->middle, p->given, p->suffix, sep);
+	}
+	return join_names(p->given, p->middle, p->family, p->suffix, " ");
 }
 
 /* The Latin form, when the profile gives one. */
@@ -405,7 +414,7 @@ profile_latin_name(const struct profile *p)
 {
 	if (p->latin_given == NULL && p->latin_family == NULL)
 		return NULL;
-	return join_names(p->latin_given, p->latin_middle, p->latin_family, p->suffix);
+	return join_names(p->latin_given, p->latin_middle, p->latin_family, p->suffix, " ");
 }
 
 /* Whether the written name has letters of a script other than Latin. */
@@ -440,4 +449,30 @@ address_lines(const struct address *a, int with_country)
 		lines[n++] = xstrdup(country_name(a->country));
 	lines[n] = NULL;
 	return lines;
+}
+
+/* The address as one line, for lists and forms. */
+char *
+address_one_line(const struct address *a)
+{
+	char **lines = address_lines(a, 0);
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; lines[i] != NULL; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", lines[i]);
+	for (i = 0; lines[i] != NULL; i++)
+		secure_free(lines[i]);
+	free(lines);
+	return buf_detach(&b);
+}
+
+/* A phone number for people to read: NANP numbers as +1 213-555-0100. */
+char *
+phone_display(const char *e164)
+{
+	if (strncmp(e164, "+1", 2) == 0 && strlen(e164) == 12)
+		return xasprintf("+1 %.3s-%.3s-%.4s", e164 + 2, e164 + 5, e164 + 8);
+	return xstrdup(e164);
 }

@@ -363,6 +363,21 @@ path_join(const char *dir, const char *name)
 	return xasprintf("%s/%s", dir, name);
 }
 
+/* The directory part of a path. */
+char *
+path_dirname(const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	while (n > 0 && path[n - 1] != '/')
+		n--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	return n == 0 ? xstrdup(".") : xstrndup(path, n);
+}
+
 /* Whether s ends with suffix. */
 int
 str_ends_with(const char *s, const char *suffix)

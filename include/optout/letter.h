@@ -31,8 +31,21 @@ struct doc *letter_render(struct letters *l, const char *name, const struct jv *
 /* The template name for a legal family and request type ("fcra-access"). */
 char *letter_template_name(const char *family, const char *request);
 
-/* The letter for a plan item: its data, its template by legal family, rendered. */
+/*
+ * The letter for a plan item: its data, its template by legal family,
+ * rendered.  With latin set the name is given in its Latin form only.
+ */
 struct doc *letter_for_plan(struct letters *l, const struct plan_item *it,
-    const struct profile *p, const struct agent *agent, char **cause);
+    const struct profile *p, const struct agent *agent, int latin, char **cause);
+
+/*
+ * The letter for a plan item as PDF.  When the name as written cannot be
+ * printed (a script libharu cannot shape), the Latin form from the profile
+ * is used instead; without one, the error says to add it.  *doc_out (if
+ * not NULL) receives the document that was printed.
+ */
+int letter_pdf(struct letters *l, const struct plan_item *it, const struct profile *p,
+    const struct agent *agent, const char *signature_image, unsigned char **out, size_t *len,
+    struct doc **doc_out, char **cause);
 
 #endif

@@ -29,8 +29,16 @@ enum plan_status {
 	PLAN_NO_CHANNEL,     /* no consumer channel is known at all */
 };
 
+/* What a correction request asks to correct (from the command line). */
+struct correction {
+	const char *item;     /* the inaccurate information, as the person describes it */
+	const char *correct;  /* the correct information */
+	const char *evidence; /* the evidence enclosed, described neutrally; may be NULL */
+};
+
 struct plan_opts {
 	enum request request;
+	const struct correction *correction; /* correct requests: required */
 	const char **disclose;   /* sensitive fields the person consented to */
 	const struct agent *agent; /* filing as authorized agent, or NULL */
 	date_t today;
@@ -46,6 +54,7 @@ struct plan_item {
 	date_t due;                   /* counted from today (sending day) */
 	date_t extended_due;          /* due + extension, or 0 when none */
 	enum plan_status status;
+	const struct correction *correction; /* borrowed from the options */
 	char **disclosed;   /* field names that go to the broker */
 	char **withheld;    /* sensitive fields held back for want of consent */
 	char **missing;     /* required fields the profile lacks */
@@ -62,9 +71,13 @@ const char *plan_status_name(enum plan_status s);
 const char *field_label(const char *field);
 /* Whether a field is sensitive for this procedure. */
 int field_is_sensitive(const struct procedure *proc, const char *field);
-/* The data for a letter template (see letters/README.md). */
+/*
+ * The data for a letter template (see letters/README.md).  With latin set,
+ * the person's name is given in its Latin form only (for renderers that
+ * cannot print the script of the name as written).
+ */
 struct jv *plan_letter_data(const struct plan_item *it, const struct profile *p,
-    const struct agent *agent);
+    const struct agent *agent, int latin);
 /* The plan as JSON for --json and packet.json (field names, never values). */
 struct jv *plan_to_jv(const struct plan_item *it);
 

@@ -32,6 +32,7 @@ struct address {
 struct profile {
 	const char *label;       /* opaque client label; may be NULL */
 	const char *given, *middle, *family, *suffix;
+	int family_first;        /* the name is written family name first */
 	const char **aliases;
 	const char *latin_given, *latin_middle, *latin_family; /* may be NULL */
 	const char *dob;         /* YYYY-MM-DD or NULL */
@@ -75,6 +76,10 @@ char *profile_latin_name(const struct profile *p);
 int profile_name_needs_latin(const struct profile *p);
 /* Address lines as a letter prints them ("City, ST 12345"). */
 char **address_lines(const struct address *a, int with_country);
+/* A phone number for people to read (NANP: +1 213-555-0100; others E.164). */
+char *phone_display(const char *e164);
+/* The address on one line: street lines, then city, region and postal code. */
+char *address_one_line(const struct address *a);
 /*
  * Normalize a phone number to E.164 (+CCNNN...).  Numbers without a
  * country code are taken as national numbers of `country` (US/CA: NANP).

@@ -60,6 +60,8 @@ int make_dirs(const char *path, int mode, char **cause);
 
 /* Join a directory and a name with one slash. */
 char *path_join(const char *dir, const char *name);
+/* The directory part of a path ("." when there is none; trailing slashes ignored). */
+char *path_dirname(const char *path);
 /* Whether s ends with suffix. */
 int str_ends_with(const char *s, const char *suffix);
 /* Split "a,b,c" into a NULL-terminated array of trimmed, non-empty strings. */

@@ -55,13 +55,15 @@ check_eq "a web form is chosen over a phone call" "optout-web web" \
 check_eq "the CAPTCHA and the stale record are noted" "2" "$(json_get "$work/out" 'len(j[0]["notes"])')"
 
 # Missing data is a refusal that names the field.
-run plan -p "$fx/profiles/minimal-ca.json" -b example-cra -r correct --json
+run plan -p "$fx/profiles/minimal-ca.json" -b example-cra -r correct --item "Address: 9 Wrong St" --correct-to "Address: 1 Example Way" --json
 check_eq "a profile without what is required: the DOB is there, the ID copy is a document" \
 	"ready ['id_copy']" "$(json_get "$work/out" 'j[0]["status"] + " " + str(j[0]["documents"])')"
 cp "$fx/profiles/minimal-ca.json" "$work/nodob.json"
 "$PYTHON" -c 'import json,sys; p=json.load(open(sys.argv[1])); del p["dob"]; json.dump(p, open(sys.argv[1],"w"))' "$work/nodob.json"
-run plan -p "$work/nodob.json" -b example-cra -r correct
+run plan -p "$work/nodob.json" -b example-cra -r correct --item a --correct-to b
 check_has "a missing date of birth is a refusal naming it" "$work/out" "refused:   the profile lacks dob"
+run plan -p "$fx/profiles/minimal-ca.json" -b example-cra -r correct --json
+check_eq "a correction without --item and --correct-to is refused" "missing-data" "$(json_get "$work/out" 'j[0]["status"]')"
 
 # Residence decides the law.
 run plan -p "$fx/profiles/nguyen-or.json" -b example-cra -r delete --json

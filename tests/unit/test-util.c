@@ -179,6 +179,18 @@ test_path_join(void **state)
 	p = path_join("a", "b");
 	assert_string_equal(p, "a/b");
 	free(p);
+	p = path_dirname("a/b/c");
+	assert_string_equal(p, "a/b");
+	free(p);
+	p = path_dirname("out/");
+	assert_string_equal(p, ".");
+	free(p);
+	p = path_dirname("/out");
+	assert_string_equal(p, "/");
+	free(p);
+	p = path_dirname("x");
+	assert_string_equal(p, ".");
+	free(p);
 	assert_true(str_ends_with("x.json", ".json"));
 	assert_false(str_ends_with("json", ".json"));
 }

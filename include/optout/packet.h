@@ -1,0 +1,55 @@
+/*
+ * packet: write the request packet for one person -- a PDF letter for each
+ * postal procedure, the email for each email procedure, a sheet for each
+ * web form or telephone procedure, a cover sheet, one print-ready PDF of
+ * all letters, and packet.json.
+ *
+ * Everything is written into a fresh temporary directory beside the
+ * destination and renamed into place at the end, so a failed run leaves
+ * nothing half-written.  Files are 0600, directories 0700.
+ *
+ * Contract: packet_write returns 0 and fills *summary (free with
+ * packet_summary_free), or -1 with *cause set.  The inputs are borrowed.
+ */
+#ifndef OPTOUT_PACKET_H
+#define OPTOUT_PACKET_H
+
+#include <stddef.h>
+
+#include "optout/date.h"
+#include "optout/registry.h"
+
+struct agent;
+struct correction;
+struct laws;
+struct letters;
+struct plan_item;
+struct profile;
+
+struct packet_opts {
+	const struct laws *laws;
+	const struct profile *profile;
+	const struct agent *agent;
+	const struct broker *const *brokers;
+	size_t nbrokers;
+	const enum request *requests;
+	size_t nrequests;
+	const char **disclose;
+	const struct correction *correction; /* for correct requests */
+	date_t today;
+	const char *outdir;      /* must not exist, or be an empty directory */
+	struct letters *letters; /* shared template cache */
+	int duplex;              /* blank pages so each letter starts on a new sheet */
+	int replace;             /* replace an earlier packet in outdir (one with packet.json) */
+};
+
+struct packet_summary {
+	struct plan_item **items;
+	size_t nitems;
+	size_t postal, email, web, phone, skipped;
+};
+
+int packet_write(const struct packet_opts *o, struct packet_summary *summary, char **cause);
+void packet_summary_free(struct packet_summary *s);
+
+#endif

@@ -1,0 +1,261 @@
+/* optout letter: write one request letter as PDF, text or email. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "optout/doc.h"
+#include "optout/jv.h"
+#include "optout/letter.h"
+#include "optout/mail.h"
+#include "optout/pdf.h"
+#include "optout/plan.h"
+#include "optout/vault.h"
+
+static int cmd_letter_run(int argc, char **argv);
+
+const struct command cmd_letter = {
+	.name = "letter",
+	.usage = "-p PROFILE -b BROKER -r TYPE [-f pdf|txt|eml] [-o FILE] [--disclose F,...] "
+		 "[--agent AGENT] [--item TEXT --correct-to TEXT [--evidence TEXT]] [--data]",
+	.summary = "write one request letter",
+	.help =
+	    "Options:\n"
+	    "  -p, --profile FILE    the person's profile (JSON)\n"
+	    "  -b, --broker ID       the broker (see 'optout brokers list')\n"
+	    "  -r, --request TYPE    access, delete, opt-out or correct\n"
+	    "  -f, --format FORMAT   pdf, txt (default) or eml\n"
+	    "  -o, --output FILE     write here (default: standard output; PDF needs -o\n"
+	    "                        when standard output is a terminal)\n"
+	    "      --disclose F,...  allow sensitive fields the procedure requires\n"
+	    "      --agent FILE      write as an authorized agent filing for the person\n"
+	    "      --item TEXT       correct requests: the inaccurate information\n"
+	    "      --correct-to TEXT correct requests: what it should say\n"
+	    "      --evidence TEXT   correct requests: the evidence you enclose\n"
+	    "      --data            print the template data (JSON) instead of the letter\n",
+	.run = cmd_letter_run,
+};
+
+/* Say why a plan cannot become a letter. */
+static int
+refuse(const struct plan_item *it)
+{
+	size_t i;
+
+	switch (it->status) {
+	case PLAN_NO_CHANNEL:
+		cmd_error("%s: no consumer channel is known (see 'optout brokers show %s')",
+		    it->broker->id, it->broker->id);
+		return EX_UNAVAILABLE;
+	case PLAN_NO_PROCEDURE:
+		cmd_error("%s: the broker has no known procedure for %s requests", it->broker->id,
+		    request_name(it->request));
+		return EX_UNAVAILABLE;
+	case PLAN_MISSING:
+		for (i = 0; it->missing[i] != NULL; i++)
+			cmd_error("%s: the profile lacks %s, which procedure %s requires",
+			    it->broker->id, it->missing[i], it->proc->id);
+		return EX_DATAERR;
+	case PLAN_NEEDS_CONSENT:
+		for (i = 0; it->withheld[i] != NULL; i++)
+			cmd_error("%s: procedure %s requires %s, a sensitive field: allow it with "
+			    "--disclose %s", it->broker->id, it->proc->id, it->withheld[i],
+			    it->withheld[i]);
+		return EX_DATAERR;
+	case PLAN_READY:
+		break;
+	}
+	return 0;
+}
+
+/* Write bytes to a file atomically, or to standard output. */
+static int
+emit(const char *path, const void *data, size_t len)
+{
+	char *cause = NULL;
+
+	if (path == NULL) {
+		if (fwrite(data, 1, len, stdout) != len)
+			return EX_IOERR;
+		return 0;
+	}
+	if (write_file_atomic(path, data, len, 0600, &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_CANTCREAT;
+	}
+	return 0;
+}
+
+/* Render a document in the requested format and write it. */
+static int
+output(const struct doc *d, const char *format, const char *path, const struct plan_item *it,
+    const struct profile *p)
+{
+	char *cause = NULL;
+	int rc;
+
+	if (strcmp(format, "txt") == 0) {
+		char *text = doc_to_text(d, 78);
+
+		rc = emit(path, text, strlen(text));
+		secure_free(text);
+		return rc;
+	}
+	if (strcmp(format, "pdf") == 0) {
+		struct pdf_opts o = { 0 };
+		unsigned char *pdf;
+		size_t len;
+
+		o.signature_image = p->signature_image;
+		if (pdf_render(d, &o, &pdf, &len, &cause) != 0) {
+			cmd_error_cause(cause);
+			return EX_DATAERR;
+		}
+		rc = emit(path, pdf, len);
+		free(pdf);
+		return rc;
+	}
+	{
+		struct mail_headers h = { 0 };
+		char *name = profile_full_name(p), *msg, *mid;
+
+		if (it->proc == NULL || it->proc->email == NULL) {
+			cmd_error("%s: procedure %s is not by email; use -f pdf or -f txt",
+			    it->broker->id, it->proc ? it->proc->id : "-");
+			secure_free(name);
+			return EX_USAGE;
+		}
+		h.from_name = name;
+		h.from_addr = strlist_has((const char **)it->disclosed, "email") ? p->emails[0] : NULL;
+		h.to_name = it->broker->name;
+		h.to_addr = it->proc->email;
+		h.subject = d->subject;
+		mid = xasprintf("%s@optout.invalid", it->reference);
+		h.message_id = mid;
+		msg = mail_compose(d, &h, &cause);
+		secure_free(name);
+		free(mid);
+		if (msg == NULL) {
+			cmd_error_cause(cause);
+			return EX_DATAERR;
+		}
+		rc = emit(path, msg, strlen(msg));
+		secure_free(msg);
+		return rc;
+	}
+}
+
+/* optout letter */
+static int
+cmd_letter_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "broker", required_argument, NULL, 'b' },
+		{ "request", required_argument, NULL, 'r' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "disclose", required_argument, NULL, 'd' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "item", required_argument, NULL, 'I' },
+		{ "correct-to", required_argument, NULL, 'T' },
+		{ "evidence", required_argument, NULL, 'E' },
+		{ "data", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = NULL, *broker = NULL, *request = NULL, *format = "txt";
+	const char *outpath = NULL, *disclose = NULL, *agent = NULL;
+	struct correction corr = { 0 };
+	int data_only = 0, c, rc;
+	struct cmd_inputs in;
+	const struct broker *b;
+	struct plan_item *it = NULL;
+	struct letters *letters = NULL;
+	struct doc *d = NULL;
+	struct plan_opts o;
+	enum request req;
+	char **consent = NULL, *cause = NULL;
+
+	while ((c = cmd_getopt(&cmd_letter, argc, argv, "p:b:r:f:o:", longopts)) != -1) {
+		switch (c) {
+		case 'p': profile = optarg; break;
+		case 'b': broker = optarg; break;
+		case 'r': request = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': outpath = optarg; break;
+		case 'd': disclose = optarg; break;
+		case 'A': agent = optarg; break;
+		case 'I': corr.item = optarg; break;
+		case 'T': corr.correct = optarg; break;
+		case 'E': corr.evidence = optarg; break;
+		case 'D': data_only = 1; break;
+		case 'h': cmd_usage(&cmd_letter, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_letter, "unexpected argument '%s'", argv[optind]);
+	if (profile == NULL || broker == NULL || request == NULL)
+		return cmd_usage_error(&cmd_letter, "-p PROFILE, -b BROKER and -r TYPE are required");
+	if (request_parse(request, &req) != 0)
+		return cmd_usage_error(&cmd_letter, "-r: '%s' is not one of access, delete, "
+		    "opt-out, correct", request);
+	if (strcmp(format, "pdf") != 0 && strcmp(format, "txt") != 0 && strcmp(format, "eml") != 0)
+		return cmd_usage_error(&cmd_letter, "-f: '%s' is not one of pdf, txt, eml", format);
+	if (strcmp(format, "pdf") == 0 && outpath == NULL && !data_only && isatty(STDOUT_FILENO))
+		return cmd_usage_error(&cmd_letter, "a PDF needs -o FILE when output is a terminal");
+	if ((rc = cmd_parse_disclose(&cmd_letter, disclose, &consent)) != 0)
+		return rc;
+	if (vault_init(&cause) != 0) {
+		cmd_error_cause(cause);
+		str_list_free(consent);
+		return EX_SOFTWARE;
+	}
+	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0) {
+		str_list_free(consent);
+		return rc;
+	}
+	if ((b = registry_find(in.reg, broker)) == NULL) {
+		cmd_error("no broker with id '%s' (try 'optout brokers search WORD')", broker);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	memset(&o, 0, sizeof o);
+	o.request = req;
+	o.disclose = (const char **)consent;
+	o.agent = in.agent;
+	o.correction = &corr;
+	o.today = date_today();
+	it = plan_make(b, in.profile, in.laws, &o);
+	if ((rc = refuse(it)) != 0)
+		goto out;
+	if (data_only) {
+		struct jv *data = plan_letter_data(it, in.profile, in.agent, 0);
+		char *s = jv_dump(data, 1);
+
+		rc = emit(outpath, s, strlen(s));
+		if (rc == 0 && outpath == NULL)
+			putchar('\n');
+		secure_free(s);
+		jv_free(data);
+		goto out;
+	}
+	letters = letters_open(data_dir());
+	d = letter_for_plan(letters, it, in.profile, in.agent, 0, &cause);
+	if (d == NULL) {
+		cmd_error_cause(cause);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	rc = output(d, format, outpath, it, in.profile);
+out:
+	doc_free(d);
+	letters_close(letters);
+	plan_item_free(it);
+	str_list_free(consent);
+	cmd_inputs_free(&in);
+	return rc;
+}

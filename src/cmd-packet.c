@@ -1,0 +1,208 @@
+/* optout packet and optout demo: write the request packet, the main job. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "optout/letter.h"
+#include "optout/packet.h"
+#include "optout/plan.h"
+#include "optout/vault.h"
+
+static int cmd_packet_run(int argc, char **argv);
+static int cmd_demo_run(int argc, char **argv);
+
+const struct command cmd_packet = {
+	.name = "packet",
+	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
+		 "[--agent AGENT] [--duplex]",
+	.summary = "write everything needed to file with every broker in scope (the main job)",
+	.help =
+	    "Options:\n"
+	    "  -p, --profile FILE     the person's profile (JSON)\n"
+	    "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
+	    "      --all              every broker in the registry\n"
+	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
+	    "  -o, --output DIR       a new (or empty) folder for the packet\n"
+	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
+	    "      --agent FILE       write as an authorized agent filing for the person\n"
+	    "      --duplex           print-all.pdf: each letter starts on a new sheet\n"
+	    "      --item TEXT        correct requests: the inaccurate information\n"
+	    "      --correct-to TEXT  correct requests: what it should say\n"
+	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
+
+	    "The packet holds letters/ (PDF letters to print and mail), emails/ (.eml and\n"
+	    ".txt), web/ and phone/ (sheets with the page or number and the exact values),\n"
+	    "cover.pdf (what was requested from whom, under which law, by when),\n"
+	    "print-all.pdf (every letter in one file) and packet.json.  Nothing is sent.\n",
+	.run = cmd_packet_run,
+};
+
+const struct command cmd_demo = {
+	.name = "demo",
+	.usage = "[-o DIR]",
+	.summary = "write the packet for the bundled fictional example person",
+	.help =
+	    "Options:\n"
+	    "  -o, --output DIR   where to write it (default: optout-demo)\n"
+	    "Runs 'optout packet --all' for letters/examples/profile.json, a fictional\n"
+	    "Los Angeles resident, without disclosing any sensitive identifier.  An earlier\n"
+	    "demo packet in DIR is replaced; any other non-empty folder is left alone.\n",
+	.run = cmd_demo_run,
+};
+
+/* Write a packet and print what it holds. */
+static int
+run_packet(const char *profile, const char *agent, const char *brokers, int all,
+    const char *requests, const char *disclose, const struct correction *corr, const char *outdir,
+    int duplex, int replace)
+{
+	struct packet_opts o = { 0 };
+	struct packet_summary sum;
+	struct cmd_inputs in;
+	const struct broker **sel = NULL;
+	enum request reqs[REQ_COUNT];
+	size_t nsel = 0, nreq = 0, i;
+	char **consent = NULL, *cause = NULL;
+	int rc;
+
+	if ((rc = cmd_parse_requests(&cmd_packet, requests, reqs, &nreq)) != 0 ||
+	    (rc = cmd_parse_disclose(&cmd_packet, disclose, &consent)) != 0)
+		return rc;
+	if (vault_init(&cause) != 0) {
+		cmd_error_cause(cause);
+		str_list_free(consent);
+		return EX_SOFTWARE;
+	}
+	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0) {
+		str_list_free(consent);
+		return rc;
+	}
+	if ((rc = cmd_select_brokers(&cmd_packet, in.reg, brokers, all, &sel, &nsel)) != 0)
+		goto out;
+	o.laws = in.laws;
+	o.profile = in.profile;
+	o.agent = in.agent;
+	o.brokers = sel;
+	o.nbrokers = nsel;
+	o.requests = reqs;
+	o.nrequests = nreq;
+	o.disclose = (const char **)consent;
+	o.today = date_today();
+	o.outdir = outdir;
+	o.duplex = duplex;
+	o.replace = replace;
+	o.correction = corr;
+	o.letters = letters_open(data_dir());
+	if (packet_write(&o, &sum, &cause) != 0) {
+		/* An output folder that is in the way is a "cannot create", not bad data. */
+		rc = strstr(cause, "not empty") != NULL || strstr(cause, "cannot create") != NULL
+		    ? EX_CANTCREAT : EX_DATAERR;
+		cmd_error_cause(cause);
+		letters_close(o.letters);
+		goto out;
+	}
+	letters_close(o.letters);
+	printf("Wrote %s/\n", outdir);
+	printf("  %zu letters to print and mail (letters/, all in print-all.pdf)\n", sum.postal);
+	printf("  %zu emails to send (emails/)\n", sum.email);
+	printf("  %zu web forms to fill in (web/)\n", sum.web);
+	printf("  %zu telephone calls to make (phone/)\n", sum.phone);
+	printf("  %zu requests not included: see cover.pdf\n", sum.skipped);
+	for (i = 0; i < sum.nitems; i++) {
+		const struct plan_item *it = sum.items[i];
+
+		if (it->status == PLAN_NEEDS_CONSENT) {
+			printf("Some brokers require a sensitive identifier (for example %s): run again "
+			       "with --disclose %s if you agree to send it.\n",
+			    field_label(it->withheld[0]), it->withheld[0]);
+			break;
+		}
+	}
+	printf("Start with cover.pdf: it lists every request, its legal basis and its due date.\n");
+	packet_summary_free(&sum);
+out:
+	free(sel);
+	str_list_free(consent);
+	cmd_inputs_free(&in);
+	return rc;
+}
+
+/* optout packet */
+static int
+cmd_packet_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "request", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "disclose", required_argument, NULL, 'd' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "item", required_argument, NULL, 'I' },
+		{ "correct-to", required_argument, NULL, 'T' },
+		{ "evidence", required_argument, NULL, 'E' },
+		{ "duplex", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = NULL, *brokers = NULL, *requests = NULL, *outdir = NULL;
+	const char *disclose = NULL, *agent = NULL;
+	struct correction corr = { 0 };
+	int all = 0, duplex = 0, c;
+
+	while ((c = cmd_getopt(&cmd_packet, argc, argv, "p:b:r:o:", longopts)) != -1) {
+		switch (c) {
+		case 'p': profile = optarg; break;
+		case 'b': brokers = optarg; break;
+		case 'a': all = 1; break;
+		case 'r': requests = optarg; break;
+		case 'o': outdir = optarg; break;
+		case 'd': disclose = optarg; break;
+		case 'A': agent = optarg; break;
+		case 'I': corr.item = optarg; break;
+		case 'T': corr.correct = optarg; break;
+		case 'E': corr.evidence = optarg; break;
+		case 'D': duplex = 1; break;
+		case 'h': cmd_usage(&cmd_packet, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_packet, "unexpected argument '%s'", argv[optind]);
+	if (profile == NULL || outdir == NULL)
+		return cmd_usage_error(&cmd_packet, "-p PROFILE and -o DIR are required");
+	return run_packet(profile, agent, brokers, all, requests, disclose, &corr, outdir, duplex, 0);
+}
+
+/* optout demo */
+static int
+cmd_demo_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *outdir = "optout-demo";
+	char *profile;
+	int c, rc;
+
+	while ((c = cmd_getopt(&cmd_demo, argc, argv, "o:", longopts)) != -1) {
+		switch (c) {
+		case 'o': outdir = optarg; break;
+		case 'h': cmd_usage(&cmd_demo, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_demo, "unexpected argument '%s'", argv[optind]);
+	profile = xasprintf("%s/letters/examples/profile.json", data_dir());
+	printf("Demo: the packet for a fictional person (%s).\n", profile);
+	rc = run_packet(profile, NULL, NULL, 1, NULL, NULL, NULL, outdir, 0, 1);
+	free(profile);
+	return rc;
+}

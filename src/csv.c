@@ -1,0 +1,258 @@
+/* csv: a streaming RFC 4180 reader for client lists. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "optout/csv.h"
+#include "optout/util.h"
+
+#define CSV_MAX_FIELD (64 * 1024)
+#define CSV_MAX_FIELDS 256
+
+struct csv_reader {
+	FILE *f;
+	char *name;
+	size_t line;        /* the current line number */
+	char **header;
+	size_t ncols;
+	char **fields;      /* the current record */
+	size_t nfields;
+	char *problem;
+};
+
+/* Free the current record's fields (wiping them: they hold personal data). */
+static void
+clear_record(struct csv_reader *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++)
+		secure_free(r->fields[i]);
+	free(r->fields);
+	r->fields = NULL;
+	r->nfields = 0;
+	free(r->problem);
+	r->problem = NULL;
+}
+
+/* Read one record into r->fields; 1 with a record, 0 at end of file, -1 on error. */
+static int
+read_record(struct csv_reader *r, size_t *start_line, char **cause)
+{
+	struct buf field;
+	int c, quoted = 0, in_quotes = 0, any = 0;
+
+	buf_init(&field);
+	*start_line = r->line;
+	for (;;) {
+		c = getc(r->f);
+		if (c == EOF) {
+			if (ferror(r->f)) {
+				*cause = xasprintf("%s: %s", r->name, strerror(errno));
+				goto fail;
+			}
+			if (in_quotes) {
+				*cause = xasprintf("%s:%zu: a quoted field is not closed before the end "
+				    "of the file", r->name, *start_line);
+				goto fail;
+			}
+			if (!any && field.len == 0 && r->nfields == 0) {
+				buf_free(&field);
+				return 0;
+			}
+			break;
+		}
+		any = 1;
+		if (in_quotes) {
+			if (c == '"') {
+				int d = getc(r->f);
+
+				if (d == '"') {
+					buf_addc(&field, '"');
+					continue;
+				}
+				in_quotes = 0;
+				if (d != EOF)
+					ungetc(d, r->f);
+				continue;
+			}
+			if (c == '\n')
+				r->line++;
+		} else if (c == '"' && field.len == 0 && !quoted) {
+			in_quotes = quoted = 1;
+			continue;
+		} else if (c == ',' || c == '\n' || c == '\r') {
+			if (c == '\r') {
+				int d = getc(r->f);
+
+				if (d != '\n' && d != EOF)
+					ungetc(d, r->f);
+			}
+			if (r->nfields >= CSV_MAX_FIELDS) {
+				*cause = xasprintf("%s:%zu: more than %d columns", r->name, *start_line,
+				    CSV_MAX_FIELDS);
+				goto fail;
+			}
+			r->fields = xreallocarray(r->fields, r->nfields + 2, sizeof *r->fields);
+			r->fields[r->nfields++] = buf_detach(&field);
+			r->fields[r->nfields] = NULL;
+			quoted = 0;
+			if (c == ',')
+				continue;
+			r->line++;
+			return 1;
+		}
+		if (field.len >= CSV_MAX_FIELD) {
+			*cause = xasprintf("%s:%zu: column %zu is longer than %d bytes", r->name,
+			    *start_line, r->nfields + 1, CSV_MAX_FIELD);
+			goto fail;
+		}
+		buf_addc(&field, (char)c);
+	}
+	/* The last record, without a final line break. */
+	r->fields = xreallocarray(r->fields, r->nfields + 2, sizeof *r->fields);
+	r->fields[r->nfields++] = buf_detach(&field);
+	r->fields[r->nfields] = NULL;
+	return 1;
+fail:
+	if (field.data != NULL)
+		explicit_bzero(field.data, field.len);
+	buf_free(&field);
+	return -1;
+}
+
+/* Whether a record is one empty field (a blank line). */
+static int
+blank_record(const struct csv_reader *r)
+{
+	return r->nfields == 1 && r->fields[0][0] == '\0';
+}
+
+/* Open a CSV file and read its header. */
+struct csv_reader *
+csv_open(const char *path, char **cause)
+{
+	struct csv_reader *r;
+	size_t line, i, k;
+	int c, rc;
+
+	r = xcalloc(1, sizeof *r);
+	r->name = xstrdup(path);
+	r->line = 1;
+	if ((r->f = fopen(path, "rb")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		csv_close(r);
+		return NULL;
+	}
+	/* A UTF-8 byte-order mark, as spreadsheet programs write it, is skipped. */
+	if ((c = getc(r->f)) == 0xEF) {
+		if (getc(r->f) != 0xBB || getc(r->f) != 0xBF) {
+			*cause = xasprintf("%s:1: the file starts with bytes that are not UTF-8 text",
+			    path);
+			csv_close(r);
+			return NULL;
+		}
+	} else if (c != EOF)
+		ungetc(c, r->f);
+	do {
+		clear_record(r);
+		rc = read_record(r, &line, cause);
+	} while (rc == 1 && blank_record(r));
+	if (rc <= 0) {
+		if (rc == 0)
+			*cause = xasprintf("%s: the file is empty (expected a header row)", path);
+		csv_close(r);
+		return NULL;
+	}
+	r->header = r->fields;
+	r->ncols = r->nfields;
+	r->fields = NULL;
+	r->nfields = 0;
+	for (i = 0; i < r->ncols; i++) {
+		char *h = r->header[i], *end;
+
+		/* Header names are compared trimmed and in lower case. */
+		while (*h == ' ')
+			memmove(h, h + 1, strlen(h));
+		end = h + strlen(h);
+		while (end > h && end[-1] == ' ')
+			*--end = '\0';
+		for (end = h; *end; end++)
+			if (*end >= 'A' && *end <= 'Z')
+				*end = (char)(*end - 'A' + 'a');
+		for (k = 0; k < i; k++) {
+			if (strcmp(r->header[k], h) == 0) {
+				*cause = xasprintf("%s:%zu: column \"%s\" appears twice in the header",
+				    path, line, h);
+				csv_close(r);
+				return NULL;
+			}
+		}
+	}
+	return r;
+}
+
+/* Close the reader. */
+void
+csv_close(struct csv_reader *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	clear_record(r);
+	for (i = 0; i < r->ncols; i++)
+		free(r->header[i]);
+	free(r->header);
+	if (r->f != NULL)
+		fclose(r->f);
+	free(r->name);
+	free(r);
+}
+
+/* The header row. */
+const char *const *
+csv_header(const struct csv_reader *r, size_t *ncols)
+{
+	*ncols = r->ncols;
+	return (const char *const *)r->header;
+}
+
+/* The index of a column by header name. */
+int
+csv_column(const struct csv_reader *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncols; i++)
+		if (strcmp(r->header[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The next record, skipping blank lines. */
+int
+csv_next(struct csv_reader *r, struct csv_record *rec, char **cause)
+{
+	size_t line;
+	int rc;
+
+	do {
+		clear_record(r);
+		rc = read_record(r, &line, cause);
+	} while (rc == 1 && blank_record(r));
+	if (rc <= 0)
+		return rc;
+	rec->fields = r->fields;
+	rec->nfields = r->nfields;
+	rec->line = line;
+	rec->ok = r->nfields == r->ncols;
+	if (!rec->ok)
+		r->problem = xasprintf("%s:%zu: expected %zu columns as in the header, found %zu",
+		    r->name, line, r->ncols, r->nfields);
+	rec->problem = r->problem;
+	return 1;
+}

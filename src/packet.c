@@ -1,0 +1,588 @@
+/* packet: write a person's complete request packet, atomically. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "optout/doc.h"
+#include "optout/jv.h"
+#include "optout/letter.h"
+#include "optout/mail.h"
+#include "optout/packet.h"
+#include "optout/pdf.h"
+#include "optout/plan.h"
+#include "optout/profile.h"
+#include "optout/util.h"
+
+/* Everything a run accumulates before the final rename. */
+struct run {
+	const struct packet_opts *o;
+	char *tmp;                 /* the temporary directory */
+	struct doc **letters;      /* postal letters, for print-all.pdf */
+	size_t nletters;
+	struct jv *items;          /* packet.json entries */
+	struct jv *cover_items, *skipped;
+	struct packet_summary *sum;
+};
+
+/* Remove a directory tree (the failed run's temporary directory). */
+static void
+remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char *p;
+			struct stat st;
+
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			p = path_join(path, e->d_name);
+			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+				remove_tree(p);
+			else
+				unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	rmdir(path);
+}
+
+/* Whether a directory is empty (or does not exist). */
+static int
+dir_is_empty(const char *path, int *exists)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int empty = 1;
+
+	*exists = d != NULL || errno != ENOENT;
+	if (d == NULL)
+		return errno == ENOENT;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/* Whether a folder holds an earlier packet (its packet.json). */
+static int
+is_packet(const char *dir)
+{
+	char *p = path_join(dir, "packet.json");
+	int r = access(p, F_OK) == 0;
+
+	free(p);
+	return r;
+}
+
+/* Write a file inside the temporary directory (subdir may be NULL). */
+static int
+put_file(struct run *r, const char *subdir, const char *name, const void *data, size_t len,
+    char **cause)
+{
+	char *dir = subdir ? path_join(r->tmp, subdir) : xstrdup(r->tmp);
+	char *path = path_join(dir, name);
+	int rc;
+
+	rc = make_dirs(dir, 0700, cause);
+	if (rc == 0)
+		rc = write_file_atomic(path, data, len, 0600, cause);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+/* "<broker>-<request>" for file names. */
+static char *
+base_name(const struct plan_item *it)
+{
+	return xasprintf("%s-%s", it->broker->id, request_name(it->request));
+}
+
+/* Why a plan item could not be prepared, in plain words. */
+static char *
+skip_reason(const struct plan_item *it)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	switch (it->status) {
+	case PLAN_NO_CHANNEL:
+		buf_adds(&b, "no way to make requests to this broker is known");
+		if (it->broker->no_consumer_channel != NULL)
+			buf_printf(&b, " (%s)", it->broker->no_consumer_channel);
+		break;
+	case PLAN_NO_PROCEDURE:
+		buf_printf(&b, "the broker has no known procedure for %s requests",
+		    request_name(it->request));
+		break;
+	case PLAN_MISSING:
+		buf_adds(&b, "the profile lacks ");
+		for (i = 0; it->missing[i] != NULL; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", it->missing[i]);
+		buf_adds(&b, ", which the broker's procedure requires");
+		break;
+	case PLAN_NEEDS_CONSENT:
+		buf_adds(&b, "the procedure requires ");
+		for (i = 0; it->withheld[i] != NULL; i++)
+			buf_printf(&b, "%s%s", i ? " and " : "", field_label(it->withheld[i]));
+		buf_printf(&b, "; run again with --disclose %s if you agree to send it",
+		    it->withheld[0]);
+		break;
+	case PLAN_READY:
+		break;
+	}
+	return buf_detach(&b);
+}
+
+/* The disclosed fields, by their short names (the cover explains them). */
+static char *
+sends_text(const struct plan_item *it)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; it->disclosed[i] != NULL; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", it->disclosed[i]);
+	return buf_detach(&b);
+}
+
+/* Append one label/value row to a sheet's values. */
+static void
+add_value(struct jv *vals, const char *label, const struct jv *value)
+{
+	struct jv *e;
+
+	if (value == NULL)
+		return;
+	e = jv_new_object();
+	jv_set_str(e, "label", label);
+	jv_set(e, "value", jv_copy(value));
+	jv_push(vals, e);
+}
+
+/* The values to enter on a form or say on the phone. */
+static struct jv *
+sheet_values(const struct jv *letter_data)
+{
+	const struct jv *person = jv_get(letter_data, "person"), *disc = jv_get(person, "disclosed");
+	struct jv *vals = jv_new_array();
+	size_t i;
+
+	add_value(vals, "Name", jv_get(person, "name"));
+	add_value(vals, "Name in Latin letters", jv_get(person, "latin_name"));
+	add_value(vals, "Address", jv_get(person, "address"));
+	for (i = 0; i < jv_len(disc); i++)
+		jv_push(vals, jv_copy(jv_at(disc, i)));
+	return vals;
+}
+
+/* Write the sheet for a web form or telephone procedure. */
+static int
+write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause)
+{
+	const struct procedure *proc = it->proc;
+	struct jv *letter = plan_letter_data(it, r->o->profile, r->o->agent, 0);
+	struct jv *d = jv_new_object();
+	struct doc *doc = NULL;
+	char *base = base_name(it), *text = NULL, *name, *t, day[32];
+	const char *sub = proc->channel == CH_WEB ? "web" : "phone";
+	int rc = -1;
+	size_t i;
+
+	jv_set_str(d, "reference", it->reference);
+	jv_set_str(d, "broker", it->broker->name);
+	jv_set_str(d, "request", request_name(it->request));
+	jv_set_str(d, "request_words", it->request == REQ_OPTOUT ? "opt-out of sale and sharing"
+	    : request_name(it->request));
+	jv_set(d, "is_web", jv_new_bool(proc->channel == CH_WEB));
+	jv_set(d, "is_phone", jv_new_bool(proc->channel == CH_PHONE));
+	jv_set_str(d, "url", proc->url);
+	jv_set_str(d, "phone", proc->phone);
+	jv_set_str(d, "law_name", it->law->name);
+	jv_set_str(d, "section", law_section(it->law, it->request));
+	date_format_long(it->due, day);
+	jv_set_str(d, "due", day);
+	t = deadline_text(it->deadline.days, it->deadline.unit);
+	jv_set_str(d, "deadline", t);
+	free(t);
+	jv_set(d, "binding", jv_new_bool(it->deadline.binding));
+	jv_set(d, "values", sheet_values(letter));
+	{
+		struct jv *notes = jv_new_array();
+
+		for (i = 0; it->notes[i] != NULL; i++)
+			jv_push(notes, jv_new_string(it->notes[i]));
+		for (i = 0; it->documents[i] != NULL; i++) {
+			t = xasprintf("Have ready: %s.", field_label(it->documents[i]));
+			jv_push(notes, jv_new_string(t));
+			free(t);
+		}
+		if (proc->notes != NULL)
+			jv_push(notes, jv_new_string(proc->notes));
+		jv_set(d, "has_notes", jv_new_bool(jv_len(notes) > 0));
+		jv_set(d, "notes", notes);
+	}
+	doc = letter_render(r->o->letters, "sheet", d, cause);
+	if (doc == NULL)
+		goto out;
+	text = doc_to_text(doc, 78);
+	name = xasprintf("%s.txt", base);
+	rc = put_file(r, sub, name, text, strlen(text), cause);
+	*file = xasprintf("%s/%s", sub, name);
+	free(name);
+out:
+	secure_free(text);
+	doc_free(doc);
+	jv_free(d);
+	jv_free(letter);
+	free(base);
+	return rc;
+}
+
+/* Write the email (.eml and .txt) for an email procedure. */
+static int
+write_email(struct run *r, const struct plan_item *it, char **file, char **cause)
+{
+	const struct profile *p = r->o->profile;
+	struct doc *d = letter_for_plan(r->o->letters, it, p, r->o->agent, 0, cause);
+	struct mail_headers h = { 0 };
+	char *msg, *text, *name, *from = NULL, *mid, *base = base_name(it);
+	int rc = -1;
+
+	if (d == NULL) {
+		free(base);
+		return -1;
+	}
+	from = profile_full_name(p);
+	h.from_name = r->o->agent ? r->o->agent->organization : from;
+	h.from_addr = r->o->agent ? r->o->agent->email
+	    : strlist_has((const char **)it->disclosed, "email") ? p->emails[0] : NULL;
+	h.to_name = it->broker->name;
+	h.to_addr = it->proc->email;
+	h.subject = d->subject;
+	mid = xasprintf("%s@optout.invalid", it->reference);
+	h.message_id = mid;
+	msg = mail_compose(d, &h, cause);
+	if (msg != NULL) {
+		name = xasprintf("%s.eml", base);
+		rc = put_file(r, "emails", name, msg, strlen(msg), cause);
+		*file = xasprintf("emails/%s", name);
+		free(name);
+		text = doc_to_text(d, 72);
+		name = xasprintf("%s.txt", base);
+		if (rc == 0)
+			rc = put_file(r, "emails", name, text, strlen(text), cause);
+		free(name);
+		secure_free(text);
+		secure_free(msg);
+	}
+	free(mid);
+	secure_free(from);
+	free(base);
+	doc_free(d);
+	return rc;
+}
+
+/* Write the PDF letter for a postal (or fax) procedure. */
+static int
+write_letter(struct run *r, const struct plan_item *it, char **file, char **cause)
+{
+	unsigned char *pdf;
+	size_t len;
+	struct doc *d;
+	char *name, *base = base_name(it), *err = NULL;
+	int rc;
+
+	if (letter_pdf(r->o->letters, it, r->o->profile, r->o->agent,
+	    r->o->profile->signature_image, &pdf, &len, &d, &err) != 0) {
+		*cause = xasprintf("%s: %s", base, err);
+		free(err);
+		free(base);
+		return -1;
+	}
+	name = xasprintf("%s.pdf", base);
+	rc = put_file(r, "letters", name, pdf, len, cause);
+	*file = xasprintf("letters/%s", name);
+	free(name);
+	free(base);
+	free(pdf);
+	r->letters = xreallocarray(r->letters, r->nletters + 1, sizeof *r->letters);
+	r->letters[r->nletters++] = d;
+	return rc;
+}
+
+/* Plan and write one broker x request. */
+static int
+do_item(struct run *r, const struct broker *b, enum request req, char **cause)
+{
+	struct plan_opts po = { 0 };
+	struct plan_item *it;
+	struct jv *entry;
+	char *file = NULL;
+	int rc = 0;
+
+	po.request = req;
+	po.disclose = r->o->disclose;
+	po.agent = r->o->agent;
+	po.today = r->o->today;
+	po.correction = r->o->correction;
+	it = plan_make(b, r->o->profile, r->o->laws, &po);
+	entry = plan_to_jv(it);
+	if (it->status != PLAN_READY) {
+		struct jv *s = jv_new_object();
+		char *why = skip_reason(it);
+
+		jv_set_str(s, "broker", b->name);
+		jv_set_str(s, "request", request_name(req));
+		jv_set_str(s, "reason", why);
+		jv_push(r->skipped, s);
+		jv_set_str(entry, "skipped", why);
+		free(why);
+		r->sum->skipped++;
+	} else {
+		switch (it->proc->channel) {
+		case CH_POSTAL:
+		case CH_FAX:
+			rc = write_letter(r, it, &file, cause);
+			r->sum->postal++;
+			break;
+		case CH_EMAIL:
+			rc = write_email(r, it, &file, cause);
+			r->sum->email++;
+			break;
+		case CH_WEB:
+			rc = write_sheet(r, it, &file, cause);
+			r->sum->web++;
+			break;
+		case CH_PHONE:
+		default:
+			rc = write_sheet(r, it, &file, cause);
+			r->sum->phone++;
+			break;
+		}
+		if (rc == 0) {
+			struct jv *c = jv_new_object();
+			char day[11], *sends = sends_text(it);
+
+			jv_set_str(entry, "file", file);
+			jv_set_str(c, "broker", b->name);
+			jv_set_str(c, "request", request_name(req));
+			jv_set_str(c, "channel", channel_name(it->proc->channel));
+			jv_set_str(c, "law", law_section(it->law, req));
+			date_format(it->due, day);
+			jv_set_str(c, "due", day);
+			jv_set_str(c, "sends", sends);
+			jv_set_str(c, "reference", it->reference);
+			jv_push(r->cover_items, c);
+			free(sends);
+		}
+	}
+	free(file);
+	jv_push(r->items, entry);
+	r->sum->items = xreallocarray(r->sum->items, r->sum->nitems + 1, sizeof *r->sum->items);
+	r->sum->items[r->sum->nitems++] = it;
+	return rc;
+}
+
+/* The cover sheet PDF. */
+static int
+write_cover(struct run *r, char **cause)
+{
+	const struct packet_summary *s = r->sum;
+	struct jv *d = jv_new_object();
+	struct doc *doc;
+	unsigned char *pdf;
+	size_t len;
+	char day[32], *name = profile_full_name(r->o->profile), *lat;
+	int rc;
+
+	date_format_long(r->o->today, day);
+	jv_set_str(d, "today", day);
+	/* A name the PDF cannot print is given in its Latin form on the cover. */
+	lat = profile_latin_name(r->o->profile);
+	jv_set_str(d, "person_name", profile_name_needs_latin(r->o->profile) && lat ? lat : name);
+	jv_set_str(d, "client", r->o->profile->label ? r->o->profile->label : "(no label)");
+	jv_set(d, "is_agent", jv_new_bool(r->o->agent != NULL));
+	if (r->o->agent != NULL) {
+		struct jv *a = jv_new_object();
+
+		jv_set_str(a, "organization", r->o->agent->organization);
+		jv_set(d, "agent", a);
+	}
+	jv_set(d, "count_ready", jv_new_int((long long)(s->postal + s->email + s->web + s->phone)));
+	jv_set(d, "count_postal", jv_new_int((long long)s->postal));
+	jv_set(d, "count_email", jv_new_int((long long)s->email));
+	jv_set(d, "count_web", jv_new_int((long long)s->web));
+	jv_set(d, "count_phone", jv_new_int((long long)s->phone));
+	jv_set(d, "has_postal", jv_new_bool(s->postal > 0));
+	jv_set(d, "has_email", jv_new_bool(s->email > 0));
+	jv_set(d, "has_web", jv_new_bool(s->web > 0));
+	jv_set(d, "has_phone", jv_new_bool(s->phone > 0));
+	jv_set(d, "items", jv_copy(r->cover_items));
+	jv_set(d, "skipped", jv_copy(r->skipped));
+	jv_set(d, "has_skipped", jv_new_bool(jv_len(r->skipped) > 0));
+	jv_set_str(d, "packet_id", "optout packet");
+	secure_free(name);
+	secure_free(lat);
+	doc = letter_render(r->o->letters, "cover", d, cause);
+	jv_free(d);
+	if (doc == NULL)
+		return -1;
+	rc = pdf_render(doc, NULL, &pdf, &len, cause);
+	doc_free(doc);
+	if (rc != 0)
+		return -1;
+	rc = put_file(r, NULL, "cover.pdf", pdf, len, cause);
+	free(pdf);
+	return rc;
+}
+
+/* Flush a directory's entries to disk. */
+static void
+sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd != -1) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/* Write the packet. */
+int
+packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cause)
+{
+	struct run r = { 0 };
+	char *parent, *json = NULL;
+	size_t i, k;
+	int exists, rc = -1;
+
+	memset(sum, 0, sizeof *sum);
+	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && is_packet(o->outdir))) {
+		*cause = xasprintf("%s: already exists and is not empty (choose a new folder)",
+		    o->outdir);
+		return -1;
+	}
+	/* The temporary folder sits beside the destination, so the final rename is atomic. */
+	parent = path_dirname(o->outdir);
+	if (make_dirs(parent, 0700, cause) != 0) {
+		free(parent);
+		return -1;
+	}
+	r.tmp = xasprintf("%s.tmp-XXXXXX", o->outdir);
+	if (mkdtemp(r.tmp) == NULL) {
+		*cause = xasprintf("%s: cannot create a folder beside it: %s", o->outdir,
+		    strerror(errno));
+		free(r.tmp);
+		free(parent);
+		return -1;
+	}
+	r.o = o;
+	r.sum = sum;
+	r.items = jv_new_array();
+	r.cover_items = jv_new_array();
+	r.skipped = jv_new_array();
+	for (i = 0; i < o->nbrokers; i++)
+		for (k = 0; k < o->nrequests; k++)
+			if (do_item(&r, o->brokers[i], o->requests[k], cause) != 0)
+				goto fail;
+	if (write_cover(&r, cause) != 0)
+		goto fail;
+	if (r.nletters > 0) {
+		struct pdf_opts po = { 0 };
+		unsigned char *pdf;
+		size_t len;
+
+		po.duplex = o->duplex;
+		po.signature_image = o->profile->signature_image;
+		if (pdf_render_many((const struct doc *const *)r.letters, r.nletters, &po, &pdf, &len,
+		    cause) != 0)
+			goto fail;
+		rc = put_file(&r, NULL, "print-all.pdf", pdf, len, cause);
+		free(pdf);
+		if (rc != 0)
+			goto fail;
+	}
+	{
+		struct jv *top = jv_new_object();
+		char day[11];
+
+		date_format(o->today, day);
+		jv_set(top, "version", jv_new_int(1));
+		jv_set_str(top, "created", day);
+		jv_set_str(top, "client", o->profile->label);
+		jv_set(top, "requests", r.items);
+		r.items = NULL;
+		json = jv_dump(top, 1);
+		jv_free(top);
+	}
+	if (put_file(&r, NULL, "packet.json", json, strlen(json), cause) != 0)
+		goto fail;
+	if (exists && rmdir(o->outdir) != 0) {
+		/* An earlier packet: move it aside, put the new one in place, then remove it. */
+		char *old = xasprintf("%s.old-XXXXXX", o->outdir);
+
+		if (mkdtemp(old) == NULL || rename(o->outdir, old) != 0) {
+			*cause = xasprintf("%s: cannot move the earlier packet aside: %s", o->outdir,
+			    strerror(errno));
+			free(old);
+			goto fail;
+		}
+		if (rename(r.tmp, o->outdir) != 0) {
+			*cause = xasprintf("%s: %s", o->outdir, strerror(errno));
+			rename(old, o->outdir);
+			free(old);
+			goto fail;
+		}
+		remove_tree(old);
+		free(old);
+	} else if (rename(r.tmp, o->outdir) != 0) {
+		*cause = xasprintf("%s: %s", o->outdir, strerror(errno));
+		goto fail;
+	}
+	sync_path(parent);
+	rc = 0;
+	goto out;
+fail:
+	rc = -1;
+	remove_tree(r.tmp);
+	packet_summary_free(sum);
+out:
+	free(json);
+	for (i = 0; i < r.nletters; i++)
+		doc_free(r.letters[i]);
+	free(r.letters);
+	jv_free(r.items);
+	jv_free(r.cover_items);
+	jv_free(r.skipped);
+	free(r.tmp);
+	free(parent);
+	return rc;
+}
+
+/* Free a summary's plan items. */
+void
+packet_summary_free(struct packet_summary *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nitems; i++)
+		plan_item_free(s->items[i]);
+	free(s->items);
+	memset(s, 0, sizeof *s);
+}
