@@ -835,6 +835,8 @@ flow(struct render *r, size_t letter, size_t off, int face, float size, float le
 		float room = r->g.bottom - r->y;
 
 		fit = room > 0 ? (size_t)floorf(room / lead + 0.001f) : 0;
+		if (fit == 0 && page_fresh(r))
+			fit = 1;        /* a line taller than the page: print it anyway */
 		if (fit == 0 || (fit < 2 && rest >= 2 && !page_fresh(r))) {
 			new_page(r, letter);
 			continue;
@@ -876,6 +878,7 @@ place_block(struct render *r, const struct doc_block *b, float x, float top, flo
 {
 	size_t *off = xmalloc((b->nlines + 1) * sizeof *off), i, n = 0, fit;
 	float size, lead;
+	int step;
 	char *pre;
 
 	for (i = 0; i < b->nlines; i++) {
@@ -883,7 +886,7 @@ place_block(struct render *r, const struct doc_block *b, float x, float top, flo
 		if (text_at(r, off[n])[0] != '\0')
 			n++;
 	}
-	for (size = size0; size >= min_size - 0.01f; size -= 0.5f) {
+	for (step = 0; (size = size0 - 0.5f * (float)step) >= min_size - 0.01f; step++) {
 		lead = size * 1.2f;
 		if ((float)n * lead > maxh + 0.01f)
 			continue;
@@ -925,6 +928,7 @@ place_return_line(struct render *r, const struct doc_block *from)
 	struct buf joined;
 	size_t i, off;
 	float size;
+	int step;
 	char *s;
 
 	buf_init(&joined);
@@ -937,7 +941,7 @@ place_return_line(struct render *r, const struct doc_block *from)
 		buf_adds(&joined, text_at(r, off));
 	}
 	s = buf_detach(&joined);
-	for (size = 7.0f; size >= 5.5f; size -= 0.5f) {
+	for (step = 0; (size = 7.0f - 0.5f * (float)step) >= 5.5f; step++) {
 		if (text_width(r, F_REG, size, s, strlen(s)) <= r->g.ret_w) {
 			put_text(r, F_REG, size, r->g.to_x, r->g.ret_base, s, strlen(s));
 			put_line(r, r->g.to_x, r->g.ret_base + 1.5f,

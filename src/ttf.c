@@ -15,6 +15,8 @@
 #define TTF_MAX_DEPTH 8
 /* endPtsOfContours and maxp counts are 16-bit. */
 #define TTF_MAX_POINTS 65535u
+/* Components resolved for one glyph: bounds the work a hostile font can cause. */
+#define TTF_MAX_COMPONENTS 4096u
 
 /* Composite glyph flags (OpenType glyf table). */
 #define ARG_1_AND_2_ARE_WORDS 0x0001
@@ -54,6 +56,12 @@ struct ttf_font {
 	uint32_t cmap_off;      /* chosen subtable, absolute */
 	uint32_t cmap_len;      /* bytes available to it */
 	int cmap_format;        /* 4 or 12 */
+};
+
+/* State of one glyph's resolution: how deep it went and how many components it took. */
+struct walk {
+	int maxdepth;
+	unsigned components;
 };
 
 /* A glyph outline with its components resolved. */
@@ -421,24 +429,24 @@ cmap4_lookup(const struct ttf_font *f, uint32_t cp)
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 
-		if (rd16(ends + 2 * mid) < cp)
+		if (rd16(ends + (size_t)2 * mid) < cp)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo == segs)
 		return 0;
-	start = rd16(starts + 2 * lo);
+	start = rd16(starts + (size_t)2 * lo);
 	if (start > cp)
 		return 0;
-	ro = rd16(ros + 2 * lo);
+	ro = rd16(ros + (size_t)2 * lo);
 	if (ro == 0)
-		return (cp + rd16(deltas + 2 * lo)) & 0xFFFF;
-	at = (size_t)(ros + 2 * lo - c) + ro + 2 * (size_t)(cp - start);
+		return (cp + rd16(deltas + (size_t)2 * lo)) & 0xFFFF;
+	at = (size_t)(ros - c) + (size_t)2 * lo + ro + 2 * (size_t)(cp - start);
 	if (at + 2 > f->cmap_len)
 		return 0;
 	g = rd16(c + at);
-	return g == 0 ? 0 : (g + rd16(deltas + 2 * lo)) & 0xFFFF;
+	return g == 0 ? 0 : (g + rd16(deltas + (size_t)2 * lo)) & 0xFFFF;
 }
 
 /* Look a code point up in a format 12 subtable. */
@@ -583,11 +591,11 @@ parse_simple(const struct ttf_font *f, unsigned gid, const unsigned char *p, siz
 	if (10 + 2 * (size_t)nc + 2 > len)
 		goto bad;
 	for (i = 1; i < nc; i++) {
-		if (rd16(p + 10 + 2 * i) < rd16(p + 10 + 2 * (i - 1)))
+		if (rd16(p + 10 + 2 * (size_t)i) < rd16(p + 10 + 2 * (size_t)(i - 1)))
 			goto bad;
 	}
-	npts = (size_t)rd16(p + 10 + 2 * (nc - 1)) + 1;
-	ilen = rd16(p + 10 + 2 * nc);
+	npts = (size_t)rd16(p + 10 + 2 * (size_t)(nc - 1)) + 1;
+	ilen = rd16(p + 10 + 2 * (size_t)nc);
 	pos = 10 + 2 * (size_t)nc + 2 + ilen;
 	if (pos > len)
 		goto bad;
@@ -640,10 +648,10 @@ parse_simple(const struct ttf_font *f, unsigned gid, const unsigned char *p, siz
 			goto big;
 	}
 	for (i = 0; i < nc; i++) {
-		size_t end = base + rd16(p + 10 + 2 * i);
+		size_t end = base + rd16(p + 10 + 2 * (size_t)i);
 
 		/* Skip empty contours (an end point repeated). */
-		if (i > 0 && rd16(p + 10 + 2 * i) == rd16(p + 10 + 2 * (i - 1)))
+		if (i > 0 && rd16(p + 10 + 2 * (size_t)i) == rd16(p + 10 + 2 * (size_t)(i - 1)))
 			continue;
 		outline_add_end(o, end);
 	}
@@ -669,13 +677,13 @@ f2dot14(const unsigned char *p)
 	return rds16(p) / 16384.0;
 }
 
-static int flatten(const struct ttf_font *, unsigned, int, struct outline *, int *, int *,
-    char **);
+static int flatten(const struct ttf_font *, unsigned, int, struct outline *, struct walk *,
+    int *, char **);
 
 /* Resolve one component of a composite glyph and append it to o. */
 static int
 add_component(const struct ttf_font *f, unsigned gid, unsigned child, unsigned flags,
-    int arg1, int arg2, const double m[4], int depth, struct outline *o, int *maxdepth,
+    int arg1, int arg2, const double m[4], int depth, struct outline *o, struct walk *w,
     char **cause)
 {
 	struct outline c;
@@ -683,7 +691,11 @@ add_component(const struct ttf_font *f, unsigned gid, unsigned child, unsigned f
 	size_t k, base = o->n;
 
 	memset(&c, 0, sizeof c);
-	if (flatten(f, child, depth + 1, &c, maxdepth, NULL, cause) != 0) {
+	if (++w->components > TTF_MAX_COMPONENTS) {
+		*cause = xasprintf("%s: glyph %u has too many components", f->name, gid);
+		return -1;
+	}
+	if (flatten(f, child, depth + 1, &c, w, NULL, cause) != 0) {
 		outline_free(&c);
 		return -1;
 	}
@@ -710,7 +722,7 @@ add_component(const struct ttf_font *f, unsigned gid, unsigned child, unsigned f
 		}
 	} else {
 		/* Point matching: the component's point arg2 lands on our arg1. */
-		if ((size_t)arg1 >= o->n || (size_t)arg2 >= c.n) {
+		if ((size_t)arg1 >= o->n || (size_t)arg2 >= c.n || o->x == NULL || c.x == NULL) {
 			outline_free(&c);
 			*cause = xasprintf("%s: glyph %u matches a point that does not exist",
 			    f->name, gid);
@@ -736,7 +748,7 @@ add_component(const struct ttf_font *f, unsigned gid, unsigned child, unsigned f
 /* Decode a composite glyph by resolving each component recursively. */
 static int
 parse_composite(const struct ttf_font *f, unsigned gid, const unsigned char *p, size_t len,
-    int depth, struct outline *o, int *maxdepth, char **cause)
+    int depth, struct outline *o, struct walk *w, char **cause)
 {
 	size_t pos = 10;
 	unsigned flags;
@@ -766,8 +778,8 @@ parse_composite(const struct ttf_font *f, unsigned gid, const unsigned char *p, 
 			if (pos + 2 > len)
 				goto bad;
 			if (flags & ARGS_ARE_XY_VALUES) {
-				arg1 = (signed char)p[pos];
-				arg2 = (signed char)p[pos + 1];
+				arg1 = p[pos] < 0x80 ? p[pos] : (int)p[pos] - 0x100;
+				arg2 = p[pos + 1] < 0x80 ? p[pos + 1] : (int)p[pos + 1] - 0x100;
 			} else {
 				arg1 = p[pos];
 				arg2 = p[pos + 1];
@@ -794,7 +806,7 @@ parse_composite(const struct ttf_font *f, unsigned gid, const unsigned char *p, 
 			m[3] = f2dot14(p + pos + 6);
 			pos += 8;
 		}
-		if (add_component(f, gid, child, flags, arg1, arg2, m, depth, o, maxdepth,
+		if (add_component(f, gid, child, flags, arg1, arg2, m, depth, o, w,
 		    cause) != 0)
 			return -1;
 	} while (flags & MORE_COMPONENTS);
@@ -806,7 +818,7 @@ bad:
 
 /* Resolve a glyph into an outline of simple contours. */
 static int
-flatten(const struct ttf_font *f, unsigned gid, int depth, struct outline *o, int *maxdepth,
+flatten(const struct ttf_font *f, unsigned gid, int depth, struct outline *o, struct walk *w,
     int *composite, char **cause)
 {
 	const unsigned char *p;
@@ -816,8 +828,8 @@ flatten(const struct ttf_font *f, unsigned gid, int depth, struct outline *o, in
 		*cause = xasprintf("%s: glyph %u nests components too deeply", f->name, gid);
 		return -1;
 	}
-	if (depth > *maxdepth)
-		*maxdepth = depth;
+	if (depth > w->maxdepth)
+		w->maxdepth = depth;
 	if (glyph_data(f, gid, &p, &len, cause) != 0)
 		return -1;
 	if (composite != NULL)
@@ -826,7 +838,7 @@ flatten(const struct ttf_font *f, unsigned gid, int depth, struct outline *o, in
 		return 0;
 	if (rds16(p) >= 0)
 		return parse_simple(f, gid, p, len, o, cause);
-	return parse_composite(f, gid, p, len, depth, o, maxdepth, cause);
+	return parse_composite(f, gid, p, len, depth, o, w, cause);
 }
 
 /* Round a flattened coordinate to the 16-bit grid, failing when it overflows. */
@@ -848,16 +860,17 @@ ttf_glyph_info(const struct ttf_font *f, unsigned gid, struct ttf_glyph_info *gi
 {
 	struct outline o;
 	size_t k;
-	int maxdepth = 0, composite = 0;
+	struct walk w = { 0, 0 };
+	int composite = 0;
 
 	memset(gi, 0, sizeof *gi);
 	memset(&o, 0, sizeof o);
-	if (flatten(f, gid, 0, &o, &maxdepth, &composite, cause) != 0) {
+	if (flatten(f, gid, 0, &o, &w, &composite, cause) != 0) {
 		outline_free(&o);
 		return -1;
 	}
 	gi->composite = composite;
-	gi->depth = maxdepth;
+	gi->depth = w.maxdepth;
 	gi->contours = o.nc;
 	gi->points = o.n;
 	gi->advance = ttf_advance(f, gid);
@@ -1097,7 +1110,7 @@ build_cmap(const uint32_t *cps, const unsigned *gids, size_t n, struct buf *b)
 		if (first[k] != SIZE_MAX)
 			array[first[k] + (cps[i] - start[k])] = gids[i];
 	}
-	while (pow2 * 2 <= segs) {
+	while ((size_t)pow2 * 2 <= segs) {
 		pow2 *= 2;
 		log2++;
 	}
@@ -1146,8 +1159,8 @@ build_name(const struct ttf_font *f, struct buf *b, char **cause)
 	const unsigned char *t;
 	unsigned count, soff, i, k, n = 0, have_ps = 0;
 	struct {
-		unsigned id;
 		const unsigned char *s;
+		unsigned id;
 		unsigned len;
 	} rec[7];
 	unsigned off = 0;
@@ -1223,7 +1236,7 @@ assemble(struct out_table *t, size_t n, unsigned char **out, size_t *len)
 	uint32_t total;
 
 	qsort(t, n, sizeof *t, cmp_table);
-	while (pow2 * 2 <= n) {
+	while ((size_t)pow2 * 2 <= n) {
 		pow2 *= 2;
 		log2++;
 	}
@@ -1321,11 +1334,12 @@ ttf_subset(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
 	lsb = xmalloc(nnew * sizeof *lsb);
 	for (i = 0; i < nnew; i++) {
 		struct outline o;
-		int depth = 0, composite = 0;
+		struct walk w = { 0, 0 };
+		int composite = 0;
 
 		memset(&o, 0, sizeof o);
 		loca[i] = (uint32_t)glyf->len;
-		if (flatten(f, old[i], 0, &o, &depth, &composite, cause) != 0 ||
+		if (flatten(f, old[i], 0, &o, &w, &composite, cause) != 0 ||
 		    encode_glyph(f, old[i], &o, composite, ttf_advance(f, old[i]), glyf, &st,
 		    &lsb[i], cause) != 0) {
 			outline_free(&o);
