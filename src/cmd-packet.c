@@ -9,7 +9,6 @@
 #include "optout/letter.h"
 #include "optout/packet.h"
 #include "optout/plan.h"
-#include "optout/vault.h"
 
 static int cmd_packet_run(int argc, char **argv);
 static int cmd_demo_run(int argc, char **argv);
@@ -61,40 +60,28 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 {
 	struct packet_opts o = { 0 };
 	struct packet_summary sum;
-	struct cmd_inputs in;
-	const struct broker **sel = NULL;
-	enum request reqs[REQ_COUNT];
-	size_t nsel = 0, nreq = 0, i;
-	char **consent = NULL, *cause = NULL;
+	struct cmd_job job;
+	char *cause = NULL;
+	size_t i;
 	int rc;
 
-	if ((rc = cmd_parse_requests(&cmd_packet, requests, reqs, &nreq)) != 0 ||
-	    (rc = cmd_parse_disclose(&cmd_packet, disclose, &consent)) != 0)
+	if ((rc = cmd_job_start(&cmd_packet, profile, agent, brokers, all, requests, disclose,
+	    &job)) != 0)
 		return rc;
-	if (vault_init(&cause) != 0) {
-		cmd_error_cause(cause);
-		str_list_free(consent);
-		return EX_SOFTWARE;
-	}
-	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0) {
-		str_list_free(consent);
-		return rc;
-	}
-	if ((rc = cmd_select_brokers(&cmd_packet, in.reg, brokers, all, &sel, &nsel)) != 0)
-		goto out;
-	o.laws = in.laws;
-	o.profile = in.profile;
-	o.agent = in.agent;
-	o.brokers = sel;
-	o.nbrokers = nsel;
-	o.requests = reqs;
-	o.nrequests = nreq;
-	o.disclose = (const char **)consent;
+	o.laws = job.in.laws;
+	o.profile = job.in.profile;
+	o.agent = job.in.agent;
+	o.brokers = job.brokers;
+	o.nbrokers = job.nbrokers;
+	o.requests = job.requests;
+	o.nrequests = job.nrequests;
+	o.disclose = (const char **)job.consent;
 	o.today = date_today();
 	o.outdir = outdir;
 	o.duplex = duplex;
 	o.replace = replace;
 	o.correction = corr;
+	o.authorization = agent != NULL;
 	o.letters = letters_open(data_dir());
 	if (packet_write(&o, &sum, &cause) != 0) {
 		/* An output folder that is in the way is a "cannot create", not bad data. */
@@ -124,9 +111,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	printf("Start with cover.pdf: it lists every request, its legal basis and its due date.\n");
 	packet_summary_free(&sum);
 out:
-	free(sel);
-	str_list_free(consent);
-	cmd_inputs_free(&in);
+	cmd_job_end(&job);
 	return rc;
 }
 

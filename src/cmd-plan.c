@@ -7,7 +7,6 @@
 #include "cmd.h"
 #include "optout/jv.h"
 #include "optout/plan.h"
-#include "optout/vault.h"
 
 static int cmd_plan_run(int argc, char **argv);
 
@@ -141,11 +140,8 @@ cmd_plan_run(int argc, char **argv)
 	const char *agent = NULL;
 	struct correction corr = { 0 };
 	int all = 0, json = 0, c, rc;
-	struct cmd_inputs in;
-	const struct broker **sel = NULL;
-	enum request reqs[REQ_COUNT];
-	size_t nsel = 0, nreq = 0, i, k;
-	char **consent = NULL, *cause = NULL;
+	struct cmd_job job;
+	size_t i, k;
 	struct jv *out = NULL;
 	struct plan_opts o;
 
@@ -169,33 +165,22 @@ cmd_plan_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_plan, "unexpected argument '%s'", argv[optind]);
 	if (profile == NULL)
 		return cmd_usage_error(&cmd_plan, "a profile is required (-p FILE)");
-	if ((rc = cmd_parse_requests(&cmd_plan, requests, reqs, &nreq)) != 0 ||
-	    (rc = cmd_parse_disclose(&cmd_plan, disclose, &consent)) != 0)
+	if ((rc = cmd_job_start(&cmd_plan, profile, agent, brokers, all, requests, disclose,
+	    &job)) != 0)
 		return rc;
-	if (vault_init(&cause) != 0) {
-		cmd_error_cause(cause);
-		str_list_free(consent);
-		return EX_SOFTWARE;
-	}
-	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0) {
-		str_list_free(consent);
-		return rc;
-	}
-	if ((rc = cmd_select_brokers(&cmd_plan, in.reg, brokers, all, &sel, &nsel)) != 0)
-		goto out;
 	memset(&o, 0, sizeof o);
-	o.disclose = (const char **)consent;
-	o.agent = in.agent;
+	o.disclose = (const char **)job.consent;
+	o.agent = job.in.agent;
 	o.correction = &corr;
 	o.today = date_today();
 	if (json)
 		out = jv_new_array();
-	for (i = 0; i < nsel; i++) {
-		for (k = 0; k < nreq; k++) {
+	for (i = 0; i < job.nbrokers; i++) {
+		for (k = 0; k < job.nrequests; k++) {
 			struct plan_item *it;
 
-			o.request = reqs[k];
-			it = plan_make(sel[i], in.profile, in.laws, &o);
+			o.request = job.requests[k];
+			it = plan_make(job.brokers[i], job.in.profile, job.in.laws, &o);
 			if (json)
 				jv_push(out, plan_to_jv(it));
 			else {
@@ -213,9 +198,6 @@ cmd_plan_run(int argc, char **argv)
 		free(s);
 		jv_free(out);
 	}
-out:
-	free(sel);
-	str_list_free(consent);
-	cmd_inputs_free(&in);
+	cmd_job_end(&job);
 	return rc;
 }

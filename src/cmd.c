@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "cmd.h"
+#include "optout/vault.h"
 
 extern const struct command cmd_brokers;
 extern const struct command cmd_demo;
@@ -285,4 +286,41 @@ cmd_parse_disclose(const struct command *cmd, const char *list, char ***out)
 		}
 	}
 	return 0;
+}
+
+/* The common start of plan, packet and batch. */
+int
+cmd_job_start(const struct command *cmd, const char *profile, const char *agent,
+    const char *brokers, int all, const char *requests, const char *disclose,
+    struct cmd_job *job)
+{
+	char *cause = NULL;
+	int rc;
+
+	memset(job, 0, sizeof *job);
+	if ((rc = cmd_parse_requests(cmd, requests, job->requests, &job->nrequests)) != 0 ||
+	    (rc = cmd_parse_disclose(cmd, disclose, &job->consent)) != 0)
+		return rc;
+	if (vault_init(&cause) != 0) {
+		cmd_error_cause(cause);
+		cmd_job_end(job);
+		return EX_SOFTWARE;
+	}
+	if ((rc = cmd_load_inputs(profile, agent, &job->in)) != 0 ||
+	    (rc = cmd_select_brokers(cmd, job->in.reg, brokers, all, &job->brokers,
+	    &job->nbrokers)) != 0) {
+		cmd_job_end(job);
+		return rc;
+	}
+	return 0;
+}
+
+/* Free what cmd_job_start made. */
+void
+cmd_job_end(struct cmd_job *job)
+{
+	free(job->brokers);
+	str_list_free(job->consent);
+	cmd_inputs_free(&job->in);
+	memset(job, 0, sizeof *job);
 }

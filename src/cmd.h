@@ -71,4 +71,23 @@ int cmd_parse_requests(const struct command *cmd, const char *list, enum request
 /* Check --disclose names against the fields a procedure can ask for. */
 int cmd_parse_disclose(const struct command *cmd, const char *list, char ***out);
 
+/* What plan, packet and batch share: inputs, brokers, request types, consent. */
+struct cmd_job {
+	struct cmd_inputs in;
+	const struct broker **brokers; /* NULL-terminated; borrowed from in.reg */
+	size_t nbrokers;
+	enum request requests[REQ_COUNT];
+	size_t nrequests;
+	char **consent;                /* --disclose fields */
+};
+/*
+ * Parse -r and --disclose, start libsodium, load the inputs and select the
+ * brokers (all when `all`), printing what went wrong.  Returns 0 or an
+ * exit status; on success the caller ends with cmd_job_end.
+ */
+int cmd_job_start(const struct command *cmd, const char *profile, const char *agent,
+    const char *brokers, int all, const char *requests, const char *disclose,
+    struct cmd_job *job);
+void cmd_job_end(struct cmd_job *job);
+
 #endif

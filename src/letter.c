@@ -152,6 +152,21 @@ letter_render(struct letters *l, const char *name, const struct jv *data, char *
 	return d;
 }
 
+/* Render a template and print it as PDF. */
+int
+letters_pdf(struct letters *l, const char *name, const struct jv *data, unsigned char **out,
+    size_t *len, char **cause)
+{
+	struct doc *d = letter_render(l, name, data, cause);
+	int rc;
+
+	if (d == NULL)
+		return -1;
+	rc = pdf_render(d, NULL, out, len, cause);
+	doc_free(d);
+	return rc;
+}
+
 /* "<family>-<request>". */
 char *
 letter_template_name(const char *family, const char *request)

@@ -31,30 +31,41 @@ struct run {
 	struct packet_summary *sum;
 };
 
-/* Remove a directory tree (the failed run's temporary directory). */
+/*
+ * Remove what an interrupted run left beside outdir: its temporary folder
+ * (OUT.tmp-XXXXXX) holds personal data and must not linger, and an
+ * earlier packet moved aside (OUT.old-XXXXXX) was due for removal.
+ */
 static void
-remove_tree(const char *path)
+remove_leftovers(const char *outdir)
 {
-	DIR *d = opendir(path);
+	char *parent = path_dirname(outdir), *base;
+	const char *slash = strrchr(outdir, '/');
+	size_t blen;
 	struct dirent *e;
+	DIR *d;
 
-	if (d != NULL) {
+	base = xstrdup(slash != NULL ? slash + 1 : outdir);
+	blen = strlen(base);
+	while (blen > 0 && base[blen - 1] == '/')
+		base[--blen] = '\0';
+	if ((d = opendir(parent)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
-			char *p;
-			struct stat st;
+			const char *rest = e->d_name + blen;
 
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			p = path_join(path, e->d_name);
-			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			/* Only names mkdtemp made for this folder: OUT.tmp- or OUT.old- and 6 more. */
+			if (strncmp(e->d_name, base, blen) == 0 && strlen(rest) == 11 &&
+			    (strncmp(rest, ".tmp-", 5) == 0 || strncmp(rest, ".old-", 5) == 0)) {
+				char *p = path_join(parent, e->d_name);
+
 				remove_tree(p);
-			else
-				unlink(p);
-			free(p);
+				free(p);
+			}
 		}
 		closedir(d);
 	}
-	rmdir(path);
+	free(base);
+	free(parent);
 }
 
 /* Whether a directory is empty (or does not exist). */
@@ -75,9 +86,9 @@ dir_is_empty(const char *path, int *exists)
 	return empty;
 }
 
-/* Whether a folder holds an earlier packet (its packet.json). */
-static int
-is_packet(const char *dir)
+/* Whether a folder holds a finished packet (its packet.json). */
+int
+packet_exists(const char *dir)
 {
 	char *p = path_join(dir, "packet.json");
 	int r = access(p, F_OK) == 0;
@@ -101,6 +112,37 @@ put_file(struct run *r, const char *subdir, const char *name, const void *data, 
 	free(path);
 	free(dir);
 	return rc;
+}
+
+/* Whether the PDF renderer can print a piece of text as it is. */
+static int
+printable(const char *text)
+{
+	char *markup = xasprintf("\\%s\n", text), *err = NULL;
+	struct doc *d = doc_parse(markup, &err);
+	int ok = d != NULL && pdf_check(d, NULL, &err) == 0;
+
+	secure_free(markup);
+	free(err);
+	doc_free(d);
+	return ok;
+}
+
+/* The person's name for a PDF: as written when it can be printed, else its Latin form. */
+static char *
+printable_name(const struct profile *p, int *used_latin)
+{
+	char *name = profile_full_name(p), *lat;
+
+	*used_latin = 0;
+	if (printable(name))
+		return name;
+	lat = profile_latin_name(p);
+	if (lat == NULL)
+		return name;
+	secure_free(name);
+	*used_latin = 1;
+	return lat;
 }
 
 /* "<broker>-<request>" for file names. */
@@ -404,17 +446,20 @@ write_cover(struct run *r, char **cause)
 {
 	const struct packet_summary *s = r->sum;
 	struct jv *d = jv_new_object();
-	struct doc *doc;
 	unsigned char *pdf;
 	size_t len;
-	char day[32], *name = profile_full_name(r->o->profile), *lat;
+	char day[32], *lat;
 	int rc;
 
 	date_format_long(r->o->today, day);
 	jv_set_str(d, "today", day);
 	/* A name the PDF cannot print is given in its Latin form on the cover. */
-	lat = profile_latin_name(r->o->profile);
-	jv_set_str(d, "person_name", profile_name_needs_latin(r->o->profile) && lat ? lat : name);
+	{
+		int used_latin;
+
+		lat = printable_name(r->o->profile, &used_latin);
+		jv_set_str(d, "person_name", lat);
+	}
 	jv_set_str(d, "client", r->o->profile->label ? r->o->profile->label : "(no label)");
 	jv_set(d, "is_agent", jv_new_bool(r->o->agent != NULL));
 	if (r->o->agent != NULL) {
@@ -436,17 +481,78 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "skipped", jv_copy(r->skipped));
 	jv_set(d, "has_skipped", jv_new_bool(jv_len(r->skipped) > 0));
 	jv_set_str(d, "packet_id", "optout packet");
-	secure_free(name);
 	secure_free(lat);
-	doc = letter_render(r->o->letters, "cover", d, cause);
+	rc = letters_pdf(r->o->letters, "cover", d, &pdf, &len, cause);
 	jv_free(d);
-	if (doc == NULL)
-		return -1;
-	rc = pdf_render(doc, NULL, &pdf, &len, cause);
-	doc_free(doc);
 	if (rc != 0)
 		return -1;
 	rc = put_file(r, NULL, "cover.pdf", pdf, len, cause);
+	free(pdf);
+	return rc;
+}
+
+/* The authorization the person signs for the agent, naming every request in the packet. */
+static int
+write_authorization(struct run *r, char **cause)
+{
+	const struct profile *p = r->o->profile;
+	struct jv *d = jv_new_object(), *person = jv_new_object(), *agent = jv_new_object();
+	struct jv *reqs = jv_new_array();
+	char *name = profile_full_name(p), *lat = profile_latin_name(p), *one, day[32];
+	int has_ccpa = 0, has_other = 0, rc;
+	unsigned char *pdf;
+	size_t i, len;
+
+	for (i = 0; i < r->sum->nitems; i++) {
+		const struct plan_item *it = r->sum->items[i];
+		struct jv *e;
+
+		if (it->status != PLAN_READY)
+			continue;
+		e = jv_new_object();
+		jv_set_str(e, "broker", it->broker->name);
+		jv_set_str(e, "request", request_name(it->request));
+		jv_set_str(e, "law", it->law->name);
+		jv_push(reqs, e);
+		if (strcmp(it->law->family, "ccpa") == 0)
+			has_ccpa = 1;
+		else
+			has_other = 1;
+	}
+	{
+		int used_latin;
+		char *shown = printable_name(p, &used_latin);
+
+		jv_set_str(person, "name", shown);
+		if (!used_latin && lat != NULL && strcmp(lat, shown) != 0)
+			jv_set_str(person, "latin_name", lat);
+		secure_free(shown);
+	}
+	one = address_one_line(p->current);
+	jv_set_str(person, "address", one);
+	secure_free(one);
+	jv_set(d, "person", person);
+	jv_set_str(agent, "name", r->o->agent->name);
+	jv_set_str(agent, "title", r->o->agent->title);
+	jv_set_str(agent, "organization", r->o->agent->organization);
+	one = address_one_line(&r->o->agent->address);
+	jv_set_str(agent, "address", one);
+	free(one);
+	jv_set(d, "agent", agent);
+	jv_set(d, "requests", reqs);
+	jv_set(d, "has_ccpa", jv_new_bool(has_ccpa));
+	jv_set(d, "has_other", jv_new_bool(has_other));
+	jv_set_str(d, "client", p->label ? p->label : "authorization");
+	/* An authorization for a year: long enough for deadlines, extensions and follow-ups. */
+	date_format_long(date_add_months(r->o->today, 12), day);
+	jv_set_str(d, "expires", day);
+	secure_free(name);
+	secure_free(lat);
+	rc = letters_pdf(r->o->letters, "authorization", d, &pdf, &len, cause);
+	jv_free(d);
+	if (rc != 0)
+		return -1;
+	rc = put_file(r, NULL, "authorization.pdf", pdf, len, cause);
 	free(pdf);
 	return rc;
 }
@@ -473,12 +579,13 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	int exists, rc = -1;
 
 	memset(sum, 0, sizeof *sum);
-	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && is_packet(o->outdir))) {
+	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && packet_exists(o->outdir))) {
 		*cause = xasprintf("%s: already exists and is not empty (choose a new folder)",
 		    o->outdir);
 		return -1;
 	}
 	/* The temporary folder sits beside the destination, so the final rename is atomic. */
+	remove_leftovers(o->outdir);
 	parent = path_dirname(o->outdir);
 	if (make_dirs(parent, 0700, cause) != 0) {
 		free(parent);
@@ -502,6 +609,8 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 			if (do_item(&r, o->brokers[i], o->requests[k], cause) != 0)
 				goto fail;
 	if (write_cover(&r, cause) != 0)
+		goto fail;
+	if (o->agent != NULL && o->authorization && write_authorization(&r, cause) != 0)
 		goto fail;
 	if (r.nletters > 0) {
 		struct pdf_opts po = { 0 };

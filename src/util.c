@@ -1,6 +1,7 @@
 /* util: allocation, strings, buffers and atomic file writes. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -350,6 +351,32 @@ make_dirs(const char *path, int mode, char **cause)
 	}
 	free(p);
 	return 0;
+}
+
+/* Remove a directory tree (not following symbolic links). */
+void
+remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char *p;
+			struct stat st;
+
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			p = path_join(path, e->d_name);
+			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+				remove_tree(p);
+			else
+				unlink(p);
+			free(p);
+		}
+		closedir(d);
+	}
+	rmdir(path);
 }
 
 /* Join a directory and a name. */

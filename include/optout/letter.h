@@ -13,6 +13,8 @@
 #ifndef OPTOUT_LETTER_H
 #define OPTOUT_LETTER_H
 
+#include <stddef.h>
+
 struct agent;
 struct doc;
 struct jv;
@@ -28,6 +30,9 @@ int letters_markup(struct letters *l, const char *name, const struct jv *data, c
 /* Render and parse into the document model. */
 struct doc *letter_render(struct letters *l, const char *name, const struct jv *data,
     char **cause);
+/* Render a template (cover, authorization, summary) straight to PDF. */
+int letters_pdf(struct letters *l, const char *name, const struct jv *data, unsigned char **out,
+    size_t *len, char **cause);
 /* The template name for a legal family and request type ("fcra-access"). */
 char *letter_template_name(const char *family, const char *request);
 

@@ -41,6 +41,7 @@ struct packet_opts {
 	struct letters *letters; /* shared template cache */
 	int duplex;              /* blank pages so each letter starts on a new sheet */
 	int replace;             /* replace an earlier packet in outdir (one with packet.json) */
+	int authorization;       /* with an agent: write authorization.pdf for the person to sign */
 };
 
 struct packet_summary {
@@ -49,6 +50,8 @@ struct packet_summary {
 	size_t postal, email, web, phone, skipped;
 };
 
+/* Whether a folder holds a finished packet (its packet.json, written last). */
+int packet_exists(const char *dir);
 int packet_write(const struct packet_opts *o, struct packet_summary *summary, char **cause);
 void packet_summary_free(struct packet_summary *s);
 

@@ -58,6 +58,8 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode, 
 /* mkdir -p with the given mode for created directories. */
 int make_dirs(const char *path, int mode, char **cause);
 
+/* Remove a directory tree, not following symbolic links (best effort). */
+void remove_tree(const char *path);
 /* Join a directory and a name with one slash. */
 char *path_join(const char *dir, const char *name);
 /* The directory part of a path ("." when there is none; trailing slashes ignored). */
