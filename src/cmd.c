@@ -17,6 +17,8 @@ extern const struct command cmd_letter;
 extern const struct command cmd_packet;
 extern const struct command cmd_plan;
 extern const struct command cmd_template;
+extern const struct command cmd_mark;
+extern const struct command cmd_status;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
@@ -26,6 +28,8 @@ const struct command *const commands[] = {
 	&cmd_brokers,
 	&cmd_plan,
 	&cmd_letter,
+	&cmd_status,
+	&cmd_mark,
 	&cmd_template,
 	&cmd_help,
 	/* end of command table */

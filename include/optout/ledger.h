@@ -1,0 +1,205 @@
+/*
+ * ledger: every request, its state, its legal deadline and its history, in
+ * an SQLite file (the only module that sees SQLite).
+ *
+ * Where: $XDG_DATA_HOME/optout/ledger.db (default ~/.local/share/optout/),
+ * or a path the caller gives (--ledger FILE).  Directories are created 0700
+ * and the file 0600; SQLite gives its -wal and -shm files the same mode.
+ *
+ * What it holds: an opaque client label (as in a profile's "label", e.g.
+ * "client-0042"), the broker, procedure and law ids, the request type and
+ * channel, states, dates, an email's Message-ID or a mail tracking number,
+ * and notes the user types.  Never a name, address, email address, date of
+ * birth or identifier: ledger_record refuses a client label that is not a
+ * plain label, and nothing else about the person is ever passed in.
+ *
+ * Durability: WAL with synchronous=FULL; every change is one BEGIN
+ * IMMEDIATE transaction with its event.  Before any network I/O the caller
+ * commits the "sending" state (ledger_begin_send); a request still in
+ * "sending" when nobody is using the ledger was interrupted by a crash, and
+ * ledger_recover turns it into "needs-review" so it is never resent
+ * blindly.  A person then checks and marks it sent or failed.
+ *
+ * Contract: functions return 0 on success or -1 with *cause set to an
+ * allocated message the caller frees (messages name the file, the request
+ * reference and what was expected, never personal data).  ledger_open
+ * returns a struct ledger owned by the caller (ledger_close accepts NULL).
+ * Structures filled by ledger_get/ledger_list/ledger_events are owned by
+ * the caller and freed with their _free function (NULL is fine).  Strings
+ * in struct ledger_entry are borrowed for the duration of the call.
+ */
+#ifndef OPTOUT_LEDGER_H
+#define OPTOUT_LEDGER_H
+
+#include <stddef.h>
+
+#include "optout/date.h"
+#include "optout/laws.h"
+#include "optout/registry.h"
+
+struct plan_item;
+
+/* The schema version this code writes (PRAGMA user_version). */
+#define LEDGER_SCHEMA_VERSION 1
+
+enum ledger_state {
+	LS_PLANNED,      /* recorded, nothing sent yet */
+	LS_SENDING,      /* committed just before the network I/O */
+	LS_SENT,         /* an email or web form went out */
+	LS_MAILED,       /* a letter was posted (the person says so) */
+	LS_ACKNOWLEDGED, /* the broker confirmed receipt */
+	LS_EXTENDED,     /* the broker gave notice of an extension in time */
+	LS_COMPLETED,    /* the broker did what was asked (closed) */
+	LS_DENIED,       /* the broker refused (closed) */
+	LS_NEEDS_REVIEW, /* interrupted while sending: a person must check */
+	LS_FAILED,       /* sending failed; may be retried */
+	LS_COUNT
+};
+
+/* What ledger_record writes: the plan of one request. */
+struct ledger_entry {
+	const char *reference;  /* "OPT-XXXX-XXXX", the plan item's reference */
+	const char *client;     /* opaque label: [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 */
+	const char *broker;     /* broker id */
+	const char *procedure;  /* procedure id */
+	enum request request;
+	const char *law;        /* law id ("none" for a courtesy request) */
+	enum channel channel;
+	date_t created;         /* the day it was planned; 0 = today */
+	int deadline_days;      /* the first period, counted from sending */
+	enum day_unit deadline_unit;
+	int extension_days;     /* 0 when the law allows none */
+	enum day_unit extension_unit;
+};
+
+/* One request as stored.  Dates are 0 when not set. */
+struct ledger_request {
+	long long id;
+	char *reference, *client, *broker, *procedure, *law;
+	enum request request;
+	enum channel channel;
+	enum ledger_state state;
+	date_t created, sent, due, extended_due, closed;
+	int deadline_days;
+	enum day_unit deadline_unit;
+	int extension_days;
+	enum day_unit extension_unit;
+	char *message_id; /* NULL when none */
+	char *tracking;   /* NULL when none */
+};
+
+/* One event in a request's history. */
+struct ledger_event {
+	char *at;   /* when it was written: YYYY-MM-DDTHH:MM:SSZ (UTC) */
+	char *kind; /* a state name */
+	date_t day; /* the day it took effect (0 when not known) */
+	char *note; /* NULL when none */
+};
+
+/* Which requests ledger_list returns. */
+struct ledger_filter {
+	const char *client; /* only this client's, or NULL for all */
+	date_t overdue_on;  /* only those awaiting an answer past due on this day; 0 = all */
+};
+
+struct ledger;
+
+/* The default ledger path ($XDG_DATA_HOME/optout/ledger.db), allocated. */
+char *ledger_default_path(char **cause);
+/*
+ * Open (creating if need be) the ledger at path, or at the default path
+ * when path is NULL, and bring its schema up to date.  A file written by a
+ * newer optout is refused with a message naming both versions.
+ */
+struct ledger *ledger_open(const char *path, char **cause);
+void ledger_close(struct ledger *l);
+/* The path the ledger was opened at (borrowed). */
+const char *ledger_path(const struct ledger *l);
+/* The file's schema version (PRAGMA user_version), or -1 on error. */
+int ledger_schema_version(struct ledger *l);
+
+const char *ledger_state_name(enum ledger_state s);
+int ledger_state_parse(const char *s, enum ledger_state *out);
+/* Whether the request is closed (completed or denied). */
+int ledger_state_closed(enum ledger_state s);
+/* Whether the request is awaiting the broker, so a due date runs. */
+int ledger_state_awaiting(enum ledger_state s);
+
+/* Fill an entry from a plan item that has a procedure (borrows its strings). */
+void ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it,
+    const char *client);
+/*
+ * Record a planned request with a "planned" event, idempotently.  If the
+ * reference is already there, or the same client already has an open
+ * (not completed or denied) request of this type to this broker, nothing is
+ * written: *existed is set to 1 and *id and *state (may be NULL) describe
+ * the existing request, so a re-run skips work already done.  A reference
+ * already used by another client, broker or request type is an error.
+ */
+int ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int *existed,
+    enum ledger_state *state, char **cause);
+/*
+ * planned or failed -> sending, committed to disk before the caller does
+ * any network I/O.  Any other state is refused: the request was sent, or
+ * may have been.
+ */
+int ledger_begin_send(struct ledger *l, long long id, char **cause);
+/*
+ * sending -> sent (ok; message_id may be NULL; due counted from sent_on in
+ * the law's unit, business days skipping laws' holidays) or -> failed
+ * (!ok; note says why, without personal data).  sent_on 0 means today.
+ * laws (for the holidays) must not be NULL, here and in ledger_mark.
+ */
+int ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
+    date_t sent_on, const struct laws *laws, const char *note, char **cause);
+/*
+ * A person's update of a request named by reference or numeric id, taking
+ * effect on day `on`.  Legal transitions only:
+ *   planned, failed, needs-review  -> mailed (due counted from `on`)
+ *   needs-review                   -> sent (due counted from `on`) or failed
+ *   sent, mailed                   -> acknowledged, extended, completed, denied
+ *   acknowledged                   -> extended, completed, denied
+ *   extended                       -> completed, denied
+ * "extended" also needs a law that allows an extension and notice given by
+ * the end of the first period; it sets extended_due = due + the extension.
+ * tracking and note may be NULL.  *after (may be NULL) receives the
+ * request as updated.
+ */
+int ledger_mark(struct ledger *l, const char *ref_or_id, enum ledger_state to,
+    const char *tracking, const char *note, date_t on, const struct laws *laws,
+    struct ledger_request **after, char **cause);
+/*
+ * Turn every "sending" request into "needs-review" with an event, unless
+ * another process has the ledger open (it may be sending right now): then
+ * nothing changes and *deferred is 1.  *n receives how many were turned.
+ */
+int ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause);
+
+/* One request by reference (any case) or numeric id. */
+int ledger_get(struct ledger *l, const char *ref_or_id, struct ledger_request **out,
+    char **cause);
+/*
+ * Requests matching the filter (NULL for all), earliest due date first
+ * (those without one last), into a NULL-terminated array.
+ */
+int ledger_list(struct ledger *l, const struct ledger_filter *f, struct ledger_request ***out,
+    size_t *n, char **cause);
+/* A request's events, oldest first. */
+int ledger_events(struct ledger *l, long long id, struct ledger_event **out, size_t *n,
+    char **cause);
+void ledger_request_free(struct ledger_request *r);
+void ledger_list_free(struct ledger_request **list);
+void ledger_events_free(struct ledger_event *ev, size_t n);
+/* The due date that applies now: the extended one if any. */
+date_t ledger_effective_due(const struct ledger_request *r);
+
+/*
+ * Check the file and the ledger's rules: SQLite's integrity and foreign
+ * key checks, one "planned" event per request and no request sent or
+ * mailed twice, the state equal to the last event, the dates each state
+ * needs, and no two open requests for the same client, broker and type.
+ * On failure *cause lists the problems, one per line.
+ */
+int ledger_check(struct ledger *l, char **cause);
+
+#endif

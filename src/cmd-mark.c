@@ -1,0 +1,218 @@
+/* optout mark: record what happened to a request (mailed, answered, extended, closed). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "optout/ledger.h"
+
+#define TRACKING_MAX 64
+#define NOTE_MAX 500
+
+static int cmd_mark_run(int argc, char **argv);
+
+const struct command cmd_mark = {
+	.name = "mark",
+	.usage = "REFERENCE mailed|acknowledged|extended|completed|denied|sent|failed "
+		 "[--tracking N] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
+	.summary = "record what happened to a request: mailed, acknowledged, extended, "
+		   "completed or denied",
+	.help =
+	    "States:\n"
+	    "  mailed         you posted the letter (the deadline starts on --date)\n"
+	    "  acknowledged   the broker confirmed it received the request\n"
+	    "  extended       the broker gave notice that it takes the extension the law\n"
+	    "                 allows; refused when the notice came after the first period\n"
+	    "  completed      the broker did what was asked\n"
+	    "  denied         the broker refused\n"
+	    "  sent, failed   for a request to review (interrupted while being sent): whether\n"
+	    "                 it went out; a failed request can be sent again\n"
+	    "Options:\n"
+	    "      --date DAY         the day it happened (default: today)\n"
+	    "      --tracking N       the mail tracking number (letters, digits, spaces, '-')\n"
+	    "      --note TEXT        a note for yourself; never a name, address or other\n"
+	    "                         personal data: the ledger holds none\n"
+	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n",
+	.run = cmd_mark_run,
+};
+
+/* Open an existing ledger: 0, or the exit status after printing why not. */
+static int
+open_ledger(const char *opt, struct ledger **l)
+{
+	char *cause = NULL, *path;
+
+	path = opt != NULL ? xstrdup(opt) : ledger_default_path(&cause);
+	if (path == NULL) {
+		cmd_error_cause(cause);
+		return EX_NOINPUT;
+	}
+	if (access(path, F_OK) != 0) {
+		cmd_error("%s: no ledger (%s): nothing has been recorded yet", path,
+		    strerror(errno));
+		free(path);
+		return EX_NOINPUT;
+	}
+	*l = ledger_open(path, &cause);
+	free(path);
+	if (*l == NULL) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* A tracking number: letters, digits, spaces and dashes. */
+static int
+valid_tracking(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= TRACKING_MAX || !((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == ' ' || s[i] == '-'))
+			return 0;
+	}
+	return i > 0;
+}
+
+/* A note: one line of printable text. */
+static int
+valid_note(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= NOTE_MAX || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* Say what the ledger now holds for the request. */
+static void
+print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
+{
+	char day[11], due[11], *s;
+
+	date_format(on, day);
+	date_format(r->due, due);
+	switch (to) {
+	case LS_MAILED:
+	case LS_SENT:
+		s = deadline_text(r->deadline_days, r->deadline_unit);
+		printf("%s: %s on %s; due %s (%s).\n", r->reference, ledger_state_name(to), day,
+		    due, s);
+		free(s);
+		break;
+	case LS_ACKNOWLEDGED:
+		printf("%s: acknowledged on %s; still due %s.\n", r->reference, day, due);
+		break;
+	case LS_EXTENDED:
+		s = deadline_text(r->extension_days, r->extension_unit);
+		date_format(r->extended_due, due);
+		printf("%s: extended (notice on %s); now due %s (%s more).\n", r->reference, day,
+		    due, s);
+		free(s);
+		break;
+	case LS_FAILED:
+		printf("%s: failed; it can be sent again.\n", r->reference);
+		break;
+	default:
+		printf("%s: %s on %s.\n", r->reference, ledger_state_name(to), day);
+		break;
+	}
+	if (to == LS_MAILED && r->tracking != NULL)
+		printf("Tracking number: %s\n", r->tracking);
+}
+
+/* optout mark REFERENCE STATE */
+static int
+cmd_mark_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "tracking", required_argument, NULL, 't' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const enum ledger_state allowed[] = { LS_MAILED, LS_ACKNOWLEDGED, LS_EXTENDED,
+		LS_COMPLETED, LS_DENIED, LS_SENT, LS_FAILED };
+	const char *ledger_file = NULL, *tracking = NULL, *note = NULL, *date = NULL;
+	enum ledger_state to;
+	struct ledger *l = NULL;
+	struct ledger_request *after = NULL;
+	struct laws *laws;
+	date_t on, today = date_today();
+	size_t i, recovered = 0;
+	int c, rc, deferred = 0;
+	char *cause = NULL;
+
+	while ((c = cmd_getopt(&cmd_mark, argc, argv, "", longopts)) != -1) {
+		switch (c) {
+		case 't': tracking = optarg; break;
+		case 'n': note = optarg; break;
+		case 'd': date = optarg; break;
+		case 'L': ledger_file = optarg; break;
+		case 'h': cmd_usage(&cmd_mark, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (argc - optind < 2)
+		return cmd_usage_error(&cmd_mark, "give a request reference and what happened, "
+		    "e.g. 'optout mark OPT-ABCD-1234 mailed'");
+	if (argc - optind > 2)
+		return cmd_usage_error(&cmd_mark, "unexpected argument '%s'", argv[optind + 2]);
+	for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+		if (strcmp(argv[optind + 1], ledger_state_name(allowed[i])) == 0)
+			break;
+	if (i == sizeof allowed / sizeof allowed[0])
+		return cmd_usage_error(&cmd_mark, "'%s' is not one of mailed, acknowledged, "
+		    "extended, completed, denied, sent, failed", argv[optind + 1]);
+	to = allowed[i];
+	on = today;
+	if (date != NULL && date_parse(date, &on) != 0)
+		return cmd_usage_error(&cmd_mark, "--date: '%s' is not a date (YYYY-MM-DD)", date);
+	if (on > today)
+		return cmd_usage_error(&cmd_mark, "--date: %s is in the future", date);
+	if (tracking != NULL && !valid_tracking(tracking))
+		return cmd_usage_error(&cmd_mark, "--tracking: expected at most %d letters, digits, "
+		    "spaces or '-'", TRACKING_MAX);
+	if (note != NULL && !valid_note(note))
+		return cmd_usage_error(&cmd_mark, "--note: expected one line of at most %d bytes",
+		    NOTE_MAX);
+	if ((rc = open_ledger(ledger_file, &l)) != 0)
+		return rc;
+	/* The holidays, for deadlines counted in business days. */
+	if ((laws = laws_load(data_dir(), &cause)) == NULL) {
+		cmd_error_cause(cause);
+		ledger_close(l);
+		return EX_DATAERR;
+	}
+	/* As in status: a crash may have left a send half done; flag it before anything else. */
+	if (ledger_recover(l, &recovered, &deferred, &cause) != 0) {
+		cmd_error_cause(cause);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	if (recovered > 0)
+		cmd_error("%zu request%s %s interrupted while being sent and now need%s review "
+		    "(see 'optout status')", recovered, recovered == 1 ? "" : "s",
+		    recovered == 1 ? "was" : "were", recovered == 1 ? "s" : "");
+	if (ledger_mark(l, argv[optind], to, tracking, note, on, laws, &after, &cause) != 0) {
+		cmd_error_cause(cause);
+		rc = EX_DATAERR;
+	} else {
+		print_result(after, to, on);
+		ledger_request_free(after);
+	}
+out:
+	ledger_close(l);
+	laws_free(laws);
+	return rc;
+}

@@ -1,0 +1,259 @@
+/* optout status: every recorded request with its state, due date and days left. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "optout/jv.h"
+#include "optout/ledger.h"
+
+static int cmd_status_run(int argc, char **argv);
+
+const struct command cmd_status = {
+	.name = "status",
+	.usage = "[--overdue] [--client LABEL] [--json] [--ledger FILE]",
+	.summary = "show each recorded request with its state, due date and days left",
+	.help =
+	    "Options:\n"
+	    "      --overdue          only requests past their due date without an answer\n"
+	    "      --client LABEL     only this client's requests (the profile's label)\n"
+	    "      --json             machine-readable output\n"
+	    "      --ledger FILE      the ledger to read (default:\n"
+	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
+	    "Days are counted from today; a request's due date follows the law it stands on\n"
+	    "(calendar days, business days without weekends and holidays, or months).\n",
+	.run = cmd_status_run,
+};
+
+/* Open an existing ledger: 0, or the exit status after printing why not. */
+static int
+open_ledger(const char *opt, struct ledger **l)
+{
+	char *cause = NULL, *path;
+
+	path = opt != NULL ? xstrdup(opt) : ledger_default_path(&cause);
+	if (path == NULL) {
+		cmd_error_cause(cause);
+		return EX_NOINPUT;
+	}
+	if (access(path, F_OK) != 0) {
+		cmd_error("%s: no ledger (%s): nothing has been recorded yet", path,
+		    strerror(errno));
+		free(path);
+		return EX_NOINPUT;
+	}
+	*l = ledger_open(path, &cause);
+	free(path);
+	if (*l == NULL) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* Days left as words: "12 days", "due today", "overdue by 3 days"; "-" when none runs. */
+static char *
+left_text(const struct ledger_request *r, date_t today)
+{
+	long left;
+
+	if (r->state == LS_NEEDS_REVIEW)
+		return xstrdup("check it");
+	if (!ledger_state_awaiting(r->state))
+		return xstrdup("-");
+	left = ledger_effective_due(r) - today;
+	if (left == 0)
+		return xstrdup("due today");
+	if (left < 0)
+		return xasprintf("overdue by %ld day%s", -left, left == -1 ? "" : "s");
+	return xasprintf("%ld day%s", left, left == 1 ? "" : "s");
+}
+
+/* A date as text, or "-". */
+static void
+day_text(date_t d, char out[11])
+{
+	if (d == 0) {
+		out[0] = '-';
+		out[1] = '\0';
+	} else
+		date_format(d, out);
+}
+
+/* Set a date field, or null. */
+static void
+set_date(struct jv *o, const char *key, date_t d)
+{
+	char day[11];
+
+	if (d == 0) {
+		jv_set(o, key, jv_new_null());
+		return;
+	}
+	date_format(d, day);
+	jv_set_str(o, key, day);
+}
+
+/* One request as JSON. */
+static struct jv *
+request_jv(const struct ledger_request *r, date_t today)
+{
+	struct jv *o = jv_new_object();
+	char *s;
+
+	jv_set_str(o, "reference", r->reference);
+	jv_set_str(o, "client", r->client);
+	jv_set_str(o, "broker", r->broker);
+	jv_set_str(o, "procedure", r->procedure);
+	jv_set_str(o, "request", request_name(r->request));
+	jv_set_str(o, "law", r->law);
+	jv_set_str(o, "channel", channel_name(r->channel));
+	jv_set_str(o, "state", ledger_state_name(r->state));
+	set_date(o, "created", r->created);
+	set_date(o, "sent", r->sent);
+	set_date(o, "due", r->due);
+	set_date(o, "extended_due", r->extended_due);
+	set_date(o, "closed", r->closed);
+	s = deadline_text(r->deadline_days, r->deadline_unit);
+	jv_set_str(o, "deadline", s);
+	free(s);
+	if (r->extension_days > 0) {
+		s = deadline_text(r->extension_days, r->extension_unit);
+		jv_set_str(o, "extension", s);
+		free(s);
+	} else
+		jv_set(o, "extension", jv_new_null());
+	if (ledger_state_awaiting(r->state)) {
+		jv_set(o, "days_left", jv_new_int(ledger_effective_due(r) - today));
+		jv_set(o, "overdue", jv_new_bool(ledger_effective_due(r) < today));
+	} else {
+		jv_set(o, "days_left", jv_new_null());
+		jv_set(o, "overdue", jv_new_bool(0));
+	}
+	jv_set_str(o, "message_id", r->message_id);
+	jv_set_str(o, "tracking", r->tracking);
+	return o;
+}
+
+/* Widen a column to fit s. */
+static void
+widen(int *w, const char *s)
+{
+	int k = (int)utf8_len(s);
+
+	if (k > *w)
+		*w = k;
+}
+
+/* The table for people, and a line of totals. */
+static void
+print_table(struct ledger_request **list, size_t n, date_t today)
+{
+	int wr = 9, wc = 6, wb = 6;
+	size_t i, awaiting = 0, overdue = 0, review = 0;
+
+	for (i = 0; i < n; i++) {
+		widen(&wr, list[i]->reference);
+		widen(&wc, list[i]->client);
+		widen(&wb, list[i]->broker);
+	}
+
+	printf("%-*s  %-*s  %-*s  %-7s  %-12s  %-10s  %s\n", wr, "REFERENCE", wc, "CLIENT", wb,
+	    "BROKER", "REQUEST", "STATE", "DUE", "LEFT");
+	for (i = 0; i < n; i++) {
+		const struct ledger_request *r = list[i];
+		char due[11], *left = left_text(r, today);
+
+		day_text(ledger_effective_due(r), due);
+		printf("%-*s  %-*s  %-*s  %-7s  %-12s  %-10s  %s\n", wr, r->reference, wc, r->client,
+		    wb, r->broker, request_name(r->request), ledger_state_name(r->state), due, left);
+		free(left);
+		if (ledger_state_awaiting(r->state)) {
+			awaiting++;
+			if (ledger_effective_due(r) < today)
+				overdue++;
+		}
+		if (r->state == LS_NEEDS_REVIEW)
+			review++;
+	}
+	printf("\n%zu request%s: %zu awaiting an answer, %zu overdue, %zu to review.\n", n,
+	    n == 1 ? "" : "s", awaiting, overdue, review);
+	if (review > 0)
+		printf("A request to review was being sent when optout stopped. Check whether it "
+		       "went out,\nthen run 'optout mark REFERENCE sent' or 'optout mark REFERENCE "
+		       "failed'.\n");
+}
+
+/* optout status */
+static int
+cmd_status_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "overdue", no_argument, NULL, 'o' },
+		{ "client", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ledger_file = NULL;
+	struct ledger_filter f;
+	struct ledger *l = NULL;
+	struct ledger_request **list = NULL;
+	date_t today = date_today();
+	size_t n = 0, recovered = 0, i;
+	int overdue = 0, json = 0, deferred = 0, c, rc;
+	char *cause = NULL;
+
+	memset(&f, 0, sizeof f);
+	while ((c = cmd_getopt(&cmd_status, argc, argv, "", longopts)) != -1) {
+		switch (c) {
+		case 'o': overdue = 1; break;
+		case 'c': f.client = optarg; break;
+		case 'j': json = 1; break;
+		case 'L': ledger_file = optarg; break;
+		case 'h': cmd_usage(&cmd_status, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_status, "unexpected argument '%s'", argv[optind]);
+	if (f.client != NULL && *f.client == '\0')
+		return cmd_usage_error(&cmd_status, "--client needs a label");
+	if (overdue)
+		f.overdue_on = today;
+	if ((rc = open_ledger(ledger_file, &l)) != 0)
+		return rc;
+	/* A crash may have left a request half-sent: say so before anything else. */
+	if (ledger_recover(l, &recovered, &deferred, &cause) != 0 ||
+	    ledger_list(l, &f, &list, &n, &cause) != 0) {
+		cmd_error_cause(cause);
+		ledger_close(l);
+		return EX_DATAERR;
+	}
+	if (recovered > 0)
+		cmd_error("%zu request%s %s interrupted while being sent and now need%s review",
+		    recovered, recovered == 1 ? "" : "s", recovered == 1 ? "was" : "were",
+		    recovered == 1 ? "s" : "");
+	if (json) {
+		struct jv *out = jv_new_array();
+		char *s;
+
+		for (i = 0; i < n; i++)
+			jv_push(out, request_jv(list[i], today));
+		s = jv_dump(out, 1);
+		printf("%s\n", s);
+		free(s);
+		jv_free(out);
+	} else if (n == 0)
+		printf("%s\n", overdue ? "No overdue requests." :
+		    f.client != NULL ? "No requests for this client." : "No requests in the ledger.");
+	else
+		print_table(list, n, today);
+	ledger_list_free(list);
+	ledger_close(l);
+	return 0;
+}

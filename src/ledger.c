@@ -1,0 +1,1375 @@
+/* ledger: requests, states, deadlines and events in SQLite (WAL, synchronous=FULL). */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "optout/ledger.h"
+#include "optout/plan.h"
+#include "optout/util.h"
+
+/* "opto": marks the file as an optout ledger (PRAGMA application_id). */
+#define LEDGER_APPLICATION_ID 0x6f70746f
+#define LEDGER_BUSY_MS 5000
+/* At most this many problems are listed by ledger_check. */
+#define CHECK_MAX_PROBLEMS 20
+
+struct ledger {
+	sqlite3 *db;
+	char *path;
+	int lockfd; /* flock: shared while open, exclusive while recovering */
+};
+
+static const char *const state_names[LS_COUNT] = { "planned", "sending", "sent", "mailed",
+	"acknowledged", "extended", "completed", "denied", "needs-review", "failed" };
+static const char *const unit_names[] = { "calendar", "business", "months" };
+
+#define ISO_DATE_GLOB "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
+#define DATE_COL(c) c " TEXT CHECK (" c " IS NULL OR " c " GLOB " ISO_DATE_GLOB ")"
+#define STATE_LIST "'planned', 'sending', 'sent', 'mailed', 'acknowledged', 'extended', " \
+	"'completed', 'denied', 'needs-review', 'failed'"
+/* One Crockford base32 character, as in request references. */
+#define B32 "[0-9A-HJKMNP-TV-Z]"
+#define UNIT_LIST "'calendar', 'business', 'months'"
+/* States in which the broker owes an answer and a due date runs. */
+#define AWAITING_LIST "'sent', 'mailed', 'acknowledged', 'extended'"
+
+/*
+ * The migrations, in order: migrations[v] takes a file from version v to
+ * v + 1.  Never edit one that has shipped; append a new one instead.
+ */
+static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
+	/* 1: requests and their events. */
+	"PRAGMA application_id = 1869640815;\n"
+	"CREATE TABLE requests (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  reference TEXT NOT NULL UNIQUE\n"
+	"    CHECK (reference GLOB 'OPT-" B32 B32 B32 B32 "-" B32 B32 B32 B32 "'),\n"
+	"  client TEXT NOT NULL CHECK (length(client) BETWEEN 1 AND 64),\n"
+	"  broker TEXT NOT NULL,\n"
+	"  procedure TEXT NOT NULL,\n"
+	"  request TEXT NOT NULL CHECK (request IN ('access', 'delete', 'opt-out', 'correct')),\n"
+	"  law TEXT NOT NULL,\n"
+	"  channel TEXT NOT NULL CHECK (channel IN ('web', 'email', 'postal', 'phone', 'fax')),\n"
+	"  state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN (" STATE_LIST ")),\n"
+	"  created TEXT NOT NULL CHECK (created GLOB " ISO_DATE_GLOB "),\n"
+	"  " DATE_COL("sent") ",\n"
+	"  " DATE_COL("due") ",\n"
+	"  " DATE_COL("extended_due") ",\n"
+	"  " DATE_COL("closed") ",\n"
+	"  deadline_days INTEGER NOT NULL CHECK (deadline_days >= 0),\n"
+	"  deadline_unit TEXT NOT NULL CHECK (deadline_unit IN (" UNIT_LIST ")),\n"
+	"  extension_days INTEGER NOT NULL DEFAULT 0 CHECK (extension_days >= 0),\n"
+	"  extension_unit TEXT NOT NULL DEFAULT 'calendar' CHECK (extension_unit IN (" UNIT_LIST ")),\n"
+	"  message_id TEXT,\n"
+	"  tracking TEXT\n"
+	");\n"
+	/* One open request per client, broker and type: what makes recording idempotent. */
+	"CREATE UNIQUE INDEX requests_open ON requests (client, broker, request)\n"
+	"  WHERE state NOT IN ('completed', 'denied');\n"
+	"CREATE TABLE events (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  request_id INTEGER NOT NULL REFERENCES requests (id),\n"
+	"  at TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN (" STATE_LIST ")),\n"
+	"  " DATE_COL("day") ",\n"
+	"  note TEXT\n"
+	");\n"
+	"CREATE INDEX events_request ON events (request_id, id);\n",
+};
+
+#define REQUEST_COLUMNS "id, reference, client, broker, procedure, request, law, channel, " \
+	"state, created, sent, due, extended_due, closed, deadline_days, deadline_unit, " \
+	"extension_days, extension_unit, message_id, tracking"
+
+/* Set *cause to "PATH: what: SQLite's message" and return -1. */
+static int
+db_fail(struct ledger *l, const char *what, char **cause)
+{
+	*cause = xasprintf("%s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+	return -1;
+}
+
+/* Run SQL that returns no rows. */
+static int
+db_exec(struct ledger *l, const char *sql, const char *what, char **cause)
+{
+	if (sqlite3_exec(l->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(l, what, cause);
+	return 0;
+}
+
+/* Prepare a statement. */
+static int
+db_prepare(struct ledger *l, const char *sql, sqlite3_stmt **st, char **cause)
+{
+	if (sqlite3_prepare_v2(l->db, sql, -1, st, NULL) != SQLITE_OK) {
+		*st = NULL;
+		return db_fail(l, "cannot prepare a query", cause);
+	}
+	return 0;
+}
+
+/* Start a write transaction: the write lock is taken now, not at the first write. */
+static int
+tx_begin(struct ledger *l, char **cause)
+{
+	return db_exec(l, "BEGIN IMMEDIATE", "cannot start a transaction", cause);
+}
+
+/* Commit; on failure the transaction is rolled back. */
+static int
+tx_commit(struct ledger *l, char **cause)
+{
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		db_fail(l, "cannot commit", cause);
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Roll back after an error (whose message is already set). */
+static void
+tx_rollback(struct ledger *l)
+{
+	if (!sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Bind a string, or NULL. */
+static void
+bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* Bind a date as YYYY-MM-DD, or NULL for 0. */
+static void
+bind_date(sqlite3_stmt *st, int i, date_t d)
+{
+	char day[11];
+
+	if (d == 0) {
+		sqlite3_bind_null(st, i);
+		return;
+	}
+	date_format(d, day);
+	sqlite3_bind_text(st, i, day, -1, SQLITE_TRANSIENT);
+}
+
+/* A column as an allocated string, or NULL. */
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s != NULL ? xstrdup((const char *)s) : NULL;
+}
+
+/* A column as a date, 0 when NULL or not a date. */
+static date_t
+col_date(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	date_t d;
+
+	if (s == NULL || date_parse((const char *)s, &d) != 0)
+		return 0;
+	return d;
+}
+
+/* Whether a column equals s. */
+static int
+col_is(sqlite3_stmt *st, int i, const char *s)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return v != NULL && strcmp((const char *)v, s) == 0;
+}
+
+/* The name of a day unit as the file stores it. */
+static const char *
+unit_name(enum day_unit u)
+{
+	return (unsigned)u <= UNIT_MONTHS ? unit_names[u] : "calendar";
+}
+
+/* Parse a stored day unit. */
+static int
+unit_parse(const char *s, enum day_unit *u)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i <= UNIT_MONTHS; i++) {
+		if (strcmp(s, unit_names[i]) == 0) {
+			*u = (enum day_unit)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A state's name. */
+const char *
+ledger_state_name(enum ledger_state s)
+{
+	return (unsigned)s < LS_COUNT ? state_names[s] : "?";
+}
+
+/* Parse a state's name. */
+int
+ledger_state_parse(const char *s, enum ledger_state *out)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < LS_COUNT; i++) {
+		if (strcmp(s, state_names[i]) == 0) {
+			*out = (enum ledger_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Completed and denied requests are closed for good. */
+int
+ledger_state_closed(enum ledger_state s)
+{
+	return s == LS_COMPLETED || s == LS_DENIED;
+}
+
+/* The broker owes an answer: the request went out and is not closed. */
+int
+ledger_state_awaiting(enum ledger_state s)
+{
+	return s == LS_SENT || s == LS_MAILED || s == LS_ACKNOWLEDGED || s == LS_EXTENDED;
+}
+
+/* The extended due date when there is one, else the first one. */
+date_t
+ledger_effective_due(const struct ledger_request *r)
+{
+	return r->extended_due != 0 ? r->extended_due : r->due;
+}
+
+/* Where the ledger lives by default, following the XDG base directory spec. */
+char *
+ledger_default_path(char **cause)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	/* The spec says relative values are invalid and must be ignored. */
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/optout/ledger.db", xdg);
+	if (home != NULL && home[0] == '/')
+		return xasprintf("%s/.local/share/optout/ledger.db", home);
+	*cause = xstrdup("cannot find the ledger: neither XDG_DATA_HOME nor HOME is set "
+	    "(give --ledger FILE)");
+	return NULL;
+}
+
+/* Create the ledger's directory (0700) and an empty file (0600) if missing. */
+static int
+prepare_file(const char *path, char **cause)
+{
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int fd;
+
+	if (slash != NULL && slash != path) {
+		char *dir = xstrndup(path, (size_t)(slash - path));
+		int rc = make_dirs(dir, 0700, cause);
+
+		free(dir);
+		if (rc != 0)
+			return -1;
+	}
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			*cause = xasprintf("%s: not a regular file", path);
+			return -1;
+		}
+		return 0;
+	}
+	/*
+	 * SQLite would create the file with the umask's mode; creating it
+	 * here makes it 0600, and SQLite copies that mode to -wal and -shm.
+	 * An empty file is a valid empty database.
+	 */
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1 && errno != EEXIST) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fd != -1)
+		close(fd);
+	return 0;
+}
+
+/* Read an integer PRAGMA. */
+static int
+pragma_int(struct ledger *l, const char *name, long long *out, char **cause)
+{
+	char *sql = xasprintf("PRAGMA %s", name);
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (db_prepare(l, sql, &st, cause) == 0) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = 0;
+		} else
+			db_fail(l, name, cause);
+		sqlite3_finalize(st);
+	}
+	free(sql);
+	return rc;
+}
+
+/* Set the connection's durability and safety settings. */
+static int
+configure(struct ledger *l, char **cause)
+{
+	sqlite3_stmt *st;
+	int wal;
+
+	sqlite3_extended_result_codes(l->db, 1);
+	sqlite3_busy_timeout(l->db, LEDGER_BUSY_MS);
+	sqlite3_db_config(l->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (db_prepare(l, "PRAGMA journal_mode = WAL", &st, cause) != 0)
+		return -1;
+	wal = sqlite3_step(st) == SQLITE_ROW && col_is(st, 0, "wal");
+	if (!wal) {
+		db_fail(l, "cannot use write-ahead logging", cause);
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return db_exec(l, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", "cannot configure",
+	    cause);
+}
+
+/* Refuse a file that belongs to something else or to a newer optout. */
+static int
+check_identity(struct ledger *l, long long version, char **cause)
+{
+	long long app, tables = 0;
+	sqlite3_stmt *st;
+
+	if (pragma_int(l, "application_id", &app, cause) != 0)
+		return -1;
+	if (version > LEDGER_SCHEMA_VERSION) {
+		*cause = xasprintf("%s: the ledger has schema version %lld, but this optout knows "
+		    "versions up to %d: use a newer optout", l->path, version, LEDGER_SCHEMA_VERSION);
+		return -1;
+	}
+	if (app != 0 && app != LEDGER_APPLICATION_ID) {
+		*cause = xasprintf("%s: not an optout ledger (another program's SQLite file)", l->path);
+		return -1;
+	}
+	if (version == 0) {
+		if (db_prepare(l, "SELECT count(*) FROM sqlite_master", &st, cause) != 0)
+			return -1;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			tables = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (tables > 0) {
+			*cause = xasprintf("%s: not an optout ledger (it holds other tables)", l->path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Apply every migration the file lacks, one transaction each. */
+static int
+migrate(struct ledger *l, char **cause)
+{
+	long long version;
+
+	if (pragma_int(l, "user_version", &version, cause) != 0 ||
+	    check_identity(l, version, cause) != 0)
+		return -1;
+	while (version < LEDGER_SCHEMA_VERSION) {
+		char *set;
+
+		if (tx_begin(l, cause) != 0)
+			return -1;
+		/* Another process may have migrated while we waited for the lock. */
+		if (pragma_int(l, "user_version", &version, cause) != 0 ||
+		    check_identity(l, version, cause) != 0) {
+			tx_rollback(l);
+			return -1;
+		}
+		if (version >= LEDGER_SCHEMA_VERSION) {
+			tx_rollback(l);
+			break;
+		}
+		set = xasprintf("PRAGMA user_version = %lld", version + 1);
+		if (db_exec(l, migrations[version], "cannot update the schema", cause) != 0 ||
+		    db_exec(l, set, "cannot update the schema", cause) != 0) {
+			free(set);
+			tx_rollback(l);
+			return -1;
+		}
+		free(set);
+		if (tx_commit(l, cause) != 0)
+			return -1;
+		version++;
+	}
+	return 0;
+}
+
+/* Open the ledger, creating it and bringing the schema up to date. */
+struct ledger *
+ledger_open(const char *path, char **cause)
+{
+	struct ledger *l;
+	char *lockpath;
+	int rc;
+
+	l = xcalloc(1, sizeof *l);
+	l->lockfd = -1;
+	if (path != NULL)
+		l->path = xstrdup(path);
+	else if ((l->path = ledger_default_path(cause)) == NULL) {
+		free(l);
+		return NULL;
+	}
+	if (prepare_file(l->path, cause) != 0)
+		goto fail;
+	/*
+	 * A lock file beside the database says who has it open: shared while
+	 * open, exclusive only to recover (see ledger_recover).  It cannot be
+	 * the database itself: closing any descriptor of that file would drop
+	 * SQLite's own POSIX locks.
+	 */
+	lockpath = xasprintf("%s-lock", l->path);
+	l->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (l->lockfd == -1 || flock(l->lockfd, LOCK_SH) == -1) {
+		*cause = xasprintf("%s: %s", lockpath, strerror(errno));
+		free(lockpath);
+		goto fail;
+	}
+	free(lockpath);
+	rc = sqlite3_open_v2(l->path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		*cause = xasprintf("%s: %s", l->path,
+		    l->db != NULL ? sqlite3_errmsg(l->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (configure(l, cause) != 0 || migrate(l, cause) != 0)
+		goto fail;
+	return l;
+fail:
+	ledger_close(l);
+	return NULL;
+}
+
+/* Close the ledger; SQLite checkpoints the WAL when the last connection closes. */
+void
+ledger_close(struct ledger *l)
+{
+	if (l == NULL)
+		return;
+	if (l->db != NULL)
+		sqlite3_close(l->db);
+	if (l->lockfd != -1)
+		close(l->lockfd);
+	free(l->path);
+	free(l);
+}
+
+/* The path given to ledger_open (or the default one). */
+const char *
+ledger_path(const struct ledger *l)
+{
+	return l->path;
+}
+
+/* The schema version stored in the file. */
+int
+ledger_schema_version(struct ledger *l)
+{
+	long long v;
+	char *cause = NULL;
+
+	if (pragma_int(l, "user_version", &v, &cause) != 0) {
+		free(cause);
+		return -1;
+	}
+	return (int)v;
+}
+
+/* Borrow a plan item's ids and deadline for recording. */
+void
+ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it, const char *client)
+{
+	memset(e, 0, sizeof *e);
+	e->reference = it->reference;
+	e->client = client;
+	e->broker = it->broker->id;
+	e->procedure = it->proc != NULL ? it->proc->id : NULL;
+	e->request = it->request;
+	e->law = it->law != NULL ? it->law->id : NULL;
+	e->channel = it->proc != NULL ? it->proc->channel : CH_COUNT;
+	e->created = it->today;
+	e->deadline_days = it->deadline.days;
+	e->deadline_unit = it->deadline.unit;
+	e->extension_days = it->deadline.extension_days;
+	e->extension_unit = it->deadline.extension_unit;
+}
+
+/* A client label: what a profile's "label" allows, so no name or address fits. */
+static int
+valid_label(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || !isalnum((unsigned char)s[0]))
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= 64 || (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL))
+			return 0;
+	}
+	return 1;
+}
+
+/* A registry id: lower-case letters and digits in dash-separated words. */
+static int
+valid_id(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || s[0] == '\0' || s[0] == '-')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= 128 || !((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-'))
+			return 0;
+	}
+	return s[i - 1] != '-';
+}
+
+/* "OPT-XXXX-XXXX" in Crockford base32 capitals. */
+static int
+valid_reference(const char *s)
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	size_t i;
+
+	if (s == NULL || strlen(s) != 13 || strncmp(s, "OPT-", 4) != 0 || s[8] != '-')
+		return 0;
+	for (i = 4; i < 13; i++) {
+		if (i != 8 && strchr(alphabet, s[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+/* Check an entry before recording it; the messages name fields, not values. */
+static int
+check_entry(const struct ledger_entry *e, char **cause)
+{
+	const char *what = NULL;
+
+	if (!valid_reference(e->reference))
+		what = "reference: expected OPT-XXXX-XXXX";
+	else if (!valid_label(e->client))
+		what = "client: expected an opaque label of letters, digits, '.', '_' and '-' "
+		       "(at most 64), never a name or address";
+	else if (!valid_id(e->broker))
+		what = "broker: expected a broker id";
+	else if (!valid_id(e->procedure))
+		what = "procedure: expected a procedure id";
+	else if (!valid_id(e->law))
+		what = "law: expected a law id";
+	else if ((unsigned)e->request >= REQ_COUNT)
+		what = "request: not a request type";
+	else if ((unsigned)e->channel >= CH_COUNT)
+		what = "channel: not a channel";
+	else if (e->deadline_days < 0 || (unsigned)e->deadline_unit > UNIT_MONTHS)
+		what = "deadline: expected a number of days and a unit";
+	else if (e->extension_days < 0 || (unsigned)e->extension_unit > UNIT_MONTHS)
+		what = "extension: expected a number of days and a unit";
+	if (what == NULL)
+		return 0;
+	*cause = xasprintf("cannot record the request: %s", what);
+	return -1;
+}
+
+/* Append an event to a request's history (inside the caller's transaction). */
+static int
+add_event(struct ledger *l, long long id, enum ledger_state kind, date_t day, const char *note,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char at[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	int rc;
+
+	gmtime_r(&now, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (db_prepare(l, "INSERT INTO events (request_id, at, kind, day, note) "
+	    "VALUES (?, ?, ?, ?, ?)", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, ledger_state_name(kind), -1, SQLITE_STATIC);
+	bind_date(st, 4, day);
+	bind_str(st, 5, note != NULL && *note != '\0' ? note : NULL);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record an event", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Read a request row (selected with REQUEST_COLUMNS). */
+static int
+row_to_request(struct ledger *l, sqlite3_stmt *st, struct ledger_request **out, char **cause)
+{
+	struct ledger_request *r = xcalloc(1, sizeof *r);
+	const char *bad = NULL;
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->reference = col_str(st, 1);
+	r->client = col_str(st, 2);
+	r->broker = col_str(st, 3);
+	r->procedure = col_str(st, 4);
+	r->law = col_str(st, 6);
+	r->created = col_date(st, 9);
+	r->sent = col_date(st, 10);
+	r->due = col_date(st, 11);
+	r->extended_due = col_date(st, 12);
+	r->closed = col_date(st, 13);
+	r->deadline_days = sqlite3_column_int(st, 14);
+	r->extension_days = sqlite3_column_int(st, 16);
+	r->message_id = col_str(st, 18);
+	r->tracking = col_str(st, 19);
+	if (request_parse((const char *)sqlite3_column_text(st, 5), &r->request) != 0)
+		bad = "request";
+	else if (channel_parse((const char *)sqlite3_column_text(st, 7), &r->channel) != 0)
+		bad = "channel";
+	else if (ledger_state_parse((const char *)sqlite3_column_text(st, 8), &r->state) != 0)
+		bad = "state";
+	else if (unit_parse((const char *)sqlite3_column_text(st, 15), &r->deadline_unit) != 0)
+		bad = "deadline_unit";
+	else if (unit_parse((const char *)sqlite3_column_text(st, 17), &r->extension_unit) != 0)
+		bad = "extension_unit";
+	if (bad != NULL) {
+		*cause = xasprintf("%s: request %lld: unexpected value in column %s", l->path, r->id,
+		    bad);
+		ledger_request_free(r);
+		return -1;
+	}
+	*out = r;
+	return 0;
+}
+
+/* Whether s is a plain decimal id. */
+static int
+is_number(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return i > 0 && i < 19;
+}
+
+/* Find one request by reference or numeric id; *out is NULL when there is none. */
+static int
+fetch(struct ledger *l, const char *ref_or_id, long long id, struct ledger_request **out,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	char *ref = NULL;
+	int rc = 0, step;
+
+	*out = NULL;
+	if (ref_or_id != NULL && !is_number(ref_or_id)) {
+		size_t i;
+
+		if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE reference = ?",
+		    &st, cause) != 0)
+			return -1;
+		ref = xstrdup(ref_or_id);
+		for (i = 0; ref[i] != '\0'; i++)
+			ref[i] = (char)toupper((unsigned char)ref[i]);
+		sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
+		free(ref);
+	} else {
+		if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE id = ?", &st,
+		    cause) != 0)
+			return -1;
+		sqlite3_bind_int64(st, 1, ref_or_id != NULL ? strtoll(ref_or_id, NULL, 10) : id);
+	}
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = row_to_request(l, st, out, cause);
+	else if (step != SQLITE_DONE)
+		rc = db_fail(l, "cannot read a request", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Fetch, turning "not there" into an error naming what was asked for. */
+static int
+fetch_one(struct ledger *l, const char *ref_or_id, long long id, struct ledger_request **out,
+    char **cause)
+{
+	if (fetch(l, ref_or_id, id, out, cause) != 0)
+		return -1;
+	if (*out != NULL)
+		return 0;
+	if (ref_or_id != NULL)
+		*cause = xasprintf("%s: no request %s in the ledger", l->path, ref_or_id);
+	else
+		*cause = xasprintf("%s: no request with id %lld in the ledger", l->path, id);
+	return -1;
+}
+
+/* One request by reference or id. */
+int
+ledger_get(struct ledger *l, const char *ref_or_id, struct ledger_request **out, char **cause)
+{
+	return fetch_one(l, ref_or_id, 0, out, cause);
+}
+
+/* Look for what makes this entry already recorded: its reference, or an open twin. */
+static int
+find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_request **found,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int step, rc = 0;
+
+	if (fetch(l, e->reference, 0, found, cause) != 0)
+		return -1;
+	if (*found != NULL) {
+		struct ledger_request *r = *found;
+
+		if (strcmp(r->client, e->client) != 0 || strcmp(r->broker, e->broker) != 0 ||
+		    r->request != e->request) {
+			*cause = xasprintf("%s: reference %s is already recorded for another "
+			    "request", l->path, e->reference);
+			ledger_request_free(r);
+			*found = NULL;
+			return -1;
+		}
+		return 0;
+	}
+	if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE client = ? AND "
+	    "broker = ? AND request = ? AND state NOT IN ('completed', 'denied')", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, e->client, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, e->broker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, request_name(e->request), -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = row_to_request(l, st, found, cause);
+	else if (step != SQLITE_DONE)
+		rc = db_fail(l, "cannot read a request", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Record a planned request once. */
+int
+ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int *existed,
+    enum ledger_state *state, char **cause)
+{
+	struct ledger_request *found = NULL;
+	sqlite3_stmt *st;
+	date_t created = e->created != 0 ? e->created : date_today();
+
+	if (check_entry(e, cause) != 0 || tx_begin(l, cause) != 0)
+		return -1;
+	if (find_existing(l, e, &found, cause) != 0)
+		goto fail;
+	if (found != NULL) {
+		*id = found->id;
+		*existed = 1;
+		if (state != NULL)
+			*state = found->state;
+		ledger_request_free(found);
+		tx_rollback(l);
+		return 0;
+	}
+	if (db_prepare(l, "INSERT INTO requests (reference, client, broker, procedure, request, "
+	    "law, channel, state, created, deadline_days, deadline_unit, extension_days, "
+	    "extension_unit) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)", &st,
+	    cause) != 0)
+		goto fail;
+	bind_str(st, 1, e->reference);
+	bind_str(st, 2, e->client);
+	bind_str(st, 3, e->broker);
+	bind_str(st, 4, e->procedure);
+	bind_str(st, 5, request_name(e->request));
+	bind_str(st, 6, e->law);
+	bind_str(st, 7, channel_name(e->channel));
+	bind_date(st, 8, created);
+	sqlite3_bind_int(st, 9, e->deadline_days);
+	bind_str(st, 10, unit_name(e->deadline_unit));
+	sqlite3_bind_int(st, 11, e->extension_days);
+	bind_str(st, 12, unit_name(e->extension_unit));
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		db_fail(l, "cannot record the request", cause);
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*id = sqlite3_last_insert_rowid(l->db);
+	if (add_event(l, *id, LS_PLANNED, created, NULL, cause) != 0 || tx_commit(l, cause) != 0)
+		goto fail;
+	*existed = 0;
+	if (state != NULL)
+		*state = LS_PLANNED;
+	return 0;
+fail:
+	tx_rollback(l);
+	return -1;
+}
+
+/* Write a request's state and dates back (inside the caller's transaction). */
+static int
+store(struct ledger *l, const struct ledger_request *r, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "UPDATE requests SET state = ?, sent = ?, due = ?, extended_due = ?, "
+	    "closed = ?, message_id = ?, tracking = ? WHERE id = ?", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, ledger_state_name(r->state), -1, SQLITE_STATIC);
+	bind_date(st, 2, r->sent);
+	bind_date(st, 3, r->due);
+	bind_date(st, 4, r->extended_due);
+	bind_date(st, 5, r->closed);
+	bind_str(st, 6, r->message_id);
+	bind_str(st, 7, r->tracking);
+	sqlite3_bind_int64(st, 8, r->id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot update the request", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Commit the sending state before the caller touches the network. */
+int
+ledger_begin_send(struct ledger *l, long long id, char **cause)
+{
+	struct ledger_request *r = NULL;
+
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (fetch_one(l, NULL, id, &r, cause) != 0)
+		goto fail;
+	if (r->state != LS_PLANNED && r->state != LS_FAILED) {
+		*cause = xasprintf("%s is %s: only a planned or failed request is sent, so nothing "
+		    "goes out twice", r->reference, ledger_state_name(r->state));
+		goto fail;
+	}
+	r->state = LS_SENDING;
+	if (store(l, r, cause) != 0 || add_event(l, id, LS_SENDING, date_today(), NULL, cause) != 0 ||
+	    tx_commit(l, cause) != 0)
+		goto fail;
+	ledger_request_free(r);
+	return 0;
+fail:
+	tx_rollback(l);
+	ledger_request_free(r);
+	return -1;
+}
+
+/* Record how the send went, and the due date it starts. */
+int
+ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
+    date_t sent_on, const struct laws *laws, const char *note, char **cause)
+{
+	struct ledger_request *r = NULL;
+
+	if (sent_on == 0)
+		sent_on = date_today();
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (fetch_one(l, NULL, id, &r, cause) != 0)
+		goto fail;
+	if (r->state != LS_SENDING) {
+		*cause = xasprintf("%s is %s, not sending: the outcome of a send can only be "
+		    "recorded after ledger_begin_send", r->reference, ledger_state_name(r->state));
+		goto fail;
+	}
+	if (ok) {
+		r->state = LS_SENT;
+		r->sent = sent_on;
+		r->due = laws_add(laws, sent_on, r->deadline_days, r->deadline_unit);
+		free(r->message_id);
+		r->message_id = message_id != NULL ? xstrdup(message_id) : NULL;
+	} else
+		r->state = LS_FAILED;
+	if (store(l, r, cause) != 0 || add_event(l, id, r->state, sent_on, note, cause) != 0 ||
+	    tx_commit(l, cause) != 0)
+		goto fail;
+	ledger_request_free(r);
+	return 0;
+fail:
+	tx_rollback(l);
+	ledger_request_free(r);
+	return -1;
+}
+
+/* Explain why a request cannot move from its state to `to`, or return NULL if it can. */
+static char *
+refusal(const struct ledger_request *r, enum ledger_state to)
+{
+	enum ledger_state from = r->state;
+	char day[11];
+
+	switch (to) {
+	case LS_MAILED:
+		if (from == LS_PLANNED || from == LS_FAILED || from == LS_NEEDS_REVIEW)
+			return NULL;
+		break;
+	case LS_SENT:
+	case LS_FAILED:
+		if (from == LS_NEEDS_REVIEW)
+			return NULL;
+		break;
+	case LS_ACKNOWLEDGED:
+		if (from == LS_SENT || from == LS_MAILED)
+			return NULL;
+		break;
+	case LS_EXTENDED:
+		if (from == LS_SENT || from == LS_MAILED || from == LS_ACKNOWLEDGED)
+			return NULL;
+		break;
+	case LS_COMPLETED:
+	case LS_DENIED:
+		if (ledger_state_awaiting(from))
+			return NULL;
+		break;
+	default:
+		return xasprintf("%s: a request cannot be marked %s by hand", r->reference,
+		    ledger_state_name(to));
+	}
+	if (ledger_state_closed(from)) {
+		date_format(r->closed, day);
+		return xasprintf("%s is already %s (on %s): a closed request does not change",
+		    r->reference, ledger_state_name(from), day);
+	}
+	if (from == LS_NEEDS_REVIEW)
+		return xasprintf("%s needs review: it was being sent when optout stopped; check "
+		    "whether it went out, then mark it sent or failed", r->reference);
+	if (from == LS_SENDING)
+		return xasprintf("%s is being sent right now", r->reference);
+	if (from == LS_EXTENDED && to == LS_EXTENDED)
+		return xasprintf("%s was already extended: the law allows one extension",
+		    r->reference);
+	if (to == LS_SENT || to == LS_FAILED)
+		return xasprintf("%s is %s: only a request that needs review is marked %s by hand",
+		    r->reference, ledger_state_name(from), ledger_state_name(to));
+	if (!ledger_state_awaiting(from))
+		return xasprintf("%s is %s: it has not gone out yet, so it cannot be %s",
+		    r->reference, ledger_state_name(from), ledger_state_name(to));
+	if (to == LS_MAILED) {
+		date_format(r->sent, day);
+		return xasprintf("%s is %s: it already went out on %s", r->reference,
+		    ledger_state_name(from), day);
+	}
+	return xasprintf("%s is %s: it cannot become %s", r->reference, ledger_state_name(from),
+	    ledger_state_name(to));
+}
+
+/* Apply a person's update to a fetched request; *cause explains a refusal. */
+static int
+apply_mark(struct ledger_request *r, enum ledger_state to, date_t on, const struct laws *laws,
+    char **cause)
+{
+	char a[11], b[11];
+
+	if ((*cause = refusal(r, to)) != NULL)
+		return -1;
+	if (ledger_state_awaiting(r->state) && on < r->sent) {
+		date_format(on, a);
+		date_format(r->sent, b);
+		*cause = xasprintf("%s: %s is before the request went out (%s)", r->reference, a, b);
+		return -1;
+	}
+	if (on < r->created) {
+		date_format(on, a);
+		date_format(r->created, b);
+		*cause = xasprintf("%s: %s is before the request was planned (%s)", r->reference, a, b);
+		return -1;
+	}
+	switch (to) {
+	case LS_MAILED:
+	case LS_SENT:
+		/* The deadline runs from the day it went out. */
+		r->sent = on;
+		r->due = laws_add(laws, on, r->deadline_days, r->deadline_unit);
+		r->extended_due = 0;
+		break;
+	case LS_EXTENDED:
+		date_format(r->due, b);
+		if (r->extension_days <= 0) {
+			*cause = xasprintf("%s: the law (%s) allows no extension for this request; "
+			    "it stays due on %s", r->reference, r->law, b);
+			return -1;
+		}
+		if (on > r->due) {
+			date_format(on, a);
+			*cause = xasprintf("%s: the law requires notice of an extension within the "
+			    "first period, which ended on %s; notice on %s came too late, so the "
+			    "request stays due on %s", r->reference, b, a, b);
+			return -1;
+		}
+		/* The extension adds to the first period, not to the day of the notice. */
+		r->extended_due = laws_add(laws, r->due, r->extension_days, r->extension_unit);
+		break;
+	case LS_COMPLETED:
+	case LS_DENIED:
+		r->closed = on;
+		break;
+	default:
+		break;
+	}
+	r->state = to;
+	return 0;
+}
+
+/* A person's update: mailed, acknowledged, extended, completed, denied, sent, failed. */
+int
+ledger_mark(struct ledger *l, const char *ref_or_id, enum ledger_state to, const char *tracking,
+    const char *note, date_t on, const struct laws *laws, struct ledger_request **after,
+    char **cause)
+{
+	struct ledger_request *r = NULL;
+
+	if (after != NULL)
+		*after = NULL;
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (fetch_one(l, ref_or_id, 0, &r, cause) != 0 || apply_mark(r, to, on, laws, cause) != 0)
+		goto fail;
+	if (tracking != NULL && *tracking != '\0') {
+		free(r->tracking);
+		r->tracking = xstrdup(tracking);
+	}
+	if (store(l, r, cause) != 0 || add_event(l, r->id, to, on, note, cause) != 0 ||
+	    tx_commit(l, cause) != 0)
+		goto fail;
+	if (after != NULL)
+		*after = r;
+	else
+		ledger_request_free(r);
+	return 0;
+fail:
+	tx_rollback(l);
+	ledger_request_free(r);
+	return -1;
+}
+
+/* Flag requests left in "sending" by a crash, when nobody else has the ledger open. */
+int
+ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	long long *ids = NULL;
+	size_t count = 0, i;
+	int rc = -1, step;
+
+	*n = 0;
+	*deferred = 0;
+	/*
+	 * Every process holds a shared lock while the ledger is open; getting
+	 * the exclusive one proves no other process is between begin_send and
+	 * finish_send.  A failed conversion drops the shared lock, so it is
+	 * taken back in every case.
+	 */
+	if (flock(l->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK) {
+			*cause = xasprintf("%s-lock: %s", l->path, strerror(errno));
+			flock(l->lockfd, LOCK_SH);
+			return -1;
+		}
+		*deferred = 1;
+		if (flock(l->lockfd, LOCK_SH) == -1) {
+			*cause = xasprintf("%s-lock: %s", l->path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (tx_begin(l, cause) != 0)
+		goto out;
+	if (db_prepare(l, "SELECT id FROM requests WHERE state = 'sending' ORDER BY id", &st,
+	    cause) != 0)
+		goto fail;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xreallocarray(ids, count + 1, sizeof *ids);
+		ids[count++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		db_fail(l, "cannot read the requests", cause);
+		goto fail;
+	}
+	if (db_prepare(l, "UPDATE requests SET state = 'needs-review' WHERE id = ?", &st,
+	    cause) != 0)
+		goto fail;
+	for (i = 0; i < count; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			db_fail(l, "cannot update a request", cause);
+			sqlite3_finalize(st);
+			goto fail;
+		}
+		if (add_event(l, ids[i], LS_NEEDS_REVIEW, date_today(), "interrupted while "
+		    "sending: check whether it went out before sending it again", cause) != 0) {
+			sqlite3_finalize(st);
+			goto fail;
+		}
+	}
+	sqlite3_finalize(st);
+	if (tx_commit(l, cause) != 0)
+		goto out;
+	*n = count;
+	rc = 0;
+	goto out;
+fail:
+	tx_rollback(l);
+out:
+	free(ids);
+	if (flock(l->lockfd, LOCK_SH) == -1 && rc == 0) {
+		*cause = xasprintf("%s-lock: %s", l->path, strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Requests matching a filter, earliest due first. */
+int
+ledger_list(struct ledger *l, const struct ledger_filter *f, struct ledger_request ***out,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt *st;
+	struct ledger_request **list = xcalloc(1, sizeof(struct ledger_request *));
+	size_t count = 0;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests "
+	    "WHERE (?1 IS NULL OR client = ?1) AND (?2 IS NULL OR (state IN (" AWAITING_LIST ") "
+	    "AND coalesce(extended_due, due) < ?2)) "
+	    "ORDER BY coalesce(extended_due, due) IS NULL, coalesce(extended_due, due), id",
+	    &st, cause) != 0) {
+		free(list);
+		return -1;
+	}
+	bind_str(st, 1, f != NULL ? f->client : NULL);
+	bind_date(st, 2, f != NULL ? f->overdue_on : 0);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		list = xreallocarray(list, count + 2, sizeof(struct ledger_request *));
+		list[count] = list[count + 1] = NULL;
+		if (row_to_request(l, st, &list[count], cause) != 0) {
+			sqlite3_finalize(st);
+			ledger_list_free(list);
+			return -1;
+		}
+		count++;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		ledger_list_free(list);
+		return db_fail(l, "cannot read the requests", cause);
+	}
+	*out = list;
+	*n = count;
+	return 0;
+}
+
+/* A request's history, oldest first. */
+int
+ledger_events(struct ledger *l, long long id, struct ledger_event **out, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	struct ledger_event *ev = NULL;
+	size_t count = 0;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT at, kind, day, note FROM events WHERE request_id = ? "
+	    "ORDER BY id", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		ev = xreallocarray(ev, count + 1, sizeof *ev);
+		ev[count].at = col_str(st, 0);
+		ev[count].kind = col_str(st, 1);
+		ev[count].day = col_date(st, 2);
+		ev[count].note = col_str(st, 3);
+		count++;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		ledger_events_free(ev, count);
+		return db_fail(l, "cannot read the events", cause);
+	}
+	*out = ev;
+	*n = count;
+	return 0;
+}
+
+/* Free one request. */
+void
+ledger_request_free(struct ledger_request *r)
+{
+	if (r == NULL)
+		return;
+	free(r->reference);
+	free(r->client);
+	free(r->broker);
+	free(r->procedure);
+	free(r->law);
+	free(r->message_id);
+	free(r->tracking);
+	free(r);
+}
+
+/* Free a list from ledger_list. */
+void
+ledger_list_free(struct ledger_request **list)
+{
+	size_t i;
+
+	if (list == NULL)
+		return;
+	for (i = 0; list[i] != NULL; i++)
+		ledger_request_free(list[i]);
+	free(list);
+}
+
+/* Free events from ledger_events. */
+void
+ledger_events_free(struct ledger_event *ev, size_t n)
+{
+	size_t i;
+
+	for (i = 0; ev != NULL && i < n; i++) {
+		free(ev[i].at);
+		free(ev[i].kind);
+		free(ev[i].note);
+	}
+	free(ev);
+}
+
+/*
+ * The ledger's rules as queries: each returns one row per violation, its
+ * first column naming the request (or the problem).
+ */
+static const struct {
+	const char *rule;
+	const char *sql;
+} invariants[] = {
+	{ "has no single first 'planned' event",
+	  "SELECT r.reference FROM requests r WHERE "
+	  "(SELECT count(*) FROM events e WHERE e.request_id = r.id AND e.kind = 'planned') != 1 "
+	  "OR (SELECT kind FROM events e WHERE e.request_id = r.id ORDER BY id LIMIT 1) "
+	  "IS NOT 'planned'" },
+	{ "went out more than once (several 'sent' or 'mailed' events)",
+	  "SELECT r.reference FROM requests r WHERE (SELECT count(*) FROM events e WHERE "
+	  "e.request_id = r.id AND e.kind IN ('sent', 'mailed')) > 1" },
+	{ "has a state different from its last event",
+	  "SELECT r.reference FROM requests r WHERE r.state IS NOT (SELECT kind FROM events e "
+	  "WHERE e.request_id = r.id ORDER BY id DESC LIMIT 1)" },
+	{ "lacks the dates its state needs",
+	  "SELECT reference FROM requests WHERE "
+	  "(state IN (" AWAITING_LIST ", 'completed', 'denied') AND (sent IS NULL OR due IS NULL)) "
+	  "OR (state = 'extended' AND extended_due IS NULL) "
+	  "OR (state IN ('completed', 'denied') AND closed IS NULL) "
+	  "OR (state IN ('planned', 'sending', 'failed', 'needs-review') "
+	  "AND (sent IS NOT NULL OR closed IS NOT NULL))" },
+	{ "is open twice for the same client, broker and request type",
+	  "SELECT group_concat(reference, ', ') FROM requests "
+	  "WHERE state NOT IN ('completed', 'denied') GROUP BY client, broker, request "
+	  "HAVING count(*) > 1" },
+};
+
+/* Run one check query, adding a line per row to b; returns rows found or -1. */
+static int
+check_query(struct ledger *l, const char *sql, const char *prefix, struct buf *b, int *lines,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int step, found = 0;
+
+	if (db_prepare(l, sql, &st, cause) != 0)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *what = sqlite3_column_text(st, 0);
+
+		if (prefix == NULL && what != NULL && strcmp((const char *)what, "ok") == 0)
+			continue;
+		found++;
+		if ((*lines)++ < CHECK_MAX_PROBLEMS)
+			buf_printf(b, "%s: %s%s\n", l->path, what != NULL ? (const char *)what : "?",
+			    prefix != NULL ? prefix : "");
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE)
+		return db_fail(l, "cannot check the ledger", cause);
+	return found;
+}
+
+/* SQLite's checks, then the ledger's own rules. */
+int
+ledger_check(struct ledger *l, char **cause)
+{
+	struct buf b;
+	char *suffix;
+	int lines = 0;
+	size_t i;
+
+	buf_init(&b);
+	if (check_query(l, "PRAGMA integrity_check", NULL, &b, &lines, cause) < 0 ||
+	    check_query(l, "SELECT 'table ' || \"table\" || ' row ' || rowid || "
+	    "' refers to a missing ' || parent FROM pragma_foreign_key_check", "", &b, &lines,
+	    cause) < 0)
+		goto fail;
+	for (i = 0; i < sizeof invariants / sizeof invariants[0]; i++) {
+		suffix = xasprintf(" %s", invariants[i].rule);
+		if (check_query(l, invariants[i].sql, suffix, &b, &lines, cause) < 0) {
+			free(suffix);
+			goto fail;
+		}
+		free(suffix);
+	}
+	if (lines == 0) {
+		buf_free(&b);
+		return 0;
+	}
+	if (lines > CHECK_MAX_PROBLEMS)
+		buf_printf(&b, "%s: and %d more problems\n", l->path, lines - CHECK_MAX_PROBLEMS);
+	b.data[--b.len] = '\0';
+	*cause = buf_detach(&b);
+	return -1;
+fail:
+	buf_free(&b);
+	return -1;
+}
