@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "optout/vault.h"
 
+extern const struct command cmd_batch;
 extern const struct command cmd_brokers;
 extern const struct command cmd_demo;
 extern const struct command cmd_help;
@@ -25,6 +26,7 @@ extern const struct command cmd_status;
 const struct command *const commands[] = {
 	&cmd_packet,
 	&cmd_demo,
+	&cmd_batch,
 	&cmd_brokers,
 	&cmd_plan,
 	&cmd_letter,

@@ -1,0 +1,69 @@
+/*
+ * batch: packets for many clients from a CSV or JSON client list, each
+ * request recorded in the ledger.
+ *
+ * Each client gets a folder named by its label with its packet and, when
+ * an agent files, authorization.pdf to sign.  A client whose folder is
+ * already complete is skipped; its requests are still (idempotently)
+ * recorded, so a run killed at any point and run again ends with every
+ * client done once and no request recorded twice.  A bad row is reported
+ * with its line and column and the batch goes on.  Memory does not grow
+ * with the number of clients: rows are read one at a time.
+ *
+ * Contract: batch_run returns 0 (even when some rows were bad: see the
+ * summary) or -1 with *cause set when the batch cannot go on (the client
+ * list or the output folder is unusable).  The summary's strings are owned
+ * by it (batch_summary_free).
+ */
+#ifndef OPTOUT_BATCH_H
+#define OPTOUT_BATCH_H
+
+#include <stddef.h>
+
+#include "optout/date.h"
+#include "optout/registry.h"
+
+struct agent;
+struct laws;
+struct ledger;
+struct letters;
+
+struct batch_opts {
+	const char *clients;   /* CSV or JSON file */
+	const char *outdir;
+	const struct laws *laws;
+	const struct agent *agent;
+	const struct broker *const *brokers;
+	size_t nbrokers;
+	const enum request *requests;
+	size_t nrequests;
+	const char **disclose;
+	date_t today;
+	struct ledger *ledger;
+	struct letters *letters;
+	const char *datadir;
+	/* Called after each client: done so far, total clients (for a progress bar). */
+	void (*progress)(void *ctx, size_t done, size_t total);
+	void *progress_ctx;
+};
+
+struct batch_client {
+	char *label;
+	char *status;  /* written, done-before, error */
+	size_t ready, postal, email, web, phone, skipped;
+};
+
+struct batch_summary {
+	struct batch_client *clients; /* one per good row (labels only: no personal data) */
+	size_t nclients;
+	char **errors;                /* one message per bad row */
+	size_t nerrors;
+	size_t written, done_before, recorded, already_recorded;
+};
+
+int batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause);
+/* Write summary.csv and summary.pdf into the output folder. */
+int batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, char **cause);
+void batch_summary_free(struct batch_summary *s);
+
+#endif

@@ -1,0 +1,556 @@
+/* batch: many clients' packets, recorded in the ledger, resumable. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "optout/batch.h"
+#include "optout/csv.h"
+#include "optout/jv.h"
+#include "optout/ledger.h"
+#include "optout/letter.h"
+#include "optout/packet.h"
+#include "optout/plan.h"
+#include "optout/profile.h"
+#include "optout/util.h"
+
+#define CLIENTS_JSON_MAX (64 * 1024 * 1024)
+
+/* CSV columns and where each goes in a profile (for messages: path -> column). */
+static const struct {
+	const char *column, *path;
+} columns[] = {
+	{ "label", "label" },
+	{ "given", "names.given" },
+	{ "middle", "names.middle" },
+	{ "family", "names.family" },
+	{ "suffix", "names.suffix" },
+	{ "family_first", "names.family_first" },
+	{ "latin_given", "names.latin.given" },
+	{ "latin_middle", "names.latin.middle" },
+	{ "latin_family", "names.latin.family" },
+	{ "dob", "dob" },
+	{ "street", "addresses[0].street[0]" },
+	{ "street2", "addresses[0].street[1]" },
+	{ "city", "addresses[0].city" },
+	{ "region", "addresses[0].region" },
+	{ "postal_code", "addresses[0].postal_code" },
+	{ "country", "addresses[0].country" },
+	{ "email", "emails[0]" },
+	{ "phone", "phones[0]" },
+	{ "ssn", "identifiers.ssn" },
+	{ "ssn_last4", "identifiers.ssn_last4" },
+	{ "drivers_license", "identifiers.drivers_license.number" },
+	{ "drivers_license_region", "identifiers.drivers_license.region" },
+	{ "language", "language" },
+};
+static const char *const required_columns[] = { "label", "given", "family", "street", "city",
+	NULL };
+
+/* A field of the current record by column name, or NULL when absent or empty. */
+static const char *
+field(const struct csv_reader *r, const struct csv_record *rec, const char *name)
+{
+	int i = csv_column(r, name);
+
+	if (i < 0 || (size_t)i >= rec->nfields || rec->fields[i][0] == '\0')
+		return NULL;
+	return rec->fields[i];
+}
+
+/* Set obj.key to a string when the column has a value. */
+static void
+set_from(struct jv *obj, const char *key, const char *value)
+{
+	if (value != NULL)
+		jv_set_str(obj, key, value);
+}
+
+/* Build a profile document from a CSV record (the schema then checks it). */
+static struct jv *
+record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
+{
+	struct jv *d = jv_new_object(), *names = jv_new_object(), *latin = jv_new_object();
+	struct jv *addr = jv_new_object(), *street = jv_new_array(), *addrs = jv_new_array();
+	struct jv *ids = jv_new_object(), *dl = jv_new_object();
+	const char *v;
+
+	set_from(d, "label", field(r, rec, "label"));
+	set_from(names, "given", field(r, rec, "given"));
+	set_from(names, "middle", field(r, rec, "middle"));
+	set_from(names, "family", field(r, rec, "family"));
+	set_from(names, "suffix", field(r, rec, "suffix"));
+	if ((v = field(r, rec, "family_first")) != NULL)
+		jv_set(names, "family_first", jv_new_bool(strcmp(v, "yes") == 0 ||
+		    strcmp(v, "true") == 0 || strcmp(v, "1") == 0));
+	set_from(latin, "given", field(r, rec, "latin_given"));
+	set_from(latin, "middle", field(r, rec, "latin_middle"));
+	set_from(latin, "family", field(r, rec, "latin_family"));
+	if (jv_len(latin) > 0)
+		jv_set(names, "latin", latin);
+	else
+		jv_free(latin);
+	jv_set(d, "names", names);
+	set_from(d, "dob", field(r, rec, "dob"));
+	/* A street written over several lines in a spreadsheet cell gives several lines. */
+	if ((v = field(r, rec, "street")) != NULL) {
+		char *copy = xstrdup(v), *line, *save = NULL;
+
+		for (line = strtok_r(copy, "\r\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\r\n", &save))
+			jv_push(street, jv_new_string(line));
+		secure_free(copy);
+	}
+	if ((v = field(r, rec, "street2")) != NULL)
+		jv_push(street, jv_new_string(v));
+	jv_set(addr, "street", street);
+	set_from(addr, "city", field(r, rec, "city"));
+	set_from(addr, "region", field(r, rec, "region"));
+	set_from(addr, "postal_code", field(r, rec, "postal_code"));
+	v = field(r, rec, "country");
+	jv_set_str(addr, "country", v != NULL ? v : "US");
+	jv_set(addr, "current", jv_new_bool(1));
+	jv_push(addrs, addr);
+	jv_set(d, "addresses", addrs);
+	if ((v = field(r, rec, "email")) != NULL) {
+		struct jv *a = jv_new_array();
+
+		jv_push(a, jv_new_string(v));
+		jv_set(d, "emails", a);
+	}
+	if ((v = field(r, rec, "phone")) != NULL) {
+		struct jv *a = jv_new_array();
+
+		jv_push(a, jv_new_string(v));
+		jv_set(d, "phones", a);
+	}
+	set_from(ids, "ssn", field(r, rec, "ssn"));
+	set_from(ids, "ssn_last4", field(r, rec, "ssn_last4"));
+	set_from(dl, "number", field(r, rec, "drivers_license"));
+	set_from(dl, "region", field(r, rec, "drivers_license_region"));
+	if (jv_len(dl) > 0)
+		jv_set(ids, "drivers_license", dl);
+	else
+		jv_free(dl);
+	if (jv_len(ids) > 0)
+		jv_set(d, "identifiers", ids);
+	else
+		jv_free(ids);
+	set_from(d, "language", field(r, rec, "language"));
+	return d;
+}
+
+/* Rewrite profile paths in a message as CSV column names ("column postal_code"). */
+static char *
+paths_to_columns(const char *msg)
+{
+	struct buf b;
+	const char *p = msg;
+
+	buf_init(&b);
+	while (*p != '\0') {
+		size_t i, best = 0, best_len = 0;
+
+		for (i = 0; i < sizeof columns / sizeof columns[0]; i++) {
+			size_t n = strlen(columns[i].path);
+
+			/* A path stands between ": " and ":" in a message line. */
+			if (p > msg && p[-1] == ' ' && strncmp(p, columns[i].path, n) == 0 &&
+			    p[n] == ':' && n > best_len) {
+				best = i;
+				best_len = n;
+			}
+		}
+		if (best_len > 0) {
+			buf_printf(&b, "column %s", columns[best].column);
+			p += best_len;
+		} else
+			buf_addc(&b, *p++);
+	}
+	return buf_detach(&b);
+}
+
+/* Add a client row to the summary. */
+static struct batch_client *
+add_client(struct batch_summary *s, const char *label, const char *status)
+{
+	struct batch_client *c;
+
+	s->clients = xreallocarray(s->clients, s->nclients + 1, sizeof *s->clients);
+	c = &s->clients[s->nclients++];
+	memset(c, 0, sizeof *c);
+	c->label = xstrdup(label);
+	c->status = xstrdup(status);
+	return c;
+}
+
+/* Add an error message for a bad row. */
+static void
+add_error(struct batch_summary *s, char *msg)
+{
+	s->errors = xreallocarray(s->errors, s->nerrors + 1, sizeof *s->errors);
+	s->errors[s->nerrors++] = msg;
+}
+
+/* Fill a client's counts from the packet.json of an earlier run. */
+static void
+counts_from_packet(const char *dir, struct batch_client *c)
+{
+	char *path = path_join(dir, "packet.json"), *err = NULL;
+	struct jv *doc = jv_load_file(path, 16 * 1024 * 1024, &err);
+	const struct jv *reqs = jv_get(doc, "requests");
+	size_t i;
+
+	for (i = 0; i < jv_len(reqs); i++) {
+		const struct jv *e = jv_at(reqs, i);
+		const char *ch = jv_str(jv_get(e, "channel"));
+
+		if (jv_get(e, "file") == NULL || ch == NULL) {
+			c->skipped++;
+			continue;
+		}
+		c->ready++;
+		if (strcmp(ch, "postal") == 0 || strcmp(ch, "fax") == 0)
+			c->postal++;
+		else if (strcmp(ch, "email") == 0)
+			c->email++;
+		else if (strcmp(ch, "web") == 0)
+			c->web++;
+		else
+			c->phone++;
+	}
+	free(err);
+	jv_free(doc);
+	free(path);
+}
+
+/* Record a client's ready requests in the ledger (idempotent). */
+static int
+record_items(const struct batch_opts *o, const struct profile *p, struct batch_summary *s,
+    char **cause)
+{
+	size_t i, k;
+
+	for (i = 0; i < o->nbrokers; i++) {
+		for (k = 0; k < o->nrequests; k++) {
+			struct plan_opts po = { 0 };
+			struct ledger_entry e;
+			struct plan_item *it;
+			long long id;
+			int existed = 0, rc = 0;
+
+			po.request = o->requests[k];
+			po.disclose = o->disclose;
+			po.agent = o->agent;
+			po.today = o->today;
+			it = plan_make(o->brokers[i], p, o->laws, &po);
+			if (it->status == PLAN_READY) {
+				ledger_entry_from_plan(&e, it, p->label);
+				rc = ledger_record(o->ledger, &e, &id, &existed, NULL, cause);
+				if (existed)
+					s->already_recorded++;
+				else if (rc == 0)
+					s->recorded++;
+			}
+			plan_item_free(it);
+			if (rc != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* One client: its packet (unless done before) and its ledger entries. */
+static int
+do_client(const struct batch_opts *o, struct profile *p, const char *where,
+    struct batch_summary *s, char **cause)
+{
+	struct packet_opts po = { 0 };
+	struct packet_summary ps;
+	struct batch_client *c;
+	char *dir, *err = NULL;
+	size_t i;
+
+	if (p->label == NULL) {
+		add_error(s, xasprintf("%s: label: every client needs a label (it names the "
+		    "client's folder and ledger entries)", where));
+		return 0;
+	}
+	for (i = 0; i < s->nclients; i++) {
+		if (strcmp(s->clients[i].label, p->label) == 0) {
+			add_error(s, xasprintf("%s: label: \"%s\" is used by an earlier client",
+			    where, p->label));
+			return 0;
+		}
+	}
+	dir = path_join(o->outdir, p->label);
+	if (packet_exists(dir)) {
+		counts_from_packet(dir, add_client(s, p->label, "done-before"));
+		s->done_before++;
+	} else {
+		po.laws = o->laws;
+		po.profile = p;
+		po.agent = o->agent;
+		po.brokers = o->brokers;
+		po.nbrokers = o->nbrokers;
+		po.requests = o->requests;
+		po.nrequests = o->nrequests;
+		po.disclose = o->disclose;
+		po.today = o->today;
+		po.outdir = dir;
+		po.letters = o->letters;
+		po.authorization = o->agent != NULL;
+		if (packet_write(&po, &ps, &err) != 0) {
+			add_error(s, xasprintf("%s: %s", where, err));
+			free(err);
+			free(dir);
+			return 0;
+		}
+		c = add_client(s, p->label, "written");
+		c->postal = ps.postal;
+		c->email = ps.email;
+		c->web = ps.web;
+		c->phone = ps.phone;
+		c->skipped = ps.skipped;
+		c->ready = ps.postal + ps.email + ps.web + ps.phone;
+		packet_summary_free(&ps);
+		s->written++;
+	}
+	free(dir);
+	return record_items(o, p, s, cause);
+}
+
+/* Whether a file name ends in .json (a JSON client list). */
+static int
+is_json(const char *path)
+{
+	return str_ends_with(path, ".json") || str_ends_with(path, ".JSON");
+}
+
+/* Count the records of a CSV (for the progress bar), reading it once. */
+static size_t
+count_rows(const char *path)
+{
+	struct csv_reader *r;
+	struct csv_record rec;
+	char *cause = NULL;
+	size_t n = 0;
+
+	if ((r = csv_open(path, &cause)) == NULL) {
+		free(cause);
+		return 0;
+	}
+	while (csv_next(r, &rec, &cause) == 1)
+		n++;
+	free(cause);
+	csv_close(r);
+	return n;
+}
+
+/* Run the batch over a CSV client list. */
+static int
+run_csv(const struct batch_opts *o, struct batch_summary *s, char **cause)
+{
+	size_t total = count_rows(o->clients), done = 0, i;
+	struct csv_reader *r = csv_open(o->clients, cause);
+	struct csv_record rec;
+	int rc;
+
+	if (r == NULL)
+		return -1;
+	for (i = 0; required_columns[i] != NULL; i++) {
+		if (csv_column(r, required_columns[i]) < 0) {
+			*cause = xasprintf("%s:1: the header has no column \"%s\" (required: label, "
+			    "given, family, street, city)", o->clients, required_columns[i]);
+			csv_close(r);
+			return -1;
+		}
+	}
+	while ((rc = csv_next(r, &rec, cause)) == 1) {
+		char *where = xasprintf("%s:%zu", o->clients, rec.line), *err = NULL;
+		struct profile *p;
+
+		if (!rec.ok) {
+			add_error(s, xstrdup(rec.problem));
+		} else if ((p = profile_from_jv(record_to_jv(r, &rec), where, o->datadir, &err)) ==
+		    NULL) {
+			add_error(s, paths_to_columns(err));
+			free(err);
+		} else {
+			rc = do_client(o, p, where, s, cause);
+			profile_free(p);
+			if (rc != 0) {
+				free(where);
+				csv_close(r);
+				return -1;
+			}
+		}
+		free(where);
+		if (o->progress != NULL)
+			o->progress(o->progress_ctx, ++done, total);
+	}
+	csv_close(r);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Run the batch over a JSON client list: an array of profiles. */
+static int
+run_json(const struct batch_opts *o, struct batch_summary *s, char **cause)
+{
+	struct jv *doc = jv_load_file(o->clients, CLIENTS_JSON_MAX, cause);
+	size_t i, n;
+
+	if (doc == NULL)
+		return -1;
+	if (jv_type(doc) != JV_ARRAY) {
+		*cause = xasprintf("%s: (top): expected an array of client profiles", o->clients);
+		jv_free(doc);
+		return -1;
+	}
+	n = jv_len(doc);
+	for (i = 0; i < n; i++) {
+		char *where = xasprintf("%s: [%zu]", o->clients, i), *err = NULL;
+		struct profile *p = profile_from_jv(jv_copy(jv_at(doc, i)), where, o->datadir, &err);
+		int rc = 0;
+
+		if (p == NULL) {
+			add_error(s, err);
+		} else {
+			rc = do_client(o, p, where, s, cause);
+			profile_free(p);
+		}
+		free(where);
+		if (rc != 0) {
+			jv_free(doc);
+			return -1;
+		}
+		if (o->progress != NULL)
+			o->progress(o->progress_ctx, i + 1, n);
+	}
+	jv_free(doc);
+	return 0;
+}
+
+/* Run a batch. */
+int
+batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause)
+{
+	memset(s, 0, sizeof *s);
+	if (make_dirs(o->outdir, 0700, cause) != 0)
+		return -1;
+	return is_json(o->clients) ? run_json(o, s, cause) : run_csv(o, s, cause);
+}
+
+/* A CSV field, quoted when it needs to be. */
+static void
+csv_field(struct buf *b, const char *s)
+{
+	const char *c;
+
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '"');
+	for (c = s; *c; c++) {
+		if (*c == '"')
+			buf_addc(b, '"');
+		buf_addc(b, *c);
+	}
+	buf_addc(b, '"');
+}
+
+/* Write summary.csv and summary.pdf (client labels and counts only). */
+int
+batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, char **cause)
+{
+	struct jv *d = jv_new_object(), *clients = jv_new_array(), *errors = jv_new_array();
+	size_t i, ready = 0, skipped = 0;
+	struct buf csv;
+	char *path, day[32];
+	unsigned char *pdf;
+	size_t len;
+	int rc;
+
+	buf_init(&csv);
+	buf_adds(&csv, "client,status,ready,letters,emails,web,phone,not_included\r\n");
+	for (i = 0; i < s->nclients; i++) {
+		const struct batch_client *c = &s->clients[i];
+		struct jv *e = jv_new_object();
+
+		csv_field(&csv, c->label);
+		buf_printf(&csv, ",%s,%zu,%zu,%zu,%zu,%zu,%zu\r\n", c->status, c->ready, c->postal,
+		    c->email, c->web, c->phone, c->skipped);
+		jv_set_str(e, "client", c->label);
+		jv_set_str(e, "status", c->status);
+		jv_set(e, "ready", jv_new_int((long long)c->ready));
+		jv_set(e, "postal", jv_new_int((long long)c->postal));
+		jv_set(e, "email", jv_new_int((long long)c->email));
+		jv_set(e, "web", jv_new_int((long long)c->web));
+		jv_set(e, "phone", jv_new_int((long long)c->phone));
+		jv_set(e, "skipped", jv_new_int((long long)c->skipped));
+		jv_push(clients, e);
+		ready += c->ready;
+		skipped += c->skipped;
+	}
+	for (i = 0; i < s->nerrors; i++)
+		jv_push(errors, jv_new_string(s->errors[i]));
+	path = path_join(o->outdir, "summary.csv");
+	rc = write_file_atomic(path, csv.data, csv.len, 0600, cause);
+	free(path);
+	buf_free(&csv);
+	if (rc != 0) {
+		jv_free(clients);
+		jv_free(errors);
+		jv_free(d);
+		return -1;
+	}
+	date_format_long(o->today, day);
+	jv_set_str(d, "today", day);
+	jv_set_str(d, "batch_id", "optout batch");
+	if (o->agent != NULL) {
+		struct jv *a = jv_new_object();
+
+		jv_set_str(a, "organization", o->agent->organization);
+		jv_set(d, "agent", a);
+	}
+	jv_set(d, "count_clients", jv_new_int((long long)(s->nclients + s->nerrors)));
+	jv_set(d, "count_written", jv_new_int((long long)s->written));
+	jv_set(d, "count_done", jv_new_int((long long)s->done_before));
+	jv_set(d, "count_errors", jv_new_int((long long)s->nerrors));
+	jv_set(d, "count_ready", jv_new_int((long long)ready));
+	jv_set(d, "count_skipped", jv_new_int((long long)skipped));
+	jv_set(d, "clients", clients);
+	jv_set(d, "has_errors", jv_new_bool(s->nerrors > 0));
+	jv_set(d, "errors", errors);
+	rc = letters_pdf(o->letters, "batch-summary", d, &pdf, &len, cause);
+	jv_free(d);
+	if (rc != 0)
+		return -1;
+	path = path_join(o->outdir, "summary.pdf");
+	rc = write_file_atomic(path, pdf, len, 0600, cause);
+	free(path);
+	free(pdf);
+	return rc;
+}
+
+/* Free a summary. */
+void
+batch_summary_free(struct batch_summary *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nclients; i++) {
+		free(s->clients[i].label);
+		free(s->clients[i].status);
+	}
+	free(s->clients);
+	for (i = 0; i < s->nerrors; i++)
+		free(s->errors[i]);
+	free(s->errors);
+	memset(s, 0, sizeof *s);
+}

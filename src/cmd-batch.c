@@ -1,0 +1,174 @@
+/* optout batch: packets for many clients, for clinics and opt-out drives. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "optout/batch.h"
+#include "optout/ledger.h"
+#include "optout/letter.h"
+
+static int cmd_batch_run(int argc, char **argv);
+
+const struct command cmd_batch = {
+	.name = "batch",
+	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--all] "
+		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE]",
+	.summary = "write packets for many clients and record every request in the ledger",
+	.help =
+	    "Options:\n"
+	    "  -c, --clients FILE     a CSV file (columns: label, given, middle, family,\n"
+	    "                         family_first, latin_given, latin_family, dob, street,\n"
+	    "                         street2, city, region, postal_code, country, email,\n"
+	    "                         phone, ssn, ssn_last4, drivers_license,\n"
+	    "                         drivers_license_region, language), or a JSON array\n"
+	    "                         of profiles; every client needs a unique label\n"
+	    "      --agent FILE       the clinic or advocate filing as authorized agent: each\n"
+	    "                         client also gets authorization.pdf to sign\n"
+	    "  -b, --brokers ID,...   these brokers (default: every broker, as --all)\n"
+	    "      --all              every broker in the registry\n"
+	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
+	    "  -o, --output DIR       one folder per client, summary.pdf and summary.csv\n"
+	    "      --disclose F,...   allow these sensitive fields where procedures require them\n"
+	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
+	    "Run it again after an interruption: finished clients are skipped and no request\n"
+	    "is recorded twice.  A bad row is reported with its line and column and the\n"
+	    "batch goes on.  Nothing is sent.\n",
+	.run = cmd_batch_run,
+};
+
+/* Progress state for the terminal bar. */
+struct progress {
+	time_t start;
+	int tty;
+};
+
+/* Draw "done/total, rate, time left" on stderr when it is a terminal. */
+static void
+show_progress(void *ctx, size_t done, size_t total)
+{
+	struct progress *p = ctx;
+	double elapsed = difftime(time(NULL), p->start), rate;
+	int width = 30, filled;
+
+	if (!p->tty || total == 0)
+		return;
+	rate = elapsed > 0 ? (double)done / elapsed : 0;
+	filled = (int)((double)width * (double)done / (double)total);
+	fprintf(stderr, "\r[%.*s%*s] %zu/%zu clients", filled,
+	    "##############################", width - filled, "", done, total);
+	if (rate > 0)
+		fprintf(stderr, ", %.1f/s, %.0fs left ", rate, (double)(total - done) / rate);
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* optout batch */
+static int
+cmd_batch_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "clients", required_argument, NULL, 'c' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "request", required_argument, NULL, 'r' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "disclose", required_argument, NULL, 'd' },
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *clients = NULL, *agent = NULL, *brokers = NULL, *requests = NULL;
+	const char *outdir = NULL, *disclose = NULL, *ledger_file = NULL;
+	int all = 0, c, rc, deferred = 0;
+	struct cmd_job job;
+	size_t recovered = 0, i;
+	char *cause = NULL;
+	struct batch_opts o = { 0 };
+	struct batch_summary s = { 0 };
+	struct progress prog;
+
+	while ((c = cmd_getopt(&cmd_batch, argc, argv, "c:b:r:o:", longopts)) != -1) {
+		switch (c) {
+		case 'c': clients = optarg; break;
+		case 'A': agent = optarg; break;
+		case 'b': brokers = optarg; break;
+		case 'a': all = 1; break;
+		case 'r': requests = optarg; break;
+		case 'o': outdir = optarg; break;
+		case 'd': disclose = optarg; break;
+		case 'L': ledger_file = optarg; break;
+		case 'h': cmd_usage(&cmd_batch, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_batch, "unexpected argument '%s'", argv[optind]);
+	if (clients == NULL || outdir == NULL)
+		return cmd_usage_error(&cmd_batch, "-c CLIENTS and -o DIR are required");
+	if (access(clients, R_OK) != 0) {
+		cmd_error("%s: cannot read the client list", clients);
+		return EX_NOINPUT;
+	}
+	/* Without -b, a batch covers every broker. */
+	if ((rc = cmd_job_start(&cmd_batch, NULL, agent, brokers, all || brokers == NULL, requests,
+	    disclose, &job)) != 0)
+		return rc;
+	if ((o.ledger = ledger_open(ledger_file, &cause)) == NULL) {
+		cmd_error_cause(cause);
+		rc = EX_CANTCREAT;
+		goto out;
+	}
+	/* A request left "sending" by a crash is flagged for a person, never resent blindly. */
+	if (ledger_recover(o.ledger, &recovered, &deferred, &cause) != 0) {
+		cmd_error_cause(cause);
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	if (recovered > 0)
+		cmd_error("%zu requests were interrupted while sending: check them with "
+		    "'optout status' and mark each sent or failed", recovered);
+	o.clients = clients;
+	o.outdir = outdir;
+	o.laws = job.in.laws;
+	o.agent = job.in.agent;
+	o.brokers = job.brokers;
+	o.nbrokers = job.nbrokers;
+	o.requests = job.requests;
+	o.nrequests = job.nrequests;
+	o.disclose = (const char **)job.consent;
+	o.today = date_today();
+	o.datadir = data_dir();
+	o.letters = letters_open(o.datadir);
+	prog.start = time(NULL);
+	prog.tty = isatty(STDERR_FILENO);
+	o.progress = show_progress;
+	o.progress_ctx = &prog;
+	if (batch_run(&o, &s, &cause) != 0 || batch_write_summary(&o, &s, &cause) != 0) {
+		cmd_error_cause(cause);
+		rc = EX_DATAERR;
+		goto out;
+	}
+	for (i = 0; i < s.nerrors; i++)
+		cmd_error("%s", s.errors[i]);
+	printf("Wrote %s/: %zu clients (%zu new, %zu done before), %zu rows not processed\n",
+	    outdir, s.nclients, s.written, s.done_before, s.nerrors);
+	printf("Ledger %s: %zu requests recorded, %zu already there\n", ledger_path(o.ledger),
+	    s.recorded, s.already_recorded);
+	printf("See %s/summary.pdf; each client's folder starts with cover.pdf%s.\n", outdir,
+	    job.in.agent ? " and authorization.pdf (to be signed first)" : "");
+	/* Bad rows are data errors, reported after the good rows were done. */
+	rc = s.nerrors > 0 ? EX_DATAERR : 0;
+out:
+	if (o.letters != NULL)
+		letters_close(o.letters);
+	ledger_close(o.ledger);
+	batch_summary_free(&s);
+	cmd_job_end(&job);
+	return rc;
+}
