@@ -351,12 +351,12 @@ count_rows(const char *path)
 	return n;
 }
 
-/* Run the batch over a CSV client list. */
+/* Read a CSV client list, handing each good row's profile to the visitor. */
 static int
-run_csv(const struct batch_opts *o, struct batch_summary *s, char **cause)
+each_csv(const struct clients_visitor *v, char **cause)
 {
-	size_t total = count_rows(o->clients), done = 0, i;
-	struct csv_reader *r = csv_open(o->clients, cause);
+	size_t total = count_rows(v->path), done = 0, i;
+	struct csv_reader *r = csv_open(v->path, cause);
 	struct csv_record rec;
 	int rc;
 
@@ -365,74 +365,109 @@ run_csv(const struct batch_opts *o, struct batch_summary *s, char **cause)
 	for (i = 0; required_columns[i] != NULL; i++) {
 		if (csv_column(r, required_columns[i]) < 0) {
 			*cause = xasprintf("%s:1: the header has no column \"%s\" (required: label, "
-			    "given, family, street, city)", o->clients, required_columns[i]);
+			    "given, family, street, city)", v->path, required_columns[i]);
 			csv_close(r);
 			return -1;
 		}
 	}
 	while ((rc = csv_next(r, &rec, cause)) == 1) {
-		char *where = xasprintf("%s:%zu", o->clients, rec.line), *err = NULL;
+		char *where = xasprintf("%s:%zu", v->path, rec.line), *err = NULL;
 		struct profile *p;
 
 		if (!rec.ok) {
-			add_error(s, xstrdup(rec.problem));
-		} else if ((p = profile_from_jv(record_to_jv(r, &rec), where, o->datadir, &err)) ==
+			v->bad(v->ctx, xstrdup(rec.problem));
+		} else if ((p = profile_from_jv(record_to_jv(r, &rec), where, v->datadir, &err)) ==
 		    NULL) {
-			add_error(s, paths_to_columns(err));
+			v->bad(v->ctx, paths_to_columns(err));
 			free(err);
-		} else {
-			rc = do_client(o, p, where, s, cause);
-			profile_free(p);
-			if (rc != 0) {
-				free(where);
-				csv_close(r);
-				return -1;
-			}
+		} else if (v->each(v->ctx, p, where, cause) != 0) {
+			free(where);
+			csv_close(r);
+			return -1;
 		}
 		free(where);
-		if (o->progress != NULL)
-			o->progress(o->progress_ctx, ++done, total);
+		if (v->progress != NULL)
+			v->progress(v->ctx, ++done, total);
 	}
 	csv_close(r);
 	return rc < 0 ? -1 : 0;
 }
 
-/* Run the batch over a JSON client list: an array of profiles. */
+/* Read a JSON client list (an array of profiles), handing each to the visitor. */
 static int
-run_json(const struct batch_opts *o, struct batch_summary *s, char **cause)
+each_json(const struct clients_visitor *v, char **cause)
 {
-	struct jv *doc = jv_load_file(o->clients, CLIENTS_JSON_MAX, cause);
+	struct jv *doc = jv_load_file(v->path, CLIENTS_JSON_MAX, cause);
 	size_t i, n;
 
 	if (doc == NULL)
 		return -1;
 	if (jv_type(doc) != JV_ARRAY) {
-		*cause = xasprintf("%s: (top): expected an array of client profiles", o->clients);
+		*cause = xasprintf("%s: (top): expected an array of client profiles", v->path);
 		jv_free(doc);
 		return -1;
 	}
 	n = jv_len(doc);
 	for (i = 0; i < n; i++) {
-		char *where = xasprintf("%s: [%zu]", o->clients, i), *err = NULL;
-		struct profile *p = profile_from_jv(jv_copy(jv_at(doc, i)), where, o->datadir, &err);
+		char *where = xasprintf("%s: [%zu]", v->path, i), *err = NULL;
+		struct profile *p = profile_from_jv(jv_copy(jv_at(doc, i)), where, v->datadir, &err);
 		int rc = 0;
 
-		if (p == NULL) {
-			add_error(s, err);
-		} else {
-			rc = do_client(o, p, where, s, cause);
-			profile_free(p);
-		}
+		if (p == NULL)
+			v->bad(v->ctx, err);
+		else
+			rc = v->each(v->ctx, p, where, cause);
 		free(where);
 		if (rc != 0) {
 			jv_free(doc);
 			return -1;
 		}
-		if (o->progress != NULL)
-			o->progress(o->progress_ctx, i + 1, n);
+		if (v->progress != NULL)
+			v->progress(v->ctx, i + 1, n);
 	}
 	jv_free(doc);
 	return 0;
+}
+
+/* Visit every client of a CSV or JSON client list. */
+int
+clients_each(const struct clients_visitor *v, char **cause)
+{
+	return is_json(v->path) ? each_json(v, cause) : each_csv(v, cause);
+}
+
+/* A batch run's state, for the visitor callbacks. */
+struct batch_run {
+	const struct batch_opts *o;
+	struct batch_summary *s;
+};
+
+/* Visitor: one good client. */
+static int
+batch_each(void *ctx, struct profile *p, const char *where, char **cause)
+{
+	struct batch_run *br = ctx;
+	int rc = do_client(br->o, p, where, br->s, cause);
+
+	profile_free(p);
+	return rc;
+}
+
+/* Visitor: one bad row. */
+static void
+batch_bad(void *ctx, char *msg)
+{
+	add_error(((struct batch_run *)ctx)->s, msg);
+}
+
+/* Visitor: progress, passed on to the caller's callback. */
+static void
+batch_progress(void *ctx, size_t done, size_t total)
+{
+	const struct batch_opts *o = ((struct batch_run *)ctx)->o;
+
+	if (o->progress != NULL)
+		o->progress(o->progress_ctx, done, total);
 }
 
 /* Run a batch. */
@@ -442,7 +477,18 @@ batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause)
 	memset(s, 0, sizeof *s);
 	if (make_dirs(o->outdir, 0700, cause) != 0)
 		return -1;
-	return is_json(o->clients) ? run_json(o, s, cause) : run_csv(o, s, cause);
+	{
+		struct batch_run br = { o, s };
+		struct clients_visitor v = { 0 };
+
+		v.path = o->clients;
+		v.datadir = o->datadir;
+		v.each = batch_each;
+		v.bad = batch_bad;
+		v.progress = batch_progress;
+		v.ctx = &br;
+		return clients_each(&v, cause);
+	}
 }
 
 /* A CSV field, quoted when it needs to be. */

@@ -13,6 +13,7 @@
 extern const struct command cmd_batch;
 extern const struct command cmd_brokers;
 extern const struct command cmd_demo;
+extern const struct command cmd_followup;
 extern const struct command cmd_help;
 extern const struct command cmd_letter;
 extern const struct command cmd_packet;
@@ -32,6 +33,7 @@ const struct command *const commands[] = {
 	&cmd_letter,
 	&cmd_status,
 	&cmd_mark,
+	&cmd_followup,
 	&cmd_template,
 	&cmd_help,
 	/* end of command table */

@@ -39,6 +39,8 @@ static const char *const unit_names[] = { "calendar", "business", "months" };
 /* One Crockford base32 character, as in request references. */
 #define B32 "[0-9A-HJKMNP-TV-Z]"
 #define UNIT_LIST "'calendar', 'business', 'months'"
+/* Events that record an action and change no state. */
+#define ACTION_LIST "'followup', 'complaint'"
 /* States in which the broker owes an answer and a due date runs. */
 #define AWAITING_LIST "'sent', 'mailed', 'acknowledged', 'extended'"
 
@@ -83,6 +85,20 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	"  " DATE_COL("day") ",\n"
 	"  note TEXT\n"
 	");\n"
+	"CREATE INDEX events_request ON events (request_id, id);\n",
+	/* 2: events also record follow-ups and complaints, which change no state. */
+	"CREATE TABLE events_v2 (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  request_id INTEGER NOT NULL REFERENCES requests (id),\n"
+	"  at TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN (" STATE_LIST ", " ACTION_LIST ")),\n"
+	"  " DATE_COL("day") ",\n"
+	"  note TEXT\n"
+	");\n"
+	"INSERT INTO events_v2 (id, request_id, at, kind, day, note)\n"
+	"  SELECT id, request_id, at, kind, day, note FROM events;\n"
+	"DROP TABLE events;\n"
+	"ALTER TABLE events_v2 RENAME TO events;\n"
 	"CREATE INDEX events_request ON events (request_id, id);\n",
 };
 
@@ -612,7 +628,7 @@ check_entry(const struct ledger_entry *e, char **cause)
 
 /* Append an event to a request's history (inside the caller's transaction). */
 static int
-add_event(struct ledger *l, long long id, enum ledger_state kind, date_t day, const char *note,
+add_event_kind(struct ledger *l, long long id, const char *kind, date_t day, const char *note,
     char **cause)
 {
 	sqlite3_stmt *st;
@@ -628,12 +644,20 @@ add_event(struct ledger *l, long long id, enum ledger_state kind, date_t day, co
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, ledger_state_name(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	bind_date(st, 4, day);
 	bind_str(st, 5, note != NULL && *note != '\0' ? note : NULL);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record an event", cause);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Append a state event. */
+static int
+add_event(struct ledger *l, long long id, enum ledger_state kind, date_t day, const char *note,
+    char **cause)
+{
+	return add_event_kind(l, id, ledger_state_name(kind), day, note, cause);
 }
 
 /* Read a request row (selected with REQUEST_COLUMNS). */
@@ -1297,7 +1321,8 @@ static const struct {
 	  "e.request_id = r.id AND e.kind IN ('sent', 'mailed')) > 1" },
 	{ "has a state different from its last event",
 	  "SELECT r.reference FROM requests r WHERE r.state IS NOT (SELECT kind FROM events e "
-	  "WHERE e.request_id = r.id ORDER BY id DESC LIMIT 1)" },
+	  "WHERE e.request_id = r.id AND e.kind NOT IN (" ACTION_LIST ") "
+	  "ORDER BY id DESC LIMIT 1)" },
 	{ "lacks the dates its state needs",
 	  "SELECT reference FROM requests WHERE "
 	  "(state IN (" AWAITING_LIST ", 'completed', 'denied') AND (sent IS NULL OR due IS NULL)) "
@@ -1372,4 +1397,52 @@ ledger_check(struct ledger *l, char **cause)
 fail:
 	buf_free(&b);
 	return -1;
+}
+
+/* The name an action has in the events table. */
+const char *
+ledger_action_name(enum ledger_action a)
+{
+	return a == LA_COMPLAINT ? "complaint" : "followup";
+}
+
+/* Record an action in a request's history. */
+int
+ledger_record_action(struct ledger *l, long long id, enum ledger_action a, date_t on,
+    const char *note, char **cause)
+{
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (add_event_kind(l, id, ledger_action_name(a), on ? on : date_today(), note, cause) != 0) {
+		tx_rollback(l);
+		return -1;
+	}
+	return tx_commit(l, cause);
+}
+
+/* The day of the latest action of a kind. */
+int
+ledger_last_action(struct ledger *l, long long id, enum ledger_action a, date_t *on,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*on = 0;
+	if (db_prepare(l, "SELECT day FROM events WHERE request_id = ? AND kind = ? "
+	    "ORDER BY id DESC LIMIT 1", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, ledger_action_name(a), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *day = sqlite3_column_text(st, 0);
+
+		if (day != NULL && date_parse((const char *)day, on) != 0)
+			*on = 0;
+		rc = 0;
+	} else
+		rc = rc == SQLITE_DONE ? 0 : db_fail(l, "cannot read the events", cause);
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -27,6 +27,7 @@ struct agent;
 struct laws;
 struct ledger;
 struct letters;
+struct profile;
 
 struct batch_opts {
 	const char *clients;   /* CSV or JSON file */
@@ -62,6 +63,21 @@ struct batch_summary {
 };
 
 int batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause);
+
+/*
+ * Walk a client list (CSV, or a JSON array of profiles): each good row's
+ * profile goes to each() (which owns it from then on; a non-zero return
+ * stops the walk), each bad row's message to bad() (which owns it).
+ */
+struct clients_visitor {
+	const char *path;
+	const char *datadir;
+	int (*each)(void *ctx, struct profile *p, const char *where, char **cause);
+	void (*bad)(void *ctx, char *msg);
+	void (*progress)(void *ctx, size_t done, size_t total); /* may be NULL */
+	void *ctx;
+};
+int clients_each(const struct clients_visitor *v, char **cause);
 /* Write summary.csv and summary.pdf into the output folder. */
 int batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, char **cause);
 void batch_summary_free(struct batch_summary *s);

@@ -40,7 +40,7 @@
 struct plan_item;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 1
+#define LEDGER_SCHEMA_VERSION 2
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -174,6 +174,19 @@ int ledger_mark(struct ledger *l, const char *ref_or_id, enum ledger_state to,
  * nothing changes and *deferred is 1.  *n receives how many were turned.
  */
 int ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause);
+
+/* What a person did about a request, besides changing its state. */
+enum ledger_action {
+	LA_FOLLOWUP,  /* a follow-up letter was written */
+	LA_COMPLAINT, /* a complaint to the regulator was written */
+};
+const char *ledger_action_name(enum ledger_action a);
+/* Add an action to a request's history (the state does not change). */
+int ledger_record_action(struct ledger *l, long long id, enum ledger_action a, date_t on,
+    const char *note, char **cause);
+/* The day of the request's latest action of this kind into *on (0 when none). */
+int ledger_last_action(struct ledger *l, long long id, enum ledger_action a, date_t *on,
+    char **cause);
 
 /* One request by reference (any case) or numeric id. */
 int ledger_get(struct ledger *l, const char *ref_or_id, struct ledger_request **out,

@@ -1,0 +1,55 @@
+/*
+ * followup: follow-up letters for overdue requests, and complaints to the
+ * regulator for requests denied or still ignored after a follow-up.
+ *
+ * The ledger says what is overdue; the letters need the person's details,
+ * which the ledger never holds, so the caller gives the profiles (one, or
+ * a client list) and requests of other clients are left out and counted.
+ * Each letter is written atomically as DIR/<client>/followup-<ref>.pdf or
+ * complaint-<ref>.pdf, then recorded as an action in the ledger, so a run
+ * again writes nothing twice.
+ *
+ * Contract: followup_run returns 0 and fills *s (free with
+ * followup_summary_free), or -1 with *cause set.
+ */
+#ifndef OPTOUT_FOLLOWUP_H
+#define OPTOUT_FOLLOWUP_H
+
+#include <stddef.h>
+
+#include "optout/date.h"
+
+struct agent;
+struct laws;
+struct ledger;
+struct letters;
+struct profile;
+struct registry;
+
+struct followup_opts {
+	struct ledger *ledger;
+	const struct registry *reg;
+	const struct laws *laws;
+	const struct agent *agent;
+	struct profile *const *profiles; /* the people whose requests may be followed up */
+	size_t nprofiles;
+	struct letters *letters;
+	const char *outdir;
+	date_t today;
+	int overdue_only;   /* only overdue requests, not denied ones */
+	int grace_days;     /* days after a follow-up before a complaint (default 14) */
+};
+
+struct followup_summary {
+	size_t followups, complaints;
+	size_t no_profile;    /* requests of clients without a profile given */
+	size_t no_regulator;  /* would need a complaint, but no statute gives a regulator */
+	size_t waiting;       /* followed up, still within the grace period */
+	char **written;       /* paths written, relative to outdir */
+	size_t nwritten;
+};
+
+int followup_run(const struct followup_opts *o, struct followup_summary *s, char **cause);
+void followup_summary_free(struct followup_summary *s);
+
+#endif

@@ -1,0 +1,197 @@
+/* optout followup: follow-up letters and complaints for overdue or denied requests. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "optout/batch.h"
+#include "optout/followup.h"
+#include "optout/ledger.h"
+#include "optout/letter.h"
+#include "optout/vault.h"
+
+static int cmd_followup_run(int argc, char **argv);
+
+const struct command cmd_followup = {
+	.name = "followup",
+	.usage = "[--overdue] -o DIR (-p PROFILE | -c CLIENTS) [--agent AGENT] [--grace DAYS] "
+		 "[--ledger FILE]",
+	.summary = "write follow-ups for overdue requests and complaints for ignored or denied ones",
+	.help =
+	    "Options:\n"
+	    "      --overdue          only overdue requests (leave denied ones alone)\n"
+	    "  -o, --output DIR       where to write DIR/<client>/followup-<ref>.pdf and\n"
+	    "                         complaint-<ref>.pdf\n"
+	    "  -p, --profile FILE     the person whose requests to follow up\n"
+	    "  -c, --clients FILE     or a client list (CSV or JSON), matched by label\n"
+	    "      --agent FILE       write as the authorized agent\n"
+	    "      --grace DAYS       days after a follow-up before a complaint (default 14)\n"
+	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
+	    "An overdue request gets a follow-up letter citing the deadline and the statute;\n"
+	    "one still unanswered DAYS after that, or one the broker denied, gets a complaint\n"
+	    "to the regulator (California's CPPA or the state attorney general, the CFPB for\n"
+	    "FCRA requests, the data-protection authority for GDPR).  Each letter is written\n"
+	    "once: the ledger records it.  Courtesy requests have no regulator to complain to.\n",
+	.run = cmd_followup_run,
+};
+
+/* The profiles collected from a client list. */
+struct collected {
+	struct profile **list;
+	size_t n;
+};
+
+/* Keep each good client's profile. */
+static int
+collect(void *ctx, struct profile *p, const char *where, char **cause)
+{
+	struct collected *c = ctx;
+
+	(void)where;
+	(void)cause;
+	c->list = xreallocarray(c->list, c->n + 1, sizeof *c->list);
+	c->list[c->n++] = p;
+	return 0;
+}
+
+/* Report a bad row and go on. */
+static void
+report_bad(void *ctx, char *msg)
+{
+	(void)ctx;
+	cmd_error("%s", msg);
+	free(msg);
+}
+
+/* optout followup */
+static int
+cmd_followup_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "overdue", no_argument, NULL, 'O' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "clients", required_argument, NULL, 'c' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *outdir = NULL, *profile = NULL, *clients = NULL, *agent = NULL;
+	const char *ledger_file = NULL;
+	int overdue = 0, grace = 14, c, rc = 0;
+	struct collected col = { NULL, 0 };
+	struct followup_opts o = { 0 };
+	struct followup_summary s = { 0 };
+	struct cmd_inputs in;
+	char *cause = NULL, *end;
+	size_t i, recovered = 0;
+	int deferred = 0;
+
+	while ((c = cmd_getopt(&cmd_followup, argc, argv, "o:p:c:", longopts)) != -1) {
+		switch (c) {
+		case 'O': overdue = 1; break;
+		case 'o': outdir = optarg; break;
+		case 'p': profile = optarg; break;
+		case 'c': clients = optarg; break;
+		case 'A': agent = optarg; break;
+		case 'L': ledger_file = optarg; break;
+		case 'g':
+			grace = (int)strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || grace < 0 || grace > 365)
+				return cmd_usage_error(&cmd_followup, "--grace: '%s' is not a number of "
+				    "days from 0 to 365", optarg);
+			break;
+		case 'h': cmd_usage(&cmd_followup, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_followup, "unexpected argument '%s'", argv[optind]);
+	if (outdir == NULL)
+		return cmd_usage_error(&cmd_followup, "-o DIR is required");
+	if ((profile == NULL) == (clients == NULL))
+		return cmd_usage_error(&cmd_followup, "give the people's details with either -p "
+		    "PROFILE or -c CLIENTS (the ledger holds only their labels)");
+	if (clients != NULL && access(clients, R_OK) != 0) {
+		cmd_error("%s: cannot read the client list", clients);
+		return EX_NOINPUT;
+	}
+	if (vault_init(&cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_SOFTWARE;
+	}
+	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0)
+		return rc;
+	if (in.profile != NULL) {
+		collect(&col, in.profile, NULL, NULL);
+		in.profile = NULL; /* now owned by col */
+	} else {
+		struct clients_visitor v = { 0 };
+
+		v.path = clients;
+		v.datadir = data_dir();
+		v.each = collect;
+		v.bad = report_bad;
+		v.ctx = &col;
+		if (clients_each(&v, &cause) != 0) {
+			cmd_error_cause(cause);
+			rc = EX_DATAERR;
+			goto out;
+		}
+	}
+	if ((o.ledger = ledger_open(ledger_file, &cause)) == NULL) {
+		cmd_error_cause(cause);
+		rc = EX_NOINPUT;
+		goto out;
+	}
+	if (ledger_recover(o.ledger, &recovered, &deferred, &cause) != 0) {
+		cmd_error_cause(cause);
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	o.reg = in.reg;
+	o.laws = in.laws;
+	o.agent = in.agent;
+	o.profiles = col.list;
+	o.nprofiles = col.n;
+	o.outdir = outdir;
+	o.today = date_today();
+	o.overdue_only = overdue;
+	o.grace_days = grace;
+	o.letters = letters_open(data_dir());
+	rc = followup_run(&o, &s, &cause);
+	letters_close(o.letters);
+	if (rc != 0) {
+		cmd_error_cause(cause);
+		rc = EX_SOFTWARE;
+		goto out;
+	}
+	for (i = 0; i < s.nwritten; i++)
+		printf("wrote %s/%s\n", outdir, s.written[i]);
+	printf("%zu follow-up letters and %zu complaints written", s.followups, s.complaints);
+	if (s.waiting > 0)
+		printf("; %zu followed up, waiting out the %d days before a complaint", s.waiting,
+		    grace);
+	printf(".\n");
+	if (s.no_profile > 0)
+		printf("%zu requests belong to clients whose details were not given (-p or -c).\n",
+		    s.no_profile);
+	if (s.no_regulator > 0)
+		printf("%zu requests stand on no statute with a regulator (courtesy requests): "
+		       "there is no one to complain to; consider your state attorney general's "
+		       "consumer protection office.\n", s.no_regulator);
+	if (s.nwritten > 0)
+		printf("Sign and send each letter, then keep a copy with the original request.\n");
+	followup_summary_free(&s);
+out:
+	ledger_close(o.ledger);
+	for (i = 0; i < col.n; i++)
+		profile_free(col.list[i]);
+	free(col.list);
+	cmd_inputs_free(&in);
+	return rc;
+}
