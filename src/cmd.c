@@ -21,6 +21,7 @@ extern const struct command cmd_plan;
 extern const struct command cmd_template;
 extern const struct command cmd_mark;
 extern const struct command cmd_status;
+extern const struct command cmd_submit;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
@@ -31,6 +32,7 @@ const struct command *const commands[] = {
 	&cmd_brokers,
 	&cmd_plan,
 	&cmd_letter,
+	&cmd_submit,
 	&cmd_status,
 	&cmd_mark,
 	&cmd_followup,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "optout/http.h"
 
 void main_usage(FILE *f);
 
@@ -70,7 +71,17 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* reset getopt for the command (GNU: 0 re-initialises) */
+	/* The HTTP module is set up once for the process, before any command runs. */
+	{
+		char *cause = NULL;
+
+		if (http_global_init(&cause) != 0) {
+			cmd_error_cause(cause);
+			return EX_SOFTWARE;
+		}
+	}
 	rc = cmd->run(argc, argv);
+	http_global_cleanup();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cmd_error("cannot write output");
 		return rc ? rc : EX_IOERR;

@@ -1,0 +1,614 @@
+/* optout submit: fill in and submit brokers' web forms, or prepare them for a person. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "optout/form.h"
+#include "optout/http.h"
+#include "optout/jv.h"
+#include "optout/ledger.h"
+#include "optout/plan.h"
+#include "optout/vault.h"
+
+static int cmd_submit_run(int argc, char **argv);
+
+const struct command cmd_submit = {
+    .name = "submit",
+    .usage = "-p PROFILE -b ID,...|--all -r TYPE [--procedure ID] [--send] [--show] "
+             "[--disclose F,...] [--cacert FILE] [--proxy socks5h://HOST:PORT] [--ledger FILE] "
+             "[--json]",
+    .summary = "fill in brokers' web forms: show the exact requests, or send them with --send",
+    .help =
+        "Options:\n"
+        "  -p, --profile FILE     the person's profile (JSON)\n"
+        "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
+        "      --all              every broker with a web form for the request\n"
+        "  -r, --request TYPE     access, delete, opt-out or correct\n"
+        "      --procedure ID     use this web procedure of the broker (see 'optout brokers\n"
+        "                         show'); by default the planner chooses\n"
+        "      --send             submit the forms (without it nothing leaves the machine)\n"
+        "      --show             print sensitive values instead of *****\n"
+        "      --disclose F,...   allow sensitive fields the form requires (ssn, dob, ...)\n"
+        "      --item TEXT        correct requests: the inaccurate information\n"
+        "      --correct-to TEXT  correct requests: what it should say\n"
+        "      --cacert FILE      trust this CA bundle (PEM) instead of the system's\n"
+        "      --proxy URL        go through a SOCKS proxy, such as Tor: socks5h://127.0.0.1:9050\n"
+        "      --ledger FILE      with --send: the ledger that records each submission\n"
+        "                         (default: $XDG_DATA_HOME/optout/ledger.db)\n"
+        "      --json             machine-readable output\n"
+        "Outcomes: done, awaiting-email-confirmation, needs-human (a CAPTCHA or a page that\n"
+        "needs JavaScript: the page and the values to paste are printed; CAPTCHAs are never\n"
+        "solved), failed.  Exit status: 0 for the first three, 65 when the plan refuses,\n"
+        "69 when a submission failed, 75 when a site was busy or unreachable (try later).\n"
+        "Each reply is kept in $XDG_DATA_HOME/optout/evidence/REFERENCE.html (mode 0600).\n"
+        "With --send each request is recorded in the ledger and committed as 'sending'\n"
+        "before anything goes out; one the ledger shows as sent is never sent again.\n",
+    .run = cmd_submit_run,
+};
+
+/* A broker seen through its web procedures for one request type only. */
+struct web_view {
+	struct broker b;
+	struct procedure *procs;
+};
+
+/* One broker's submission. */
+struct sub {
+	struct web_view *view;
+	struct plan_item *it;
+	struct form_job *job;
+	struct http_session *session;
+	char *evidence;      /* the file written, or NULL */
+	int refused;         /* the plan or the record stopped it: nothing to do */
+	long long ledger_id; /* its ledger row once recorded, else 0 */
+	int already;         /* the ledger says it went out before: not sent again */
+};
+
+/* Whether a procedure is one submit may use. */
+static int
+usable(const struct procedure *p, enum request r, const char *only)
+{
+	return p->channel == CH_WEB && p->request == r &&
+	       (only == NULL || strcmp(p->id, only) == 0);
+}
+
+/* The broker with only its web procedures for r (or the one named), or NULL when none. */
+static struct web_view *
+web_only(const struct broker *b, enum request r, const char *only)
+{
+	struct web_view *v;
+	size_t i, n = 0;
+
+	for (i = 0; i < b->nprocedures; i++)
+		n += usable(&b->procedures[i], r, only);
+	if (n == 0)
+		return NULL;
+	v = xcalloc(1, sizeof *v);
+	v->b = *b;
+	v->procs = xcalloc(n, sizeof *v->procs);
+	for (i = 0, n = 0; i < b->nprocedures; i++)
+		if (usable(&b->procedures[i], r, only))
+			v->procs[n++] = b->procedures[i];
+	v->b.procedures = v->procs;
+	v->b.nprocedures = n;
+	return v;
+}
+
+/* Free a view. */
+static void
+web_view_free(struct web_view *v)
+{
+	if (v == NULL)
+		return;
+	free(v->procs);
+	free(v);
+}
+
+/* Say why the plan cannot go out; returns 0 when it can. */
+static int
+refuse(const struct plan_item *it)
+{
+	size_t i;
+
+	switch (it->status) {
+	case PLAN_READY:
+		return 0;
+	case PLAN_NO_CHANNEL:
+	case PLAN_NO_PROCEDURE:
+		cmd_error("%s: no web form is known for %s requests (see 'optout plan')",
+		    it->broker->id, request_name(it->request));
+		return EX_UNAVAILABLE;
+	case PLAN_MISSING:
+		for (i = 0; it->missing[i] != NULL; i++)
+			cmd_error("%s: the profile lacks %s, which procedure %s requires",
+			    it->broker->id, it->missing[i], it->proc->id);
+		return EX_DATAERR;
+	case PLAN_NEEDS_CONSENT:
+		for (i = 0; it->withheld[i] != NULL; i++)
+			cmd_error("%s: procedure %s requires %s, a sensitive field: allow it with "
+			    "--disclose %s", it->broker->id, it->proc->id, it->withheld[i],
+			    it->withheld[i]);
+		return EX_DATAERR;
+	}
+	return EX_SOFTWARE;
+}
+
+/* The directory evidence goes to: $XDG_DATA_HOME/optout/evidence (never /tmp). */
+static char *
+evidence_dir(char **cause)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (xdg != NULL && *xdg == '/')
+		return xasprintf("%s/optout/evidence", xdg);
+	if (home != NULL && *home == '/')
+		return xasprintf("%s/.local/share/optout/evidence", home);
+	*cause = xstrdup("cannot keep the evidence: neither XDG_DATA_HOME nor HOME is set");
+	return NULL;
+}
+
+/* Keep the last reply as evidence, readable by the user only. */
+static int
+save_evidence(struct sub *s, char **path, char **cause)
+{
+	const char *body, *url;
+	size_t len;
+	long status;
+	char *dir, *file, *d, stamp[32];
+	struct buf b;
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	*path = NULL;
+	if ((body = form_evidence(s->job, &len, &status, &url)) == NULL)
+		return 0;
+	if ((dir = evidence_dir(cause)) == NULL)
+		return -1;
+	if (make_dirs(dir, 0700, cause) != 0 || chmod(dir, 0700) != 0) {
+		if (*cause == NULL)
+			*cause = xasprintf("%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	d = http_url_display(url);
+	buf_init(&b);
+	buf_printf(&b,
+	    "<!-- optout evidence\n     reference: %s\n     broker:    %s (procedure %s)\n"
+	    "     address:   %s\n     status:    %ld\n     outcome:   %s\n"
+	    "     saved:     %s\n-->\n",
+	    s->it->reference, s->it->broker->id, s->it->proc->id, d, status,
+	    form_outcome_name(form_outcome(s->job)), stamp);
+	buf_add(&b, body, len);
+	free(d);
+	file = xasprintf("%s/%s.html", dir, s->it->reference);
+	free(dir);
+	rc = write_file_atomic(file, b.data, b.len, 0600, cause);
+	buf_free(&b);
+	if (rc != 0) {
+		free(file);
+		return -1;
+	}
+	*path = file;
+	return 0;
+}
+
+/* Print the values a person pastes. */
+static void
+print_sheet(const struct sub *s, int show)
+{
+	const struct form_value *v;
+	size_t n, i;
+	int masked = 0;
+
+	printf("  open:      %s\n", form_start_url(s->job));
+	if (form_last_url(s->job) != NULL) {
+		char *d = http_url_display(form_last_url(s->job));
+
+		printf("  reached:   %s\n", d);
+		free(d);
+	}
+	v = form_values(s->job, &n);
+	if (n > 0)
+		printf("  fill in:\n");
+	for (i = 0; i < n; i++) {
+		const char *shown = form_shown(&v[i], show);
+
+		masked |= v[i].sensitive && !show;
+		if (*shown == '\0')
+			shown = "(leave empty)";
+		if (v[i].name != NULL && strcmp(v[i].label, v[i].name) != 0)
+			printf("    %-30s %s   (field %s)\n", v[i].label, shown, v[i].name);
+		else
+			printf("    %-30s %s\n", v[i].label, shown);
+	}
+	if (masked)
+		printf("  (***** marks a sensitive value: add --show to print it)\n");
+	printf("  then:      submit the form yourself, solve any CAPTCHA there, and keep the\n"
+	       "             confirmation page or email\n");
+}
+
+/* The text report of one broker. */
+static void
+print_sub(const struct sub *s, int sent, int show)
+{
+	const char *const *t;
+	size_t i;
+
+	printf("%s — %s: %s\n", s->it->broker->id, request_name(s->it->request),
+	    !sent && !form_for_person(s->job) ? "dry run (nothing sent; add --send to submit)" :
+	    form_for_person(s->job) ? "needs-human" : form_outcome_name(form_outcome(s->job)));
+	printf("  procedure: %s (web form%s)\n", s->it->proc->id,
+	    form_verified(s->job) ? "" : "; field names unverified");
+	if (form_for_person(s->job)) {
+		printf("  why:       %s\n", form_person_reason(s->job));
+		print_sheet(s, show);
+	} else if (!sent) {
+		char *d = form_describe(s->job, show);
+		const struct form_value *v;
+		size_t n, k;
+		int masked = 0;
+
+		printf("  requests:\n%s", d);
+		free(d);
+		for (v = form_values(s->job, &n), k = 0; k < n; k++)
+			masked |= v[k].sensitive && !show;
+		if (masked)
+			printf("  (***** marks a sensitive value: add --show to print it)\n");
+	} else {
+		printf("  why:       %s\n", form_reason(s->job) ? form_reason(s->job) : "-");
+		for (t = form_trace(s->job), i = 0; t[i] != NULL; i++)
+			printf("  %s %s\n", i == 0 ? "requests: " : "          ", t[i]);
+		if (form_outcome(s->job) == FORM_NEEDS_HUMAN)
+			print_sheet(s, show);
+		if (s->evidence != NULL)
+			printf("  evidence:  %s\n", s->evidence);
+	}
+	printf("  reference: %s\n", s->it->reference);
+}
+
+/* The JSON report of one broker. */
+static struct jv *
+sub_jv(const struct sub *s, int sent, int show)
+{
+	struct jv *o = jv_new_object(), *vals = jv_new_array(), *tr = jv_new_array();
+	const struct form_value *v;
+	const char *const *t;
+	size_t n, i;
+
+	jv_set_str(o, "broker", s->it->broker->id);
+	jv_set_str(o, "request", request_name(s->it->request));
+	jv_set_str(o, "procedure", s->it->proc->id);
+	jv_set_str(o, "reference", s->it->reference);
+	jv_set_str(o, "url", form_start_url(s->job));
+	jv_set(o, "verified", jv_new_bool(form_verified(s->job)));
+	jv_set(o, "sent", jv_new_bool(sent && !form_for_person(s->job)));
+	if (form_for_person(s->job))
+		jv_set_str(o, "outcome", "needs-human");
+	else if (!sent)
+		jv_set_str(o, "outcome", "dry-run");
+	else
+		jv_set_str(o, "outcome", form_outcome_name(form_outcome(s->job)));
+	jv_set(o, "retry_later", jv_new_bool(sent && form_outcome(s->job) == FORM_TRY_LATER));
+	jv_set_str(o, "reason", form_for_person(s->job) ? form_person_reason(s->job) :
+	    form_reason(s->job));
+	if (!form_for_person(s->job))
+		jv_set(o, "steps", form_describe_jv(s->job, show));
+	v = form_values(s->job, &n);
+	for (i = 0; i < n; i++) {
+		struct jv *e = jv_new_object();
+
+		jv_set_str(e, "label", v[i].label);
+		jv_set_str(e, "name", v[i].name);
+		jv_set_str(e, "value", form_shown(&v[i], show));
+		jv_set_str(e, "from", v[i].from);
+		jv_push(vals, e);
+	}
+	jv_set(o, "values", vals);
+	for (t = form_trace(s->job), i = 0; t[i] != NULL; i++)
+		jv_push(tr, jv_new_string(t[i]));
+	jv_set(o, "requests", tr);
+	jv_set_str(o, "evidence", s->evidence);
+	return o;
+}
+
+/* The flow callback: the form engine decides the next request. */
+static const struct http_request *
+sub_next(void *arg, const struct http_response *r)
+{
+	struct sub *s = arg;
+
+	return form_advance(s->job, r);
+}
+
+/* Submit every automatic form at once, through the multi interface. */
+static int
+send_all(struct sub *subs, size_t n, const struct http_opts *ho, struct ledger *ledger,
+    const struct laws *laws, const char *client)
+{
+	struct http_flow *flows = xcalloc(n ? n : 1, sizeof *flows);
+	size_t i, nf = 0;
+	char *cause = NULL;
+
+	for (i = 0; i < n; i++) {
+		struct ledger_entry e;
+		enum ledger_state st = LS_PLANNED;
+		int existed = 0;
+
+		if (subs[i].refused || form_for_person(subs[i].job))
+			continue;
+		/*
+		 * Recorded, then committed as "sending", before any network I/O: a crash
+		 * from here on leaves a request to review, never one sent twice blindly.
+		 */
+		ledger_entry_from_plan(&e, subs[i].it, client);
+		if (ledger_record(ledger, &e, &subs[i].ledger_id, &existed, &st, &cause) != 0) {
+			cmd_error_cause(cause);
+			free(flows);
+			return EX_SOFTWARE;
+		}
+		if (existed && st != LS_PLANNED && st != LS_FAILED) {
+			cmd_error("%s: already %s in the ledger (see 'optout status'): not sent again",
+			    subs[i].it->broker->id, ledger_state_name(st));
+			subs[i].already = 1;
+			continue;
+		}
+		if (ledger_begin_send(ledger, subs[i].ledger_id, &cause) != 0) {
+			cmd_error_cause(cause);
+			free(flows);
+			return EX_SOFTWARE;
+		}
+		if ((subs[i].session = http_session_new(ho, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			ledger_finish_send(ledger, subs[i].ledger_id, 0, NULL, 0, laws,
+			    "could not start the HTTPS session", &cause);
+			free(flows);
+			return EX_USAGE;
+		}
+		flows[nf].session = subs[i].session;
+		flows[nf].next = sub_next;
+		flows[nf].arg = &subs[i];
+		nf++;
+	}
+	if (nf > 0)
+		http_run_many(flows, nf, ho);
+	free(flows);
+	for (i = 0; i < n; i++) {
+		enum form_outcome out;
+		int ok;
+
+		if (subs[i].refused || subs[i].already || form_for_person(subs[i].job))
+			continue;
+		if (save_evidence(&subs[i], &subs[i].evidence, &cause) != 0) {
+			cmd_error_cause(cause);
+			cause = NULL;
+		}
+		/* Done or awaiting the email link: the request went out and its deadline runs. */
+		out = form_outcome(subs[i].job);
+		ok = out == FORM_DONE || out == FORM_AWAITING_EMAIL;
+		if (ledger_finish_send(ledger, subs[i].ledger_id, ok, NULL, 0, laws,
+		    ok ? NULL : form_outcome_name(out), &cause) != 0) {
+			cmd_error_cause(cause);
+			cause = NULL;
+		}
+	}
+	return 0;
+}
+
+/* Plan and prepare one broker; returns 0 or the exit status of a refusal. */
+static int
+prepare(const struct broker *b, enum request req, const char *only, const struct cmd_inputs *in,
+    const struct plan_opts *po, struct sub *s)
+{
+	char *cause = NULL;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->refused = 1;
+	if ((s->view = web_only(b, req, only)) == NULL) {
+		if (only != NULL)
+			cmd_error("%s: no web procedure '%s' for %s requests (see 'optout brokers "
+			    "show %s')", b->id, only, request_name(req), b->id);
+		else
+			cmd_error("%s: no web form is known for %s requests (see 'optout plan')",
+			    b->id, request_name(req));
+		return EX_UNAVAILABLE;
+	}
+	s->it = plan_make(&s->view->b, in->profile, in->laws, po);
+	if ((rc = refuse(s->it)) != 0)
+		return rc;
+	if ((s->job = form_prepare(s->it, in->profile, &cause)) == NULL) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	s->refused = 0;
+	return 0;
+}
+
+/* Whether a broker has a web procedure for the request. */
+static int
+has_web(const struct broker *b, enum request r, const char *only)
+{
+	size_t i;
+
+	for (i = 0; i < b->nprocedures; i++)
+		if (usable(&b->procedures[i], r, only) && b->procedures[i].restricted_to == NULL)
+			return 1;
+	return 0;
+}
+
+/* The exit status for the outcomes: refusals, then failures, then busy sites. */
+static int
+worst(int rc, const struct sub *s, int sent)
+{
+	if (rc == EX_DATAERR || !sent || s->refused || form_for_person(s->job))
+		return rc;
+	if (form_outcome(s->job) == FORM_FAILED)
+		return rc == 0 || rc == EX_TEMPFAIL ? EX_UNAVAILABLE : rc;
+	if (form_outcome(s->job) == FORM_TRY_LATER)
+		return rc == 0 ? EX_TEMPFAIL : rc;
+	return rc;
+}
+
+/* optout submit */
+static int
+cmd_submit_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "broker", required_argument, NULL, 'b' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "request", required_argument, NULL, 'r' },
+		{ "send", no_argument, NULL, 'S' },
+		{ "show", no_argument, NULL, 's' },
+		{ "disclose", required_argument, NULL, 'd' },
+		{ "cacert", required_argument, NULL, 'C' },
+		{ "proxy", required_argument, NULL, 'P' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "procedure", required_argument, NULL, 'R' },
+		{ "item", required_argument, NULL, 'I' },
+		{ "correct-to", required_argument, NULL, 'T' },
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *profile = NULL, *brokers = NULL, *request = NULL, *disclose = NULL;
+	const char *only = NULL, *ledger_file = NULL;
+	struct ledger *ledger = NULL;
+	struct correction corr = { 0 };
+	int all = 0, send = 0, show = 0, json = 0, c, rc, r, any = 0;
+	struct cmd_inputs in;
+	const struct broker **sel = NULL;
+	size_t nsel = 0, i, n = 0;
+	struct sub *subs = NULL;
+	struct http_opts ho;
+	struct plan_opts po;
+	enum request req;
+	char **consent = NULL, *cause = NULL;
+
+	http_opts_init(&ho);
+	while ((c = cmd_getopt(&cmd_submit, argc, argv, "p:b:r:", longopts)) != -1) {
+		switch (c) {
+		case 'p': profile = optarg; break;
+		case 'b': brokers = optarg; break;
+		case 'a': all = 1; break;
+		case 'r': request = optarg; break;
+		case 'S': send = 1; break;
+		case 's': show = 1; break;
+		case 'd': disclose = optarg; break;
+		case 'C': ho.cacert = optarg; break;
+		case 'P': ho.proxy = optarg; break;
+		case 'j': json = 1; break;
+		case 'R': only = optarg; break;
+		case 'I': corr.item = optarg; break;
+		case 'T': corr.correct = optarg; break;
+		case 'L': ledger_file = optarg; break;
+		case 'h': cmd_usage(&cmd_submit, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cmd_usage_error(&cmd_submit, "unexpected argument '%s'", argv[optind]);
+	if (profile == NULL || request == NULL)
+		return cmd_usage_error(&cmd_submit, "-p PROFILE and -r TYPE are required");
+	if (request_parse(request, &req) != 0)
+		return cmd_usage_error(&cmd_submit, "-r: '%s' is not one of access, delete, "
+		    "opt-out, correct", request);
+	if (ho.proxy != NULL && strncmp(ho.proxy, "socks5h://", 10) != 0)
+		return cmd_usage_error(&cmd_submit, "--proxy: only socks5h://HOST:PORT is accepted "
+		    "(names are then resolved by the proxy, as Tor needs)");
+	if (ho.cacert != NULL && access(ho.cacert, R_OK) != 0) {
+		cmd_error("%s: %s", ho.cacert, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if ((rc = cmd_parse_disclose(&cmd_submit, disclose, &consent)) != 0)
+		return rc;
+	if (vault_init(&cause) != 0) {
+		cmd_error_cause(cause);
+		str_list_free(consent);
+		return EX_SOFTWARE;
+	}
+	if ((rc = cmd_load_inputs(profile, NULL, &in)) != 0) {
+		str_list_free(consent);
+		return rc;
+	}
+	if ((rc = cmd_select_brokers(&cmd_submit, in.reg, brokers, all, &sel, &nsel)) != 0)
+		goto out;
+	memset(&po, 0, sizeof po);
+	po.request = req;
+	po.disclose = (const char **)consent;
+	po.today = date_today();
+	po.correction = &corr;
+	subs = xcalloc(nsel + 1, sizeof *subs);
+	for (i = 0; i < nsel; i++) {
+		/* --all means every broker that has a web form; others are simply not this
+		 * command's. */
+		if (all && !has_web(sel[i], req, only))
+			continue;
+		r = prepare(sel[i], req, only, &in, &po, &subs[n]);
+		n++;
+		if (r != 0 && (rc == 0 || r == EX_DATAERR))
+			rc = r;
+	}
+	if (send) {
+		if ((ledger = ledger_open(ledger_file, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			rc = EX_CANTCREAT;
+			goto out;
+		}
+		if ((r = send_all(subs, n, &ho, ledger, in.laws,
+		    in.profile->label != NULL ? in.profile->label : "me")) != 0) {
+			rc = r;
+			goto out;
+		}
+	}
+	{
+		struct jv *out = json ? jv_new_array() : NULL;
+
+		for (i = 0; i < n; i++) {
+			if (subs[i].refused)
+				continue;
+			if (json)
+				jv_push(out, sub_jv(&subs[i], send, show));
+			else {
+				if (any)
+					printf("\n");
+				print_sub(&subs[i], send, show);
+			}
+			any = 1;
+			rc = worst(rc, &subs[i], send);
+		}
+		if (json) {
+			char *s = jv_dump(out, 1);
+
+			printf("%s\n", s);
+			secure_free(s);
+			jv_free(out);
+		}
+	}
+	if (all && n == 0 && !json)
+		printf("No selected broker has a web form for %s requests.\n", request_name(req));
+out:
+	for (i = 0; i < n; i++) {
+		form_free(subs[i].job);
+		http_session_free(subs[i].session);
+		plan_item_free(subs[i].it);
+		web_view_free(subs[i].view);
+		free(subs[i].evidence);
+	}
+	free(subs);
+	ledger_close(ledger);
+	free(sel);
+	str_list_free(consent);
+	cmd_inputs_free(&in);
+	return rc;
+}
