@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/packet.h"
 #include "optout/plan.h"
@@ -16,7 +17,7 @@ static int cmd_demo_run(int argc, char **argv);
 const struct command cmd_packet = {
 	.name = "packet",
 	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
-		 "[--agent AGENT] [--duplex]",
+		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger]",
 	.summary = "write everything needed to file with every broker in scope (the main job)",
 	.help =
 	    "Options:\n"
@@ -28,6 +29,9 @@ const struct command cmd_packet = {
 	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
 	    "      --agent FILE       write as an authorized agent filing for the person\n"
 	    "      --duplex           print-all.pdf: each letter starts on a new sheet\n"
+	    "      --ledger FILE      record the requests here (default:\n"
+	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
+	    "      --no-ledger        record nothing (a shared computer: leave nothing behind)\n"
 	    "      --item TEXT        correct requests: the inaccurate information\n"
 	    "      --correct-to TEXT  correct requests: what it should say\n"
 	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
@@ -53,10 +57,47 @@ const struct command cmd_demo = {
 };
 
 /* Write a packet and print what it holds. */
+/* Record a packet's ready requests in the ledger, so status and followup track them. */
+static int
+record_packet(const struct packet_summary *sum, const char *client, const char *ledger_file)
+{
+	struct ledger *l;
+	char *cause = NULL;
+	size_t i, added = 0, known = 0;
+
+	if ((l = ledger_open(ledger_file, &cause)) == NULL) {
+		cmd_error_cause(cause);
+		return EX_CANTCREAT;
+	}
+	for (i = 0; i < sum->nitems; i++) {
+		struct ledger_entry e;
+		long long id;
+		int existed = 0;
+
+		if (sum->items[i]->status != PLAN_READY)
+			continue;
+		ledger_entry_from_plan(&e, sum->items[i], client);
+		if (ledger_record(l, &e, &id, &existed, NULL, &cause) != 0) {
+			cmd_error_cause(cause);
+			ledger_close(l);
+			return EX_SOFTWARE;
+		}
+		if (existed)
+			known++;
+		else
+			added++;
+	}
+	printf("Recorded %zu requests in the ledger %s (%zu were there already): mark each one "
+	       "when you send it (optout mark REFERENCE mailed or sent).\n", added, ledger_path(l),
+	    known);
+	ledger_close(l);
+	return 0;
+}
+
 static int
 run_packet(const char *profile, const char *agent, const char *brokers, int all,
     const char *requests, const char *disclose, const struct correction *corr, const char *outdir,
-    int duplex, int replace)
+    int duplex, int replace, const char *ledger_file, int use_ledger)
 {
 	struct packet_opts o = { 0 };
 	struct packet_summary sum;
@@ -108,6 +149,9 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 			break;
 		}
 	}
+	if (use_ledger)
+		rc = record_packet(&sum, job.in.profile->label != NULL ? job.in.profile->label : "me",
+		    ledger_file);
 	printf("Start with cover.pdf: it lists every request, its legal basis and its due date.\n");
 	packet_summary_free(&sum);
 out:
@@ -131,13 +175,15 @@ cmd_packet_run(int argc, char **argv)
 		{ "correct-to", required_argument, NULL, 'T' },
 		{ "evidence", required_argument, NULL, 'E' },
 		{ "duplex", no_argument, NULL, 'D' },
+		{ "ledger", required_argument, NULL, 'L' },
+		{ "no-ledger", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = NULL, *brokers = NULL, *requests = NULL, *outdir = NULL;
-	const char *disclose = NULL, *agent = NULL;
+	const char *disclose = NULL, *agent = NULL, *ledger_file = NULL;
 	struct correction corr = { 0 };
-	int all = 0, duplex = 0, c;
+	int all = 0, duplex = 0, use_ledger = 1, c;
 
 	while ((c = cmd_getopt(&cmd_packet, argc, argv, "p:b:r:o:", longopts)) != -1) {
 		switch (c) {
@@ -152,6 +198,8 @@ cmd_packet_run(int argc, char **argv)
 		case 'T': corr.correct = optarg; break;
 		case 'E': corr.evidence = optarg; break;
 		case 'D': duplex = 1; break;
+		case 'L': ledger_file = optarg; break;
+		case 'N': use_ledger = 0; break;
 		case 'h': cmd_usage(&cmd_packet, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -160,7 +208,10 @@ cmd_packet_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_packet, "unexpected argument '%s'", argv[optind]);
 	if (profile == NULL || outdir == NULL)
 		return cmd_usage_error(&cmd_packet, "-p PROFILE and -o DIR are required");
-	return run_packet(profile, agent, brokers, all, requests, disclose, &corr, outdir, duplex, 0);
+	if (ledger_file != NULL && !use_ledger)
+		return cmd_usage_error(&cmd_packet, "give either --ledger FILE or --no-ledger");
+	return run_packet(profile, agent, brokers, all, requests, disclose, &corr, outdir, duplex, 0,
+	    ledger_file, use_ledger);
 }
 
 /* optout demo */
@@ -187,7 +238,8 @@ cmd_demo_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_demo, "unexpected argument '%s'", argv[optind]);
 	profile = xasprintf("%s/letters/examples/profile.json", data_dir());
 	printf("Demo: the packet for a fictional person (%s).\n", profile);
-	rc = run_packet(profile, NULL, NULL, 1, NULL, NULL, NULL, outdir, 0, 1);
+	/* The demo person is fictional: nothing of it goes into the ledger. */
+	rc = run_packet(profile, NULL, NULL, 1, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
 	free(profile);
 	return rc;
 }

@@ -968,6 +968,10 @@ refusal(const struct ledger_request *r, enum ledger_state to)
 			return NULL;
 		break;
 	case LS_SENT:
+		/* The person sent the email or filled in the form themselves. */
+		if (from == LS_PLANNED || from == LS_FAILED || from == LS_NEEDS_REVIEW)
+			return NULL;
+		break;
 	case LS_FAILED:
 		if (from == LS_NEEDS_REVIEW)
 			return NULL;
@@ -1002,9 +1006,12 @@ refusal(const struct ledger_request *r, enum ledger_state to)
 	if (from == LS_EXTENDED && to == LS_EXTENDED)
 		return xasprintf("%s was already extended: the law allows one extension",
 		    r->reference);
-	if (to == LS_SENT || to == LS_FAILED)
-		return xasprintf("%s is %s: only a request that needs review is marked %s by hand",
-		    r->reference, ledger_state_name(from), ledger_state_name(to));
+	if (to == LS_SENT)
+		return xasprintf("%s is %s: it has gone out already", r->reference,
+		    ledger_state_name(from));
+	if (to == LS_FAILED)
+		return xasprintf("%s is %s: only a request that needs review is marked failed by "
+		    "hand", r->reference, ledger_state_name(from));
 	if (!ledger_state_awaiting(from))
 		return xasprintf("%s is %s: it has not gone out yet, so it cannot be %s",
 		    r->reference, ledger_state_name(from), ledger_state_name(to));

@@ -155,8 +155,10 @@ int ledger_finish_send(struct ledger *l, long long id, int ok, const char *messa
 /*
  * A person's update of a request named by reference or numeric id, taking
  * effect on day `on`.  Legal transitions only:
- *   planned, failed, needs-review  -> mailed (due counted from `on`)
- *   needs-review                   -> sent (due counted from `on`) or failed
+ *   planned, failed, needs-review  -> mailed or sent (the person posted the letter,
+ *                                     sent the email or filled in the form; due
+ *                                     counted from `on`)
+ *   needs-review                   -> failed
  *   sent, mailed                   -> acknowledged, extended, completed, denied
  *   acknowledged                   -> extended, completed, denied
  *   extended                       -> completed, denied

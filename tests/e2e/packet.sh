@@ -67,6 +67,10 @@ all_text "$work/jose" >"$work/all.txt"
 check_lacks "no SSN anywhere in the packet" "$work/all.txt" "123-45-6789"
 check_lacks "no SSN last four anywhere in the packet" "$work/all.txt" "6789"
 check_lacks "no date of birth anywhere in the packet" "$work/all.txt" "1985-03-14"
+check_has "the packet's requests are recorded in the ledger" "$work/out" "Recorded 4 requests in the ledger $XDG_DATA_HOME/optout/ledger.db"
+"$OPTOUT" status --json >"$work/st.json"
+check_eq "the ledger holds the four ready requests, planned" "4 planned demo-0001" \
+	"$("$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(len(j), " ".join(sorted(set(r["state"] for r in j))), " ".join(sorted(set(r["client"] for r in j))))' "$work/st.json")"
 check_eq "files are private (0600)" "" "$(find "$work/jose" -type f ! -perm 600)"
 check_eq "folders are private (0700)" "" "$(find "$work/jose" -type d ! -perm 700)"
 pdfinfo "$work/jose/letters/example-history-delete.pdf" >"$work/info" 2>&1
@@ -74,11 +78,14 @@ check_lacks "PDF metadata carries no name" "$work/info" "Núñez"
 check_has "PDF producer is optout" "$work/info" "optout"
 
 # With consent the SSN goes exactly where a procedure requires it.
-run packet -p "$ex" -b example-cra -r access --disclose ssn,dob -o "$work/consent"
+run packet -p "$ex" -b example-cra -r access --disclose ssn,dob -o "$work/consent" --no-ledger
 check_status "packet with --disclose exits 0" 0
 pdf_text "$work/consent/letters/example-cra-access.pdf" >"$work/c.txt"
 check_has "the FCRA access letter carries the SSN once allowed" "$work/c.txt" "123-45-6789"
 check_has "it cites FCRA §609" "$work/c.txt" "1681g"
+check_lacks "--no-ledger records nothing" "$work/out" "Recorded"
+check_eq "and the ledger still holds only the first packet's four" "4" \
+	"$("$OPTOUT" status --json | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 
 # Multi-page letters number their pages; print-all.pdf holds every letter.
 run packet -p "$fx/profiles/long-address.json" -b example-history -r delete -o "$work/long"
@@ -133,6 +140,7 @@ export OPTOUT_DATADIR="$TOP_SRCDIR"
 run demo -o "$work/demo"
 check_status "optout demo exits 0" 0
 check_has "the demo names its fictional person" "$work/out" "fictional"
+check_lacks "the demo records nothing in the ledger" "$work/out" "Recorded"
 check_pdfs "$work/demo"
 all_text "$work/demo" >"$work/demo.txt"
 check_lacks "the demo discloses no SSN" "$work/demo.txt" "123-45-6789"

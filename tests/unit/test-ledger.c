@@ -461,8 +461,8 @@ allowed(enum ledger_state from, enum ledger_state to)
 {
 	switch (to) {
 	case LS_MAILED:
-		return from == LS_PLANNED || from == LS_FAILED || from == LS_NEEDS_REVIEW;
 	case LS_SENT:
+		return from == LS_PLANNED || from == LS_FAILED || from == LS_NEEDS_REVIEW;
 	case LS_FAILED:
 		return from == LS_NEEDS_REVIEW;
 	case LS_ACKNOWLEDGED:
