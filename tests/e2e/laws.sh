@@ -1,0 +1,86 @@
+#!/bin/sh
+# The legal bases, profiles and agents: letters/laws.json and the example files
+# are valid under both python3-jsonschema and optout's own loader, and broken
+# copies of laws.json are refused by both, at the same JSON path.
+. "$TOP_SRCDIR/tests/e2e/lib.sh"
+
+L="$TOP_SRCDIR/letters"
+
+# pyvalid SCHEMA FILE: validate with python3-jsonschema (format checks on); prints the errors' paths.
+pyvalid() {
+	"$PYTHON" - "$1" "$2" <<'PY'
+import json, sys
+from jsonschema import Draft202012Validator, FormatChecker
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]))
+bad = 0
+for e in Draft202012Validator(schema, format_checker=FormatChecker()).iter_errors(doc):
+    path = "".join("[%d]" % p if isinstance(p, int) else ("." if i else "") + p for i, p in enumerate(e.absolute_path))
+    print(path or "(top)")
+    bad = 1
+sys.exit(bad)
+PY
+}
+
+for pair in "laws.schema.json laws.json" "profile.schema.json examples/profile.json" \
+	"agent.schema.json examples/agent.json"; do
+	set -- $pair
+	if pyvalid "$L/$1" "$L/$2" >"$work/py" 2>&1; then ok "python3-jsonschema accepts letters/$2"; else
+		not_ok "python3-jsonschema accepts letters/$2" "$(cat "$work/py")"; fi
+done
+export OPTOUT_TODAY=2026-11-22 OPTOUT_DATADIR="$TOP_SRCDIR"
+run plan -p "$L/examples/profile.json" -b equifax -r delete --agent "$L/examples/agent.json" --json
+check_status "optout loads laws.json, the example profile and agent" 0
+
+# Every law a broker procedure can stand on has a letter template for each request it covers.
+missing=
+for law in $("$PYTHON" -c 'import json,sys
+for l in json.load(open(sys.argv[1]))["laws"]:
+    for r in l["requests"]:
+        print(l["family"] + "-" + r)' "$L/laws.json" | sort -u); do
+	case $law in fcra-delete|fcra-opt-out) continue ;; esac
+	[ -f "$L/$law.mustache" ] || missing="$missing $law"
+done
+check_eq "a template for every law family and request it covers" "" "$missing"
+
+# Broken copies: each is refused by both validators at the path given.
+mkdir -p "$work/data/brokers"
+ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"
+ln -s "$TOP_SRCDIR/brokers/equifax.json" "$work/data/brokers/equifax.json"
+mkdir "$work/data/letters"
+for f in "$L"/*; do [ "$(basename "$f")" = laws.json ] || ln -s "$f" "$work/data/letters/"; done
+export OPTOUT_DATADIR="$work/data"
+# break EXPECTED-PATH PYTHON-STATEMENT: write a laws.json changed by the statement, then check.
+break_laws() {
+	path=$1
+	"$PYTHON" - "$L/laws.json" "$work/data/letters/laws.json" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+	run plan -p "$L/examples/profile.json" -b equifax
+	check_status "C loader refuses laws.json with a bad $path" 65
+	check_has "C loader names $path" "$work/err" "laws.json: $path"
+	if pyvalid "$L/laws.schema.json" "$work/data/letters/laws.json" >"$work/py" 2>&1; then
+		not_ok "python3-jsonschema refuses the bad $path" "it accepted it"
+	else
+		check_has "python3-jsonschema names $path" "$work/py" "$path"
+	fi
+}
+break_laws "laws[0].deadline.unit" 'd["laws"][0]["deadline"]["unit"] = "weeks"'
+break_laws "laws[1]" 'del d["laws"][1]["citation"]'
+check_has "C loader says which field is missing" "$work/err" 'missing required field "citation"'
+break_laws "laws[2].regulator.url" 'd["laws"][2]["regulator"]["url"] = "http://example.org/"'
+break_laws "holidays[0]" 'd["holidays"][0] = "2026-02-30"'
+break_laws "laws[0].rights[0]" 'd["laws"][0]["rights"][0] = "everything"'
+"$PYTHON" - "$L/laws.json" "$work/data/letters/laws.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["laws"][2]["id"] = d["laws"][1]["id"]
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+run plan -p "$L/examples/profile.json" -b equifax
+check_status "a repeated law id is refused" 65
+check_has "and named" "$work/err" "laws[2].id: \"us-va\" is already used by laws[1]"
+
+done_testing
