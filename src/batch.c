@@ -18,7 +18,7 @@
 #include "optout/profile.h"
 #include "optout/util.h"
 
-#define CLIENTS_JSON_MAX (64 * 1024 * 1024)
+#define CLIENTS_JSON_MAX ((size_t)64 * 1024 * 1024)
 
 /* CSV columns and where each goes in a profile (for messages: path -> column). */
 static const struct {
@@ -201,7 +201,7 @@ static void
 counts_from_packet(const char *dir, struct batch_client *c)
 {
 	char *path = path_join(dir, "packet.json"), *err = NULL;
-	struct jv *doc = jv_load_file(path, 16 * 1024 * 1024, &err);
+	struct jv *doc = jv_load_file(path, (size_t)16 * 1024 * 1024, &err);
 	const struct jv *reqs = jv_get(doc, "requests");
 	size_t i;
 
@@ -564,7 +564,7 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 		jv_set_str(a, "organization", o->agent->organization);
 		jv_set(d, "agent", a);
 	}
-	jv_set(d, "count_clients", jv_new_int((long long)(s->nclients + s->nerrors)));
+	jv_set(d, "count_clients", jv_new_int((long long)s->nclients + (long long)s->nerrors));
 	jv_set(d, "count_written", jv_new_int((long long)s->written));
 	jv_set(d, "count_done", jv_new_int((long long)s->done_before));
 	jv_set(d, "count_errors", jv_new_int((long long)s->nerrors));

@@ -8,7 +8,7 @@
 #include "optout/jv.h"
 #include "optout/template.h"
 
-#define TEMPLATE_MAX_BYTES (256 * 1024)
+#define TEMPLATE_MAX_BYTES ((size_t)256 * 1024)
 
 static int cmd_template_run(int argc, char **argv);
 
@@ -92,7 +92,7 @@ cmd_template_run(int argc, char **argv)
 	if (data[0] == '{' || data[0] == '[')
 		v = jv_parse(data, strlen(data), "--data", &cause);
 	else
-		v = jv_load_file(data, 4 * 1024 * 1024, &cause);
+		v = jv_load_file(data, (size_t)4 * 1024 * 1024, &cause);
 	if (v == NULL) {
 		cmd_error_cause(cause);
 		return EX_DATAERR;

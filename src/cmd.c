@@ -83,7 +83,7 @@ cmd_error(const char *fmt, ...)
 	fflush(stdout);
 	fputs("optout: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(stderr, fmt, ap); /* NOLINT(clang-analyzer-valist.Uninitialized): va_start above */
 	va_end(ap);
 	fputc('\n', stderr);
 }

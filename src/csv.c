@@ -9,7 +9,7 @@
 #include "optout/csv.h"
 #include "optout/util.h"
 
-#define CSV_MAX_FIELD (64 * 1024)
+#define CSV_MAX_FIELD ((size_t)64 * 1024)
 #define CSV_MAX_FIELDS 256
 
 struct csv_reader {
@@ -106,7 +106,7 @@ read_record(struct csv_reader *r, size_t *start_line, char **cause)
 			return 1;
 		}
 		if (field.len >= CSV_MAX_FIELD) {
-			*cause = xasprintf("%s:%zu: column %zu is longer than %d bytes", r->name,
+			*cause = xasprintf("%s:%zu: column %zu is longer than %zu bytes", r->name,
 			    *start_line, r->nfields + 1, CSV_MAX_FIELD);
 			goto fail;
 		}
@@ -149,7 +149,9 @@ csv_open(const char *path, char **cause)
 	}
 	/* A UTF-8 byte-order mark, as spreadsheet programs write it, is skipped. */
 	if ((c = getc(r->f)) == 0xEF) {
-		if (getc(r->f) != 0xBB || getc(r->f) != 0xBF) {
+		int b2 = getc(r->f), b3 = getc(r->f);
+
+		if (b2 != 0xBB || b3 != 0xBF) {
 			*cause = xasprintf("%s:1: the file starts with bytes that are not UTF-8 text",
 			    path);
 			csv_close(r);

@@ -26,17 +26,16 @@ date_from_ymd(int y, int m, int d)
 
 /* The year, month and day of a day number. */
 void
-date_to_ymd(date_t z, int *y, int *m, int *d)
+date_to_ymd(date_t d, int *y, int *m, int *day)
 {
-	long era, doe, yoe, doy, mp;
+	long z = d + 719468, era, doe, yoe, doy, mp;
 
-	z += 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
 	doe = z - era * 146097;
 	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }

@@ -9,7 +9,7 @@
 #include "optout/schema.h"
 #include "optout/util.h"
 
-#define LAWS_MAX_BYTES (1024 * 1024)
+#define LAWS_MAX_BYTES ((size_t)1024 * 1024)
 
 /* A string field, or NULL. */
 static const char *

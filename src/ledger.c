@@ -964,11 +964,8 @@ refusal(const struct ledger_request *r, enum ledger_state to)
 
 	switch (to) {
 	case LS_MAILED:
-		if (from == LS_PLANNED || from == LS_FAILED || from == LS_NEEDS_REVIEW)
-			return NULL;
-		break;
 	case LS_SENT:
-		/* The person sent the email or filled in the form themselves. */
+		/* Posted, emailed or submitted by the person, or checked after a crash. */
 		if (from == LS_PLANNED || from == LS_FAILED || from == LS_NEEDS_REVIEW)
 			return NULL;
 		break;

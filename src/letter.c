@@ -13,8 +13,8 @@
 #include "optout/template.h"
 #include "optout/util.h"
 
-#define TEMPLATE_MAX_BYTES (256 * 1024)
-#define LETTER_MAX_OUTPUT (512 * 1024)
+#define TEMPLATE_MAX_BYTES ((size_t)256 * 1024)
+#define LETTER_MAX_OUTPUT ((size_t)512 * 1024)
 
 struct cached {
 	char *name;

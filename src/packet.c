@@ -468,7 +468,8 @@ write_cover(struct run *r, char **cause)
 		jv_set_str(a, "organization", r->o->agent->organization);
 		jv_set(d, "agent", a);
 	}
-	jv_set(d, "count_ready", jv_new_int((long long)(s->postal + s->email + s->web + s->phone)));
+	jv_set(d, "count_ready", jv_new_int((long long)s->postal + (long long)s->email +
+	    (long long)s->web + (long long)s->phone));
 	jv_set(d, "count_postal", jv_new_int((long long)s->postal));
 	jv_set(d, "count_email", jv_new_int((long long)s->email));
 	jv_set(d, "count_web", jv_new_int((long long)s->web));

@@ -12,7 +12,7 @@
 #include "optout/schema.h"
 #include "optout/util.h"
 
-#define PROFILE_MAX_BYTES (64 * 1024)
+#define PROFILE_MAX_BYTES ((size_t)64 * 1024)
 
 /* Patterns the schema cannot apply per country, compiled once per load. */
 static const char us_zip[] = "^[0-9]{5}(-[0-9]{4})?$";

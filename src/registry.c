@@ -10,7 +10,7 @@
 #include "optout/schema.h"
 #include "optout/util.h"
 
-#define BROKER_MAX_BYTES (256 * 1024)
+#define BROKER_MAX_BYTES ((size_t)256 * 1024)
 
 /* A broker plus what it owns: the parsed file and the arrays built from it. */
 struct broker_store {
@@ -363,7 +363,8 @@ registry_load(const char *datadir, char **cause)
 	}
 	closedir(d);
 	free(dir);
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n > 0)
+		qsort(names, n, sizeof *names, cmp_str);
 
 	r = xcalloc(1, sizeof *r);
 	r->brokers = xcalloc(n ? n : 1, sizeof *r->brokers);

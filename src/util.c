@@ -324,13 +324,15 @@ fail_nofd:
 int
 make_dirs(const char *path, int mode, char **cause)
 {
-	char *p = xstrdup(path);
-	char *s;
+	char *p, *s;
 	struct stat st;
 
-	for (s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
+	if (*path == '\0') {
+		*cause = xstrdup("an empty folder name");
+		return -1;
+	}
+	p = xstrdup(path);
+	for (s = strchr(p + 1, '/'); s != NULL; s = strchr(s + 1, '/')) {
 		*s = '\0';
 		if (mkdir(p, (mode_t)mode) == -1 && errno != EEXIST) {
 			*cause = xasprintf("%s: %s", p, strerror(errno));
