@@ -133,12 +133,31 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 		goto out;
 	}
 	letters_close(o.letters);
-	printf("Wrote %s/\n", outdir);
-	printf("  %zu letters to print and mail (letters/, all in print-all.pdf)\n", sum.postal);
-	printf("  %zu emails to send (emails/)\n", sum.email);
-	printf("  %zu web forms to fill in (web/)\n", sum.web);
-	printf("  %zu telephone calls to make (phone/)\n", sum.phone);
-	printf("  %zu requests not included: see cover.pdf\n", sum.skipped);
+	{
+		size_t none = 0, held = 0;
+
+		for (i = 0; i < sum.nitems; i++) {
+			enum plan_status st = sum.items[i]->status;
+
+			if (st == PLAN_NO_PROCEDURE || st == PLAN_NO_CHANNEL)
+				none++;
+			else if (st != PLAN_READY)
+				held++;
+		}
+		printf("Wrote %s/\n", outdir);
+		printf("  %zu letter%s to print and mail (letters/, all in print-all.pdf)\n",
+		    sum.postal, sum.postal == 1 ? "" : "s");
+		printf("  %zu email%s to send (emails/)\n", sum.email, sum.email == 1 ? "" : "s");
+		printf("  %zu web form%s to fill in (web/)\n", sum.web, sum.web == 1 ? "" : "s");
+		printf("  %zu telephone call%s to make (phone/)\n", sum.phone,
+		    sum.phone == 1 ? "" : "s");
+		if (none > 0)
+			printf("  %zu request%s the broker does not take (for example, a people-search "
+			       "site that only removes listings)\n", none, none == 1 ? "" : "s");
+		if (held > 0)
+			printf("  %zu request%s held back for missing data or consent: see cover.pdf\n",
+			    held, held == 1 ? "" : "s");
+	}
 	for (i = 0; i < sum.nitems; i++) {
 		const struct plan_item *it = sum.items[i];
 
