@@ -42,16 +42,26 @@ const struct command cmd_batch = {
 
 /* Progress state for the terminal bar. */
 struct progress {
-	time_t start;
+	double start;
 	int tty;
 };
+
+/* Seconds on a monotonic clock. */
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Draw "done/total, rate, time left" on stderr when it is a terminal. */
 static void
 show_progress(void *ctx, size_t done, size_t total)
 {
 	struct progress *p = ctx;
-	double elapsed = difftime(time(NULL), p->start), rate;
+	double elapsed = now() - p->start, rate;
 	int width = 30, filled;
 
 	if (!p->tty || total == 0)
@@ -145,7 +155,7 @@ cmd_batch_run(int argc, char **argv)
 	o.today = date_today();
 	o.datadir = data_dir();
 	o.letters = letters_open(o.datadir);
-	prog.start = time(NULL);
+	prog.start = now();
 	prog.tty = isatty(STDERR_FILENO);
 	o.progress = show_progress;
 	o.progress_ctx = &prog;

@@ -18,8 +18,8 @@ const struct command cmd_mark = {
 	.name = "mark",
 	.usage = "REFERENCE mailed|acknowledged|extended|completed|denied|sent|failed "
 		 "[--tracking N] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
-	.summary = "record what happened to a request: mailed, acknowledged, extended, "
-		   "completed or denied",
+	.summary = "record what happened to a request: mailed, sent, acknowledged, extended, "
+		   "completed, denied",
 	.help =
 	    "States:\n"
 	    "  mailed         you posted the letter (the deadline starts on --date)\n"

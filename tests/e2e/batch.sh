@@ -49,6 +49,15 @@ check_status "a second run exits 0" 0
 check_has "the second run skips every client" "$work/out" "(0 new, 5 done before)"
 check_has "and records nothing new" "$work/out" "0 requests recorded, $n1 already there"
 
+# On a terminal, a progress bar: done/total, rate, time left.
+if command -v script >/dev/null 2>&1; then
+	script -qec "\"$OPTOUT\" batch -c \"$TOP_SRCDIR/letters/examples/clients.csv\" -b example-cra -r opt-out -o \"$work/tty\" --ledger \"$work/tty.db\"" /dev/null >"$work/tty.out" 2>&1 || true
+	check_has "a terminal shows a progress bar with done/total" "$work/tty.out" "5/5 clients"
+	check_has "and the time left" "$work/tty.out" "s left"
+	"$OPTOUT" batch -c "$TOP_SRCDIR/letters/examples/clients.csv" -b example-cra -r opt-out -o "$work/notty" --ledger "$work/notty.db" >/dev/null 2>"$work/notty.err"
+	check_lacks "without a terminal, no progress bar" "$work/notty.err" "clients,"
+fi
+
 # CSV edge cases: BOM, CRLF, quotes, a line break in a quoted field, bad rows.
 printf '\357\273\277label,given,family,street,city,region,postal_code,country,email\r\n' >"$work/c.csv"
 printf 'q-1,"Ana ""Nana""",Ejemplo,"1 Example Way, Apt 2",Los Angeles,CA,90012,US,ana@example.org\r\n' >>"$work/c.csv"
