@@ -18,6 +18,8 @@
 #include "optout/profile.h"
 #include "optout/util.h"
 
+/* Client rows in summary.pdf; summary.csv always has them all. */
+#define SUMMARY_PDF_ROWS 200
 #define CLIENTS_JSON_MAX ((size_t)64 * 1024 * 1024)
 
 /* CSV columns and where each goes in a profile (for messages: path -> column). */
@@ -526,11 +528,17 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 	buf_adds(&csv, "client,status,ready,letters,emails,web,phone,not_included\r\n");
 	for (i = 0; i < s->nclients; i++) {
 		const struct batch_client *c = &s->clients[i];
-		struct jv *e = jv_new_object();
+		struct jv *e;
 
 		csv_field(&csv, c->label);
 		buf_printf(&csv, ",%s,%zu,%zu,%zu,%zu,%zu,%zu\r\n", c->status, c->ready, c->postal,
 		    c->email, c->web, c->phone, c->skipped);
+		ready += c->ready;
+		skipped += c->skipped;
+		/* A PDF is held whole in memory: past a printable length the CSV has the rest. */
+		if (i >= SUMMARY_PDF_ROWS)
+			continue;
+		e = jv_new_object();
 		jv_set_str(e, "client", c->label);
 		jv_set_str(e, "status", c->status);
 		jv_set(e, "ready", jv_new_int((long long)c->ready));
@@ -540,8 +548,6 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 		jv_set(e, "phone", jv_new_int((long long)c->phone));
 		jv_set(e, "skipped", jv_new_int((long long)c->skipped));
 		jv_push(clients, e);
-		ready += c->ready;
-		skipped += c->skipped;
 	}
 	for (i = 0; i < s->nerrors; i++)
 		jv_push(errors, jv_new_string(s->errors[i]));
@@ -571,6 +577,11 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 	jv_set(d, "count_ready", jv_new_int((long long)ready));
 	jv_set(d, "count_skipped", jv_new_int((long long)skipped));
 	jv_set(d, "clients", clients);
+	if (s->nclients > SUMMARY_PDF_ROWS) {
+		jv_set(d, "more_clients", jv_new_int((long long)(s->nclients - SUMMARY_PDF_ROWS)));
+		jv_set(d, "shown_clients", jv_new_int(SUMMARY_PDF_ROWS));
+		jv_set(d, "has_more", jv_new_bool(1));
+	}
 	jv_set(d, "has_errors", jv_new_bool(s->nerrors > 0));
 	jv_set(d, "errors", errors);
 	rc = letters_pdf(o->letters, "batch-summary", d, &pdf, &len, cause);
