@@ -38,38 +38,6 @@ const struct command cmd_letter = {
 	.run = cmd_letter_run,
 };
 
-/* Say why a plan cannot become a letter. */
-static int
-refuse(const struct plan_item *it)
-{
-	size_t i;
-
-	switch (it->status) {
-	case PLAN_NO_CHANNEL:
-		cmd_error("%s: no consumer channel is known (see 'optout brokers show %s')",
-		    it->broker->id, it->broker->id);
-		return EX_UNAVAILABLE;
-	case PLAN_NO_PROCEDURE:
-		cmd_error("%s: the broker has no known procedure for %s requests", it->broker->id,
-		    request_name(it->request));
-		return EX_UNAVAILABLE;
-	case PLAN_MISSING:
-		for (i = 0; it->missing[i] != NULL; i++)
-			cmd_error("%s: the profile lacks %s, which procedure %s requires",
-			    it->broker->id, it->missing[i], it->proc->id);
-		return EX_DATAERR;
-	case PLAN_NEEDS_CONSENT:
-		for (i = 0; it->withheld[i] != NULL; i++)
-			cmd_error("%s: procedure %s requires %s, a sensitive field: allow it with "
-			    "--disclose %s", it->broker->id, it->proc->id, it->withheld[i],
-			    it->withheld[i]);
-		return EX_DATAERR;
-	case PLAN_READY:
-		break;
-	}
-	return 0;
-}
-
 /* Write bytes to a file atomically, or to standard output. */
 static int
 emit(const char *path, const void *data, size_t len)
@@ -230,7 +198,7 @@ cmd_letter_run(int argc, char **argv)
 	o.correction = &corr;
 	o.today = date_today();
 	it = plan_make(b, in.profile, in.laws, &o);
-	if ((rc = refuse(it)) != 0)
+	if ((rc = cmd_refuse_plan(it, NULL)) != 0)
 		goto out;
 	if (data_only) {
 		struct jv *data = plan_letter_data(it, in.profile, in.agent, 0);

@@ -41,32 +41,6 @@ const struct command cmd_mark = {
 	.run = cmd_mark_run,
 };
 
-/* Open an existing ledger: 0, or the exit status after printing why not. */
-static int
-open_ledger(const char *opt, struct ledger **l)
-{
-	char *cause = NULL, *path;
-
-	path = opt != NULL ? xstrdup(opt) : ledger_default_path(&cause);
-	if (path == NULL) {
-		cmd_error_cause(cause);
-		return EX_NOINPUT;
-	}
-	if (access(path, F_OK) != 0) {
-		cmd_error("%s: no ledger (%s): nothing has been recorded yet", path,
-		    strerror(errno));
-		free(path);
-		return EX_NOINPUT;
-	}
-	*l = ledger_open(path, &cause);
-	free(path);
-	if (*l == NULL) {
-		cmd_error_cause(cause);
-		return EX_DATAERR;
-	}
-	return 0;
-}
-
 /* A tracking number: letters, digits, spaces and dashes. */
 static int
 valid_tracking(const char *s)
@@ -188,7 +162,7 @@ cmd_mark_run(int argc, char **argv)
 	if (note != NULL && !valid_note(note))
 		return cmd_usage_error(&cmd_mark, "--note: expected one line of at most %d bytes",
 		    NOTE_MAX);
-	if ((rc = open_ledger(ledger_file, &l)) != 0)
+	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)
 		return rc;
 	/* The holidays, for deadlines counted in business days. */
 	if ((laws = laws_load(data_dir(), &cause)) == NULL) {

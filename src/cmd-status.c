@@ -28,32 +28,6 @@ const struct command cmd_status = {
 	.run = cmd_status_run,
 };
 
-/* Open an existing ledger: 0, or the exit status after printing why not. */
-static int
-open_ledger(const char *opt, struct ledger **l)
-{
-	char *cause = NULL, *path;
-
-	path = opt != NULL ? xstrdup(opt) : ledger_default_path(&cause);
-	if (path == NULL) {
-		cmd_error_cause(cause);
-		return EX_NOINPUT;
-	}
-	if (access(path, F_OK) != 0) {
-		cmd_error("%s: no ledger (%s): nothing has been recorded yet", path,
-		    strerror(errno));
-		free(path);
-		return EX_NOINPUT;
-	}
-	*l = ledger_open(path, &cause);
-	free(path);
-	if (*l == NULL) {
-		cmd_error_cause(cause);
-		return EX_DATAERR;
-	}
-	return 0;
-}
-
 /* Days left as words: "12 days", "due today", "overdue by 3 days"; "-" when none runs. */
 static char *
 left_text(const struct ledger_request *r, date_t today)
@@ -225,7 +199,7 @@ cmd_status_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_status, "--client needs a label");
 	if (overdue)
 		f.overdue_on = today;
-	if ((rc = open_ledger(ledger_file, &l)) != 0)
+	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)
 		return rc;
 	/* A crash may have left a request half-sent: say so before anything else. */
 	if (ledger_recover(l, &recovered, &deferred, &cause) != 0 ||

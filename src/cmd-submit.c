@@ -110,35 +110,6 @@ web_view_free(struct web_view *v)
 	free(v);
 }
 
-/* Say why the plan cannot go out; returns 0 when it can. */
-static int
-refuse(const struct plan_item *it)
-{
-	size_t i;
-
-	switch (it->status) {
-	case PLAN_READY:
-		return 0;
-	case PLAN_NO_CHANNEL:
-	case PLAN_NO_PROCEDURE:
-		cmd_error("%s: no web form is known for %s requests (see 'optout plan')",
-		    it->broker->id, request_name(it->request));
-		return EX_UNAVAILABLE;
-	case PLAN_MISSING:
-		for (i = 0; it->missing[i] != NULL; i++)
-			cmd_error("%s: the profile lacks %s, which procedure %s requires",
-			    it->broker->id, it->missing[i], it->proc->id);
-		return EX_DATAERR;
-	case PLAN_NEEDS_CONSENT:
-		for (i = 0; it->withheld[i] != NULL; i++)
-			cmd_error("%s: procedure %s requires %s, a sensitive field: allow it with "
-			    "--disclose %s", it->broker->id, it->proc->id, it->withheld[i],
-			    it->withheld[i]);
-		return EX_DATAERR;
-	}
-	return EX_SOFTWARE;
-}
-
 /* The directory evidence goes to: $XDG_DATA_HOME/optout/evidence (never /tmp). */
 static char *
 evidence_dir(char **cause)
@@ -423,7 +394,7 @@ prepare(const struct broker *b, enum request req, const char *only, const struct
 		return EX_UNAVAILABLE;
 	}
 	s->it = plan_make(&s->view->b, in->profile, in->laws, po);
-	if ((rc = refuse(s->it)) != 0)
+	if ((rc = cmd_refuse_plan(s->it, "no web form is known")) != 0)
 		return rc;
 	if ((s->job = form_prepare(s->it, in->profile, &cause)) == NULL) {
 		cmd_error_cause(cause);

@@ -8,6 +8,8 @@
 #include <errno.h>
 
 #include "cmd.h"
+#include "optout/ledger.h"
+#include "optout/plan.h"
 #include "optout/vault.h"
 
 extern const struct command cmd_batch;
@@ -333,4 +335,63 @@ cmd_job_end(struct cmd_job *job)
 	str_list_free(job->consent);
 	cmd_inputs_free(&job->in);
 	memset(job, 0, sizeof *job);
+}
+
+/* Say why a plan cannot go out; 0 when it can, else the exit status. */
+int
+cmd_refuse_plan(const struct plan_item *it, const char *no_procedure)
+{
+	size_t i;
+
+	switch (it->status) {
+	case PLAN_READY:
+		return 0;
+	case PLAN_NO_CHANNEL:
+		cmd_error("%s: no consumer channel is known (see 'optout brokers show %s')",
+		    it->broker->id, it->broker->id);
+		return EX_UNAVAILABLE;
+	case PLAN_NO_PROCEDURE:
+		cmd_error("%s: %s for %s requests (see 'optout plan')", it->broker->id,
+		    no_procedure != NULL ? no_procedure : "the broker has no known procedure",
+		    request_name(it->request));
+		return EX_UNAVAILABLE;
+	case PLAN_MISSING:
+		for (i = 0; it->missing[i] != NULL; i++)
+			cmd_error("%s: the profile lacks %s, which procedure %s requires",
+			    it->broker->id, it->missing[i], it->proc->id);
+		return EX_DATAERR;
+	case PLAN_NEEDS_CONSENT:
+		for (i = 0; it->withheld[i] != NULL; i++)
+			cmd_error("%s: procedure %s requires %s, a sensitive field: allow it with "
+			    "--disclose %s", it->broker->id, it->proc->id, it->withheld[i],
+			    it->withheld[i]);
+		return EX_DATAERR;
+	}
+	return EX_SOFTWARE;
+}
+
+/* Open a ledger that must exist already (status, mark): 0, or the exit status. */
+int
+cmd_open_existing_ledger(const char *opt, struct ledger **l)
+{
+	char *cause = NULL, *path;
+
+	path = opt != NULL ? xstrdup(opt) : ledger_default_path(&cause);
+	if (path == NULL) {
+		cmd_error_cause(cause);
+		return EX_NOINPUT;
+	}
+	if (access(path, F_OK) != 0) {
+		cmd_error("%s: no ledger (%s): nothing has been recorded yet", path,
+		    strerror(errno));
+		free(path);
+		return EX_NOINPUT;
+	}
+	*l = ledger_open(path, &cause);
+	free(path);
+	if (*l == NULL) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	return 0;
 }

@@ -90,4 +90,11 @@ int cmd_job_start(const struct command *cmd, const char *profile, const char *ag
     struct cmd_job *job);
 void cmd_job_end(struct cmd_job *job);
 
+struct ledger;
+struct plan_item;
+/* Say why a plan item cannot go out (no_procedure words that case); 0 when it can. */
+int cmd_refuse_plan(const struct plan_item *it, const char *no_procedure);
+/* Open a ledger that must exist already; 0, or the exit status after saying why. */
+int cmd_open_existing_ledger(const char *opt, struct ledger **l);
+
 #endif

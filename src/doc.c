@@ -18,43 +18,6 @@
 
 /* ---- UTF-8 --------------------------------------------------------------- */
 
-/* Decode the UTF-8 sequence at s (n bytes left): its length, or 0 if malformed. */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len, i;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Whether a code point takes no column of its own (combining marks, joiners). */
 static int
 zero_width(uint32_t c)
@@ -74,7 +37,7 @@ text_width(const char *s, size_t n)
 	uint32_t c;
 
 	while (i < n) {
-		len = utf8_next(p + i, n - i, &c);
+		len = utf8_decode(p + i, n - i, &c);
 		if (len == 0) {
 			len = 1;
 			c = 0xfffd;
@@ -95,7 +58,7 @@ text_prefix(const char *s, size_t n, size_t cols)
 	uint32_t c;
 
 	while (i < n) {
-		len = utf8_next(p + i, n - i, &c);
+		len = utf8_decode(p + i, n - i, &c);
 		if (len == 0) {
 			len = 1;
 			c = 0xfffd;
@@ -441,7 +404,7 @@ doc_parse(const char *markup, char **cause)
 	buf_init(&p.para);
 	/* Renderers need valid UTF-8: find the line of the first bad byte. */
 	for (i = 0, line = 1; i < n; i += len) {
-		len = utf8_next((const unsigned char *)markup + i, n - i, &c);
+		len = utf8_decode((const unsigned char *)markup + i, n - i, &c);
 		if (len == 0) {
 			*cause = xasprintf("line %zu: invalid UTF-8", line);
 			doc_free(p.d);

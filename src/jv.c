@@ -55,40 +55,6 @@ jv_setup(void)
 	}
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, UTF-16 surrogates and values past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 /*
  * Copy s with every invalid UTF-8 byte replaced by U+FFFD, or return NULL
  * when s is already valid: jansson refuses invalid strings, and a value
@@ -99,10 +65,11 @@ utf8_clean(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i, k;
+	uint32_t cp;
 	struct buf b;
 
 	for (i = 0; i < n; i += k) {
-		if ((k = utf8_seq(p + i, n - i)) == 0)
+		if ((k = utf8_decode(p + i, n - i, &cp)) == 0)
 			break;
 	}
 	if (i == n)
@@ -110,7 +77,7 @@ utf8_clean(const char *s)
 	buf_init(&b);
 	buf_add(&b, s, i);
 	while (i < n) {
-		if ((k = utf8_seq(p + i, n - i)) == 0) {
+		if ((k = utf8_decode(p + i, n - i, &cp)) == 0) {
 			buf_adds(&b, "\xef\xbf\xbd");
 			i++;
 		} else {

@@ -267,35 +267,11 @@ on_hpdf_error(HPDF_STATUS error, HPDF_STATUS detail, void *user)
 	}
 }
 
-/* Decode one UTF-8 character; returns its length, or 0 when malformed. */
+/* Decode one UTF-8 character of NUL-terminated text; its length, or 0 when malformed. */
 static size_t
 u8dec(const unsigned char *s, uint32_t *cp)
 {
-	uint32_t c = s[0];
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF && (s[1] & 0xC0) == 0x80) {
-		*cp = (c & 0x1F) << 6 | (s[1] & 0x3F);
-		return 2;
-	}
-	if (c >= 0xE0 && c <= 0xEF && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-		*cp = (c & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-		if (*cp < 0x800)
-			return 0;
-		return 3;
-	}
-	if (c >= 0xF0 && c <= 0xF4 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-	    (s[3] & 0xC0) == 0x80) {
-		*cp = (c & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
-		    (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-		if (*cp < 0x10000 || *cp > 0x10FFFF)
-			return 0;
-		return 4;
-	}
-	return 0;
+	return utf8_decode(s, SIZE_MAX, cp);
 }
 
 /* The Windows-1252 byte for a code point, or -1. */

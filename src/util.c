@@ -462,35 +462,49 @@ str_list_free(char **list)
 	free(list);
 }
 
-/* Decode one UTF-8 sequence; returns its length, or 1 with cp = 0xFFFD when malformed. */
-static size_t
-utf8_decode(const unsigned char *s, unsigned int *cp)
+/* Decode one UTF-8 sequence strictly (see util.h). */
+size_t
+utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
+	size_t len, i;
+	uint32_t c;
+
+	if (n == 0)
+		return 0;
 	if (s[0] < 0x80) {
 		*cp = s[0];
 		return 1;
 	}
-	if ((s[0] & 0xE0) == 0xC0 && (s[1] & 0xC0) == 0x80) {
-		*cp = ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
-		return 2;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	/* A NUL is not a continuation byte, so the loop stops before reading past it. */
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
 	}
-	if ((s[0] & 0xF0) == 0xE0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
-		*cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
-		return 3;
-	}
-	if ((s[0] & 0xF8) == 0xF0 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 &&
-	    (s[3] & 0xC0) == 0x80) {
-		*cp = ((s[0] & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) | ((s[2] & 0x3Fu) << 6) |
-		    (s[3] & 0x3Fu);
-		return 4;
-	}
-	*cp = 0xFFFD;
-	return 1;
+	/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
 }
 
 /* The base letter of a Latin letter with diacritics, or 0 when there is none. */
 static char
-latin_base(unsigned int cp)
+latin_base(uint32_t cp)
 {
 	/* U+00C0..U+00FF, then Latin Extended-A U+0100..U+017F, by ranges. */
 	static const char l1[] = "AAAAAAACEEEEIIIIDNOOOOO*OUUUUYTsaaaaaaaceeeeiiiidnooooo/ouuuuyty";
@@ -609,14 +623,19 @@ char *
 str_fold(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	size_t left = strlen(s), n;
 	struct buf b;
-	unsigned int cp;
-	size_t n;
+	uint32_t cp;
 	char c;
 
 	buf_init(&b);
 	while (*p != '\0') {
-		n = utf8_decode(p, &cp);
+		/* A byte that is not UTF-8 is kept as it is. */
+		if ((n = utf8_decode(p, left, &cp)) == 0) {
+			n = 1;
+			cp = 0xFFFD;
+		}
+		left -= n;
 		c = cp < 0x80 ? (char)cp : cp == 0xDF ? 0 : latin_base(cp);
 		if (c != 0) {
 			if (c >= 'A' && c <= 'Z')

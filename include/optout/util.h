@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define OPTOUT_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -69,6 +70,12 @@ int str_ends_with(const char *s, const char *suffix);
 /* Split "a,b,c" into a NULL-terminated array of trimmed, non-empty strings. */
 char **str_split_list(const char *s, size_t *count);
 void str_list_free(char **list);
+/*
+ * Decode the UTF-8 sequence at s, with at most n bytes left: its length,
+ * or 0 when it is not UTF-8 (a bad byte, an overlong form, a surrogate, a
+ * value past U+10FFFF, or a sequence cut short).  Never reads past a NUL.
+ */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* The number of characters (code points) in UTF-8 text. */
 size_t utf8_len(const char *s);
 /*
