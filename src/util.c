@@ -747,11 +747,45 @@ country_name(const char *code)
 	return code;
 }
 
-/* Where the registry and letters live: $OPTOUT_DATADIR for tests, else the install. */
+/* Whether dir holds the registry (its schema). */
+static int
+has_registry(const char *dir)
+{
+	char *p = xasprintf("%s/brokers/schema.json", dir);
+	int ok = access(p, R_OK) == 0;
+
+	free(p);
+	return ok;
+}
+
+/*
+ * Where the registry and letters live: $OPTOUT_DATADIR, else the installed
+ * copy, else the folder of the running program when it is a source tree
+ * (./optout straight after ./bootstrap, before any 'make install').
+ */
 const char *
 data_dir(void)
 {
+	static char *found;
 	const char *d = getenv("OPTOUT_DATADIR");
+	char exe[4096];
+	ssize_t n;
 
-	return (d != NULL && *d != '\0') ? d : PKGDATADIR;
+	if (d != NULL && *d != '\0')
+		return d;
+	if (found != NULL)
+		return found;
+	if (!has_registry(PKGDATADIR)) {
+		n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (n > 0) {
+			char *dir;
+
+			exe[n] = '\0';
+			dir = path_dirname(exe);
+			if (has_registry(dir))
+				return found = dir;
+			free(dir);
+		}
+	}
+	return found = xstrdup(PKGDATADIR);
 }
