@@ -46,4 +46,11 @@ for c in $("$OPTOUT" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); do
 	check_has "$c names the unknown flag" "$work/err" "unknown option '--no-such-flag'"
 done
 
+# Built in the source tree, ./optout finds the registry beside itself without any set-up.
+if [ "$(cd "$TOP_BUILDDIR" && pwd -P)" = "$(cd "$TOP_SRCDIR" && pwd -P)" ] &&
+	[ ! -e /usr/local/share/optout/brokers/schema.json ]; then
+	(unset OPTOUT_DATADIR; cd "$work" && "$OPTOUT" brokers validate) >"$work/out" 2>"$work/err"
+	check_has "./optout from the source tree finds its registry" "$work/out" "broker files are valid"
+fi
+
 done_testing
