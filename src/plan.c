@@ -385,6 +385,14 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 			free(s);
 		}
 	}
+	if (profile_name_needs_latin(p)) {
+		char *lat = profile_latin_name(p);
+
+		if (lat == NULL)
+			list_add(&it->notes, "The name is written in a script US brokers do not index: "
+			    "add its Latin form to the profile (names.latin) so they can find the records.");
+		free(lat);
+	}
 	if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
 		list_add(&it->notes, "This law gives no clear right to file this request through "
 		    "an agent: the person signs the letter as well.");

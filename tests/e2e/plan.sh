@@ -79,6 +79,14 @@ run plan -p "$fx/profiles/mueller-de.json" -b example-cra -r delete --json
 check_eq "Berlin resident: GDPR, one month" "gdpr 2026-12-22" \
 	"$(json_get "$work/out" 'j[0]["law"] + " " + j[0]["due"]')"
 
+# A name in a script US brokers do not index, without its Latin form: the plan says so.
+"$PYTHON" -c 'import json,sys; p=json.load(open(sys.argv[1])); del p["names"]["latin"]; json.dump(p, open(sys.argv[2],"w"), ensure_ascii=False)' \
+	"$fx/profiles/ivanova-ny.json" "$work/nolatin.json"
+run plan -p "$work/nolatin.json" -b example-cra -r delete
+check_has "the plan asks for the Latin form of a Cyrillic name" "$work/out" "add its Latin form to the profile (names.latin)"
+run plan -p "$fx/profiles/ivanova-ny.json" -b example-cra -r delete
+check_lacks "not when the profile has one" "$work/out" "names.latin"
+
 # Errors: bad input names the file and field, never the value.
 run plan -p "$fx/profiles-invalid/bad-ssn.json" -b example-cra
 check_status "an invalid profile exits 65" 65
