@@ -19,8 +19,6 @@
 #include "optout/jv.h"
 #include "optout/util.h"
 
-/* Longest token quoted from a jansson message, in characters. */
-#define JV_TOKEN_MAX 20
 
 /* The json_t behind a value. */
 static inline json_t *
@@ -89,40 +87,32 @@ utf8_clean(const char *s)
 }
 
 /*
- * Copy jansson's message, cutting the token it quotes ("near '...'") to
- * JV_TOKEN_MAX characters: the token is file content, which may be personal.
+ * Copy jansson's message without the token it quotes ("near '...'"): the
+ * token is file content, and a profile's content is personal.  The line
+ * and column say where the problem is.
  */
 static char *
 jv_clean_message(const char *text)
 {
 	const char *flag = " without JSON_ALLOW_NUL";
-	const char *near, *tok, *end, *p;
+	const char *near, *end, *p;
 	struct buf b;
-	size_t chars;
 
 	buf_init(&b);
-	if ((near = strstr(text, "near '")) == NULL) {
-		buf_adds(&b, text);
-		return buf_detach(&b);
-	}
-	tok = near + strlen("near '");
-	if ((end = strrchr(tok, '\'')) == NULL)
-		end = tok + strlen(tok);
-	/* Users never set jansson flags: drop the name of one. */
-	if ((p = strstr(text, flag)) != NULL && p < near) {
-		buf_add(&b, text, (size_t)(p - text));
-		buf_add(&b, p + strlen(flag), (size_t)(tok - p - strlen(flag)));
-	} else
-		buf_add(&b, text, (size_t)(tok - text));
-	chars = 0;
-	for (p = tok; p < end; p++) {
-		if (((unsigned char)*p & 0xc0) != 0x80 && chars++ == JV_TOKEN_MAX) {
-			buf_adds(&b, "...");
-			break;
+	near = strstr(text, " near '");
+	end = near != NULL ? strrchr(near + strlen(" near '"), '\'') : NULL;
+	for (p = text; *p != '\0';) {
+		if (near != NULL && p == near) {
+			p = end != NULL ? end + 1 : p + strlen(p);
+			continue;
 		}
-		buf_addc(&b, *p);
+		/* Users never set jansson flags: drop the name of one. */
+		if (strncmp(p, flag, strlen(flag)) == 0) {
+			p += strlen(flag);
+			continue;
+		}
+		buf_addc(&b, *p++);
 	}
-	buf_adds(&b, end);
 	return buf_detach(&b);
 }
 

@@ -149,7 +149,7 @@ test_syntax_error(void **state)
 	assert_string_equal(cause, "t.json:3:1: ']' expected near end of file");
 	free(cause);
 	cause = parse_fail("{\"a\": 1} x");
-	assert_string_equal(cause, "t.json:1:10: end of file expected near 'x'");
+	assert_string_equal(cause, "t.json:1:10: end of file expected");
 	free(cause);
 	/* Invalid UTF-8 and NUL characters are refused. */
 	cause = parse_fail("[\"ok\xff\"]");
@@ -161,7 +161,7 @@ test_syntax_error(void **state)
 	free(cause);
 }
 
-/* Messages quote at most a short token, never a long string from the file. */
+/* Messages never quote the file's content: the line and column say where. */
 static void
 test_token_truncated(void **state)
 {
@@ -169,7 +169,7 @@ test_token_truncated(void **state)
 
 	(void)state;
 	cause = parse_fail("{\"name\": \"Nguyễn Văn Thành Secretname Longer\" 1}");
-	assert_string_equal(cause, "t.json:1:47: '}' expected near '1'");
+	assert_string_equal(cause, "t.json:1:47: '}' expected");
 	free(cause);
 	cause = parse_fail("[\"Nguyễn Văn Thành Secretname Longer\xff\"]");
 	assert_null(strstr(cause, "Secretname"));
@@ -177,7 +177,7 @@ test_token_truncated(void **state)
 	assert_non_null(strstr(cause, "unable to decode byte 0xff"));
 	free(cause);
 	cause = parse_fail("[\"Ab\xff\"]");
-	assert_string_equal(cause, "t.json:1:4: unable to decode byte 0xff near '\"Ab'");
+	assert_string_equal(cause, "t.json:1:4: unable to decode byte 0xff");
 	free(cause);
 }
 
@@ -256,7 +256,7 @@ test_load_file(void **state)
 	cause = NULL;
 	v = jv_load_file(path, 1024, &cause);
 	assert_null(v);
-	want = xasprintf("%s:3:3: duplicate object key near '\"a\"'", path);
+	want = xasprintf("%s:3:3: duplicate object key", path);
 	assert_int_equal(strncmp(cause, want, strlen(want)), 0);
 	free(want);
 	free(cause);
