@@ -253,8 +253,11 @@ print_sources(const char *indent, const struct source *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		char *line = xasprintf("%s%s%s%s (as of %s)", s[i].ref, s[i].url ? " <" : "",
-		    s[i].url ? s[i].url : "", s[i].url ? ">" : "", s[i].as_of ? s[i].as_of : "undated");
+		/* The address once: many references begin with it. */
+		int show_url = s[i].url != NULL && strstr(s[i].ref, s[i].url) == NULL;
+		char *line = xasprintf("%s%s%s%s (%s%s)", s[i].ref, show_url ? " <" : "",
+		    show_url ? s[i].url : "", show_url ? ">" : "", s[i].as_of ? "as of " : "undated",
+		    s[i].as_of ? s[i].as_of : "");
 		char *first = xasprintf("%s- ", indent), *rest = xasprintf("%s  ", indent);
 		char *w = str_wrap(line, 78, first, rest);
 
