@@ -14,6 +14,7 @@
 #include "optout/jv.h"
 #include "optout/ledger.h"
 #include "optout/plan.h"
+#include "optout/submit.h"
 #include "optout/vault.h"
 
 static int cmd_submit_run(int argc, char **argv);
@@ -63,11 +64,8 @@ struct sub {
 	struct web_view *view;
 	struct plan_item *it;
 	struct form_job *job;
-	struct http_session *session;
-	char *evidence;      /* the file written, or NULL */
 	int refused;         /* the plan or the record stopped it: nothing to do */
-	long long ledger_id; /* its ledger row once recorded, else 0 */
-	int already;         /* the ledger says it went out before: not sent again */
+	struct submission sm; /* the sending, once --send */
 };
 
 /* Whether a procedure is one submit may use. */
@@ -108,68 +106,6 @@ web_view_free(struct web_view *v)
 		return;
 	free(v->procs);
 	free(v);
-}
-
-/* The directory evidence goes to: $XDG_DATA_HOME/optout/evidence (never /tmp). */
-static char *
-evidence_dir(char **cause)
-{
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-
-	if (xdg != NULL && *xdg == '/')
-		return xasprintf("%s/optout/evidence", xdg);
-	if (home != NULL && *home == '/')
-		return xasprintf("%s/.local/share/optout/evidence", home);
-	*cause = xstrdup("cannot keep the evidence: neither XDG_DATA_HOME nor HOME is set");
-	return NULL;
-}
-
-/* Keep the last reply as evidence, readable by the user only. */
-static int
-save_evidence(struct sub *s, char **path, char **cause)
-{
-	const char *body, *url;
-	size_t len;
-	long status;
-	char *dir, *file, *d, stamp[32];
-	struct buf b;
-	time_t now = time(NULL);
-	struct tm tm;
-	int rc;
-
-	*path = NULL;
-	if ((body = form_evidence(s->job, &len, &status, &url)) == NULL)
-		return 0;
-	if ((dir = evidence_dir(cause)) == NULL)
-		return -1;
-	if (make_dirs(dir, 0700, cause) != 0 || chmod(dir, 0700) != 0) {
-		if (*cause == NULL)
-			*cause = xasprintf("%s: %s", dir, strerror(errno));
-		free(dir);
-		return -1;
-	}
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	d = http_url_display(url);
-	buf_init(&b);
-	buf_printf(&b,
-	    "<!-- optout evidence\n     reference: %s\n     broker:    %s (procedure %s)\n"
-	    "     address:   %s\n     status:    %ld\n     outcome:   %s\n"
-	    "     saved:     %s\n-->\n",
-	    s->it->reference, s->it->broker->id, s->it->proc->id, d, status,
-	    form_outcome_name(form_outcome(s->job)), stamp);
-	buf_add(&b, body, len);
-	free(d);
-	file = xasprintf("%s/%s.html", dir, s->it->reference);
-	free(dir);
-	rc = write_file_atomic(file, b.data, b.len, 0600, cause);
-	buf_free(&b);
-	if (rc != 0) {
-		free(file);
-		return -1;
-	}
-	*path = file;
-	return 0;
 }
 
 /* Print the values a person pastes. */
@@ -240,8 +176,8 @@ print_sub(const struct sub *s, int sent, int show)
 			printf("  %s %s\n", i == 0 ? "requests: " : "          ", t[i]);
 		if (form_outcome(s->job) == FORM_NEEDS_HUMAN)
 			print_sheet(s, show);
-		if (s->evidence != NULL)
-			printf("  evidence:  %s\n", s->evidence);
+		if (s->sm.evidence != NULL)
+			printf("  evidence:  %s\n", s->sm.evidence);
 	}
 	printf("  reference: %s\n", s->it->reference);
 }
@@ -287,91 +223,8 @@ sub_jv(const struct sub *s, int sent, int show)
 	for (t = form_trace(s->job), i = 0; t[i] != NULL; i++)
 		jv_push(tr, jv_new_string(t[i]));
 	jv_set(o, "requests", tr);
-	jv_set_str(o, "evidence", s->evidence);
+	jv_set_str(o, "evidence", s->sm.evidence);
 	return o;
-}
-
-/* The flow callback: the form engine decides the next request. */
-static const struct http_request *
-sub_next(void *arg, const struct http_response *r)
-{
-	struct sub *s = arg;
-
-	return form_advance(s->job, r);
-}
-
-/* Submit every automatic form at once, through the multi interface. */
-static int
-send_all(struct sub *subs, size_t n, const struct http_opts *ho, struct ledger *ledger,
-    const struct laws *laws, const char *client)
-{
-	struct http_flow *flows = xcalloc(n ? n : 1, sizeof *flows);
-	size_t i, nf = 0;
-	char *cause = NULL;
-
-	for (i = 0; i < n; i++) {
-		struct ledger_entry e;
-		enum ledger_state st = LS_PLANNED;
-		int existed = 0;
-
-		if (subs[i].refused || form_for_person(subs[i].job))
-			continue;
-		/*
-		 * Recorded, then committed as "sending", before any network I/O: a crash
-		 * from here on leaves a request to review, never one sent twice blindly.
-		 */
-		ledger_entry_from_plan(&e, subs[i].it, client);
-		if (ledger_record(ledger, &e, &subs[i].ledger_id, &existed, &st, &cause) != 0) {
-			cmd_error_cause(cause);
-			free(flows);
-			return EX_SOFTWARE;
-		}
-		if (existed && st != LS_PLANNED && st != LS_FAILED) {
-			cmd_error("%s: already %s in the ledger (see 'optout status'): not sent again",
-			    subs[i].it->broker->id, ledger_state_name(st));
-			subs[i].already = 1;
-			continue;
-		}
-		if (ledger_begin_send(ledger, subs[i].ledger_id, &cause) != 0) {
-			cmd_error_cause(cause);
-			free(flows);
-			return EX_SOFTWARE;
-		}
-		if ((subs[i].session = http_session_new(ho, &cause)) == NULL) {
-			cmd_error_cause(cause);
-			ledger_finish_send(ledger, subs[i].ledger_id, 0, NULL, 0, laws,
-			    "could not start the HTTPS session", &cause);
-			free(flows);
-			return EX_USAGE;
-		}
-		flows[nf].session = subs[i].session;
-		flows[nf].next = sub_next;
-		flows[nf].arg = &subs[i];
-		nf++;
-	}
-	if (nf > 0)
-		http_run_many(flows, nf, ho);
-	free(flows);
-	for (i = 0; i < n; i++) {
-		enum form_outcome out;
-		int ok;
-
-		if (subs[i].refused || subs[i].already || form_for_person(subs[i].job))
-			continue;
-		if (save_evidence(&subs[i], &subs[i].evidence, &cause) != 0) {
-			cmd_error_cause(cause);
-			cause = NULL;
-		}
-		/* Done or awaiting the email link: the request went out and its deadline runs. */
-		out = form_outcome(subs[i].job);
-		ok = out == FORM_DONE || out == FORM_AWAITING_EMAIL;
-		if (ledger_finish_send(ledger, subs[i].ledger_id, ok, NULL, 0, laws,
-		    ok ? NULL : form_outcome_name(out), &cause) != 0) {
-			cmd_error_cause(cause);
-			cause = NULL;
-		}
-	}
-	return 0;
 }
 
 /* Plan and prepare one broker; returns 0 or the exit status of a refusal. */
@@ -531,15 +384,33 @@ cmd_submit_run(int argc, char **argv)
 			rc = r;
 	}
 	if (send) {
+		struct submission **list = xcalloc(n + 1, sizeof *list);
+
 		if ((ledger = ledger_open(ledger_file, &cause)) == NULL) {
 			cmd_error_cause(cause);
+			free(list);
 			rc = EX_CANTCREAT;
 			goto out;
 		}
-		if ((r = send_all(subs, n, &ho, ledger, in.laws,
-		    in.profile->label != NULL ? in.profile->label : "me")) != 0) {
-			rc = r;
+		for (i = 0; i < n; i++) {
+			subs[i].sm.it = subs[i].it;
+			subs[i].sm.job = subs[i].refused ? NULL : subs[i].job;
+			list[i] = &subs[i].sm;
+		}
+		r = submit_send(list, n, &ho, ledger, in.laws,
+		    in.profile->label != NULL ? in.profile->label : "me", &cause);
+		free(list);
+		if (r != 0) {
+			cmd_error_cause(cause);
+			rc = EX_SOFTWARE;
 			goto out;
+		}
+		for (i = 0; i < n; i++) {
+			if (subs[i].sm.already)
+				cmd_error("%s: already %s in the ledger (see 'optout status'): not sent "
+				    "again", subs[i].it->broker->id, ledger_state_name(subs[i].sm.prior));
+			if (subs[i].sm.problem != NULL)
+				cmd_error("%s", subs[i].sm.problem);
 		}
 	}
 	{
@@ -571,10 +442,9 @@ cmd_submit_run(int argc, char **argv)
 out:
 	for (i = 0; i < n; i++) {
 		form_free(subs[i].job);
-		http_session_free(subs[i].session);
+		submission_clear(&subs[i].sm);
 		plan_item_free(subs[i].it);
 		web_view_free(subs[i].view);
-		free(subs[i].evidence);
 	}
 	free(subs);
 	ledger_close(ledger);
