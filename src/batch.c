@@ -11,11 +11,13 @@
 #include "optout/batch.h"
 #include "optout/csv.h"
 #include "optout/jv.h"
+#include "optout/form.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/packet.h"
 #include "optout/plan.h"
 #include "optout/profile.h"
+#include "optout/submit.h"
 #include "optout/util.h"
 
 /* Client rows in summary.pdf; summary.csv always has them all. */
@@ -230,20 +232,74 @@ counts_from_packet(const char *dir, struct batch_client *c)
 	free(path);
 }
 
-/* Record a client's ready requests in the ledger (idempotent). */
+/* Submit a client's automatic web forms (ledger first) and count the outcomes. */
 static int
-record_items(const struct batch_opts *o, const struct profile *p, struct batch_summary *s,
-    char **cause)
+send_forms(const struct batch_opts *o, const struct profile *p, struct plan_item **items,
+    size_t n, struct batch_client *c, struct batch_summary *s, char **cause)
 {
-	size_t i, k;
+	struct submission *subs = xcalloc(n ? n : 1, sizeof *subs);
+	struct submission **list = xcalloc(n ? n : 1, sizeof *list);
+	size_t i, m = 0;
+	int rc;
 
-	for (i = 0; i < o->nbrokers; i++) {
-		for (k = 0; k < o->nrequests; k++) {
+	for (i = 0; i < n; i++) {
+		char *err = NULL;
+		struct form_job *job = form_prepare(items[i], p, &err);
+
+		free(err);
+		/* A form for a person, or one the engine cannot prepare: its sheet is in web/. */
+		if (job == NULL || form_for_person(job)) {
+			form_free(job);
+			c->by_hand++;
+			continue;
+		}
+		subs[m].it = items[i];
+		subs[m].job = job;
+		list[m] = &subs[m];
+		m++;
+	}
+	rc = submit_send(list, m, o->http, o->ledger, o->laws, p->label, cause);
+	for (i = 0; i < m; i++) {
+		enum form_outcome out = form_outcome(subs[i].job);
+
+		if (rc == 0 && !subs[i].already) {
+			if (out == FORM_DONE)
+				c->done++;
+			else if (out == FORM_AWAITING_EMAIL)
+				c->awaiting++;
+			else if (out == FORM_NEEDS_HUMAN)
+				c->by_hand++;
+			else
+				c->failed++;
+		}
+		form_free(subs[i].job);
+		submission_clear(&subs[i]);
+	}
+	s->done += c->done;
+	s->awaiting += c->awaiting;
+	s->failed += c->failed;
+	s->by_hand += c->by_hand;
+	free(list);
+	free(subs);
+	return rc;
+}
+
+/* Record a client's ready requests in the ledger (idempotent), and send its forms. */
+static int
+record_items(const struct batch_opts *o, const struct profile *p, struct batch_client *c,
+    struct batch_summary *s, char **cause)
+{
+	struct plan_item **web = NULL;
+	size_t i, k, nweb = 0;
+	int rc = 0;
+
+	for (i = 0; i < o->nbrokers && rc == 0; i++) {
+		for (k = 0; k < o->nrequests && rc == 0; k++) {
 			struct plan_opts po = { 0 };
 			struct ledger_entry e;
 			struct plan_item *it;
 			long long id;
-			int existed = 0, rc = 0;
+			int existed = 0;
 
 			po.request = o->requests[k];
 			po.disclose = o->disclose;
@@ -258,12 +314,19 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_s
 				else if (rc == 0)
 					s->recorded++;
 			}
-			plan_item_free(it);
-			if (rc != 0)
-				return -1;
+			if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
+				web = xreallocarray(web, nweb + 1, sizeof *web);
+				web[nweb++] = it;
+			} else
+				plan_item_free(it);
 		}
 	}
-	return 0;
+	if (rc == 0 && nweb > 0)
+		rc = send_forms(o, p, web, nweb, c, s, cause);
+	for (i = 0; i < nweb; i++)
+		plan_item_free(web[i]);
+	free(web);
+	return rc;
 }
 
 /* One client: its packet (unless done before) and its ledger entries. */
@@ -291,7 +354,8 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 	}
 	dir = path_join(o->outdir, p->label);
 	if (packet_exists(dir)) {
-		counts_from_packet(dir, add_client(s, p->label, "done-before"));
+		c = add_client(s, p->label, "done-before");
+		counts_from_packet(dir, c);
 		s->done_before++;
 	} else {
 		po.laws = o->laws;
@@ -323,7 +387,7 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 		s->written++;
 	}
 	free(dir);
-	return record_items(o, p, s, cause);
+	return record_items(o, p, c, s, cause);
 }
 
 /* Whether a file name ends in .json (a JSON client list). */
@@ -525,14 +589,16 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 	int rc;
 
 	buf_init(&csv);
-	buf_adds(&csv, "client,status,ready,letters,emails,web,phone,not_included\r\n");
+	buf_adds(&csv, "client,status,ready,letters,emails,web,phone,not_included,"
+	    "forms_done,forms_awaiting_email,forms_failed,forms_by_hand\r\n");
 	for (i = 0; i < s->nclients; i++) {
 		const struct batch_client *c = &s->clients[i];
 		struct jv *e;
 
 		csv_field(&csv, c->label);
-		buf_printf(&csv, ",%s,%zu,%zu,%zu,%zu,%zu,%zu\r\n", c->status, c->ready, c->postal,
-		    c->email, c->web, c->phone, c->skipped);
+		buf_printf(&csv, ",%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu\r\n", c->status, c->ready,
+		    c->postal, c->email, c->web, c->phone, c->skipped, c->done, c->awaiting, c->failed,
+		    c->by_hand);
 		ready += c->ready;
 		skipped += c->skipped;
 		/* A PDF is held whole in memory: past a printable length the CSV has the rest. */
@@ -576,6 +642,13 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 	jv_set(d, "count_errors", jv_new_int((long long)s->nerrors));
 	jv_set(d, "count_ready", jv_new_int((long long)ready));
 	jv_set(d, "count_skipped", jv_new_int((long long)skipped));
+	if (o->send) {
+		jv_set(d, "sent", jv_new_bool(1));
+		jv_set(d, "forms_done", jv_new_int((long long)s->done));
+		jv_set(d, "forms_awaiting", jv_new_int((long long)s->awaiting));
+		jv_set(d, "forms_failed", jv_new_int((long long)s->failed));
+		jv_set(d, "forms_by_hand", jv_new_int((long long)s->by_hand));
+	}
 	jv_set(d, "clients", clients);
 	if (s->nclients > SUMMARY_PDF_ROWS) {
 		jv_set(d, "more_clients", jv_new_int((long long)(s->nclients - SUMMARY_PDF_ROWS)));

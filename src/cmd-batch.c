@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "optout/batch.h"
+#include "optout/http.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
 
@@ -16,7 +17,8 @@ static int cmd_batch_run(int argc, char **argv);
 const struct command cmd_batch = {
 	.name = "batch",
 	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--all] "
-		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE]",
+		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE] [--send [--cacert FILE] "
+		 "[--proxy URL]]",
 	.summary = "write packets for many clients and record every request in the ledger",
 	.help =
 	    "Options:\n"
@@ -34,9 +36,14 @@ const struct command cmd_batch = {
 	    "  -o, --output DIR       one folder per client, summary.pdf and summary.csv\n"
 	    "      --disclose F,...   allow these sensitive fields where procedures require them\n"
 	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
+	    "      --send             also submit the web forms optout can fill in itself\n"
+	    "                         (as 'optout submit --send'); forms for a person, letters\n"
+	    "                         and emails stay in the packets to send by hand\n"
+	    "      --cacert FILE      with --send: trust this CA bundle (PEM)\n"
+	    "      --proxy URL        with --send: go through socks5h://HOST:PORT (Tor)\n"
 	    "Run it again after an interruption: finished clients are skipped and no request\n"
 	    "is recorded twice.  A bad row is reported with its line and column and the\n"
-	    "batch goes on.  Nothing is sent.\n",
+	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n",
 	.run = cmd_batch_run,
 };
 
@@ -90,12 +97,16 @@ cmd_batch_run(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "disclose", required_argument, NULL, 'd' },
 		{ "ledger", required_argument, NULL, 'L' },
+		{ "send", no_argument, NULL, 'S' },
+		{ "cacert", required_argument, NULL, 'C' },
+		{ "proxy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *clients = NULL, *agent = NULL, *brokers = NULL, *requests = NULL;
 	const char *outdir = NULL, *disclose = NULL, *ledger_file = NULL;
-	int all = 0, c, rc, deferred = 0;
+	int all = 0, send = 0, c, rc, deferred = 0;
+	struct http_opts ho;
 	struct cmd_job job;
 	size_t recovered = 0, i;
 	char *cause = NULL;
@@ -103,6 +114,7 @@ cmd_batch_run(int argc, char **argv)
 	struct batch_summary s = { 0 };
 	struct progress prog;
 
+	http_opts_init(&ho);
 	while ((c = cmd_getopt(&cmd_batch, argc, argv, "c:b:r:o:", longopts)) != -1) {
 		switch (c) {
 		case 'c': clients = optarg; break;
@@ -113,6 +125,9 @@ cmd_batch_run(int argc, char **argv)
 		case 'o': outdir = optarg; break;
 		case 'd': disclose = optarg; break;
 		case 'L': ledger_file = optarg; break;
+		case 'S': send = 1; break;
+		case 'C': ho.cacert = optarg; break;
+		case 'P': ho.proxy = optarg; break;
 		case 'h': cmd_usage(&cmd_batch, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -121,6 +136,10 @@ cmd_batch_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_batch, "unexpected argument '%s'", argv[optind]);
 	if (clients == NULL || outdir == NULL)
 		return cmd_usage_error(&cmd_batch, "-c CLIENTS and -o DIR are required");
+	if (ho.proxy != NULL && strncmp(ho.proxy, "socks5h://", 10) != 0)
+		return cmd_usage_error(&cmd_batch, "--proxy: only socks5h://HOST:PORT is accepted");
+	if ((ho.cacert != NULL || ho.proxy != NULL) && !send)
+		return cmd_usage_error(&cmd_batch, "--cacert and --proxy go with --send");
 	if (access(clients, R_OK) != 0) {
 		cmd_error("%s: cannot read the client list", clients);
 		return EX_NOINPUT;
@@ -154,6 +173,8 @@ cmd_batch_run(int argc, char **argv)
 	o.disclose = (const char **)job.consent;
 	o.today = date_today();
 	o.datadir = data_dir();
+	o.send = send;
+	o.http = &ho;
 	o.letters = letters_open(o.datadir);
 	prog.start = now();
 	prog.tty = isatty(STDERR_FILENO);
@@ -170,6 +191,10 @@ cmd_batch_run(int argc, char **argv)
 	    outdir, s.nclients, s.written, s.done_before, s.nerrors);
 	printf("Ledger %s: %zu requests recorded, %zu already there\n", ledger_path(o.ledger),
 	    s.recorded, s.already_recorded);
+	if (send)
+		printf("Web forms: %zu done, %zu awaiting the emailed confirmation link, %zu failed; "
+		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n", s.done,
+		    s.awaiting, s.failed, s.by_hand);
 	printf("See %s/summary.pdf; each client's folder starts with cover.pdf%s.\n", outdir,
 	    job.in.agent ? " and authorization.pdf (to be signed first)" : "");
 	/* Bad rows are data errors, reported after the good rows were done. */

@@ -24,6 +24,7 @@
 #include "optout/registry.h"
 
 struct agent;
+struct http_opts;
 struct laws;
 struct ledger;
 struct letters;
@@ -43,6 +44,8 @@ struct batch_opts {
 	struct ledger *ledger;
 	struct letters *letters;
 	const char *datadir;
+	int send;                          /* submit the automatic web forms */
+	const struct http_opts *http;      /* with send */
 	/* Called after each client: done so far, total clients (for a progress bar). */
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
@@ -52,6 +55,8 @@ struct batch_client {
 	char *label;
 	char *status;  /* written, done-before, error */
 	size_t ready, postal, email, web, phone, skipped;
+	/* With send: web forms done, awaiting the email link, failed, left to a person. */
+	size_t done, awaiting, failed, by_hand;
 };
 
 struct batch_summary {
@@ -60,6 +65,7 @@ struct batch_summary {
 	char **errors;                /* one message per bad row */
 	size_t nerrors;
 	size_t written, done_before, recorded, already_recorded;
+	size_t done, awaiting, failed, by_hand; /* with send, over all clients */
 };
 
 int batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause);
@@ -72,6 +78,8 @@ int batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause)
 struct clients_visitor {
 	const char *path;
 	const char *datadir;
+	int send;                          /* submit the automatic web forms */
+	const struct http_opts *http;      /* with send */
 	int (*each)(void *ctx, struct profile *p, const char *where, char **cause);
 	void (*bad)(void *ctx, char *msg);
 	void (*progress)(void *ctx, size_t done, size_t total); /* may be NULL */

@@ -318,4 +318,38 @@ check_has "the date of birth is masked" "$work/out" "dob                = ***** 
 run submit -p "$ex" -r opt-out -b checkpeople --procedure no-such
 check_status "an unknown --procedure exits 69" 69
 
+# batch --send: every client's automatic forms go out once, through the ledger; forms
+# with a CAPTCHA are left to a person; a second run sends nothing.
+export OPTOUT_DATADIR="$work/data"
+start_emulator batch
+export OPTOUT_TEST_BASE="https://127.0.0.1:$port"
+cat >"$work/clients.csv" <<'CSV'
+label,given,family,street,city,region,postal_code,country,email
+bs-1,Ana,Uno,1 Example Way,Los Angeles,CA,90012,US,ana@example.org
+bs-2,Bea,Dos,2 Example Way,Los Angeles,CA,90012,US,bea@example.org
+bs-3,Cy,Tres,3 Example Way,Los Angeles,CA,90012,US,cy@example.org
+CSV
+: >"$log"
+run batch -c "$work/clients.csv" -b emu-plain,emu-csrf,emu-captcha -r opt-out -o "$work/bsend" \
+	--ledger "$work/bsend.db" --send --cacert "$tls/ca.pem"
+check_status "batch --send exits 0" 0
+check_has "batch --send reports the forms' outcomes" "$work/out" "Web forms: 3 done, 3 awaiting the emailed confirmation link, 0 failed; 3 to fill in by hand"
+check_eq "each client's plain form was posted once, with that client's name" "Ana Bea Cy" \
+	"$(logq '" ".join(sorted(dict(e["fields"])["first_name"] for e in L if e["method"] == "POST" and e["path"] == "/plain/submit"))')"
+check_eq "each client's CSRF form was posted once, in its own session" "3 True" \
+	"$(logq 'str(len([e for e in L if e["method"] == "POST" and e["path"] == "/csrf/submit"])) + " " + str(all(e["accepted"] for e in L if e["method"] == "POST" and e["path"] == "/csrf/submit"))')"
+check_eq "nothing was posted to the CAPTCHA form" "0" \
+	"$(logq 'len([e for e in L if e["method"] == "POST" and e["path"].startswith("/captcha")])')"
+"$OPTOUT" status --ledger "$work/bsend.db" --json >"$work/bst.json"
+check_eq "the ledger: six sent; the three CAPTCHA forms failed, to be done by hand" "failed:3 sent:6" \
+	"$("$PYTHON" -c 'import json,sys,collections; c=collections.Counter(r["state"] for r in json.load(open(sys.argv[1]))); print(" ".join("%s:%d" % kv for kv in sorted(c.items())))' "$work/bst.json")"
+check_has "summary.csv counts each client's forms" "$work/bsend/summary.csv" "bs-1,written,"
+: >"$log"
+run batch -c "$work/clients.csv" -b emu-plain,emu-csrf,emu-captcha -r opt-out -o "$work/bsend" \
+	--ledger "$work/bsend.db" --send --cacert "$tls/ca.pem"
+check_status "a second batch --send exits 0" 0
+check_eq "and sends nothing again" "0" "$(logq 'len([e for e in L if e["method"] == "POST"])')"
+run batch -c "$work/clients.csv" -b emu-plain -o "$work/bsend2" --cacert "$tls/ca.pem"
+check_status "--cacert without --send is a usage error" 64
+
 done_testing
