@@ -116,7 +116,7 @@ request_jv(const struct ledger_request *r, date_t today)
 static void
 widen(int *w, const char *s)
 {
-	int k = (int)utf8_len(s);
+	int k = (int)utf8_width(s, strlen(s));
 
 	if (k > *w)
 		*w = k;

@@ -18,60 +18,6 @@
 
 /* ---- UTF-8 --------------------------------------------------------------- */
 
-/* Whether a code point takes no column of its own (combining marks, joiners). */
-static int
-zero_width(uint32_t c)
-{
-	return (c >= 0x0300 && c <= 0x036f) || (c >= 0x1ab0 && c <= 0x1aff) ||
-	    (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) ||
-	    (c >= 0xfe20 && c <= 0xfe2f) || (c >= 0xfe00 && c <= 0xfe0f) ||
-	    (c >= 0x200b && c <= 0x200d) || c == 0xfeff;
-}
-
-/* Columns taken by n bytes of valid UTF-8: one per character. */
-static size_t
-text_width(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0, i = 0, len;
-	uint32_t c;
-
-	while (i < n) {
-		len = utf8_decode(p + i, n - i, &c);
-		if (len == 0) {
-			len = 1;
-			c = 0xfffd;
-		}
-		if (!zero_width(c))
-			w++;
-		i += len;
-	}
-	return w;
-}
-
-/* Bytes of s (n bytes) that fill at most `cols` columns, keeping marks with their base. */
-static size_t
-text_prefix(const char *s, size_t n, size_t cols)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t w = 0, i = 0, len;
-	uint32_t c;
-
-	while (i < n) {
-		len = utf8_decode(p + i, n - i, &c);
-		if (len == 0) {
-			len = 1;
-			c = 0xfffd;
-		}
-		if (!zero_width(c)) {
-			if (w == cols)
-				break;
-			w++;
-		}
-		i += len;
-	}
-	return i;
-}
 
 /* ---- building a document -------------------------------------------------- */
 
@@ -499,68 +445,26 @@ doc_table_cells(const char *row, size_t *ncells)
 
 /* ---- plain text ------------------------------------------------------------ */
 
-/*
- * Word-wrap text into lines of at most width columns.  A word longer than
- * a line stays whole (a URL must survive) unless hard is set (table cells,
- * whose columns must line up), when it is cut.
- */
+/* Word-wrap text into out (see str_wrap_lines). */
 static void
 wrap(struct lines *out, const char *text, size_t width, int hard)
 {
-	struct buf cur;
-	size_t curw = 0, wlen, ww, cut;
-	const char *s = text, *w;
+	size_t n, i;
+	char **v = str_wrap_lines(text, width, hard, &n);
 
-	if (width == 0)
-		width = 1;
-	buf_init(&cur);
-	for (;;) {
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (*s == '\0')
-			break;
-		w = s;
-		while (*s != '\0' && *s != ' ' && *s != '\t')
-			s++;
-		wlen = (size_t)(s - w);
-		ww = text_width(w, wlen);
-		if (cur.len > 0 && curw + 1 + ww <= width) {
-			buf_addc(&cur, ' ');
-			buf_add(&cur, w, wlen);
-			curw += 1 + ww;
-			continue;
-		}
-		if (cur.len > 0)
-			lines_add(out, buf_detach(&cur));
-		while (hard && ww > width) {
-			cut = text_prefix(w, wlen, width);
-			lines_add(out, xstrndup(w, cut));
-			w += cut;
-			wlen -= cut;
-			ww = text_width(w, wlen);
-		}
-		buf_add(&cur, w, wlen);
-		curw = ww;
-	}
-	if (cur.len > 0)
-		lines_add(out, buf_detach(&cur));
-	buf_free(&cur);
+	for (i = 0; i < n; i++)
+		lines_add(out, v[i]);
+	free(v);
 }
 
 /* Emit text wrapped at width, the first line after first, the others after rest. */
 static void
 put_wrapped(struct buf *b, const char *text, size_t width, const char *first, const char *rest)
 {
-	struct lines l = { 0 };
-	size_t i, fw = strlen(first), rw = strlen(rest);
-	size_t avail = width > (fw > rw ? fw : rw) ? width - (fw > rw ? fw : rw) : 1;
+	char *w = str_wrap(text, width, first, rest);
 
-	wrap(&l, text, avail, 0);
-	if (l.n == 0)
-		buf_printf(b, "%s\n", first);
-	for (i = 0; i < l.n; i++)
-		buf_printf(b, "%s%s\n", i == 0 ? first : rest, l.v[i]);
-	lines_free(&l);
+	buf_adds(b, w);
+	free(w);
 }
 
 /* Emit a heading, underlined to its longest line. */
@@ -573,7 +477,7 @@ put_heading(struct buf *b, const char *text, size_t width)
 	wrap(&l, text, width, 0);
 	for (i = 0; i < l.n; i++) {
 		buf_printf(b, "%s\n", l.v[i]);
-		w = text_width(l.v[i], strlen(l.v[i]));
+		w = utf8_width(l.v[i], strlen(l.v[i]));
 		if (w > max)
 			max = w;
 	}
@@ -601,7 +505,7 @@ put_table(struct buf *b, const struct doc_block *blk, size_t width)
 	cw = xcalloc(ncols, sizeof *cw);
 	for (i = 0; i < blk->nlines; i++) {
 		for (j = 0; rows[i][j] != NULL; j++) {
-			size_t w = text_width(rows[i][j], strlen(rows[i][j]));
+			size_t w = utf8_width(rows[i][j], strlen(rows[i][j]));
 
 			if (w > cw[j])
 				cw[j] = w;
@@ -631,7 +535,7 @@ put_table(struct buf *b, const struct doc_block *blk, size_t width)
 		for (k = 0; k < nl; k++) {
 			for (j = 0; j < ncols; j++) {
 				const char *c = k < cells[j].n ? cells[j].v[k] : "";
-				size_t w = text_width(c, strlen(c));
+				size_t w = utf8_width(c, strlen(c));
 
 				buf_adds(&line, c);
 				if (j + 1 < ncols) {

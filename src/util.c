@@ -532,89 +532,134 @@ latin_base(uint32_t cp)
 	return 0;
 }
 
-/* The number of code points in UTF-8 text (continuation bytes are not counted). */
-size_t
-utf8_len(const char *s)
+/* Whether a code point takes no column of its own (combining marks, joiners). */
+static int
+zero_width(uint32_t c)
 {
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
+	return (c >= 0x0300 && c <= 0x036f) || (c >= 0x1ab0 && c <= 0x1aff) ||
+	    (c >= 0x1dc0 && c <= 0x1dff) || (c >= 0x20d0 && c <= 0x20ff) ||
+	    (c >= 0xfe20 && c <= 0xfe2f) || (c >= 0xfe00 && c <= 0xfe0f) ||
+	    (c >= 0x200b && c <= 0x200d) || c == 0xfeff;
 }
 
-/* Bytes of the first n code points of s (or all of s). */
-static size_t
-utf8_prefix(const char *s, size_t n)
+/* Columns taken by n bytes of UTF-8: one per character, none for combining marks. */
+size_t
+utf8_width(const char *s, size_t n)
 {
-	size_t i = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0, i = 0, len;
+	uint32_t c;
 
-	while (s[i] != '\0') {
-		if (((unsigned char)s[i] & 0xC0) != 0x80) {
-			if (n == 0)
-				break;
-			n--;
+	while (i < n) {
+		len = utf8_decode(p + i, n - i, &c);
+		if (len == 0) {
+			len = 1;
+			c = 0xfffd;
 		}
-		i++;
+		if (!zero_width(c))
+			w++;
+		i += len;
+	}
+	return w;
+}
+
+/* Bytes of s (n bytes) that fill at most `cols` columns, keeping marks with their base. */
+size_t
+utf8_fit(const char *s, size_t n, size_t cols)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t w = 0, i = 0, len;
+	uint32_t c;
+
+	while (i < n) {
+		len = utf8_decode(p + i, n - i, &c);
+		if (len == 0) {
+			len = 1;
+			c = 0xfffd;
+		}
+		if (!zero_width(c)) {
+			if (w == cols)
+				break;
+			w++;
+		}
+		i += len;
 	}
 	return i;
 }
 
-/* Word-wrap text; see util.h. */
+/* Append a line to a NULL-terminated list that has room for n + 1 entries. */
+static void
+push_line(char ***v, size_t *n, char *line)
+{
+	*v = xreallocarray(*v, *n + 2, sizeof **v);
+	(*v)[(*n)++] = line;
+	(*v)[*n] = NULL;
+}
+
+/* Word-wrap text into lines; see util.h. */
+char **
+str_wrap_lines(const char *text, size_t width, int hard, size_t *count)
+{
+	struct buf cur;
+	size_t curw = 0, wlen, ww, cut, n = 0;
+	const char *s = text, *w;
+	char **v = xcalloc(1, sizeof *v);
+
+	if (width == 0)
+		width = 1;
+	buf_init(&cur);
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		if (*s == '\0')
+			break;
+		w = s;
+		while (*s != '\0' && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			s++;
+		wlen = (size_t)(s - w);
+		ww = utf8_width(w, wlen);
+		if (cur.len > 0 && curw + 1 + ww <= width) {
+			buf_addc(&cur, ' ');
+			buf_add(&cur, w, wlen);
+			curw += 1 + ww;
+			continue;
+		}
+		if (cur.len > 0)
+			push_line(&v, &n, buf_detach(&cur));
+		while (hard && ww > width) {
+			cut = utf8_fit(w, wlen, width);
+			push_line(&v, &n, xstrndup(w, cut));
+			w += cut;
+			wlen -= cut;
+			ww = utf8_width(w, wlen);
+		}
+		buf_add(&cur, w, wlen);
+		curw = ww;
+	}
+	if (cur.len > 0)
+		push_line(&v, &n, buf_detach(&cur));
+	buf_free(&cur);
+	if (count != NULL)
+		*count = n;
+	return v;
+}
+
+/* Word-wrap text behind a first-line and a following-line prefix; see util.h. */
 char *
 str_wrap(const char *text, size_t width, const char *first, const char *indent)
 {
 	const char *lead = first != NULL ? first : indent;
-	size_t room, col = 0, wlen, wchars;
-	const char *p = text;
+	size_t fw = utf8_width(lead, strlen(lead)), rw = utf8_width(indent, strlen(indent));
+	size_t pre = fw > rw ? fw : rw, n, i;
+	char **lines = str_wrap_lines(text, width > pre ? width - pre : 1, 0, &n);
 	struct buf b;
-	int empty = 1;
 
 	buf_init(&b);
-	buf_adds(&b, lead);
-	room = width > utf8_len(lead) + 10 ? width - utf8_len(lead) : 10;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		if (*p == '\0')
-			break;
-		wlen = strcspn(p, " \t\r\n");
-		{
-			char *w = xstrndup(p, wlen);
-
-			wchars = utf8_len(w);
-			free(w);
-		}
-		if (!empty && col + 1 + wchars > room) {
-			buf_addc(&b, '\n');
-			buf_adds(&b, indent);
-			room = width > utf8_len(indent) + 10 ? width - utf8_len(indent) : 10;
-			col = 0;
-			empty = 1;
-		}
-		if (!empty) {
-			buf_addc(&b, ' ');
-			col++;
-		}
-		/* A word longer than a whole line is cut where the line ends. */
-		while (wchars > room) {
-			size_t cut = utf8_prefix(p, room - col);
-
-			buf_add(&b, p, cut);
-			buf_addc(&b, '\n');
-			buf_adds(&b, indent);
-			p += cut;
-			wlen -= cut;
-			wchars -= room - col;
-			col = 0;
-		}
-		buf_add(&b, p, wlen);
-		col += wchars;
-		empty = 0;
-		p += wlen;
-	}
-	buf_addc(&b, '\n');
+	if (n == 0)
+		buf_printf(&b, "%s\n", lead);
+	for (i = 0; i < n; i++)
+		buf_printf(&b, "%s%s\n", i == 0 ? lead : indent, lines[i]);
+	str_list_free(lines);
 	return buf_detach(&b);
 }
 

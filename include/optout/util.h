@@ -76,12 +76,21 @@ void str_list_free(char **list);
  * value past U+10FFFF, or a sequence cut short).  Never reads past a NUL.
  */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-/* The number of characters (code points) in UTF-8 text. */
-size_t utf8_len(const char *s);
+/* Columns n bytes of UTF-8 take: one per character, none for combining marks. */
+size_t utf8_width(const char *s, size_t n);
+/* Bytes of s (n bytes) that fill at most cols columns, marks kept with their base. */
+size_t utf8_fit(const char *s, size_t n, size_t cols);
 /*
- * Word-wrap text to width characters; every line starts with indent, and
- * the first with first (if not NULL) instead.  Words longer than a line
- * are split.  The result ends with a newline.
+ * Word-wrap text into lines of at most width columns (a NULL-terminated
+ * list, freed with str_list_free).  A word longer than a line stays whole,
+ * so a web address survives, unless hard is set (table cells), when it is
+ * cut.
+ */
+char **str_wrap_lines(const char *text, size_t width, int hard, size_t *count);
+/*
+ * Word-wrap text to width columns: the first line behind `first` (or
+ * `indent` when first is NULL), the others behind `indent`.  The result
+ * ends with a newline.
  */
 char *str_wrap(const char *text, size_t width, const char *first, const char *indent);
 /* Fold to lower case ASCII and strip Latin diacritics from UTF-8 (for search). */

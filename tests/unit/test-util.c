@@ -195,6 +195,33 @@ test_path_join(void **state)
 	assert_false(str_ends_with("json", ".json"));
 }
 
+/* Wrapping counts characters, not bytes, keeps web addresses whole, and cuts only when asked. */
+static void
+test_wrap(void **state)
+{
+	char *w, **l;
+	size_t n;
+
+	(void)state;
+	w = str_wrap("Nguyễn Văn Anh lives here", 14, "- ", "  ");
+	assert_string_equal(w, "- Nguyễn Văn\n  Anh lives\n  here\n");
+	free(w);
+	/* A combining accent takes no column: "e\u0301" is one character wide. */
+	assert_int_equal(utf8_width("Jose\xcc\x81", 6), 4);
+	w = str_wrap("see https://consumer.example.org/a/very/long/path now", 20, NULL, "");
+	assert_string_equal(w, "see\nhttps://consumer.example.org/a/very/long/path\nnow\n");
+	free(w);
+	l = str_wrap_lines("abcdefghij", 4, 1, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0], "abcd");
+	assert_string_equal(l[2], "ij");
+	assert_null(l[3]);
+	str_list_free(l);
+	w = str_wrap("", 10, "x: ", "   ");
+	assert_string_equal(w, "x: \n");
+	free(w);
+}
+
 int
 main(void)
 {
@@ -206,6 +233,7 @@ main(void)
 		cmocka_unit_test(test_write_atomic_fails),
 		cmocka_unit_test(test_make_dirs),
 		cmocka_unit_test(test_path_join),
+		cmocka_unit_test(test_wrap),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
