@@ -233,6 +233,19 @@ law_agent_allowed(const struct law *law)
 	return s != NULL ? s : "unknown";
 }
 
+/* Whether the last listed holiday is in the date's year or later. */
+int
+laws_holidays_cover(const struct laws *l, date_t d)
+{
+	int y1, y2, m, day;
+
+	if (l->nholidays == 0)
+		return 0;
+	date_to_ymd(d, &y1, &m, &day);
+	date_to_ymd(l->holidays[l->nholidays - 1], &y2, &m, &day);
+	return y2 >= y1;
+}
+
 /* Count forward from a date in the given unit. */
 date_t
 laws_add(const struct laws *l, date_t from, int days, enum day_unit unit)

@@ -371,6 +371,9 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		if (it->deadline.extension_days > 0)
 			it->extended_due = laws_add(laws, it->due, it->deadline.extension_days,
 			    it->deadline.extension_unit);
+		if (it->deadline.unit == UNIT_BUSINESS && !laws_holidays_cover(laws, it->due))
+			list_add(&it->notes, "The due date counts business days past the last year of "
+			    "holidays in letters/laws.json: holidays that year were not skipped.");
 	}
 	if (best != NULL) {
 		if (best->captcha)

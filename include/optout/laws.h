@@ -68,6 +68,8 @@ void law_deadline(const struct law *law, enum request r, struct deadline *d);
 const char *law_section(const struct law *law, enum request r);
 /* Who may file as agent: all, opt-out-only, none, unknown. */
 const char *law_agent_allowed(const struct law *law);
+/* Whether the holiday list covers the year of a date (business days are exact then). */
+int laws_holidays_cover(const struct laws *l, date_t d);
 /* The date `days` units after `from`. */
 date_t laws_add(const struct laws *l, date_t from, int days, enum day_unit unit);
 /* "45 calendar days", "15 business days", "1 month". */

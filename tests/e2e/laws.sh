@@ -32,6 +32,30 @@ export OPTOUT_TODAY=2026-11-22 OPTOUT_DATADIR="$TOP_SRCDIR"
 run plan -p "$L/examples/profile.json" -b equifax -r delete --agent "$L/examples/agent.json" --json
 check_status "optout loads laws.json, the example profile and agent" 0
 
+# The holiday list is exactly the US federal holidays (5 U.S.C. 6103) as observed, for every
+# year it covers, computed here from the rules.
+check_eq "holidays follow the federal rules, 2025 through 2032" "ok" "$("$PYTHON" - "$L/laws.json" <<'PY'
+import datetime as D, json, sys
+def nth(y, m, wd, n):
+    x = D.date(y, m, 1)
+    while x.weekday() != wd: x += D.timedelta(1)
+    return x + D.timedelta(7 * (n - 1))
+def last(y, m, wd):
+    x = D.date(y, m + 1, 1) - D.timedelta(1)
+    while x.weekday() != wd: x -= D.timedelta(1)
+    return x
+def obs(x):
+    return x - D.timedelta(1) if x.weekday() == 5 else x + D.timedelta(1) if x.weekday() == 6 else x
+want = set()
+for y in range(2025, 2033):
+    want |= {obs(D.date(y, 1, 1)), nth(y, 1, 0, 3), nth(y, 2, 0, 3), last(y, 5, 0), obs(D.date(y, 6, 19)),
+             obs(D.date(y, 7, 4)), nth(y, 9, 0, 1), nth(y, 10, 0, 2), obs(D.date(y, 11, 11)),
+             nth(y, 11, 3, 4), obs(D.date(y, 12, 25))}
+got = json.load(open(sys.argv[1]))["holidays"]
+print("ok" if got == sorted(x.isoformat() for x in want) else "differs: %s" % sorted(set(got) ^ {x.isoformat() for x in want}))
+PY
+)"
+
 # Every law a broker procedure can stand on has a letter template for each request it covers.
 missing=
 for law in $("$PYTHON" -c 'import json,sys

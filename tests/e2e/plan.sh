@@ -54,6 +54,11 @@ check_eq "a web form is chosen over a phone call" "optout-web web" \
 	"$(json_get "$work/out" 'j[0]["procedure"] + " " + j[0]["channel"]')"
 check_eq "the CAPTCHA and the stale record are noted" "2" "$(json_get "$work/out" 'len(j[0]["notes"])')"
 
+# Past the years the holiday list covers, the plan says the count skipped no holidays.
+OPTOUT_TODAY=2033-03-01 "$OPTOUT" plan -p "$ex" -b example-cra -r opt-out >"$work/far" 2>&1
+check_has "a business-day count past the holiday list says so" "$work/far" "holidays that year were not skipped"
+check_lacks "not within it" "$work/out" "holidays that year"
+
 # Missing data is a refusal that names the field.
 run plan -p "$fx/profiles/minimal-ca.json" -b example-cra -r correct --item "Address: 9 Wrong St" --correct-to "Address: 1 Example Way" --json
 check_eq "a profile without what is required: the DOB is there, the ID copy is a document" \
