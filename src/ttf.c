@@ -575,6 +575,34 @@ outline_add_end(struct outline *o, size_t end)
 	o->ends[o->nc++] = end;
 }
 
+/*
+ * Read one coordinate of every point (x or y: the flag bits say which), as
+ * deltas of one byte with a sign flag, two bytes, or none (same as before).
+ */
+static int
+read_coords(const unsigned char *p, size_t len, size_t *pos, const unsigned char *flags,
+    size_t npts, unsigned char short_bit, unsigned char same_bit, int *out)
+{
+	long v = 0;
+	size_t k;
+
+	for (k = 0; k < npts; k++) {
+		if (flags[k] & short_bit) {
+			if (*pos + 1 > len)
+				return -1;
+			v += (flags[k] & same_bit) ? p[*pos] : -(long)p[*pos];
+			*pos += 1;
+		} else if (!(flags[k] & same_bit)) {
+			if (*pos + 2 > len)
+				return -1;
+			v += rds16(p + *pos);
+			*pos += 2;
+		}
+		out[k] = (int)v;
+	}
+	return 0;
+}
+
 /* Decode a simple glyph's contours into an outline. */
 static int
 parse_simple(const struct ttf_font *f, unsigned gid, const unsigned char *p, size_t len,
@@ -583,8 +611,7 @@ parse_simple(const struct ttf_font *f, unsigned gid, const unsigned char *p, siz
 	unsigned nc = (unsigned)rds16(p), i;
 	size_t npts, pos, ilen, k, base = o->n;
 	unsigned char *flags = NULL;
-	int *xs = NULL;
-	long v;
+	int *xs = NULL, *ys = NULL;
 
 	if (nc == 0)
 		return 0;
@@ -618,33 +645,12 @@ parse_simple(const struct ttf_font *f, unsigned gid, const unsigned char *p, siz
 		k += 1 + rep;
 	}
 	xs = xmalloc(npts * sizeof *xs);
-	for (v = 0, k = 0; k < npts; k++) {
-		if (flags[k] & X_SHORT) {
-			if (pos + 1 > len)
-				goto bad;
-			v += (flags[k] & X_SAME_OR_POS) ? p[pos] : -(long)p[pos];
-			pos += 1;
-		} else if (!(flags[k] & X_SAME_OR_POS)) {
-			if (pos + 2 > len)
-				goto bad;
-			v += rds16(p + pos);
-			pos += 2;
-		}
-		xs[k] = (int)v;
-	}
-	for (v = 0, k = 0; k < npts; k++) {
-		if (flags[k] & Y_SHORT) {
-			if (pos + 1 > len)
-				goto bad;
-			v += (flags[k] & Y_SAME_OR_POS) ? p[pos] : -(long)p[pos];
-			pos += 1;
-		} else if (!(flags[k] & Y_SAME_OR_POS)) {
-			if (pos + 2 > len)
-				goto bad;
-			v += rds16(p + pos);
-			pos += 2;
-		}
-		if (outline_point(o, xs[k], (double)v, flags[k] & ON_CURVE) != 0)
+	ys = xmalloc(npts * sizeof *ys);
+	if (read_coords(p, len, &pos, flags, npts, X_SHORT, X_SAME_OR_POS, xs) != 0 ||
+	    read_coords(p, len, &pos, flags, npts, Y_SHORT, Y_SAME_OR_POS, ys) != 0)
+		goto bad;
+	for (k = 0; k < npts; k++) {
+		if (outline_point(o, xs[k], (double)ys[k], flags[k] & ON_CURVE) != 0)
 			goto big;
 	}
 	for (i = 0; i < nc; i++) {
@@ -657,15 +663,18 @@ parse_simple(const struct ttf_font *f, unsigned gid, const unsigned char *p, siz
 	}
 	free(flags);
 	free(xs);
+	free(ys);
 	return 0;
 bad:
 	free(flags);
 	free(xs);
+	free(ys);
 	*cause = xasprintf("%s: glyph %u is malformed", f->name, gid);
 	return -1;
 big:
 	free(flags);
 	free(xs);
+	free(ys);
 	*cause = xasprintf("%s: glyph %u has too many points", f->name, gid);
 	return -1;
 }
