@@ -241,23 +241,64 @@ fill_profile(struct profile *p)
 	p->signature_image = str_at(p->doc, "signature_image");
 }
 
+/*
+ * The compiled schema datadir/letters/NAME, loaded once per process: a
+ * batch checks thousands of profiles against the same one.
+ */
+static const struct schema *
+cached_schema(const char *datadir, const char *name, char **cause)
+{
+	static struct {
+		char *path;
+		struct schema *s;
+	} cache[4];
+	char *path = xasprintf("%s/letters/%s", datadir, name);
+	size_t i;
+
+	for (i = 0; i < sizeof cache / sizeof cache[0] && cache[i].path != NULL; i++) {
+		if (strcmp(cache[i].path, path) == 0) {
+			free(path);
+			return cache[i].s;
+		}
+	}
+	if (i == sizeof cache / sizeof cache[0]) {
+		/* Full (only tests switch data directories): drop the oldest. */
+		free(cache[0].path);
+		schema_free(cache[0].s);
+		memmove(cache, cache + 1, sizeof cache - sizeof cache[0]);
+		i--;
+	}
+	cache[i].s = schema_load(path, cause);
+	if (cache[i].s == NULL) {
+		free(path);
+		return NULL;
+	}
+	cache[i].path = path;
+	return cache[i].s;
+}
+
+/* Check a document against datadir/letters/SCHEMA, never quoting its values. */
+static int
+check_doc(const struct jv *doc, const char *docname, const char *datadir,
+    const char *schema_name, char **cause)
+{
+	const struct schema *s = cached_schema(datadir, schema_name, cause);
+
+	if (s == NULL)
+		return -1;
+	return schema_validate(s, doc, docname, SCHEMA_REDACT, cause);
+}
+
 /* Load a JSON file and check it against a schema in datadir/letters (values redacted). */
 static struct jv *
 load_checked(const char *path, const char *datadir, const char *schema_name, char **cause)
 {
-	char *spath = xasprintf("%s/letters/%s", datadir, schema_name);
-	struct schema *s = schema_load(spath, cause);
-	struct jv *doc = NULL;
+	struct jv *doc = jv_load_file(path, PROFILE_MAX_BYTES, cause);
 
-	free(spath);
-	if (s == NULL)
-		return NULL;
-	doc = jv_load_file(path, PROFILE_MAX_BYTES, cause);
-	if (doc != NULL && schema_validate(s, doc, path, SCHEMA_REDACT, cause) != 0) {
+	if (doc != NULL && check_doc(doc, path, datadir, schema_name, cause) != 0) {
 		jv_free(doc);
 		doc = NULL;
 	}
-	schema_free(s);
 	return doc;
 }
 
@@ -265,22 +306,13 @@ load_checked(const char *path, const char *datadir, const char *schema_name, cha
 struct profile *
 profile_from_jv(struct jv *doc, const char *name, const char *datadir, char **cause)
 {
-	char *spath = xasprintf("%s/letters/profile.schema.json", datadir);
-	struct schema *s = schema_load(spath, cause);
 	struct profile *p;
 	struct buf errs;
 
-	free(spath);
-	if (s == NULL) {
+	if (check_doc(doc, name, datadir, "profile.schema.json", cause) != 0) {
 		jv_free(doc);
 		return NULL;
 	}
-	if (schema_validate(s, doc, name, SCHEMA_REDACT, cause) != 0) {
-		schema_free(s);
-		jv_free(doc);
-		return NULL;
-	}
-	schema_free(s);
 	p = xcalloc(1, sizeof *p);
 	p->doc = doc;
 	fill_profile(p);
