@@ -9,8 +9,6 @@
 #include "optout/doc.h"
 #include "optout/jv.h"
 #include "optout/letter.h"
-#include "optout/mail.h"
-#include "optout/pdf.h"
 #include "optout/plan.h"
 #include "optout/vault.h"
 
@@ -56,10 +54,10 @@ emit(const char *path, const void *data, size_t len)
 	return 0;
 }
 
-/* Render a document in the requested format and write it. */
+/* Write the letter in the requested format (d is NULL for a PDF, which renders its own). */
 static int
-output(const struct doc *d, const char *format, const char *path, const struct plan_item *it,
-    const struct profile *p)
+output(struct letters *l, const struct doc *d, const char *format, const char *path,
+    const struct plan_item *it, const struct profile *p, const struct agent *agent)
 {
 	char *cause = NULL;
 	int rc;
@@ -72,12 +70,11 @@ output(const struct doc *d, const char *format, const char *path, const struct p
 		return rc;
 	}
 	if (strcmp(format, "pdf") == 0) {
-		struct pdf_opts o = { 0 };
 		unsigned char *pdf;
 		size_t len;
 
-		o.signature_image = p->signature_image;
-		if (pdf_render(d, &o, &pdf, &len, &cause) != 0) {
+		/* As in a packet: a name the PDF cannot print falls back to its Latin form. */
+		if (letter_pdf(l, it, p, agent, p->signature_image, &pdf, &len, NULL, &cause) != 0) {
 			cmd_error_cause(cause);
 			return EX_DATAERR;
 		}
@@ -86,26 +83,14 @@ output(const struct doc *d, const char *format, const char *path, const struct p
 		return rc;
 	}
 	{
-		struct mail_headers h = { 0 };
-		char *name = profile_full_name(p), *msg, *mid;
+		char *msg;
 
 		if (it->proc == NULL || it->proc->email == NULL) {
 			cmd_error("%s: procedure %s is not by email; use -f pdf or -f txt",
 			    it->broker->id, it->proc ? it->proc->id : "-");
-			secure_free(name);
 			return EX_USAGE;
 		}
-		h.from_name = name;
-		h.from_addr = strlist_has((const char **)it->disclosed, "email") ? p->emails[0] : NULL;
-		h.to_name = it->broker->name;
-		h.to_addr = it->proc->email;
-		h.subject = d->subject;
-		mid = xasprintf("%s@optout.invalid", it->reference);
-		h.message_id = mid;
-		msg = mail_compose(d, &h, &cause);
-		secure_free(name);
-		free(mid);
-		if (msg == NULL) {
+		if ((msg = letter_email(d, it, p, agent, &cause)) == NULL) {
 			cmd_error_cause(cause);
 			return EX_DATAERR;
 		}
@@ -212,13 +197,14 @@ cmd_letter_run(int argc, char **argv)
 		goto out;
 	}
 	letters = letters_open(data_dir());
-	d = letter_for_plan(letters, it, in.profile, in.agent, 0, &cause);
-	if (d == NULL) {
+	/* A PDF is rendered by letter_pdf itself (it may need the Latin form of the name). */
+	if (strcmp(format, "pdf") != 0 &&
+	    (d = letter_for_plan(letters, it, in.profile, in.agent, 0, &cause)) == NULL) {
 		cmd_error_cause(cause);
 		rc = EX_DATAERR;
 		goto out;
 	}
-	rc = output(d, format, outpath, it, in.profile);
+	rc = output(letters, d, format, outpath, it, in.profile, in.agent);
 out:
 	doc_free(d);
 	letters_close(letters);

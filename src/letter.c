@@ -7,6 +7,7 @@
 #include "optout/doc.h"
 #include "optout/jv.h"
 #include "optout/letter.h"
+#include "optout/mail.h"
 #include "optout/pdf.h"
 #include "optout/profile.h"
 #include "optout/plan.h"
@@ -238,4 +239,26 @@ letter_pdf(struct letters *l, const struct plan_item *it, const struct profile *
 	else
 		doc_free(d);
 	return 0;
+}
+
+/* The letter as an email message. */
+char *
+letter_email(const struct doc *d, const struct plan_item *it, const struct profile *p,
+    const struct agent *agent, char **cause)
+{
+	struct mail_headers h = { 0 };
+	char *from = profile_full_name(p), *mid, *msg;
+
+	h.from_name = agent != NULL ? agent->organization : from;
+	h.from_addr = agent != NULL ? agent->email
+	    : strlist_has((const char **)it->disclosed, "email") ? p->emails[0] : NULL;
+	h.to_name = it->broker->name;
+	h.to_addr = it->proc->email;
+	h.subject = d->subject;
+	mid = xasprintf("%s@optout.invalid", it->reference);
+	h.message_id = mid;
+	msg = mail_compose(d, &h, cause);
+	free(mid);
+	secure_free(from);
+	return msg;
 }

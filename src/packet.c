@@ -13,7 +13,6 @@
 #include "optout/doc.h"
 #include "optout/jv.h"
 #include "optout/letter.h"
-#include "optout/mail.h"
 #include "optout/packet.h"
 #include "optout/pdf.h"
 #include "optout/plan.h"
@@ -301,24 +300,14 @@ write_email(struct run *r, const struct plan_item *it, char **file, char **cause
 {
 	const struct profile *p = r->o->profile;
 	struct doc *d = letter_for_plan(r->o->letters, it, p, r->o->agent, 0, cause);
-	struct mail_headers h = { 0 };
-	char *msg, *text, *name, *from = NULL, *mid, *base = base_name(it);
+	char *msg, *text, *name, *base = base_name(it);
 	int rc = -1;
 
 	if (d == NULL) {
 		free(base);
 		return -1;
 	}
-	from = profile_full_name(p);
-	h.from_name = r->o->agent ? r->o->agent->organization : from;
-	h.from_addr = r->o->agent ? r->o->agent->email
-	    : strlist_has((const char **)it->disclosed, "email") ? p->emails[0] : NULL;
-	h.to_name = it->broker->name;
-	h.to_addr = it->proc->email;
-	h.subject = d->subject;
-	mid = xasprintf("%s@optout.invalid", it->reference);
-	h.message_id = mid;
-	msg = mail_compose(d, &h, cause);
+	msg = letter_email(d, it, p, r->o->agent, cause);
 	if (msg != NULL) {
 		name = xasprintf("%s.eml", base);
 		rc = put_file(r, "emails", name, msg, strlen(msg), cause);
@@ -332,8 +321,6 @@ write_email(struct run *r, const struct plan_item *it, char **file, char **cause
 		secure_free(text);
 		secure_free(msg);
 	}
-	free(mid);
-	secure_free(from);
 	free(base);
 	doc_free(d);
 	return rc;

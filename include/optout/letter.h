@@ -53,4 +53,12 @@ int letter_pdf(struct letters *l, const struct plan_item *it, const struct profi
     const struct agent *agent, const char *signature_image, unsigned char **out, size_t *len,
     struct doc **doc_out, char **cause);
 
+/*
+ * The letter d (rendered for it) as an email message to the procedure's
+ * address: from the agent when one files, else from the person (with
+ * their address only when the plan discloses it).
+ */
+char *letter_email(const struct doc *d, const struct plan_item *it, const struct profile *p,
+    const struct agent *agent, char **cause);
+
 #endif

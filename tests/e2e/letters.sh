@@ -71,6 +71,16 @@ check_has "and the refusal says how to allow it" "$work/err" "allow it with --di
 run letter -f eml -p "$ex" -b example-history -r access
 check_status "an email of a postal procedure is a usage error" 64
 
+# One letter as PDF takes the packet's path: a name the PDF cannot print uses its Latin form.
+run letter -f pdf -p "$fx/profiles/chen-il.json" -b example-history -r access -o "$work/chen.pdf"
+check_status "letter -f pdf for a name in Chinese characters exits 0" 0
+check_has "and prints the profile's Latin form" "$("$PDFTOTEXT" -enc UTF-8 "$work/chen.pdf" "$work/chen.txt" 2>/dev/null; echo "$work/chen.txt")" "Meiling Chen"
+# An agent's email comes from the agent, as in a packet.
+run letter -f eml -p "$ex" -b example-cra -r delete --agent "$agent"
+check_has "an agent's email is from the agent" "$work/out" 'From: "Community Legal Aid Clinic (Example)" <intake@clinic.example.org>'
+run letter -f eml -p "$ex" -b example-cra -r delete
+check_has "a person's email is from the person" "$work/out" "<jose.nunez@example.org>"
+
 # The data a template gets, for letter writers.
 run letter --data -p "$ex" -b example-cra -r delete
 check_status "letter --data exits 0" 0
