@@ -150,15 +150,6 @@ cmd_getopt(const struct command *cmd, int argc, char **argv, const char *shortop
 	return c;
 }
 
-/* Colour only on a terminal, and never when NO_COLOR is set (no-color.org). */
-int
-cmd_color(FILE *f)
-{
-	const char *nc = getenv("NO_COLOR");
-
-	return isatty(fileno(f)) && (nc == NULL || *nc == '\0');
-}
-
 /* Load the registry, laws, profile and agent. */
 int
 cmd_load_inputs(const char *profile_path, const char *agent_path, struct cmd_inputs *in)

@@ -45,8 +45,6 @@ int cmd_getopt(const struct command *cmd, int argc, char **argv, const char *sho
     const struct option *longopts);
 /* Print "optout: NAME: extra argument 'x'" style errors and return EX_USAGE. */
 int cmd_usage_error(const struct command *cmd, const char *fmt, ...) OPTOUT_PRINTF(2, 3);
-/* Whether colour may be used on f: a terminal and NO_COLOR unset. */
-int cmd_color(FILE *f);
 
 /* What most commands load: the registry, the laws, a profile and maybe an agent. */
 struct cmd_inputs {
