@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -101,6 +102,28 @@ http_opts_init(struct http_opts *o)
 	o->retry_cap_ms = 30000;
 	o->host_interval_ms = env_ms("OPTOUT_TEST_HOST_INTERVAL_MS", 1500);
 	o->per_host = 2;
+	o->trace = getenv("OPTOUT_TEST_HTTP_TRACE");
+	if (o->trace != NULL && *o->trace == '\0')
+		o->trace = NULL;
+}
+
+/*
+ * The test-only trace of what the scheduler decided, one line per decision:
+ * "MS HOST start N" when it starts a transfer (N to that host now running)
+ * and "MS HOST wait D" when it puts a retry off by D ms; MS counts from the
+ * start of the run on the monotonic clock.  Tests check the spacing,
+ * concurrency and backoff rules on these decisions, not on when a server
+ * happened to see a request.  Hosts only: no path, query or body.
+ */
+static void
+trace(const struct http_opts *o, long long ms, const char *host, const char *what, long long n)
+{
+	FILE *f;
+
+	if (o->trace == NULL || (f = fopen(o->trace, "a")) == NULL)
+		return;
+	fprintf(f, "%lld %s %s %lld\n", ms, host, what, n);
+	fclose(f);
 }
 
 /* Whether the test-only loopback http switch is on. */
@@ -671,8 +694,8 @@ deliver_error(struct http_flow *f, struct flow_state *st, enum http_error e, cha
  */
 static int
 try_start(struct http_flow *f, struct flow_state *st, CURLM *multi,
-    struct host_state **hosts, size_t *nhosts, const struct http_opts *o, long long now,
-    long long *wait, int *running)
+    struct host_state **hosts, size_t *nhosts, const struct http_opts *o, long long began,
+    long long now, long long *wait, int *running)
 {
 	struct host_state *hs;
 	char *cause = NULL;
@@ -724,12 +747,14 @@ try_start(struct http_flow *f, struct flow_state *st, CURLM *multi,
 	hs->active++;
 	hs->last_start = now;
 	(*running)++;
+	trace(o, now - began, st->host, "start", hs->active);
 	return 0;
 }
 
 /* A transfer ended: retry it later on 429/5xx, else hand the reply to its flow. */
 static void
-finish(struct http_flow *f, struct flow_state *st, CURLMsg *m, const struct http_opts *o)
+finish(struct http_flow *f, struct flow_state *st, CURLMsg *m, const struct http_opts *o,
+    long long began)
 {
 	struct http_response r;
 	curl_off_t ra = -1;
@@ -745,6 +770,7 @@ finish(struct http_flow *f, struct flow_state *st, CURLMsg *m, const struct http
 		delay = http_backoff_ms(o, st->tries, (long)ra);
 		st->waited_ms += delay;
 		st->due = now_ms() + delay;
+		trace(o, st->due - delay - began, st->host, "wait", delay);
 		http_response_free(&r);
 		return;
 	}
@@ -760,6 +786,7 @@ http_run_many(struct http_flow *flows, size_t n, const struct http_opts *o)
 	size_t nhosts = 0, i, ndone;
 	CURLM *multi = curl_multi_init();
 	int running = 0;
+	const long long began = now_ms();
 
 	for (i = 0; i < n; i++) {
 		buf_init(&st[i].body);
@@ -773,8 +800,8 @@ http_run_many(struct http_flow *flows, size_t n, const struct http_opts *o)
 
 		ndone = 0;
 		for (i = 0; i < n; i++) {
-			while (try_start(&flows[i], &st[i], multi, &hosts, &nhosts, o, now, &wait,
-			    &running))
+			while (try_start(&flows[i], &st[i], multi, &hosts, &nhosts, o, began, now,
+			    &wait, &running))
 				;
 			ndone += st[i].done;
 		}
@@ -794,7 +821,7 @@ http_run_many(struct http_flow *flows, size_t n, const struct http_opts *o)
 			running--;
 			st[k].running = 0;
 			host_get(&hosts, &nhosts, st[k].host)->active--;
-			finish(&flows[k], &st[k], m, o);
+			finish(&flows[k], &st[k], m, o, began);
 			wait = 0; /* the flow may have its next request ready */
 		}
 		if (wait > 0 && multi != NULL)

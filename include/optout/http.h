@@ -20,7 +20,12 @@
  *   OPTOUT_TEST_ALLOW_HTTP_LOOPBACK=1   plain http is allowed to the host
  *       127.0.0.1 and to no other (redirects stay https only);
  *   OPTOUT_TEST_RETRY_BASE_MS, OPTOUT_TEST_HOST_INTERVAL_MS   shorter
- *       waits, so that tests do not sleep.
+ *       waits, so that tests do not sleep;
+ *   OPTOUT_TEST_HTTP_TRACE=FILE   the scheduler's decisions are appended
+ *       to FILE, "MS HOST start N" (a transfer started, N to that host now
+ *       running) and "MS HOST wait D" (a retry put off by D ms), MS from
+ *       the start of the run, so that tests check the per-host rules and
+ *       the backoff without timing a server.
  *
  * Contract: http_global_init once before anything else (main does it).
  * Functions that can fail return 0 or -1 with an allocated *cause, or
@@ -50,6 +55,7 @@ struct http_opts {
 	long retry_cap_ms;        /* longest single wait, Retry-After included */
 	long host_interval_ms;    /* least time between two starts to one host */
 	int per_host;             /* most transfers at once to one host */
+	const char *trace;        /* test-only: OPTOUT_TEST_HTTP_TRACE, or NULL */
 };
 
 struct http_request {

@@ -18,15 +18,26 @@ rand_ms() {
 }
 
 kills=0 runs=0 recovered=0 finished=0
+mark="$work/under-way"
 while [ "$finished" -eq 0 ] && [ "$runs" -lt 200 ]; do
 	runs=$((runs + 1))
-	"$tool" run "$db" "$m" >"$work/run.out" 2>"$work/run.err" &
-	pid=$!
-	cleanup_pids="$pid"
+	rm -f "$mark"
 	if [ "$kills" -lt "$max_kills" ]; then
-		ms=$(rand_ms 5 200)
+		# The worker says when it has sent K requests in this run; the kill
+		# comes after that, a random moment later, so it lands while work
+		# remains however busy the machine is, and at a random point.
+		k=$(rand_ms 1 40)
+		"$tool" run "$db" "$m" "$k" "$mark" >"$work/run.out" 2>"$work/run.err" &
+		pid=$!
+		cleanup_pids="$pid"
+		while [ ! -e "$mark" ] && kill -0 "$pid" 2>/dev/null; do sleep 0.01; done
+		ms=$(rand_ms 0 20)
 		sleep "$(printf '0.%03d' "$ms")"
 		kill -KILL "$pid" 2>/dev/null || true
+	else
+		"$tool" run "$db" "$m" >"$work/run.out" 2>"$work/run.err" &
+		pid=$!
+		cleanup_pids="$pid"
 	fi
 	set +e
 	wait "$pid"
@@ -38,14 +49,15 @@ while [ "$finished" -eq 0 ] && [ "$runs" -lt 200 ]; do
 	recovered=$((recovered + ${n:-0}))
 	case $rc in
 	0) finished=1 ;;
-	137) kills=$((kills + 1)); echo "# run $runs killed after ${ms} ms" ;;
+	137) kills=$((kills + 1)); echo "# run $runs killed ${ms} ms after send number ${k}" ;;
 	*) break ;;
 	esac
 done
 
 if [ "$finished" -eq 1 ]; then ok "the worker finished after $kills kills ($runs runs)"; else
 	not_ok "the worker finished" "last run exited $rc: $(cat "$work/run.err")"; fi
-# A run may finish before its kill when little work is left; most must not.
+# Each kill comes after at most 40 sends and 20 ms of the 1000 requests: the
+# first kills always land.
 if [ "$kills" -ge 5 ]; then ok "the worker was killed $kills times"; else
 	not_ok "the worker was killed at least 5 times" "only $kills kills landed"; fi
 

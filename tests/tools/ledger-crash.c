@@ -2,8 +2,14 @@
  * ledger-crash: the worker and the checker of the ledger's crash test
  * (tests/e2e/ledger-crash.sh kills the worker at random points).
  *
- *   ledger-crash run LEDGER M    record and "send" M requests, skipping
- *                                what is done; prints "recovered N" first
+ *   ledger-crash run LEDGER M [K FILE]
+ *                                record and "send" M requests, skipping
+ *                                what is done; prints "recovered N" first;
+ *                                with K and FILE, creates FILE once K
+ *                                requests have been sent in this run and
+ *                                goes on (the test kills it after that, so
+ *                                every kill lands while work remains,
+ *                                however busy the machine is)
  *   ledger-crash check LEDGER M  check the file and the exact outcome;
  *                                prints "sent S needs-review R"
  *
@@ -79,9 +85,19 @@ send_one(struct ledger *l, const struct laws *laws, long long id, int ok, const 
 	free(msgid);
 }
 
+/* Create an empty file: the signal that the run is under way. */
+static void
+touch(const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fclose(f) != 0)
+		die(xasprintf("cannot create %s", path));
+}
+
 /* The worker: idempotent, so a re-run after a kill finishes the job. */
 static int
-run(struct ledger *l, const struct laws *laws, int m)
+run(struct ledger *l, const struct laws *laws, int m, long mark_after, const char *mark)
 {
 	size_t recovered;
 	int deferred, i, sent = 0, skipped = 0;
@@ -114,6 +130,8 @@ run(struct ledger *l, const struct laws *laws, int m)
 		}
 		send_one(l, laws, id, 1, ref);
 		sent++;
+		if (mark != NULL && sent == mark_after)
+			touch(mark);
 	}
 	printf("done sent %d skipped %d\n", sent, skipped);
 	return 0;
@@ -202,25 +220,28 @@ check(struct ledger *l, int m)
 	return bad;
 }
 
-/* ledger-crash run|check LEDGER M */
+/* ledger-crash run LEDGER M [K FILE] | check LEDGER M */
 int
 main(int argc, char **argv)
 {
 	struct ledger *l;
 	struct laws *laws;
-	char *cause = NULL, *end = NULL;
-	long m = argc == 4 ? strtol(argv[3], &end, 10) : 0;
+	char *cause = NULL, *end = NULL, *kend = NULL;
+	long m = argc >= 4 ? strtol(argv[3], &end, 10) : 0;
+	long k = argc == 6 ? strtol(argv[4], &kend, 10) : 0;
 	int rc;
 
-	if (argc != 4 || *end != '\0' || m <= 0 || m > 10000 ||
+	if ((argc != 4 && argc != 6) || *end != '\0' || m <= 0 || m > 10000 ||
+	    (argc == 6 && (*kend != '\0' || k <= 0 || strcmp(argv[1], "run") != 0)) ||
 	    (strcmp(argv[1], "run") != 0 && strcmp(argv[1], "check") != 0)) {
-		fprintf(stderr, "usage: ledger-crash run|check LEDGER M\n");
+		fprintf(stderr, "usage: ledger-crash run LEDGER M [K FILE] | check LEDGER M\n");
 		return 2;
 	}
 	if ((laws = laws_load(data_dir(), &cause)) == NULL ||
 	    (l = ledger_open(argv[2], &cause)) == NULL)
 		die(cause);
-	rc = strcmp(argv[1], "run") == 0 ? run(l, laws, (int)m) : check(l, (int)m);
+	rc = strcmp(argv[1], "run") == 0 ? run(l, laws, (int)m, k, argc == 6 ? argv[5] : NULL) :
+	    check(l, (int)m);
 	ledger_close(l);
 	laws_free(laws);
 	return rc;
