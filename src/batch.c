@@ -19,6 +19,7 @@
 #include "optout/profile.h"
 #include "optout/submit.h"
 #include "optout/util.h"
+#include "optout/vault.h"
 
 /* Client rows in summary.pdf; summary.csv always has them all. */
 #define SUMMARY_PDF_ROWS 200
@@ -390,11 +391,12 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 	return record_items(o, p, c, s, cause);
 }
 
-/* Whether a file name ends in .json (a JSON client list). */
+/* Whether a file name ends in .json, or .json.age when encrypted (a JSON client list). */
 static int
 is_json(const char *path)
 {
-	return str_ends_with(path, ".json") || str_ends_with(path, ".JSON");
+	return str_ends_with(path, ".json") || str_ends_with(path, ".JSON") ||
+	    str_ends_with(path, ".json.age") || str_ends_with(path, ".JSON.age");
 }
 
 /* Count the records of a CSV (for the progress bar), reading it once. */
@@ -463,9 +465,12 @@ each_csv(const struct clients_visitor *v, char **cause)
 static int
 each_json(const struct clients_visitor *v, char **cause)
 {
-	struct jv *doc = jv_load_file(v->path, CLIENTS_JSON_MAX, cause);
+	struct vault_secret *text = vault_read_file(v->path, CLIENTS_JSON_MAX, cause);
+	struct jv *doc = text != NULL ?
+	    jv_parse((const char *)text->data, text->len, v->path, cause) : NULL;
 	size_t i, n;
 
+	vault_secret_free(text);
 	if (doc == NULL)
 		return -1;
 	if (jv_type(doc) != JV_ARRAY) {

@@ -46,6 +46,15 @@ int cmd_getopt(const struct command *cmd, int argc, char **argv, const char *sho
 /* Print "optout: NAME: extra argument 'x'" style errors and return EX_USAGE. */
 int cmd_usage_error(const struct command *cmd, const char *fmt, ...) OPTOUT_PRINTF(2, 3);
 
+/*
+ * Keys for encrypted inputs (cmd-keys.c): an identity file or a passphrase
+ * command (NULL: from OPTOUT_IDENTITY / OPTOUT_PASSPHRASE_COMMAND, else the
+ * terminal).  Called once by main before the command runs.
+ */
+void cmd_keys_init(const char *identity_path, const char *passphrase_command);
+/* A passphrase to encrypt with (asked twice at a terminal), or NULL with *cause. */
+const char *cmd_keys_new_passphrase(char **cause);
+
 /* What most commands load: the registry, the laws, a profile and maybe an agent. */
 struct cmd_inputs {
 	struct registry *reg;

@@ -8,12 +8,17 @@
 
 #include "optout/csv.h"
 #include "optout/util.h"
+#include "optout/vault.h"
+
+/* The largest encrypted client list read (it is held in memory, decrypted). */
+#define CSV_MAX_ENCRYPTED ((size_t)256 << 20)
 
 #define CSV_MAX_FIELD ((size_t)64 * 1024)
 #define CSV_MAX_FIELDS 256
 
 struct csv_reader {
 	FILE *f;
+	struct vault_secret *secret; /* the decrypted file, when it was an age file */
 	char *name;
 	size_t line;        /* the current line number */
 	char **header;
@@ -147,6 +152,29 @@ csv_open(const char *path, char **cause)
 		csv_close(r);
 		return NULL;
 	}
+	/* An encrypted (age) client list is decrypted into locked memory and read from there. */
+	{
+		char magic[19];
+		size_t got = fread(magic, 1, sizeof magic, r->f);
+
+		rewind(r->f);
+		if (vault_age_detect(magic, got)) {
+			fclose(r->f);
+			r->f = NULL;
+			if ((r->secret = vault_read_file(path, CSV_MAX_ENCRYPTED, cause)) == NULL) {
+				csv_close(r);
+				return NULL;
+			}
+			if (r->secret->len == 0 ||
+			    (r->f = fmemopen(r->secret->data, r->secret->len, "rb")) == NULL) {
+				*cause = xasprintf(r->secret->len == 0 ? "%s: the file is empty "
+				    "(expected a header row)" : "%s: cannot read the decrypted list",
+				    path);
+				csv_close(r);
+				return NULL;
+			}
+		}
+	}
 	/* A UTF-8 byte-order mark, as spreadsheet programs write it, is skipped. */
 	if ((c = getc(r->f)) == 0xEF) {
 		int b2 = getc(r->f), b3 = getc(r->f);
@@ -211,6 +239,7 @@ csv_close(struct csv_reader *r)
 	free(r->header);
 	if (r->f != NULL)
 		fclose(r->f);
+	vault_secret_free(r->secret);
 	free(r->name);
 	free(r);
 }

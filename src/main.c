@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "optout/http.h"
+#include "optout/vault.h"
 
 void main_usage(FILE *f);
 
@@ -17,7 +18,8 @@ main_usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	    "Usage: optout [--version] [--help] COMMAND [ARGS]\n\n"
+	    "Usage: optout [--version] [--help] [--identity FILE] [--passphrase-command CMD]\n"
+	    "              COMMAND [ARGS]\n\n"
 	    "Write and send personal-data requests (opt-out, deletion, access,\n"
 	    "correction) to data brokers.\n\n"
 	    "Commands:\n");
@@ -25,6 +27,11 @@ main_usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(f,
 	    "\n'optout help COMMAND' or 'optout COMMAND --help' shows a command's options.\n\n"
+	    "Profiles, agent files and client lists may be encrypted (age format):\n"
+	    "  --identity FILE             the age key file (or OPTOUT_IDENTITY)\n"
+	    "  --passphrase-command CMD    a command that prints the passphrase (or\n"
+	    "                              OPTOUT_PASSPHRASE_COMMAND); else it is asked\n"
+	    "                              for at the terminal, never taken from argv\n\n"
 	    "Exit status: 0 success, 64 usage error, 65 bad input data, 66 input file\n"
 	    "missing, 69 service unavailable, 70 internal error, 73 cannot create output,\n"
 	    "75 temporary failure (try again).\n");
@@ -37,15 +44,24 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "identity", required_argument, NULL, 'I' },
+		{ "passphrase-command", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct command *cmd;
+	const char *identity = NULL, *passcmd = NULL;
 	int c, rc;
 
 	setlocale(LC_CTYPE, "");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'I':
+			identity = optarg;
+			break;
+		case 'P':
+			passcmd = optarg;
+			break;
 		case 'h':
 			main_usage(stdout);
 			return 0;
@@ -71,15 +87,16 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* reset getopt for the command (GNU: 0 re-initialises) */
-	/* The HTTP module is set up once for the process, before any command runs. */
+	/* The HTTP module and libsodium are set up once for the process, before any command runs. */
 	{
 		char *cause = NULL;
 
-		if (http_global_init(&cause) != 0) {
+		if (vault_init(&cause) != 0 || http_global_init(&cause) != 0) {
 			cmd_error_cause(cause);
 			return EX_SOFTWARE;
 		}
 	}
+	cmd_keys_init(identity, passcmd);
 	rc = cmd->run(argc, argv);
 	http_global_cleanup();
 	if (fflush(stdout) != 0 || ferror(stdout)) {

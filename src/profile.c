@@ -11,6 +11,7 @@
 #include "optout/re.h"
 #include "optout/schema.h"
 #include "optout/util.h"
+#include "optout/vault.h"
 
 #define PROFILE_MAX_BYTES ((size_t)64 * 1024)
 
@@ -289,11 +290,25 @@ check_doc(const struct jv *doc, const char *docname, const char *datadir,
 	return schema_validate(s, doc, docname, SCHEMA_REDACT, cause);
 }
 
+/* Load a JSON file of personal data, decrypting it when it is an age file. */
+static struct jv *
+load_private(const char *path, char **cause)
+{
+	struct vault_secret *s = vault_read_file(path, PROFILE_MAX_BYTES, cause);
+	struct jv *doc;
+
+	if (s == NULL)
+		return NULL;
+	doc = jv_parse((const char *)s->data, s->len, path, cause);
+	vault_secret_free(s);
+	return doc;
+}
+
 /* Load a JSON file and check it against a schema in datadir/letters (values redacted). */
 static struct jv *
 load_checked(const char *path, const char *datadir, const char *schema_name, char **cause)
 {
-	struct jv *doc = jv_load_file(path, PROFILE_MAX_BYTES, cause);
+	struct jv *doc = load_private(path, cause);
 
 	if (doc != NULL && check_doc(doc, path, datadir, schema_name, cause) != 0) {
 		jv_free(doc);
@@ -331,7 +346,7 @@ profile_from_jv(struct jv *doc, const char *name, const char *datadir, char **ca
 struct profile *
 profile_load(const char *path, const char *datadir, char **cause)
 {
-	struct jv *doc = jv_load_file(path, PROFILE_MAX_BYTES, cause);
+	struct jv *doc = load_private(path, cause);
 
 	if (doc == NULL)
 		return NULL;

@@ -15,7 +15,7 @@
 #include "optout/util.h"
 
 /* Print the out-of-memory message and exit: callers never see NULL. */
-static void
+void
 oom(void)
 {
 	static const char msg[] = "optout: out of memory\n";

@@ -25,6 +25,8 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Grow an array to hold n elements of size sz (checked for overflow). */
 void *xreallocarray(void *p, size_t n, size_t sz);
+/* Print "optout: out of memory" and exit 71 (for allocators other than x*). */
+void oom(void);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) OPTOUT_PRINTF(1, 2);

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+struct buf;
+
 /* 0 on success, -1 when libsodium cannot initialise. */
 int vault_init(char **cause);
 /*
@@ -20,5 +22,54 @@ int vault_init(char **cause);
 void vault_reference(const char *const *parts, size_t nparts, char out[16]);
 /* Fill buf with n random bytes. */
 void vault_random(void *buf, size_t n);
+
+/*
+ * Secret bytes (a decrypted file, an identity): in memory locked where the
+ * system allows, never swapped out knowingly, wiped when freed.
+ */
+struct vault_secret {
+	unsigned char *data;
+	size_t len;
+};
+struct vault_secret *vault_secret_new(size_t len);
+void vault_secret_free(struct vault_secret *s);
+
+/*
+ * The age format (age-encryption.org/v1), binary form: files optout writes
+ * open with `age -d`, and files `age` writes open here.  X25519 recipients
+ * ("age1…") and identities ("AGE-SECRET-KEY-1…"), or one scrypt
+ * passphrase (work factor 2^18 written; at most 2^22 read).
+ */
+struct vault_age_key {
+	const char *identity;   /* AGE-SECRET-KEY-1…, or NULL */
+	const char *passphrase; /* or NULL */
+};
+/* Whether the bytes start like an age file. */
+int vault_age_detect(const void *in, size_t len);
+/* Append the age encryption of in to out: to nrecip recipients, or to a passphrase. */
+int vault_age_encrypt(const void *in, size_t len, const char *const *recipients, size_t nrecip,
+    const char *passphrase, struct buf *out, char **cause);
+/* Decrypt an age file; NULL with *cause for a wrong key, a truncated or altered file. */
+struct vault_secret *vault_age_decrypt(const void *in, size_t len, const struct vault_age_key *k,
+    char **cause);
+/* A new identity (secret) and its recipient (allocated string). */
+void vault_age_keygen(struct vault_secret **identity, char **recipient);
+/* The recipient of an identity, or NULL when it is not one. */
+char *vault_age_recipient_of(const char *identity);
+/* Whether an age file is encrypted to a passphrase (else to keys). */
+int vault_age_needs_passphrase(const void *in, size_t len);
+
+/*
+ * Inputs of personal data (profiles, agents, client lists) may be age
+ * files.  The command layer says where their keys come from: the provider
+ * fills k (a passphrase when need_passphrase, else an identity; the strings
+ * stay valid until the process ends or the provider is changed) and returns
+ * 0, or -1 with *cause.
+ */
+typedef int (*vault_key_fn)(void *ctx, int need_passphrase, struct vault_age_key *k,
+    char **cause);
+void vault_set_key_provider(vault_key_fn fn, void *ctx);
+/* Read a file of at most max bytes of content, decrypted when it is an age file. */
+struct vault_secret *vault_read_file(const char *path, size_t max, char **cause);
 
 #endif
