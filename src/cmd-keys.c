@@ -6,7 +6,9 @@
  *     writes it, itself perhaps encrypted to a passphrase;
  *   - a passphrase from --passphrase-command CMD (or
  *     OPTOUT_PASSPHRASE_COMMAND): the first line CMD prints;
- *   - else a passphrase typed at the terminal (/dev/tty, without echo).
+ *   - else a passphrase typed at the terminal (/dev/tty, without echo);
+ *   - with no identity given, the vault's key (optout vault), whose secret
+ *     is encrypted to the vault's passphrase.
  * Never from the command line itself.  What it reads lives in locked
  * memory and is kept for the process, so one prompt serves many files.
  */
@@ -31,6 +33,7 @@ static struct {
 	const char *passphrase_command;
 	struct vault_secret *passphrase;
 	struct vault_secret *identity;
+	char *vault_identity; /* the vault's identity file, when it stands in for --identity */
 } keys;
 
 /* Keep the first line of what was read (no line break), NUL-terminated, in s. */
@@ -179,6 +182,11 @@ provide(void *ctx, int need_passphrase, struct vault_age_key *k, char **cause)
 	if (need_passphrase)
 		return (k->passphrase = passphrase(cause)) != NULL ? 0 : -1;
 	if (keys.identity_path == NULL) {
+		/* The vault's own key (itself encrypted to the vault's passphrase). */
+		keys.vault_identity = vault_store_identity_path();
+		keys.identity_path = keys.vault_identity;
+	}
+	if (keys.identity_path == NULL) {
 		*cause = xstrdup("the file is encrypted to an age key: give --identity FILE (or "
 		                 "set OPTOUT_IDENTITY)");
 		return -1;
@@ -193,6 +201,8 @@ forget(void)
 	vault_secret_free(keys.passphrase);
 	vault_secret_free(keys.identity);
 	keys.passphrase = keys.identity = NULL;
+	free(keys.vault_identity);
+	keys.vault_identity = NULL;
 }
 
 /* Set where keys come from: options first, then the environment. */

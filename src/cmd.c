@@ -21,6 +21,7 @@ extern const struct command cmd_letter;
 extern const struct command cmd_packet;
 extern const struct command cmd_plan;
 extern const struct command cmd_template;
+extern const struct command cmd_vault;
 extern const struct command cmd_mark;
 extern const struct command cmd_status;
 extern const struct command cmd_submit;
@@ -39,6 +40,7 @@ const struct command *const commands[] = {
 	&cmd_mark,
 	&cmd_followup,
 	&cmd_template,
+	&cmd_vault,
 	&cmd_help,
 	/* end of command table */
 	NULL,
@@ -159,8 +161,20 @@ cmd_load_inputs(const char *profile_path, const char *agent_path, struct cmd_inp
 
 	memset(in, 0, sizeof *in);
 	if (profile_path != NULL && access(profile_path, R_OK) != 0) {
-		cmd_error("%s: %s", profile_path, strerror(errno));
-		return EX_NOINPUT;
+		/* -p LABEL: a profile kept in the vault. */
+		char *why = NULL, *kept = strchr(profile_path, '/') == NULL ?
+		    vault_store_path(profile_path, &why) : NULL;
+		int rc;
+
+		free(why);
+		if (kept == NULL || access(kept, R_OK) != 0) {
+			cmd_error("%s: %s", profile_path, strerror(errno));
+			free(kept);
+			return EX_NOINPUT;
+		}
+		rc = cmd_load_inputs(kept, agent_path, in);
+		free(kept);
+		return rc;
 	}
 	if (agent_path != NULL && access(agent_path, R_OK) != 0) {
 		cmd_error("%s: %s", agent_path, strerror(errno));

@@ -3,6 +3,9 @@
 
 #include <sodium.h>
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -851,4 +854,230 @@ vault_read_file(const char *path, size_t max, char **cause)
 		return NULL;
 	}
 	return s;
+}
+
+/*
+ * The encrypted store: $XDG_DATA_HOME/optout/vault/ (0700) holds
+ *   recipient          the store's public key (age1…), so adding needs no secret
+ *   identity.age       its secret key, encrypted to the store's passphrase
+ *   LABEL.json.age     one profile each, encrypted to the recipient
+ * File names are labels only; nothing in the folder is readable without
+ * the passphrase.
+ */
+
+/* The store's folder, allocated; NULL with *cause when no home is known. */
+char *
+vault_store_dir(char **cause)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	/* Relative XDG values are invalid and ignored, as the spec says. */
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/optout/vault", xdg);
+	if (home != NULL && home[0] == '/')
+		return xasprintf("%s/.local/share/optout/vault", home);
+	*cause = xstrdup("cannot find the vault: neither XDG_DATA_HOME nor HOME is set");
+	return NULL;
+}
+
+/* Whether a label can name a file in the store (the profile schema's label form). */
+static int
+store_label_ok(const char *label)
+{
+	size_t i;
+
+	if (label[0] == '\0' || label[0] == '.' || label[0] == '-' || strlen(label) > 64)
+		return 0;
+	for (i = 0; label[i] != '\0'; i++)
+		if (!isalnum((unsigned char)label[i]) && strchr("._-", label[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* The file of a label in the store, allocated, or NULL with *cause. */
+char *
+vault_store_path(const char *label, char **cause)
+{
+	char *dir, *p;
+
+	if (!store_label_ok(label)) {
+		*cause = xstrdup("a label is letters, digits, '.', '_' and '-' (at most 64), "
+		                 "starting with a letter or digit");
+		return NULL;
+	}
+	if ((dir = vault_store_dir(cause)) == NULL)
+		return NULL;
+	p = xasprintf("%s/%s.json.age", dir, label);
+	free(dir);
+	return p;
+}
+
+/* Read a small file of the store into an allocated string, or NULL. */
+static char *
+store_read(const char *dir, const char *name, char **cause)
+{
+	char *p = path_join(dir, name), *data = NULL;
+	size_t len;
+
+	if (read_file(p, 65536, &data, &len, cause) != 0)
+		data = NULL;
+	free(p);
+	return data;
+}
+
+/* Create the store with a new key, its secret encrypted to the passphrase. */
+int
+vault_store_init(const char *passphrase, char **cause)
+{
+	struct vault_secret *id;
+	struct buf enc;
+	char *dir, *rcpt, *p, *text;
+	int rc = -1;
+
+	if ((dir = vault_store_dir(cause)) == NULL)
+		return -1;
+	p = path_join(dir, "recipient");
+	if (access(p, F_OK) == 0) {
+		*cause = xasprintf("%s: a vault is already there", dir);
+		free(p);
+		free(dir);
+		return -1;
+	}
+	if (make_dirs(dir, 0700, cause) != 0) {
+		free(p);
+		free(dir);
+		return -1;
+	}
+	vault_age_keygen(&id, &rcpt);
+	buf_init(&enc);
+	text = xasprintf("%s\n", rcpt);
+	if (vault_age_encrypt(id->data, id->len, NULL, 0, passphrase, &enc, cause) == 0) {
+		char *ip = path_join(dir, "identity.age");
+
+		/* The secret first: a store with a recipient always has its identity. */
+		if (write_file_atomic(ip, enc.data, enc.len, 0600, cause) == 0 &&
+		    write_file_atomic(p, text, strlen(text), 0600, cause) == 0)
+			rc = 0;
+		free(ip);
+	}
+	buf_free(&enc);
+	vault_secret_free(id);
+	free(text);
+	free(rcpt);
+	free(p);
+	free(dir);
+	return rc;
+}
+
+/* The identity file of the store (to open its profiles), allocated, or NULL when none. */
+char *
+vault_store_identity_path(void)
+{
+	char *cause = NULL, *dir = vault_store_dir(&cause), *p;
+
+	free(cause);
+	if (dir == NULL)
+		return NULL;
+	p = path_join(dir, "identity.age");
+	free(dir);
+	if (access(p, R_OK) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* Encrypt a profile's bytes to the store under its label (replacing only when asked). */
+int
+vault_store_add(const char *label, const void *data, size_t len, int replace, char **cause)
+{
+	char *dir, *rcpt, *path;
+	struct buf enc;
+	const char *r;
+	int rc = -1;
+
+	if ((path = vault_store_path(label, cause)) == NULL)
+		return -1;
+	if ((dir = vault_store_dir(cause)) == NULL) {
+		free(path);
+		return -1;
+	}
+	if ((rcpt = store_read(dir, "recipient", cause)) == NULL) {
+		free(*cause);
+		*cause = xstrdup("there is no vault yet: run 'optout vault init' first");
+		free(dir);
+		free(path);
+		return -1;
+	}
+	rcpt[strcspn(rcpt, "\n")] = '\0';
+	if (!replace && access(path, F_OK) == 0) {
+		*cause = xasprintf("the vault already holds %s (use --replace to replace it)", label);
+	} else {
+		r = rcpt;
+		buf_init(&enc);
+		if (vault_age_encrypt(data, len, &r, 1, NULL, &enc, cause) == 0 &&
+		    write_file_atomic(path, enc.data, enc.len, 0600, cause) == 0)
+			rc = 0;
+		buf_free(&enc);
+	}
+	free(rcpt);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+/* qsort order of two strings held by pointer. */
+static int
+label_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The labels in the store, sorted, NULL-terminated (allocated); NULL with *cause. */
+char **
+vault_store_list(char **cause)
+{
+	char *dir = vault_store_dir(cause), **out;
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d;
+
+	if (dir == NULL)
+		return NULL;
+	out = xcalloc(1, sizeof *out);
+	if ((d = opendir(dir)) == NULL) {
+		free(dir);
+		return out; /* no store yet: no labels */
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+
+		if (l > 9 && strcmp(e->d_name + l - 9, ".json.age") == 0) {
+			out = xreallocarray(out, n + 2, sizeof *out);
+			out[n++] = xstrndup(e->d_name, l - 9);
+			out[n] = NULL;
+		}
+	}
+	closedir(d);
+	free(dir);
+	qsort(out, n, sizeof *out, label_cmp);
+	return out;
+}
+
+/* Remove a label's profile from the store. */
+int
+vault_store_remove(const char *label, char **cause)
+{
+	char *path = vault_store_path(label, cause);
+
+	if (path == NULL)
+		return -1;
+	if (unlink(path) != 0) {
+		*cause = errno == ENOENT ? xasprintf("the vault holds no %s", label) :
+		    xasprintf("%s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
 }

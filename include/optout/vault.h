@@ -72,4 +72,20 @@ void vault_set_key_provider(vault_key_fn fn, void *ctx);
 /* Read a file of at most max bytes of content, decrypted when it is an age file. */
 struct vault_secret *vault_read_file(const char *path, size_t max, char **cause);
 
+/*
+ * The encrypted store under $XDG_DATA_HOME/optout/vault/: one profile per
+ * label, encrypted to the store's key, whose secret half is encrypted to
+ * the store's passphrase.  Adding needs no secret; reading needs the
+ * passphrase (the store's identity.age is the default --identity).
+ */
+char *vault_store_dir(char **cause);
+int vault_store_init(const char *passphrase, char **cause);
+/* The file a label's profile is kept in (whether or not it exists), or NULL. */
+char *vault_store_path(const char *label, char **cause);
+/* The store's encrypted identity file, or NULL when there is no store. */
+char *vault_store_identity_path(void);
+int vault_store_add(const char *label, const void *data, size_t len, int replace, char **cause);
+char **vault_store_list(char **cause);
+int vault_store_remove(const char *label, char **cause);
+
 #endif

@@ -182,4 +182,38 @@ if [ -s "$work/clients.json" ] && "$OPTOUT" batch -c "$work/clients.json" -b spo
 	check_eq "the same client folders as the plain JSON list" "$(ls "$work/bj-plain")" "$(ls "$work/bj-enc")"
 fi
 
+# The vault: a store of encrypted profiles by label.
+pc="cat $work/pass"
+run --passphrase-command "$pc" vault init
+check_status "vault init" 0
+run vault add "$ex"
+check_status "vault add needs no passphrase" 0
+run vault add "$ex"
+check_status "adding the same label again is refused" 65
+check_has "and says how to replace it" "$work/err" "use --replace"
+run vault list
+check_eq "vault list: the labels" "demo-0001" "$(cat "$work/out")"
+family=$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["names"]["family"])' "$ex")
+check_eq "nothing in the vault folder is plain text of the profile" "" \
+	"$(grep -rl "$family" "$XDG_DATA_HOME/optout/vault" || true)"
+check_eq "the vault folder is 0700" "700" "$(stat -c %a "$XDG_DATA_HOME/optout/vault")"
+run --passphrase-command "$pc" plan -p demo-0001 -b spokeo -r opt-out
+check_eq "plan -p LABEL reads the vault: the same plan" "" "$(diff "$work/plain-plan" "$work/out")"
+run --passphrase-command "cat $work/wrong" vault show demo-0001
+check_status "vault show with a wrong passphrase: 65" 65
+run --passphrase-command "$pc" vault show demo-0001
+check_eq "vault show prints the profile as it was added" "" "$(cmp "$ex" "$work/out" 2>&1)"
+run --passphrase-command "$pc" vault export demo-0001 --encrypt-to "$pub" -o "$work/exp.age"
+check_status "vault export --encrypt-to" 0
+age -d -i "$work/key.txt" "$work/exp.age" >"$work/exp.json"
+check_eq "and age -d opens the export" "" "$(cmp "$ex" "$work/exp.json" 2>&1)"
+# The store is plain age: its identity opens with the passphrase, and then the profile.
+age_pty -d -o "$work/vault-key.txt" "$XDG_DATA_HOME/optout/vault/identity.age"
+age -d -i "$work/vault-key.txt" "$XDG_DATA_HOME/optout/vault/demo-0001.json.age" >"$work/v.json"
+check_eq "age itself opens the vault with its passphrase" "" "$(cmp "$ex" "$work/v.json" 2>&1)"
+run vault remove demo-0001
+check_status "vault remove" 0
+run vault list
+check_eq "and the label is gone" "" "$(cat "$work/out")"
+
 done_testing
