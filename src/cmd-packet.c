@@ -17,7 +17,8 @@ static int cmd_demo_run(int argc, char **argv);
 const struct command cmd_packet = {
 	.name = "packet",
 	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
-		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger]",
+		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger] "
+		 "[--encrypt-to RECIPIENT|--encrypt-passphrase]",
 	.summary = "write everything needed to file with every broker in scope (the main job)",
 	.help =
 	    "Options:\n"
@@ -35,6 +36,10 @@ const struct command cmd_packet = {
 	    "      --item TEXT        correct requests: the inaccurate information\n"
 	    "      --correct-to TEXT  correct requests: what it should say\n"
 	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
+	    "      --encrypt-to R     write the packet as one encrypted archive,\n"
+	    "                         packet.tar.age, for the age recipient R (age1...;\n"
+	    "                         repeat for several); nothing is written in plain text\n"
+	    "      --encrypt-passphrase  the same, encrypted to a passphrase (asked twice)\n"
 
 	    "The packet holds letters/ (PDF letters to print and mail), emails/ (.eml and\n"
 	    ".txt), web/ and phone/ (sheets with the page or number and the exact values),\n"
@@ -56,7 +61,13 @@ const struct command cmd_demo = {
 	.run = cmd_demo_run,
 };
 
-/* Write a packet and print what it holds. */
+/* A sealed packet's recipients or passphrase (packet --encrypt-to/--encrypt-passphrase). */
+static struct {
+	const char **to;
+	size_t nto;
+	int passphrase;
+} seal;
+
 /* Record a packet's ready requests in the ledger, so status and followup track them. */
 static int
 record_packet(const struct packet_summary *sum, const char *client, const char *ledger_file)
@@ -124,6 +135,14 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	o.correction = corr;
 	o.authorization = agent != NULL;
 	o.letters = letters_open(data_dir());
+	o.seal_to = seal.to;
+	o.nseal_to = seal.nto;
+	if (seal.passphrase && (o.seal_passphrase = cmd_keys_new_passphrase(&cause)) == NULL) {
+		cmd_error_cause(cause);
+		letters_close(o.letters);
+		rc = EX_USAGE;
+		goto out;
+	}
 	if (packet_write(&o, &sum, &cause) != 0) {
 		/* An output folder that is in the way is a "cannot create", not bad data. */
 		rc = strstr(cause, "not empty") != NULL || strstr(cause, "cannot create") != NULL
@@ -144,7 +163,13 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 			else if (st != PLAN_READY)
 				held++;
 		}
-		printf("Wrote %s/\n", outdir);
+		if (o.nseal_to > 0 || o.seal_passphrase != NULL)
+			printf("Wrote %s/packet.tar.age, encrypted; open it with\n"
+			       "  age -d %s%s/packet.tar.age | tar x\n"
+			       "It holds:\n", outdir, o.seal_passphrase != NULL ? "" : "-i KEYFILE ",
+			    outdir);
+		else
+			printf("Wrote %s/\n", outdir);
 		printf("  %zu letter%s to print and mail (letters/, all in print-all.pdf)\n",
 		    sum.postal, sum.postal == 1 ? "" : "s");
 		printf("  %zu email%s to send (emails/)\n", sum.email, sum.email == 1 ? "" : "s");
@@ -196,6 +221,8 @@ cmd_packet_run(int argc, char **argv)
 		{ "duplex", no_argument, NULL, 'D' },
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "no-ledger", no_argument, NULL, 'N' },
+		{ "encrypt-to", required_argument, NULL, 'S' },
+		{ "encrypt-passphrase", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,6 +246,11 @@ cmd_packet_run(int argc, char **argv)
 		case 'D': duplex = 1; break;
 		case 'L': ledger_file = optarg; break;
 		case 'N': use_ledger = 0; break;
+		case 'S':
+			seal.to = xreallocarray(seal.to, seal.nto + 1, sizeof *seal.to);
+			seal.to[seal.nto++] = optarg;
+			break;
+		case 'P': seal.passphrase = 1; break;
 		case 'h': cmd_usage(&cmd_packet, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -229,6 +261,9 @@ cmd_packet_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_packet, "-p PROFILE and -o DIR are required");
 	if (ledger_file != NULL && !use_ledger)
 		return cmd_usage_error(&cmd_packet, "give either --ledger FILE or --no-ledger");
+	if (seal.nto > 0 && seal.passphrase)
+		return cmd_usage_error(&cmd_packet,
+		    "give either --encrypt-to or --encrypt-passphrase, not both");
 	return run_packet(profile, agent, brokers, all, requests, disclose, &corr, outdir, duplex, 0,
 	    ledger_file, use_ledger);
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "optout/plan.h"
 #include "optout/profile.h"
 #include "optout/util.h"
+#include "optout/vault.h"
 
 /* Everything a run accumulates before the final rename. */
 struct run {
@@ -28,6 +30,8 @@ struct run {
 	struct jv *items;          /* packet.json entries */
 	struct jv *cover_items, *skipped;
 	struct packet_summary *sum;
+	struct buf *archive;       /* a sealed packet's files, in memory, as a tar archive */
+	char **archived_dirs;      /* folders already in the archive */
 };
 
 /*
@@ -89,11 +93,67 @@ dir_is_empty(const char *path, int *exists)
 int
 packet_exists(const char *dir)
 {
-	char *p = path_join(dir, "packet.json");
-	int r = access(p, F_OK) == 0;
+	char *p = path_join(dir, "packet.json"), *sealed = path_join(dir, "packet.tar.age");
+	int r = access(p, F_OK) == 0 || access(sealed, F_OK) == 0;
 
 	free(p);
+	free(sealed);
 	return r;
+}
+
+/* Add a file to a sealed packet's archive, with its folder (0700) the first time. */
+static int
+archive_file(struct run *r, const char *subdir, const char *name, const void *data, size_t len,
+    char **cause)
+{
+	long long now = (long long)time(NULL);
+	char *path;
+	int rc;
+
+	if (subdir != NULL && !strlist_has((const char **)r->archived_dirs, subdir)) {
+		char *d = xasprintf("%s/", subdir);
+
+		rc = tar_add(r->archive, d, NULL, 0, 0700, now);
+		free(d);
+		if (rc != 0) {
+			*cause = xasprintf("%s: a folder name too long for the archive", subdir);
+			return -1;
+		}
+		{
+			size_t n = strlist_len((const char **)r->archived_dirs);
+
+			r->archived_dirs = xreallocarray(r->archived_dirs, n + 2, sizeof(char *));
+			r->archived_dirs[n] = xstrdup(subdir);
+			r->archived_dirs[n + 1] = NULL;
+		}
+	}
+	path = subdir != NULL ? xasprintf("%s/%s", subdir, name) : xstrdup(name);
+	rc = tar_add(r->archive, path, data, len, 0600, now);
+	if (rc != 0)
+		*cause = xasprintf("%s: a file name too long for the archive", path);
+	free(path);
+	return rc;
+}
+
+/* Encrypt a sealed packet's archive into packet.tar.age in the temporary folder. */
+static int
+seal_archive(struct run *r, char **cause)
+{
+	struct buf enc;
+	char *path;
+	int rc;
+
+	tar_end(r->archive);
+	buf_init(&enc);
+	rc = vault_age_encrypt(r->archive->data, r->archive->len, r->o->seal_to, r->o->nseal_to,
+	    r->o->seal_passphrase, &enc, cause);
+	if (rc == 0) {
+		path = path_join(r->tmp, "packet.tar.age");
+		rc = write_file_atomic(path, enc.data, enc.len, 0600, cause);
+		free(path);
+	}
+	buf_free(&enc);
+	return rc;
 }
 
 /* Write a file inside the temporary directory (subdir may be NULL). */
@@ -101,10 +161,13 @@ static int
 put_file(struct run *r, const char *subdir, const char *name, const void *data, size_t len,
     char **cause)
 {
-	char *dir = subdir ? path_join(r->tmp, subdir) : xstrdup(r->tmp);
-	char *path = path_join(dir, name);
+	char *dir, *path;
 	int rc;
 
+	if (r->archive != NULL)
+		return archive_file(r, subdir, name, data, len, cause);
+	dir = subdir ? path_join(r->tmp, subdir) : xstrdup(r->tmp);
+	path = path_join(dir, name);
 	rc = make_dirs(dir, 0700, cause);
 	if (rc == 0)
 		rc = write_file_atomic(path, data, len, 0600, cause);
@@ -589,6 +652,11 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	}
 	r.o = o;
 	r.sum = sum;
+	if (o->nseal_to > 0 || o->seal_passphrase != NULL) {
+		r.archive = xcalloc(1, sizeof *r.archive);
+		buf_init(r.archive);
+		r.archived_dirs = xcalloc(1, sizeof *r.archived_dirs);
+	}
 	r.items = jv_new_array();
 	r.cover_items = jv_new_array();
 	r.skipped = jv_new_array();
@@ -630,6 +698,8 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	}
 	if (put_file(&r, NULL, "packet.json", json, strlen(json), cause) != 0)
 		goto fail;
+	if (r.archive != NULL && seal_archive(&r, cause) != 0)
+		goto fail;
 	if (exists && rmdir(o->outdir) != 0) {
 		/* An earlier packet: move it aside, put the new one in place, then remove it. */
 		char *old = xasprintf("%s.old-XXXXXX", o->outdir);
@@ -667,6 +737,13 @@ out:
 	jv_free(r.items);
 	jv_free(r.cover_items);
 	jv_free(r.skipped);
+	if (r.archive != NULL) {
+		/* The archive held every file in plain text: wipe it. */
+		explicit_bzero(r.archive->data, r.archive->cap);
+		buf_free(r.archive);
+		free(r.archive);
+		str_list_free(r.archived_dirs);
+	}
 	free(r.tmp);
 	free(parent);
 	return rc;

@@ -834,3 +834,56 @@ data_dir(void)
 	}
 	return found = xstrdup(PKGDATADIR);
 }
+
+/* Write an octal number, NUL-terminated, in a tar header field of n bytes. */
+static void
+tar_octal(char *field, size_t n, unsigned long long v)
+{
+	size_t i;
+
+	memset(field, '0', n - 1);
+	field[n - 1] = '\0';
+	for (i = n - 1; i > 0 && v > 0; i--, v >>= 3)
+		field[i - 1] = (char)('0' + (v & 7));
+}
+
+/* Append one member to a tar archive in memory (POSIX ustar); -1 if the name is too long. */
+int
+tar_add(struct buf *tar, const char *name, const void *data, size_t len, int mode, long long mtime)
+{
+	char h[512];
+	unsigned sum = 0;
+	size_t i, nl = strlen(name), dir = len == 0 && nl > 0 && name[nl - 1] == '/';
+	static const char zero[512];
+
+	if (nl == 0 || nl > 99)
+		return -1;
+	memset(h, 0, sizeof h);
+	memcpy(h, name, nl);
+	tar_octal(h + 100, 8, (unsigned)mode & 07777);
+	tar_octal(h + 108, 8, 0);
+	tar_octal(h + 116, 8, 0);
+	tar_octal(h + 124, 12, len);
+	tar_octal(h + 136, 12, (unsigned long long)(mtime > 0 ? mtime : 0));
+	h[156] = dir ? '5' : '0';
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < sizeof h; i++)
+		sum += (unsigned char)h[i];
+	tar_octal(h + 148, 7, sum);
+	buf_add(tar, h, sizeof h);
+	if (len > 0)
+		buf_add(tar, data, len);
+	buf_add(tar, zero, (512 - len % 512) % 512);
+	return 0;
+}
+
+/* End a tar archive (two zero blocks). */
+void
+tar_end(struct buf *tar)
+{
+	static const char zero[1024];
+
+	buf_add(tar, zero, sizeof zero);
+}

@@ -104,9 +104,12 @@ static void
 hkdf_sha256(const unsigned char *ikm, size_t ikmlen, const unsigned char *salt, size_t saltlen,
     const char *info, unsigned char out[32])
 {
+	static const unsigned char no_salt[1];
 	unsigned char prk[crypto_auth_hmacsha256_BYTES], one = 1;
 	crypto_auth_hmacsha256_state st;
 
+	if (salt == NULL)
+		salt = no_salt; /* with saltlen 0: HMAC pads an empty key with zeros */
 	/* Extract: PRK = HMAC(salt, IKM); an empty salt is 32 zero bytes, same HMAC. */
 	crypto_auth_hmacsha256_init(&st, salt, saltlen);
 	crypto_auth_hmacsha256_update(&st, ikm, ikmlen);
@@ -595,7 +598,7 @@ try_stanza(const struct stanza *st, const struct vault_age_key *k, unsigned char
 			*cause = xstrdup("the file's passphrase (scrypt) stanza is malformed");
 			return -1;
 		}
-		logn = atoi(st->args[2]);
+		logn = (int)strtol(st->args[2], NULL, 10); /* 1 to 3 digits, checked above */
 		if (logn > AGE_MAX_SCRYPT_LOG) {
 			*cause = xasprintf("the file asks for a passphrase work factor of 2^%d, above "
 			    "the limit of 2^%d: refused", logn, AGE_MAX_SCRYPT_LOG);

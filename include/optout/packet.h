@@ -42,6 +42,14 @@ struct packet_opts {
 	int duplex;              /* blank pages so each letter starts on a new sheet */
 	int replace;             /* replace an earlier packet in outdir (one with packet.json) */
 	int authorization;       /* with an agent: write authorization.pdf for the person to sign */
+	/*
+	 * Sealed packets: with recipients (age1…) or a passphrase, the folder
+	 * holds one encrypted archive, packet.tar.age, and nothing in plain
+	 * text is ever written to disk.
+	 */
+	const char *const *seal_to;
+	size_t nseal_to;
+	const char *seal_passphrase;
 };
 
 struct packet_summary {
@@ -50,7 +58,7 @@ struct packet_summary {
 	size_t postal, email, web, phone, skipped;
 };
 
-/* Whether a folder holds a finished packet (its packet.json, written last). */
+/* Whether a folder holds a finished packet (packet.json or packet.tar.age, written last). */
 int packet_exists(const char *dir);
 int packet_write(const struct packet_opts *o, struct packet_summary *summary, char **cause);
 void packet_summary_free(struct packet_summary *s);

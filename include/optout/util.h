@@ -47,6 +47,15 @@ void buf_printf(struct buf *b, const char *fmt, ...) OPTOUT_PRINTF(2, 3);
 char *buf_detach(struct buf *b);
 void buf_free(struct buf *b);
 
+/*
+ * A tar archive (POSIX ustar) built in memory: tar_add appends a file (or a
+ * folder, for a name ending in '/' with no data), names at most 99 bytes;
+ * tar_end closes it.  Owner and group are 0.
+ */
+int tar_add(struct buf *tar, const char *name, const void *data, size_t len, int mode,
+    long long mtime);
+void tar_end(struct buf *tar);
+
 /* Overwrite and free a string that held personal data. */
 void secure_free(char *s);
 

@@ -182,6 +182,32 @@ if [ -s "$work/clients.json" ] && "$OPTOUT" batch -c "$work/clients.json" -b spo
 	check_eq "the same client folders as the plain JSON list" "$(ls "$work/bj-plain")" "$(ls "$work/bj-enc")"
 fi
 
+# Sealed packets: one encrypted archive, and no plain file ever written.
+run packet -p "$ex" -b spokeo,acxiom -r opt-out,delete -o "$work/plainpk" --no-ledger
+run packet -p "$ex" -b spokeo,acxiom -r opt-out,delete -o "$work/sealed" --no-ledger --encrypt-to "$pub"
+check_status "packet --encrypt-to" 0
+check_eq "the folder holds only packet.tar.age" "packet.tar.age" "$(ls "$work/sealed")"
+mkdir "$work/opened"
+age -d -i "$work/key.txt" "$work/sealed/packet.tar.age" | tar -x -C "$work/opened"
+check_eq "age -d | tar x gives the same files as a plain packet" \
+	"$(cd "$work/plainpk" && find . -type f | sort)" "$(cd "$work/opened" && find . -type f | sort)"
+"$PDFTOTEXT" "$work/plainpk/cover.pdf" "$work/a.txt"
+"$PDFTOTEXT" "$work/opened/cover.pdf" "$work/b.txt"
+check_eq "and the same cover text" "" "$(diff "$work/a.txt" "$work/b.txt")"
+check_eq "files in the archive are 0600, folders 0700" "-rw------- drwx------" \
+	"$(age -d -i "$work/key.txt" "$work/sealed/packet.tar.age" | tar -tv | awk '{ print $1 }' | sort -u | tr '\n' ' ' | sed 's/ $//')"
+run --passphrase-command "cat $work/pass" packet -p "$ex" -b spokeo -r opt-out -o "$work/sealed-pw" --no-ledger --encrypt-passphrase
+check_status "packet --encrypt-passphrase" 0
+age_pty -d -o "$work/pw.tar" "$work/sealed-pw/packet.tar.age"
+check_has "age -d with the passphrase opens it" "$work/pw.tar" "packet.json"
+if command -v strace >/dev/null 2>&1; then
+	strace -f -qq -e trace=openat,creat,rename,renameat,renameat2,mkdir -o "$work/strace" \
+		"$OPTOUT" packet -p "$ex" -b spokeo,acxiom -r opt-out,delete -o "$work/traced" --no-ledger \
+		--encrypt-to "$pub" >/dev/null 2>&1
+	check_eq "traced: the only files created are the archive's temporary file, renamed into place" "" \
+		"$(grep -E 'O_CREAT|creat\(' "$work/strace" | grep -v 'packet.tar.age' | grep -vE '/dev/|/proc/' || true)"
+fi
+
 # The vault: a store of encrypted profiles by label.
 pc="cat $work/pass"
 run --passphrase-command "$pc" vault init
