@@ -478,8 +478,13 @@ configure(struct http_session *s, struct flow_state *st, const struct http_opts 
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (s->cacert != NULL)
 		SET(CURLOPT_CAINFO, s->cacert);
-	if (s->proxy != NULL)
-		SET(CURLOPT_PROXY, s->proxy);
+	/*
+	 * Only --proxy is ever used: "" turns off libcurl's reading of https_proxy,
+	 * ALL_PROXY and the like, and NOPROXY "" keeps no_proxy from sending a
+	 * request around the Tor proxy the person chose.
+	 */
+	SET(CURLOPT_PROXY, s->proxy != NULL ? s->proxy : "");
+	SET(CURLOPT_NOPROXY, s->proxy != NULL ? "" : "*");
 	SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	SET(CURLOPT_TIMEOUT_MS, o->total_timeout_ms);
 	SET(CURLOPT_NOSIGNAL, 1L);
