@@ -262,8 +262,12 @@ send_forms(const struct batch_opts *o, const struct profile *p, struct plan_item
 	for (i = 0; i < m; i++) {
 		enum form_outcome out = form_outcome(subs[i].job);
 
-		if (rc == 0 && !subs[i].already) {
-			if (out == FORM_DONE)
+		if (rc == 0 && subs[i].already && subs[i].prior == LS_NEEDS_REVIEW)
+			c->review++; /* left in review by an earlier run: still to be checked */
+		else if (rc == 0 && !subs[i].already) {
+			if (out == FORM_NEEDS_REVIEW)
+				c->review++;
+			else if (out == FORM_DONE)
 				c->done++;
 			else if (out == FORM_AWAITING_EMAIL)
 				c->awaiting++;
@@ -279,6 +283,7 @@ send_forms(const struct batch_opts *o, const struct profile *p, struct plan_item
 	s->awaiting += c->awaiting;
 	s->failed += c->failed;
 	s->by_hand += c->by_hand;
+	s->review += c->review;
 	free(list);
 	free(subs);
 	return rc;
@@ -590,15 +595,15 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 
 	buf_init(&csv);
 	buf_adds(&csv, "client,status,ready,letters,emails,web,phone,not_included,"
-	    "forms_done,forms_awaiting_email,forms_failed,forms_by_hand\r\n");
+	    "forms_done,forms_awaiting_email,forms_failed,forms_by_hand,forms_needs_review\r\n");
 	for (i = 0; i < s->nclients; i++) {
 		const struct batch_client *c = &s->clients[i];
 		struct jv *e;
 
 		csv_field(&csv, c->label);
-		buf_printf(&csv, ",%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu\r\n", c->status, c->ready,
-		    c->postal, c->email, c->web, c->phone, c->skipped, c->done, c->awaiting, c->failed,
-		    c->by_hand);
+		buf_printf(&csv, ",%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu\r\n", c->status,
+		    c->ready, c->postal, c->email, c->web, c->phone, c->skipped, c->done, c->awaiting,
+		    c->failed, c->by_hand, c->review);
 		ready += c->ready;
 		skipped += c->skipped;
 		/* A PDF is held whole in memory: past a printable length the CSV has the rest. */
@@ -648,6 +653,8 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 		jv_set(d, "forms_awaiting", jv_new_int((long long)s->awaiting));
 		jv_set(d, "forms_failed", jv_new_int((long long)s->failed));
 		jv_set(d, "forms_by_hand", jv_new_int((long long)s->by_hand));
+		jv_set(d, "forms_review", jv_new_int((long long)s->review));
+		jv_set(d, "has_review", jv_new_bool(s->review > 0));
 	}
 	jv_set(d, "clients", clients);
 	if (s->nclients > SUMMARY_PDF_ROWS) {

@@ -45,8 +45,11 @@ const struct command cmd_submit = {
         "      --json             machine-readable output\n"
         "Outcomes: done, awaiting-email-confirmation, needs-human (a CAPTCHA or a page that\n"
         "needs JavaScript: the page and the values to paste are printed; CAPTCHAs are never\n"
-        "solved), failed.  Exit status: 0 for the first three, 65 when the plan refuses,\n"
-        "69 when a submission failed, 75 when a site was busy or unreachable (try later).\n"
+        "solved), needs-review (the form went out but no recognised answer came back: it\n"
+        "may have been received, so it is never sent again automatically; check, then\n"
+        "'optout mark REFERENCE sent' or 'failed'), failed.  Exit status: 0 for the first\n"
+        "three, 65 when the plan refuses, 69 when a submission failed or needs review,\n"
+        "75 when a site was busy or unreachable before the form went out (try later).\n"
         "Each reply is kept in $XDG_DATA_HOME/optout/evidence/REFERENCE.html (mode 0600).\n"
         "With --send each request is recorded in the ledger and committed as 'sending'\n"
         "before anything goes out; one the ledger shows as sent is never sent again.\n",
@@ -275,11 +278,33 @@ worst(int rc, const struct sub *s, int sent)
 {
 	if (rc == EX_DATAERR || !sent || s->refused || form_for_person(s->job))
 		return rc;
-	if (form_outcome(s->job) == FORM_FAILED)
+	if (form_outcome(s->job) == FORM_FAILED || form_outcome(s->job) == FORM_NEEDS_REVIEW)
 		return rc == 0 || rc == EX_TEMPFAIL ? EX_UNAVAILABLE : rc;
 	if (form_outcome(s->job) == FORM_TRY_LATER)
 		return rc == 0 ? EX_TEMPFAIL : rc;
 	return rc;
+}
+
+/* Say how many requests need review and what to do about them. */
+static void
+print_review(const struct sub *subs, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!subs[i].refused && !subs[i].sm.already && !form_for_person(subs[i].job) &&
+		    form_outcome(subs[i].job) == FORM_NEEDS_REVIEW)
+			k++;
+	if (k == 0)
+		return;
+	if (k == 1)
+		printf("\n1 request needs review: it may have reached the broker, so it was not "
+		       "sent again. Check your email and the broker's site, then run "
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed'.\n");
+	else
+		printf("\n%zu requests need review: they may have reached the brokers, so they "
+		       "were not sent again. Check your email and each broker's site, then run "
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed' for each.\n", k);
 }
 
 /* optout submit */
@@ -439,6 +464,8 @@ cmd_submit_run(int argc, char **argv)
 	}
 	if (all && n == 0 && !json)
 		printf("No selected broker has a web form for %s requests.\n", request_name(req));
+	if (send && !json)
+		print_review(subs, n);
 out:
 	for (i = 0; i < n; i++) {
 		form_free(subs[i].job);

@@ -918,9 +918,9 @@ fail:
 	return -1;
 }
 
-/* Record how the send went, and the due date it starts. */
-int
-ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
+/* sending -> to (sent, failed or needs-review), with the due date a send starts. */
+static int
+finish_as(struct ledger *l, long long id, enum ledger_state to, const char *message_id,
     date_t sent_on, const struct laws *laws, const char *note, char **cause)
 {
 	struct ledger_request *r = NULL;
@@ -936,14 +936,13 @@ ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_i
 		    "recorded after ledger_begin_send", r->reference, ledger_state_name(r->state));
 		goto fail;
 	}
-	if (ok) {
-		r->state = LS_SENT;
+	if (to == LS_SENT) {
 		r->sent = sent_on;
 		r->due = laws_add(laws, sent_on, r->deadline_days, r->deadline_unit);
 		free(r->message_id);
 		r->message_id = message_id != NULL ? xstrdup(message_id) : NULL;
-	} else
-		r->state = LS_FAILED;
+	}
+	r->state = to;
 	if (store(l, r, cause) != 0 || add_event(l, id, r->state, sent_on, note, cause) != 0 ||
 	    tx_commit(l, cause) != 0)
 		goto fail;
@@ -953,6 +952,21 @@ fail:
 	tx_rollback(l);
 	ledger_request_free(r);
 	return -1;
+}
+
+/* Record how the send went, and the due date it starts. */
+int
+ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
+    date_t sent_on, const struct laws *laws, const char *note, char **cause)
+{
+	return finish_as(l, id, ok ? LS_SENT : LS_FAILED, message_id, sent_on, laws, note, cause);
+}
+
+/* Record that a send may have reached the broker without a clear answer. */
+int
+ledger_finish_review(struct ledger *l, long long id, const char *note, char **cause)
+{
+	return finish_as(l, id, LS_NEEDS_REVIEW, NULL, 0, NULL, note, cause);
 }
 
 /* Explain why a request cannot move from its state to `to`, or return NULL if it can. */

@@ -151,7 +151,11 @@ submit_send(struct submission **subs, size_t n, const struct http_opts *ho, stru
 		/* Done or awaiting the email link: the request went out and its deadline runs. */
 		out = form_outcome(s->job);
 		ok = out == FORM_DONE || out == FORM_AWAITING_EMAIL;
-		if (ledger_finish_send(ledger, s->ledger_id, ok, NULL, 0, laws,
+		if (out == FORM_NEEDS_REVIEW) {
+			/* It may have reached the broker: never "failed", which invites a resend. */
+			if (ledger_finish_review(ledger, s->ledger_id, form_outcome_name(out), cause) != 0)
+				return -1;
+		} else if (ledger_finish_send(ledger, s->ledger_id, ok, NULL, 0, laws,
 		    ok ? NULL : form_outcome_name(out), cause) != 0)
 			return -1;
 	}

@@ -51,7 +51,7 @@ enum ledger_state {
 	LS_EXTENDED,     /* the broker gave notice of an extension in time */
 	LS_COMPLETED,    /* the broker did what was asked (closed) */
 	LS_DENIED,       /* the broker refused (closed) */
-	LS_NEEDS_REVIEW, /* interrupted while sending: a person must check */
+	LS_NEEDS_REVIEW, /* interrupted, or sent without a clear answer: a person must check */
 	LS_FAILED,       /* sending failed; may be retried */
 	LS_COUNT
 };
@@ -152,6 +152,12 @@ int ledger_begin_send(struct ledger *l, long long id, char **cause);
  */
 int ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
     date_t sent_on, const struct laws *laws, const char *note, char **cause);
+/*
+ * sending -> needs-review: the request may have reached the broker but no
+ * clear answer came back, so it must not be sent again until a person has
+ * checked and marked it sent or failed.
+ */
+int ledger_finish_review(struct ledger *l, long long id, const char *note, char **cause);
 /*
  * A person's update of a request named by reference or numeric id, taking
  * effect on day `on`.  Legal transitions only:
