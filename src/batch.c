@@ -289,10 +289,13 @@ send_forms(const struct batch_opts *o, const struct profile *p, struct plan_item
 	return rc;
 }
 
-/* Record a client's ready requests in the ledger (idempotent), and send its forms. */
+/*
+ * Record a client's ready requests in the ledger (idempotent; counted only
+ * when count is set: a packet just written counted its own), and send its forms.
+ */
 static int
 record_items(const struct batch_opts *o, const struct profile *p, struct batch_client *c,
-    struct batch_summary *s, char **cause)
+    struct batch_summary *s, int count, char **cause)
 {
 	struct plan_item **web = NULL;
 	size_t i, k, nweb = 0;
@@ -301,7 +304,6 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 	for (i = 0; i < o->nbrokers && rc == 0; i++) {
 		for (k = 0; k < o->nrequests && rc == 0; k++) {
 			struct plan_opts po = { 0 };
-			struct ledger_entry e;
 			struct plan_item *it;
 			long long id;
 			int existed = 0;
@@ -312,11 +314,11 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 			po.today = o->today;
 			it = plan_make(o->brokers[i], p, o->laws, &po);
 			if (it->status == PLAN_READY) {
-				ledger_entry_from_plan(&e, it, p->label);
-				rc = ledger_record(o->ledger, &e, &id, &existed, NULL, cause);
-				if (existed)
+				rc = ledger_record_plan(o->ledger, it, p->label, &id, &existed, NULL,
+				    cause);
+				if (rc == 0 && count && existed)
 					s->already_recorded++;
-				else if (rc == 0)
+				else if (rc == 0 && count)
 					s->recorded++;
 			}
 			if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
@@ -344,6 +346,7 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 	struct batch_client *c;
 	char *dir, *err = NULL;
 	size_t i;
+	int counted = 0;
 
 	if (p->label == NULL) {
 		add_error(s, xasprintf("%s: label: every client needs a label (it names the "
@@ -375,6 +378,9 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 		po.outdir = dir;
 		po.letters = o->letters;
 		po.authorization = o->agent != NULL;
+		/* Recorded as the letters are written, so they print the ledger's references. */
+		po.ledger = o->ledger;
+		po.client = p->label;
 		if (packet_write(&po, &ps, &err) != 0) {
 			add_error(s, xasprintf("%s: %s", where, err));
 			free(err);
@@ -388,11 +394,14 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 		c->phone = ps.phone;
 		c->skipped = ps.skipped;
 		c->ready = ps.postal + ps.email + ps.web + ps.phone;
+		s->recorded += ps.recorded;
+		s->already_recorded += ps.already_recorded;
 		packet_summary_free(&ps);
 		s->written++;
+		counted = 1;
 	}
 	free(dir);
-	return record_items(o, p, c, s, cause);
+	return record_items(o, p, c, s, !counted, cause);
 }
 
 /* Whether a file name ends in .json (a JSON client list). */

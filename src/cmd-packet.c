@@ -56,44 +56,7 @@ const struct command cmd_demo = {
 	.run = cmd_demo_run,
 };
 
-/* Write a packet and print what it holds. */
-/* Record a packet's ready requests in the ledger, so status and followup track them. */
-static int
-record_packet(const struct packet_summary *sum, const char *client, const char *ledger_file)
-{
-	struct ledger *l;
-	char *cause = NULL;
-	size_t i, added = 0, known = 0;
-
-	if ((l = ledger_open(ledger_file, &cause)) == NULL) {
-		cmd_error_cause(cause);
-		return EX_CANTCREAT;
-	}
-	for (i = 0; i < sum->nitems; i++) {
-		struct ledger_entry e;
-		long long id;
-		int existed = 0;
-
-		if (sum->items[i]->status != PLAN_READY)
-			continue;
-		ledger_entry_from_plan(&e, sum->items[i], client);
-		if (ledger_record(l, &e, &id, &existed, NULL, &cause) != 0) {
-			cmd_error_cause(cause);
-			ledger_close(l);
-			return EX_SOFTWARE;
-		}
-		if (existed)
-			known++;
-		else
-			added++;
-	}
-	printf("Recorded %zu requests in the ledger %s (%zu were there already): mark each one "
-	       "when you send it (optout mark REFERENCE mailed or sent).\n", added, ledger_path(l),
-	    known);
-	ledger_close(l);
-	return 0;
-}
-
+/* Write a packet (recording its requests first) and print what it holds. */
 static int
 run_packet(const char *profile, const char *agent, const char *brokers, int all,
     const char *requests, const char *disclose, const struct correction *corr, const char *outdir,
@@ -102,6 +65,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	struct packet_opts o = { 0 };
 	struct packet_summary sum;
 	struct cmd_job job;
+	struct ledger *l = NULL;
 	char *cause = NULL;
 	size_t i;
 	int rc;
@@ -123,6 +87,15 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	o.replace = replace;
 	o.correction = corr;
 	o.authorization = agent != NULL;
+	if (use_ledger) {
+		if ((l = ledger_open(ledger_file, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			rc = EX_CANTCREAT;
+			goto out;
+		}
+		o.ledger = l;
+		o.client = job.in.profile->label != NULL ? job.in.profile->label : "me";
+	}
 	o.letters = letters_open(data_dir());
 	if (packet_write(&o, &sum, &cause) != 0) {
 		/* An output folder that is in the way is a "cannot create", not bad data. */
@@ -168,12 +141,14 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 			break;
 		}
 	}
-	if (use_ledger)
-		rc = record_packet(&sum, job.in.profile->label != NULL ? job.in.profile->label : "me",
-		    ledger_file);
+	if (l != NULL)
+		printf("Recorded %zu requests in the ledger %s (%zu were there already, and keep "
+		       "their references): mark each one when you send it (optout mark REFERENCE "
+		       "mailed or sent).\n", sum.recorded, ledger_path(l), sum.already_recorded);
 	printf("Start with cover.pdf: it lists every request, its legal basis and its due date.\n");
 	packet_summary_free(&sum);
 out:
+	ledger_close(l);
 	cmd_job_end(&job);
 	return rc;
 }

@@ -230,10 +230,13 @@ sub_jv(const struct sub *s, int sent, int show)
 	return o;
 }
 
-/* Plan and prepare one broker; returns 0 or the exit status of a refusal. */
+/*
+ * Plan and prepare one broker; returns 0 or the exit status of a refusal.
+ * With a ledger, an open request keeps its recorded reference (the form may carry it).
+ */
 static int
 prepare(const struct broker *b, enum request req, const char *only, const struct cmd_inputs *in,
-    const struct plan_opts *po, struct sub *s)
+    const struct plan_opts *po, struct ledger *ledger, const char *client, struct sub *s)
 {
 	char *cause = NULL;
 	int rc;
@@ -252,6 +255,10 @@ prepare(const struct broker *b, enum request req, const char *only, const struct
 	s->it = plan_make(&s->view->b, in->profile, in->laws, po);
 	if ((rc = cmd_refuse_plan(s->it, "no web form is known")) != 0)
 		return rc;
+	if (ledger != NULL && ledger_reuse_reference(ledger, s->it, client, &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_SOFTWARE;
+	}
 	if ((s->job = form_prepare(s->it, in->profile, &cause)) == NULL) {
 		cmd_error_cause(cause);
 		return EX_DATAERR;
@@ -331,7 +338,7 @@ cmd_submit_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = NULL, *brokers = NULL, *request = NULL, *disclose = NULL;
-	const char *only = NULL, *ledger_file = NULL;
+	const char *only = NULL, *ledger_file = NULL, *client = NULL;
 	struct ledger *ledger = NULL;
 	struct correction corr = { 0 };
 	int all = 0, send = 0, show = 0, json = 0, c, rc, r, any = 0;
@@ -397,13 +404,19 @@ cmd_submit_run(int argc, char **argv)
 	po.disclose = (const char **)consent;
 	po.today = date_today();
 	po.correction = &corr;
+	client = in.profile->label != NULL ? in.profile->label : "me";
+	if (send && (ledger = ledger_open(ledger_file, &cause)) == NULL) {
+		cmd_error_cause(cause);
+		rc = EX_CANTCREAT;
+		goto out;
+	}
 	subs = xcalloc(nsel + 1, sizeof *subs);
 	for (i = 0; i < nsel; i++) {
 		/* --all means every broker that has a web form; others are simply not this
 		 * command's. */
 		if (all && !has_web(sel[i], req, only))
 			continue;
-		r = prepare(sel[i], req, only, &in, &po, &subs[n]);
+		r = prepare(sel[i], req, only, &in, &po, ledger, client, &subs[n]);
 		n++;
 		if (r != 0 && (rc == 0 || r == EX_DATAERR))
 			rc = r;
@@ -411,19 +424,12 @@ cmd_submit_run(int argc, char **argv)
 	if (send) {
 		struct submission **list = xcalloc(n + 1, sizeof *list);
 
-		if ((ledger = ledger_open(ledger_file, &cause)) == NULL) {
-			cmd_error_cause(cause);
-			free(list);
-			rc = EX_CANTCREAT;
-			goto out;
-		}
 		for (i = 0; i < n; i++) {
 			subs[i].sm.it = subs[i].it;
 			subs[i].sm.job = subs[i].refused ? NULL : subs[i].job;
 			list[i] = &subs[i].sm;
 		}
-		r = submit_send(list, n, &ho, ledger, in.laws,
-		    in.profile->label != NULL ? in.profile->label : "me", &cause);
+		r = submit_send(list, n, &ho, ledger, in.laws, client, &cause);
 		free(list);
 		if (r != 0) {
 			cmd_error_cause(cause);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -15,6 +16,7 @@
 #include "optout/ledger.h"
 #include "optout/plan.h"
 #include "optout/util.h"
+#include "optout/vault.h"
 
 /* "opto": marks the file as an optout ledger (PRAGMA application_id). */
 #define LEDGER_APPLICATION_ID 0x6f70746f
@@ -773,14 +775,49 @@ ledger_get(struct ledger *l, const char *ref_or_id, struct ledger_request **out,
 	return fetch_one(l, ref_or_id, 0, out, cause);
 }
 
+/* The client's open request of this type to this broker, or *found NULL. */
+static int
+find_open(struct ledger *l, const char *client, const char *broker, enum request request,
+    struct ledger_request **found, char **cause)
+{
+	sqlite3_stmt *st;
+	int step, rc = 0;
+
+	*found = NULL;
+	if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE client = ? AND "
+	    "broker = ? AND request = ? AND state NOT IN ('completed', 'denied')", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, broker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, request_name(request), -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = row_to_request(l, st, found, cause);
+	else if (step != SQLITE_DONE)
+		rc = db_fail(l, "cannot read a request", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Give a plan item the reference of the client's open twin request, if there is one. */
+int
+ledger_reuse_reference(struct ledger *l, struct plan_item *it, const char *client, char **cause)
+{
+	struct ledger_request *r = NULL;
+
+	if (find_open(l, client, it->broker->id, it->request, &r, cause) != 0)
+		return -1;
+	if (r != NULL)
+		snprintf(it->reference, sizeof it->reference, "%s", r->reference);
+	ledger_request_free(r);
+	return 0;
+}
+
 /* Look for what makes this entry already recorded: its reference, or an open twin. */
 static int
 find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_request **found,
     char **cause)
 {
-	sqlite3_stmt *st;
-	int step, rc = 0;
-
 	if (fetch(l, e->reference, 0, found, cause) != 0)
 		return -1;
 	if (*found != NULL) {
@@ -796,19 +833,7 @@ find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_requ
 		}
 		return 0;
 	}
-	if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE client = ? AND "
-	    "broker = ? AND request = ? AND state NOT IN ('completed', 'denied')", &st, cause) != 0)
-		return -1;
-	sqlite3_bind_text(st, 1, e->client, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, e->broker, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, request_name(e->request), -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		rc = row_to_request(l, st, found, cause);
-	else if (step != SQLITE_DONE)
-		rc = db_fail(l, "cannot read a request", cause);
-	sqlite3_finalize(st);
-	return rc;
+	return find_open(l, e->client, e->broker, e->request, found, cause);
 }
 
 /* Record a planned request once. */
@@ -866,6 +891,58 @@ ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int
 fail:
 	tx_rollback(l);
 	return -1;
+}
+
+/* Whether a reference is already recorded for a request other than this entry's. */
+static int
+reference_taken(struct ledger *l, const struct ledger_entry *e, int *taken, char **cause)
+{
+	struct ledger_request *r = NULL;
+
+	if (fetch(l, e->reference, 0, &r, cause) != 0)
+		return -1;
+	*taken = r != NULL && (strcmp(r->client, e->client) != 0 ||
+	    strcmp(r->broker, e->broker) != 0 || r->request != e->request);
+	ledger_request_free(r);
+	return 0;
+}
+
+/* Record a plan item, giving it the reference the ledger holds for it. */
+int
+ledger_record_plan(struct ledger *l, struct plan_item *it, const char *client, long long *id,
+    int *existed, enum ledger_state *state, char **cause)
+{
+	struct ledger_entry e;
+	struct ledger_request *r = NULL;
+	int taken = 1, tries;
+
+	ledger_entry_from_plan(&e, it, client);
+	/* A random reference can collide with one already used: draw another. */
+	for (tries = 0; tries < 16; tries++) {
+		if (reference_taken(l, &e, &taken, cause) != 0)
+			return -1;
+		if (!taken)
+			break;
+		vault_new_reference(it->reference);
+	}
+	if (taken) {
+		*cause = xasprintf("%s: cannot find an unused request reference", l->path);
+		return -1;
+	}
+	if (ledger_record(l, &e, id, existed, state, cause) != 0)
+		return -1;
+	if (!*existed)
+		return 0;
+	/* Recorded before (an open request): its letters must carry the same reference. */
+	if (fetch(l, NULL, *id, &r, cause) != 0)
+		return -1;
+	if (r == NULL) {
+		*cause = xasprintf("%s: request %lld vanished while it was read", l->path, *id);
+		return -1;
+	}
+	snprintf(it->reference, sizeof it->reference, "%s", r->reference);
+	ledger_request_free(r);
+	return 0;
 }
 
 /* Write a request's state and dates back (inside the caller's transaction). */

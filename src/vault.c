@@ -18,36 +18,28 @@ vault_init(char **cause)
 	return 0;
 }
 
-/* A one-way reference from the parts: BLAKE2b, then 40 bits in Crockford base32. */
+/*
+ * A new request reference: 40 random bits in Crockford base32, "OPT-XXXX-XXXX".
+ * Nothing goes in but randomness, so nothing about the person comes out.
+ */
 void
-vault_reference(const char *const *parts, size_t nparts, char out[16])
+vault_new_reference(char out[16])
 {
 	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-	/* A fixed domain key: references are stable across machines and runs. */
-	static const unsigned char key[crypto_generichash_KEYBYTES] = "optout request reference v1";
-	crypto_generichash_state st;
-	unsigned char h[16];
+	unsigned char r[5];
 	unsigned long long bits = 0;
 	size_t i;
 	int k;
 
-	crypto_generichash_init(&st, key, sizeof key, sizeof h);
-	for (i = 0; i < nparts; i++) {
-		/* The length prefix keeps ("ab","c") and ("a","bc") apart. */
-		unsigned long long len = strlen(parts[i]);
-
-		crypto_generichash_update(&st, (const unsigned char *)&len, sizeof len);
-		crypto_generichash_update(&st, (const unsigned char *)parts[i], len);
-	}
-	crypto_generichash_final(&st, h, sizeof h);
-	for (i = 0; i < 5; i++)
-		bits = (bits << 8) | h[i];
+	randombytes_buf(r, sizeof r);
+	for (i = 0; i < sizeof r; i++)
+		bits = (bits << 8) | r[i];
 	memcpy(out, "OPT-", 4);
 	for (k = 0; k < 8; k++)
 		out[4 + k + (k >= 4)] = alphabet[(bits >> (35 - 5 * k)) & 31];
 	out[8] = '-';
 	out[13] = '\0';
-	sodium_memzero(h, sizeof h);
+	sodium_memzero(r, sizeof r);
 }
 
 /* Random bytes from the system's generator. */

@@ -139,6 +139,22 @@ void ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it,
 int ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int *existed,
     enum ledger_state *state, char **cause);
 /*
+ * ledger_record for a plan item that has a procedure, and the reference
+ * that goes with it: when the client already has an open request of this
+ * type to this broker, it->reference becomes that request's recorded
+ * reference (so a re-run, even on a later day, prints what the ledger
+ * knows); otherwise the item's random reference is recorded, after
+ * drawing a new one if it is already used by another request.
+ */
+int ledger_record_plan(struct ledger *l, struct plan_item *it, const char *client, long long *id,
+    int *existed, enum ledger_state *state, char **cause);
+/*
+ * Without writing anything: when the client has an open request of this
+ * type to this broker, it->reference becomes its recorded reference.
+ */
+int ledger_reuse_reference(struct ledger *l, struct plan_item *it, const char *client,
+    char **cause);
+/*
  * planned or failed -> sending, committed to disk before the caller does
  * any network I/O.  Any other state is refused: the request was sent, or
  * may have been.

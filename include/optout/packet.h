@@ -22,6 +22,7 @@
 struct agent;
 struct correction;
 struct laws;
+struct ledger;
 struct letters;
 struct plan_item;
 struct profile;
@@ -42,12 +43,21 @@ struct packet_opts {
 	int duplex;              /* blank pages so each letter starts on a new sheet */
 	int replace;             /* replace an earlier packet in outdir (one with packet.json) */
 	int authorization;       /* with an agent: write authorization.pdf for the person to sign */
+	/*
+	 * Record each ready request here before its letter is written, so the
+	 * letter prints the reference the ledger holds (a request still open
+	 * keeps its reference on every re-run); NULL records nothing and every
+	 * reference is new.  client is the label it is recorded under.
+	 */
+	struct ledger *ledger;
+	const char *client;
 };
 
 struct packet_summary {
 	struct plan_item **items;
 	size_t nitems;
 	size_t postal, email, web, phone, skipped;
+	size_t recorded, already_recorded; /* with a ledger: new requests, and ones it had */
 };
 
 /* Whether a folder holds a finished packet (its packet.json, written last). */

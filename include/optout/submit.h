@@ -29,7 +29,7 @@ struct laws;
 struct plan_item;
 
 struct submission {
-	const struct plan_item *it;   /* the planned request */
+	struct plan_item *it;         /* the planned request (its reference becomes the ledger's) */
 	struct form_job *job;         /* its prepared form (automatic, not for a person) */
 	struct http_session *session; /* made by submit_send */
 	char *evidence;               /* the evidence file written, or NULL */

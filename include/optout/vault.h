@@ -13,11 +13,16 @@
 /* 0 on success, -1 when libsodium cannot initialise. */
 int vault_init(char **cause);
 /*
- * A request reference "OPT-XXXX-XXXX" (Crockford base32, 40 bits): a keyed
- * one-way hash of the given parts, so the same person, broker, request and
- * day give the same reference and nothing can be read back from it.
+ * A new request reference "OPT-XXXX-XXXX": 40 bits from the system's
+ * random generator in Crockford base32.  It carries nothing about the
+ * person, so it can be printed on every letter.  40 bits keep the short
+ * form people read out on the telephone and write on envelopes; the
+ * reference is not a secret or a password (brokers see it), and the ledger
+ * draws another when one is already taken, so uniqueness does not rest on
+ * its length.  A request keeps its reference for life: the ledger records
+ * it, and a re-run reuses the recorded one (ledger_record_plan).
  */
-void vault_reference(const char *const *parts, size_t nparts, char out[16]);
+void vault_new_reference(char out[16]);
 /* Fill buf with n random bytes. */
 void vault_random(void *buf, size_t n);
 
