@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "optout/batch.h"
+#include "optout/client.h"
 #include "optout/csv.h"
 #include "optout/jv.h"
 #include "optout/form.h"
@@ -360,6 +362,19 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 			return 0;
 		}
 	}
+	/* One label, one person: a label the ledger has for someone else is refused. */
+	switch (client_claim(o->ledger, p, p->label, &err)) {
+	case CLIENT_OK:
+		break;
+	case CLIENT_OTHER_PERSON:
+		add_error(s, xasprintf("%s: %s", where, err));
+		free(err);
+		return 0;
+	case CLIENT_ERROR:
+	default:
+		*cause = err;
+		return -1;
+	}
 	dir = path_join(o->outdir, p->label);
 	if (packet_exists(dir)) {
 		c = add_client(s, p->label, "done-before");
@@ -540,6 +555,180 @@ batch_bad(void *ctx, char *msg)
 	add_error(((struct batch_run *)ctx)->s, msg);
 }
 
+/*
+ * From "label<TAB>where" lines, the message for labels on more than one row
+ * (-1), or 0 when the hashes only collided.
+ */
+static int
+report_duplicates(const char *path, char *lines, char **cause)
+{
+	char **list = NULL, *line, *save = NULL;
+	size_t n = 0, i, k;
+	struct buf b;
+	int found = 0;
+
+	for (line = lines ? strtok_r(lines, "\n", &save) : NULL; line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		list = xreallocarray(list, n + 1, sizeof *list);
+		list[n++] = line;
+	}
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		size_t li;
+		int first = 1;
+
+		if (list[i] == NULL)
+			continue;
+		li = strcspn(list[i], "\t");
+		for (k = i + 1; k < n; k++) {
+			if (list[k] == NULL || strncmp(list[i], list[k], li + 1) != 0)
+				continue;
+			if (first)
+				buf_printf(&b, "%s%s: label: \"%.*s\" is on more than one row (%s",
+				    b.len ? "\n" : "", path, (int)li, list[i], list[i] + li + 1);
+			buf_printf(&b, ", %s", list[k] + li + 1);
+			list[k] = NULL;
+			first = 0;
+		}
+		if (!first) {
+			buf_adds(&b, "): every client needs a label of their own");
+			found = 1;
+		}
+	}
+	free(list);
+	if (!found) {
+		buf_free(&b);
+		return 0;
+	}
+	buf_adds(&b, "\nNothing was written: give each client its own label and run the batch "
+	    "again.");
+	*cause = buf_detach(&b);
+	return -1;
+}
+
+/* A label's place in the uniqueness check: its hash and the good row it is on. */
+struct label_seen {
+	uint64_t hash;
+	size_t row;
+};
+
+/* The labels of a client list, for the check made before anything is written. */
+struct label_scan {
+	struct label_seen *seen;
+	size_t n, cap;
+	int second;            /* the second walk: collect the duplicates' rows */
+	uint64_t *dups;        /* hashes seen more than once (sorted) */
+	size_t ndups;
+	struct buf report;     /* "where: label" lines of the duplicates */
+};
+
+/* FNV-1a, 64 bits: enough to find candidates, which are then compared exactly. */
+static uint64_t
+label_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Order label hashes. */
+static int
+cmp_seen(const void *a, const void *b)
+{
+	const struct label_seen *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* Order plain hashes. */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* Visitor for the label check: note each good row's label (rows without one are caught later). */
+static int
+scan_each(void *ctx, struct profile *p, const char *where, char **cause)
+{
+	struct label_scan *ls = ctx;
+
+	(void)cause;
+	if (p->label != NULL) {
+		uint64_t h = label_hash(p->label);
+
+		if (!ls->second) {
+			if (ls->n == ls->cap) {
+				ls->cap = ls->cap ? ls->cap * 2 : 256;
+				ls->seen = xreallocarray(ls->seen, ls->cap, sizeof *ls->seen);
+			}
+			ls->seen[ls->n].hash = h;
+			ls->seen[ls->n].row = ls->n;
+			ls->n++;
+		} else if (bsearch(&h, ls->dups, ls->ndups, sizeof *ls->dups, cmp_u64) != NULL)
+			buf_printf(&ls->report, "%s\t%s\n", p->label, where);
+	}
+	profile_free(p);
+	return 0;
+}
+
+/* Visitor for the label check: bad rows are reported by the real run. */
+static void
+scan_bad(void *ctx, char *msg)
+{
+	(void)ctx;
+	free(msg);
+}
+
+/*
+ * Refuse a client list in which two clients share a label, before anything
+ * is written: one label, one person.  The first walk keeps only a hash per
+ * row; a second walk, only when hashes repeat, finds the rows.
+ */
+static int
+labels_unique(const struct batch_opts *o, char **cause)
+{
+	struct label_scan ls = { 0 };
+	struct clients_visitor v = { 0 };
+	size_t i;
+	int rc = 0;
+
+	v.path = o->clients;
+	v.datadir = o->datadir;
+	v.each = scan_each;
+	v.bad = scan_bad;
+	v.ctx = &ls;
+	buf_init(&ls.report);
+	if (clients_each(&v, cause) != 0) {
+		free(ls.seen);
+		return -1;
+	}
+	qsort(ls.seen, ls.n, sizeof *ls.seen, cmp_seen);
+	for (i = 1; i < ls.n; i++)
+		if (ls.seen[i].hash == ls.seen[i - 1].hash &&
+		    (ls.ndups == 0 || ls.dups[ls.ndups - 1] != ls.seen[i].hash)) {
+			ls.dups = xreallocarray(ls.dups, ls.ndups + 1, sizeof *ls.dups);
+			ls.dups[ls.ndups++] = ls.seen[i].hash;
+		}
+	free(ls.seen);
+	if (ls.ndups == 0)
+		return 0;
+	ls.second = 1;
+	if (clients_each(&v, cause) != 0) {
+		rc = -1;
+		goto out;
+	}
+	rc = report_duplicates(o->clients, ls.report.data, cause);
+out:
+	free(ls.dups);
+	buf_free(&ls.report);
+	return rc;
+}
+
 /* Visitor: progress, passed on to the caller's callback. */
 static void
 batch_progress(void *ctx, size_t done, size_t total)
@@ -555,6 +744,9 @@ int
 batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause)
 {
 	memset(s, 0, sizeof *s);
+	/* Before anything is written: two rows with one label would be one person. */
+	if (labels_unique(o, cause) != 0)
+		return -1;
 	if (make_dirs(o->outdir, 0700, cause) != 0)
 		return -1;
 	{

@@ -88,13 +88,19 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	o.correction = corr;
 	o.authorization = agent != NULL;
 	if (use_ledger) {
+		/* Every person in a ledger is a client of their own (one label, one person). */
+		if ((rc = cmd_profile_label(job.in.profile, profile, ledger_file != NULL,
+		    stdout)) != 0)
+			goto out;
 		if ((l = ledger_open(ledger_file, &cause)) == NULL) {
 			cmd_error_cause(cause);
 			rc = EX_CANTCREAT;
 			goto out;
 		}
+		if ((rc = cmd_claim_label(l, job.in.profile, profile)) != 0)
+			goto out;
 		o.ledger = l;
-		o.client = job.in.profile->label != NULL ? job.in.profile->label : "me";
+		o.client = job.in.profile->label;
 	}
 	o.letters = letters_open(data_dir());
 	if (packet_write(&o, &sum, &cause) != 0) {

@@ -404,11 +404,19 @@ cmd_submit_run(int argc, char **argv)
 	po.disclose = (const char **)consent;
 	po.today = date_today();
 	po.correction = &corr;
-	client = in.profile->label != NULL ? in.profile->label : "me";
-	if (send && (ledger = ledger_open(ledger_file, &cause)) == NULL) {
-		cmd_error_cause(cause);
-		rc = EX_CANTCREAT;
-		goto out;
+	if (send) {
+		/* Every person in a ledger is a client of their own (one label, one person). */
+		if ((rc = cmd_profile_label(in.profile, profile, ledger_file != NULL,
+		    json ? stderr : stdout)) != 0)
+			goto out;
+		if ((ledger = ledger_open(ledger_file, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			rc = EX_CANTCREAT;
+			goto out;
+		}
+		if ((rc = cmd_claim_label(ledger, in.profile, profile)) != 0)
+			goto out;
+		client = in.profile->label;
 	}
 	subs = xcalloc(nsel + 1, sizeof *subs);
 	for (i = 0; i < nsel; i++) {

@@ -94,5 +94,13 @@ struct plan_item;
 int cmd_refuse_plan(const struct plan_item *it, const char *no_procedure);
 /* Open a ledger that must exist already; 0, or the exit status after saying why. */
 int cmd_open_existing_ledger(const char *opt, struct ledger **l);
+/*
+ * A profile without a label gets the one from the person's note (said on
+ * `say` unless NULL); on a shared ledger (--ledger FILE) it is refused.
+ * Returns 0 or the exit status after saying why.
+ */
+int cmd_profile_label(struct profile *p, const char *profile_path, int shared, FILE *say);
+/* Tie the profile's label to its person in the ledger (one label, one person). */
+int cmd_claim_label(struct ledger *l, const struct profile *p, const char *profile_path);
 
 #endif

@@ -102,6 +102,17 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	"DROP TABLE events;\n"
 	"ALTER TABLE events_v2 RENAME TO events;\n"
 	"CREATE INDEX events_request ON events (request_id, id);\n",
+	/*
+	 * 3: one label, one person.  Each client label keeps a keyed fingerprint of
+	 * the person it was first used for (see ledger_claim_client); labels already
+	 * in the ledger get theirs the next time a profile uses them.
+	 */
+	"CREATE TABLE clients (\n"
+	"  label TEXT PRIMARY KEY CHECK (length(label) BETWEEN 1 AND 64),\n"
+	"  fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 16 AND\n"
+	"    fingerprint NOT GLOB '*[^0-9a-f]*'),\n"
+	"  key_id TEXT NOT NULL CHECK (length(key_id) = 16 AND key_id NOT GLOB '*[^0-9a-f]*')\n"
+	");\n",
 };
 
 #define REQUEST_COLUMNS "id, reference, client, broker, procedure, request, law, channel, " \
@@ -943,6 +954,62 @@ ledger_record_plan(struct ledger *l, struct plan_item *it, const char *client, l
 	snprintf(it->reference, sizeof it->reference, "%s", r->reference);
 	ledger_request_free(r);
 	return 0;
+}
+
+/* Tie a label to the fingerprint of one person, or say it belongs to another. */
+int
+ledger_claim_client(struct ledger *l, const char *label, const char *fingerprint,
+    const char *key_id, int *other, char **cause)
+{
+	sqlite3_stmt *st;
+	char *had = NULL, *had_key = NULL;
+	int step, rc = -1;
+
+	*other = 0;
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (db_prepare(l, "SELECT fingerprint, key_id FROM clients WHERE label = ?", &st,
+	    cause) != 0)
+		goto out;
+	sqlite3_bind_text(st, 1, label, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		had = col_str(st, 0);
+		had_key = col_str(st, 1);
+	} else if (step != SQLITE_DONE) {
+		db_fail(l, "cannot read the client labels", cause);
+		sqlite3_finalize(st);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	if (had != NULL && strcmp(had_key, key_id) == 0) {
+		*other = strcmp(had, fingerprint) != 0;
+		rc = 0;
+		goto out;
+	}
+	/* New, or made under a key that was lost and replaced: (re)claim it. */
+	if (db_prepare(l, "INSERT OR REPLACE INTO clients (label, fingerprint, key_id) "
+	    "VALUES (?, ?, ?)", &st, cause) != 0)
+		goto out;
+	bind_str(st, 1, label);
+	bind_str(st, 2, fingerprint);
+	bind_str(st, 3, key_id);
+	step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		db_fail(l, "cannot record the client label", cause);
+		goto out;
+	}
+	if (tx_commit(l, cause) != 0)
+		goto out;
+	free(had);
+	free(had_key);
+	return 0;
+out:
+	tx_rollback(l);
+	free(had);
+	free(had_key);
+	return rc;
 }
 
 /* Write a request's state and dates back (inside the caller's transaction). */
