@@ -317,7 +317,7 @@ dob_in_label(const char *dob, const char *digits, const char *compact)
 			return 1;
 	}
 	/* "14mar", "march14", "mar-14-1985": the month's name beside the day. */
-	mon = atoi(m);
+	mon = (int)strtol(m, NULL, 10);
 	if (mon < 1 || mon > 12)
 		return 0;
 	for (i = 0; i < 2; i++) {

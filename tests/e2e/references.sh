@@ -49,6 +49,10 @@ check_has "nothing is recorded twice" "$work/out" "Recorded 0 requests in the le
 check_eq "a packet written again on a later day keeps the recorded references" "$first" "$(refs "$work/p2")"
 check_eq "and its letters, emails and sheets print them" "$(vals "$first")" "$(printed "$work/p2")"
 ref=$(printf '%s\n' "$first" | tr ' ' '\n' | sed -n 's/^example-cra\/delete=//p')
+OPTOUT_TODAY=2026-12-03 run letter -f txt -p "$ex" -b example-cra -r delete
+check_has "a single letter for an open request prints its recorded reference" "$work/out" "Reference: $ref"
+check_lacks "and records nothing" "$work/out" "Recorded"
+
 OPTOUT_TODAY=2026-12-03 run mark "$ref" mailed
 check_status "mark works with the reference the later letter prints" 0
 check_has "mark names it" "$work/out" "$ref: mailed on 2026-12-03"
