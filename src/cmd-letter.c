@@ -8,7 +8,6 @@
 #include "cmd.h"
 #include "optout/doc.h"
 #include "optout/jv.h"
-#include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/plan.h"
 #include "optout/vault.h"
@@ -101,33 +100,6 @@ output(struct letters *l, const struct doc *d, const char *format, const char *p
 	}
 }
 
-/*
- * A request already open in the person's ledger keeps its recorded reference,
- * so the letter matches what `mark` knows; nothing is recorded here.
- */
-static int
-recorded_reference(struct plan_item *it, const struct profile *p)
-{
-	char *cause = NULL, *path;
-	struct ledger *l;
-	int rc = 0;
-
-	if (p->label == NULL || (path = ledger_default_path(&cause)) == NULL) {
-		free(cause);
-		return 0;
-	}
-	if (access(path, F_OK) == 0) {
-		if ((l = ledger_open(path, &cause)) == NULL ||
-		    ledger_reuse_reference(l, it, p->label, &cause) != 0) {
-			cmd_error_cause(cause);
-			rc = EX_SOFTWARE;
-		}
-		ledger_close(l);
-	}
-	free(path);
-	return rc;
-}
-
 /* optout letter */
 static int
 cmd_letter_run(int argc, char **argv)
@@ -213,7 +185,7 @@ cmd_letter_run(int argc, char **argv)
 	it = plan_make(b, in.profile, in.laws, &o);
 	if ((rc = cmd_refuse_plan(it, NULL)) != 0)
 		goto out;
-	if ((rc = recorded_reference(it, in.profile)) != 0)
+	if ((rc = cmd_recorded_reference(&it, 1, in.profile)) != 0)
 		goto out;
 	if (data_only) {
 		struct jv *data = plan_letter_data(it, in.profile, in.agent, 0);

@@ -446,3 +446,38 @@ cmd_claim_label(struct ledger *l, const struct profile *p, const char *profile_p
 		return EX_CANTCREAT;
 	}
 }
+
+/*
+ * Items of a request already open in the person's own ledger keep its
+ * recorded reference, so what is printed matches what `mark` knows; nothing
+ * is recorded, and no ledger is created.  0, or the exit status.
+ */
+int
+cmd_recorded_reference(struct plan_item **items, size_t n, const struct profile *p)
+{
+	char *cause = NULL, *path;
+	struct ledger *l;
+	size_t i;
+	int rc = 0;
+
+	if (p == NULL || p->label == NULL || (path = ledger_default_path(&cause)) == NULL) {
+		free(cause);
+		return 0;
+	}
+	if (access(path, F_OK) == 0) {
+		if ((l = ledger_open(path, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			rc = EX_SOFTWARE;
+		}
+		for (i = 0; l != NULL && i < n && rc == 0; i++) {
+			if (items[i]->status == PLAN_READY &&
+			    ledger_reuse_reference(l, items[i], p->label, &cause) != 0) {
+				cmd_error_cause(cause);
+				rc = EX_SOFTWARE;
+			}
+		}
+		ledger_close(l);
+	}
+	free(path);
+	return rc;
+}

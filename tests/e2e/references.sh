@@ -52,6 +52,8 @@ ref=$(printf '%s\n' "$first" | tr ' ' '\n' | sed -n 's/^example-cra\/delete=//p'
 OPTOUT_TODAY=2026-12-03 run letter -f txt -p "$ex" -b example-cra -r delete
 check_has "a single letter for an open request prints its recorded reference" "$work/out" "Reference: $ref"
 check_lacks "and records nothing" "$work/out" "Recorded"
+OPTOUT_TODAY=2026-12-03 run plan -p "$ex" -b example-cra -r delete
+check_has "the plan of an open request shows its recorded reference" "$work/out" "reference: $ref"
 
 OPTOUT_TODAY=2026-12-03 run mark "$ref" mailed
 check_status "mark works with the reference the later letter prints" 0
