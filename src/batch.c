@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "optout/batch.h"
+#include "optout/client.h"
 #include "optout/csv.h"
 #include "optout/jv.h"
 #include "optout/form.h"
@@ -263,8 +265,12 @@ send_forms(const struct batch_opts *o, const struct profile *p, struct plan_item
 	for (i = 0; i < m; i++) {
 		enum form_outcome out = form_outcome(subs[i].job);
 
-		if (rc == 0 && !subs[i].already) {
-			if (out == FORM_DONE)
+		if (rc == 0 && subs[i].already && subs[i].prior == LS_NEEDS_REVIEW)
+			c->review++; /* left in review by an earlier run: still to be checked */
+		else if (rc == 0 && !subs[i].already) {
+			if (out == FORM_NEEDS_REVIEW)
+				c->review++;
+			else if (out == FORM_DONE)
 				c->done++;
 			else if (out == FORM_AWAITING_EMAIL)
 				c->awaiting++;
@@ -280,15 +286,19 @@ send_forms(const struct batch_opts *o, const struct profile *p, struct plan_item
 	s->awaiting += c->awaiting;
 	s->failed += c->failed;
 	s->by_hand += c->by_hand;
+	s->review += c->review;
 	free(list);
 	free(subs);
 	return rc;
 }
 
-/* Record a client's ready requests in the ledger (idempotent), and send its forms. */
+/*
+ * Record a client's ready requests in the ledger (idempotent; counted only
+ * when count is set: a packet just written counted its own), and send its forms.
+ */
 static int
 record_items(const struct batch_opts *o, const struct profile *p, struct batch_client *c,
-    struct batch_summary *s, char **cause)
+    struct batch_summary *s, int count, char **cause)
 {
 	struct plan_item **web = NULL;
 	size_t i, k, nweb = 0;
@@ -297,7 +307,6 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 	for (i = 0; i < o->nbrokers && rc == 0; i++) {
 		for (k = 0; k < o->nrequests && rc == 0; k++) {
 			struct plan_opts po = { 0 };
-			struct ledger_entry e;
 			struct plan_item *it;
 			long long id;
 			int existed = 0;
@@ -308,11 +317,11 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 			po.today = o->today;
 			it = plan_make(o->brokers[i], p, o->laws, &po);
 			if (it->status == PLAN_READY) {
-				ledger_entry_from_plan(&e, it, p->label);
-				rc = ledger_record(o->ledger, &e, &id, &existed, NULL, cause);
-				if (existed)
+				rc = ledger_record_plan(o->ledger, it, p->label, &id, &existed, NULL,
+				    cause);
+				if (rc == 0 && count && existed)
 					s->already_recorded++;
-				else if (rc == 0)
+				else if (rc == 0 && count)
 					s->recorded++;
 			}
 			if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
@@ -340,6 +349,7 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 	struct batch_client *c;
 	char *dir, *err = NULL;
 	size_t i;
+	int counted = 0;
 
 	if (p->label == NULL) {
 		add_error(s, xasprintf("%s: label: every client needs a label (it names the "
@@ -352,6 +362,19 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 			    where, p->label));
 			return 0;
 		}
+	}
+	/* One label, one person: a label the ledger has for someone else is refused. */
+	switch (client_claim(o->ledger, p, p->label, &err)) {
+	case CLIENT_OK:
+		break;
+	case CLIENT_OTHER_PERSON:
+		add_error(s, xasprintf("%s: %s", where, err));
+		free(err);
+		return 0;
+	case CLIENT_ERROR:
+	default:
+		*cause = err;
+		return -1;
 	}
 	dir = path_join(o->outdir, p->label);
 	if (packet_exists(dir)) {
@@ -371,6 +394,9 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 		po.outdir = dir;
 		po.letters = o->letters;
 		po.authorization = o->agent != NULL;
+		/* Recorded as the letters are written, so they print the ledger's references. */
+		po.ledger = o->ledger;
+		po.client = p->label;
 		if (packet_write(&po, &ps, &err) != 0) {
 			add_error(s, xasprintf("%s: %s", where, err));
 			free(err);
@@ -384,11 +410,14 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 		c->phone = ps.phone;
 		c->skipped = ps.skipped;
 		c->ready = ps.postal + ps.email + ps.web + ps.phone;
+		s->recorded += ps.recorded;
+		s->already_recorded += ps.already_recorded;
 		packet_summary_free(&ps);
 		s->written++;
+		counted = 1;
 	}
 	free(dir);
-	return record_items(o, p, c, s, cause);
+	return record_items(o, p, c, s, !counted, cause);
 }
 
 /* Whether a file name ends in .json, or .json.age when encrypted (a JSON client list). */
@@ -531,6 +560,180 @@ batch_bad(void *ctx, char *msg)
 	add_error(((struct batch_run *)ctx)->s, msg);
 }
 
+/*
+ * From "label<TAB>where" lines, the message for labels on more than one row
+ * (-1), or 0 when the hashes only collided.
+ */
+static int
+report_duplicates(const char *path, char *lines, char **cause)
+{
+	char **list = NULL, *line, *save = NULL;
+	size_t n = 0, i, k;
+	struct buf b;
+	int found = 0;
+
+	for (line = lines ? strtok_r(lines, "\n", &save) : NULL; line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		list = xreallocarray(list, n + 1, sizeof *list);
+		list[n++] = line;
+	}
+	buf_init(&b);
+	for (i = 0; i < n; i++) {
+		size_t li;
+		int first = 1;
+
+		if (list[i] == NULL)
+			continue;
+		li = strcspn(list[i], "\t");
+		for (k = i + 1; k < n; k++) {
+			if (list[k] == NULL || strncmp(list[i], list[k], li + 1) != 0)
+				continue;
+			if (first)
+				buf_printf(&b, "%s%s: label: \"%.*s\" is on more than one row (%s",
+				    b.len ? "\n" : "", path, (int)li, list[i], list[i] + li + 1);
+			buf_printf(&b, ", %s", list[k] + li + 1);
+			list[k] = NULL;
+			first = 0;
+		}
+		if (!first) {
+			buf_adds(&b, "): every client needs a label of their own");
+			found = 1;
+		}
+	}
+	free(list);
+	if (!found) {
+		buf_free(&b);
+		return 0;
+	}
+	buf_adds(&b, "\nNothing was written: give each client its own label and run the batch "
+	    "again.");
+	*cause = buf_detach(&b);
+	return -1;
+}
+
+/* A label's place in the uniqueness check: its hash and the good row it is on. */
+struct label_seen {
+	uint64_t hash;
+	size_t row;
+};
+
+/* The labels of a client list, for the check made before anything is written. */
+struct label_scan {
+	struct label_seen *seen;
+	size_t n, cap;
+	int second;            /* the second walk: collect the duplicates' rows */
+	uint64_t *dups;        /* hashes seen more than once (sorted) */
+	size_t ndups;
+	struct buf report;     /* "where: label" lines of the duplicates */
+};
+
+/* FNV-1a, 64 bits: enough to find candidates, which are then compared exactly. */
+static uint64_t
+label_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Order label hashes. */
+static int
+cmp_seen(const void *a, const void *b)
+{
+	const struct label_seen *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+/* Order plain hashes. */
+static int
+cmp_u64(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* Visitor for the label check: note each good row's label (rows without one are caught later). */
+static int
+scan_each(void *ctx, struct profile *p, const char *where, char **cause)
+{
+	struct label_scan *ls = ctx;
+
+	(void)cause;
+	if (p->label != NULL) {
+		uint64_t h = label_hash(p->label);
+
+		if (!ls->second) {
+			if (ls->n == ls->cap) {
+				ls->cap = ls->cap ? ls->cap * 2 : 256;
+				ls->seen = xreallocarray(ls->seen, ls->cap, sizeof *ls->seen);
+			}
+			ls->seen[ls->n].hash = h;
+			ls->seen[ls->n].row = ls->n;
+			ls->n++;
+		} else if (bsearch(&h, ls->dups, ls->ndups, sizeof *ls->dups, cmp_u64) != NULL)
+			buf_printf(&ls->report, "%s\t%s\n", p->label, where);
+	}
+	profile_free(p);
+	return 0;
+}
+
+/* Visitor for the label check: bad rows are reported by the real run. */
+static void
+scan_bad(void *ctx, char *msg)
+{
+	(void)ctx;
+	free(msg);
+}
+
+/*
+ * Refuse a client list in which two clients share a label, before anything
+ * is written: one label, one person.  The first walk keeps only a hash per
+ * row; a second walk, only when hashes repeat, finds the rows.
+ */
+static int
+labels_unique(const struct batch_opts *o, char **cause)
+{
+	struct label_scan ls = { 0 };
+	struct clients_visitor v = { 0 };
+	size_t i;
+	int rc = 0;
+
+	v.path = o->clients;
+	v.datadir = o->datadir;
+	v.each = scan_each;
+	v.bad = scan_bad;
+	v.ctx = &ls;
+	buf_init(&ls.report);
+	if (clients_each(&v, cause) != 0) {
+		free(ls.seen);
+		return -1;
+	}
+	qsort(ls.seen, ls.n, sizeof *ls.seen, cmp_seen);
+	for (i = 1; i < ls.n; i++)
+		if (ls.seen[i].hash == ls.seen[i - 1].hash &&
+		    (ls.ndups == 0 || ls.dups[ls.ndups - 1] != ls.seen[i].hash)) {
+			ls.dups = xreallocarray(ls.dups, ls.ndups + 1, sizeof *ls.dups);
+			ls.dups[ls.ndups++] = ls.seen[i].hash;
+		}
+	free(ls.seen);
+	if (ls.ndups == 0)
+		return 0;
+	ls.second = 1;
+	if (clients_each(&v, cause) != 0) {
+		rc = -1;
+		goto out;
+	}
+	rc = report_duplicates(o->clients, ls.report.data, cause);
+out:
+	free(ls.dups);
+	buf_free(&ls.report);
+	return rc;
+}
+
 /* Visitor: progress, passed on to the caller's callback. */
 static void
 batch_progress(void *ctx, size_t done, size_t total)
@@ -546,6 +749,9 @@ int
 batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause)
 {
 	memset(s, 0, sizeof *s);
+	/* Before anything is written: two rows with one label would be one person. */
+	if (labels_unique(o, cause) != 0)
+		return -1;
 	if (make_dirs(o->outdir, 0700, cause) != 0)
 		return -1;
 	{
@@ -595,15 +801,15 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 
 	buf_init(&csv);
 	buf_adds(&csv, "client,status,ready,letters,emails,web,phone,not_included,"
-	    "forms_done,forms_awaiting_email,forms_failed,forms_by_hand\r\n");
+	    "forms_done,forms_awaiting_email,forms_failed,forms_by_hand,forms_needs_review\r\n");
 	for (i = 0; i < s->nclients; i++) {
 		const struct batch_client *c = &s->clients[i];
 		struct jv *e;
 
 		csv_field(&csv, c->label);
-		buf_printf(&csv, ",%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu\r\n", c->status, c->ready,
-		    c->postal, c->email, c->web, c->phone, c->skipped, c->done, c->awaiting, c->failed,
-		    c->by_hand);
+		buf_printf(&csv, ",%s,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu,%zu\r\n", c->status,
+		    c->ready, c->postal, c->email, c->web, c->phone, c->skipped, c->done, c->awaiting,
+		    c->failed, c->by_hand, c->review);
 		ready += c->ready;
 		skipped += c->skipped;
 		/* A PDF is held whole in memory: past a printable length the CSV has the rest. */
@@ -653,6 +859,8 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 		jv_set(d, "forms_awaiting", jv_new_int((long long)s->awaiting));
 		jv_set(d, "forms_failed", jv_new_int((long long)s->failed));
 		jv_set(d, "forms_by_hand", jv_new_int((long long)s->by_hand));
+		jv_set(d, "forms_review", jv_new_int((long long)s->review));
+		jv_set(d, "has_review", jv_new_bool(s->review > 0));
 	}
 	jv_set(d, "clients", clients);
 	if (s->nclients > SUMMARY_PDF_ROWS) {

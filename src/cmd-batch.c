@@ -195,6 +195,16 @@ cmd_batch_run(int argc, char **argv)
 		printf("Web forms: %zu done, %zu awaiting the emailed confirmation link, %zu failed; "
 		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n", s.done,
 		    s.awaiting, s.failed, s.by_hand);
+	if (send && s.review == 1)
+		printf("1 request needs review: its form went out but no clear answer came back, so "
+		       "it may have been received and is not sent again. Check it ('optout status' "
+		       "lists it as needs-review), then run 'optout mark REFERENCE sent' or "
+		       "'optout mark REFERENCE failed'.\n");
+	else if (send && s.review > 1)
+		printf("%zu requests need review: their forms went out but no clear answer came "
+		       "back, so they may have been received and are not sent again. Check each "
+		       "('optout status' lists them as needs-review), then run 'optout mark "
+		       "REFERENCE sent' or 'optout mark REFERENCE failed'.\n", s.review);
 	printf("See %s/summary.pdf; each client's folder starts with cover.pdf%s.\n", outdir,
 	    job.in.agent ? " and authorization.pdf (to be signed first)" : "");
 	/* Bad rows are data errors, reported after the good rows were done. */

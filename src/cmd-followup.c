@@ -127,6 +127,9 @@ cmd_followup_run(int argc, char **argv)
 	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0)
 		return rc;
 	if (in.profile != NULL) {
+		/* The ledger knows the person by label: the note's, when the profile has none. */
+		if ((rc = cmd_profile_label(in.profile, profile, ledger_file != NULL, stdout)) != 0)
+			goto out;
 		collect(&col, in.profile, NULL, NULL);
 		in.profile = NULL; /* now owned by col */
 	} else {
@@ -148,6 +151,8 @@ cmd_followup_run(int argc, char **argv)
 		rc = EX_NOINPUT;
 		goto out;
 	}
+	if (profile != NULL && (rc = cmd_claim_label(o.ledger, col.list[0], profile)) != 0)
+		goto out;
 	if (ledger_recover(o.ledger, &recovered, &deferred, &cause) != 0) {
 		cmd_error_cause(cause);
 		rc = EX_SOFTWARE;

@@ -185,6 +185,8 @@ cmd_letter_run(int argc, char **argv)
 	it = plan_make(b, in.profile, in.laws, &o);
 	if ((rc = cmd_refuse_plan(it, NULL)) != 0)
 		goto out;
+	if ((rc = cmd_recorded_reference(&it, 1, in.profile)) != 0)
+		goto out;
 	if (data_only) {
 		struct jv *data = plan_letter_data(it, in.profile, in.agent, 0);
 		char *s = jv_dump(data, 1);

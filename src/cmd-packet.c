@@ -68,43 +68,7 @@ static struct {
 	int passphrase;
 } seal;
 
-/* Record a packet's ready requests in the ledger, so status and followup track them. */
-static int
-record_packet(const struct packet_summary *sum, const char *client, const char *ledger_file)
-{
-	struct ledger *l;
-	char *cause = NULL;
-	size_t i, added = 0, known = 0;
-
-	if ((l = ledger_open(ledger_file, &cause)) == NULL) {
-		cmd_error_cause(cause);
-		return EX_CANTCREAT;
-	}
-	for (i = 0; i < sum->nitems; i++) {
-		struct ledger_entry e;
-		long long id;
-		int existed = 0;
-
-		if (sum->items[i]->status != PLAN_READY)
-			continue;
-		ledger_entry_from_plan(&e, sum->items[i], client);
-		if (ledger_record(l, &e, &id, &existed, NULL, &cause) != 0) {
-			cmd_error_cause(cause);
-			ledger_close(l);
-			return EX_SOFTWARE;
-		}
-		if (existed)
-			known++;
-		else
-			added++;
-	}
-	printf("Recorded %zu requests in the ledger %s (%zu were there already): mark each one "
-	       "when you send it (optout mark REFERENCE mailed or sent).\n", added, ledger_path(l),
-	    known);
-	ledger_close(l);
-	return 0;
-}
-
+/* Write a packet (recording its requests first) and print what it holds. */
 static int
 run_packet(const char *profile, const char *agent, const char *brokers, int all,
     const char *requests, const char *disclose, const struct correction *corr, const char *outdir,
@@ -113,6 +77,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	struct packet_opts o = { 0 };
 	struct packet_summary sum;
 	struct cmd_job job;
+	struct ledger *l = NULL;
 	char *cause = NULL;
 	size_t i;
 	int rc;
@@ -134,6 +99,21 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	o.replace = replace;
 	o.correction = corr;
 	o.authorization = agent != NULL;
+	if (use_ledger) {
+		/* Every person in a ledger is a client of their own (one label, one person). */
+		if ((rc = cmd_profile_label(job.in.profile, profile, ledger_file != NULL,
+		    stdout)) != 0)
+			goto out;
+		if ((l = ledger_open(ledger_file, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			rc = EX_CANTCREAT;
+			goto out;
+		}
+		if ((rc = cmd_claim_label(l, job.in.profile, profile)) != 0)
+			goto out;
+		o.ledger = l;
+		o.client = job.in.profile->label;
+	}
 	o.letters = letters_open(data_dir());
 	o.seal_to = seal.to;
 	o.nseal_to = seal.nto;
@@ -193,12 +173,14 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 			break;
 		}
 	}
-	if (use_ledger)
-		rc = record_packet(&sum, job.in.profile->label != NULL ? job.in.profile->label : "me",
-		    ledger_file);
+	if (l != NULL)
+		printf("Recorded %zu requests in the ledger %s (%zu were there already, and keep "
+		       "their references): mark each one when you send it (optout mark REFERENCE "
+		       "mailed or sent).\n", sum.recorded, ledger_path(l), sum.already_recorded);
 	printf("Start with cover.pdf: it lists every request, its legal basis and its due date.\n");
 	packet_summary_free(&sum);
 out:
+	ledger_close(l);
 	cmd_job_end(&job);
 	return rc;
 }

@@ -181,6 +181,11 @@ cmd_plan_run(int argc, char **argv)
 
 			o.request = job.requests[k];
 			it = plan_make(job.brokers[i], job.in.profile, job.in.laws, &o);
+			/* An open request shows the reference its letter carries. */
+			if ((rc = cmd_recorded_reference(&it, 1, job.in.profile)) != 0) {
+				plan_item_free(it);
+				break;
+			}
 			if (json)
 				jv_push(out, plan_to_jv(it));
 			else {
@@ -190,14 +195,16 @@ cmd_plan_run(int argc, char **argv)
 			}
 			plan_item_free(it);
 		}
+		if (rc != 0)
+			break;
 	}
-	if (json) {
+	if (json && rc == 0) {
 		char *s = jv_dump(out, 1);
 
 		printf("%s\n", s);
 		free(s);
-		jv_free(out);
 	}
+	jv_free(out);
 	cmd_job_end(&job);
 	return rc;
 }

@@ -45,8 +45,11 @@ const struct command cmd_submit = {
         "      --json             machine-readable output\n"
         "Outcomes: done, awaiting-email-confirmation, needs-human (a CAPTCHA or a page that\n"
         "needs JavaScript: the page and the values to paste are printed; CAPTCHAs are never\n"
-        "solved), failed.  Exit status: 0 for the first three, 65 when the plan refuses,\n"
-        "69 when a submission failed, 75 when a site was busy or unreachable (try later).\n"
+        "solved), needs-review (the form went out but no recognised answer came back: it\n"
+        "may have been received, so it is never sent again automatically; check, then\n"
+        "'optout mark REFERENCE sent' or 'failed'), failed.  Exit status: 0 for the first\n"
+        "three, 65 when the plan refuses, 69 when a submission failed or needs review,\n"
+        "75 when a site was busy or unreachable before the form went out (try later).\n"
         "Each reply is kept in $XDG_DATA_HOME/optout/evidence/REFERENCE.html (mode 0600).\n"
         "With --send each request is recorded in the ledger and committed as 'sending'\n"
         "before anything goes out; one the ledger shows as sent is never sent again.\n",
@@ -227,10 +230,13 @@ sub_jv(const struct sub *s, int sent, int show)
 	return o;
 }
 
-/* Plan and prepare one broker; returns 0 or the exit status of a refusal. */
+/*
+ * Plan and prepare one broker; returns 0 or the exit status of a refusal.
+ * With a ledger, an open request keeps its recorded reference (the form may carry it).
+ */
 static int
 prepare(const struct broker *b, enum request req, const char *only, const struct cmd_inputs *in,
-    const struct plan_opts *po, struct sub *s)
+    const struct plan_opts *po, struct ledger *ledger, const char *client, struct sub *s)
 {
 	char *cause = NULL;
 	int rc;
@@ -249,6 +255,10 @@ prepare(const struct broker *b, enum request req, const char *only, const struct
 	s->it = plan_make(&s->view->b, in->profile, in->laws, po);
 	if ((rc = cmd_refuse_plan(s->it, "no web form is known")) != 0)
 		return rc;
+	if (ledger != NULL && ledger_reuse_reference(ledger, s->it, client, &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_SOFTWARE;
+	}
 	if ((s->job = form_prepare(s->it, in->profile, &cause)) == NULL) {
 		cmd_error_cause(cause);
 		return EX_DATAERR;
@@ -275,11 +285,33 @@ worst(int rc, const struct sub *s, int sent)
 {
 	if (rc == EX_DATAERR || !sent || s->refused || form_for_person(s->job))
 		return rc;
-	if (form_outcome(s->job) == FORM_FAILED)
+	if (form_outcome(s->job) == FORM_FAILED || form_outcome(s->job) == FORM_NEEDS_REVIEW)
 		return rc == 0 || rc == EX_TEMPFAIL ? EX_UNAVAILABLE : rc;
 	if (form_outcome(s->job) == FORM_TRY_LATER)
 		return rc == 0 ? EX_TEMPFAIL : rc;
 	return rc;
+}
+
+/* Say how many requests need review and what to do about them. */
+static void
+print_review(const struct sub *subs, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (!subs[i].refused && !subs[i].sm.already && !form_for_person(subs[i].job) &&
+		    form_outcome(subs[i].job) == FORM_NEEDS_REVIEW)
+			k++;
+	if (k == 0)
+		return;
+	if (k == 1)
+		printf("\n1 request needs review: it may have reached the broker, so it was not "
+		       "sent again. Check your email and the broker's site, then run "
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed'.\n");
+	else
+		printf("\n%zu requests need review: they may have reached the brokers, so they "
+		       "were not sent again. Check your email and each broker's site, then run "
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed' for each.\n", k);
 }
 
 /* optout submit */
@@ -306,7 +338,7 @@ cmd_submit_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = NULL, *brokers = NULL, *request = NULL, *disclose = NULL;
-	const char *only = NULL, *ledger_file = NULL;
+	const char *only = NULL, *ledger_file = NULL, *client = NULL;
 	struct ledger *ledger = NULL;
 	struct correction corr = { 0 };
 	int all = 0, send = 0, show = 0, json = 0, c, rc, r, any = 0;
@@ -372,13 +404,27 @@ cmd_submit_run(int argc, char **argv)
 	po.disclose = (const char **)consent;
 	po.today = date_today();
 	po.correction = &corr;
+	if (send) {
+		/* Every person in a ledger is a client of their own (one label, one person). */
+		if ((rc = cmd_profile_label(in.profile, profile, ledger_file != NULL,
+		    json ? stderr : stdout)) != 0)
+			goto out;
+		if ((ledger = ledger_open(ledger_file, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			rc = EX_CANTCREAT;
+			goto out;
+		}
+		if ((rc = cmd_claim_label(ledger, in.profile, profile)) != 0)
+			goto out;
+		client = in.profile->label;
+	}
 	subs = xcalloc(nsel + 1, sizeof *subs);
 	for (i = 0; i < nsel; i++) {
 		/* --all means every broker that has a web form; others are simply not this
 		 * command's. */
 		if (all && !has_web(sel[i], req, only))
 			continue;
-		r = prepare(sel[i], req, only, &in, &po, &subs[n]);
+		r = prepare(sel[i], req, only, &in, &po, ledger, client, &subs[n]);
 		n++;
 		if (r != 0 && (rc == 0 || r == EX_DATAERR))
 			rc = r;
@@ -386,19 +432,12 @@ cmd_submit_run(int argc, char **argv)
 	if (send) {
 		struct submission **list = xcalloc(n + 1, sizeof *list);
 
-		if ((ledger = ledger_open(ledger_file, &cause)) == NULL) {
-			cmd_error_cause(cause);
-			free(list);
-			rc = EX_CANTCREAT;
-			goto out;
-		}
 		for (i = 0; i < n; i++) {
 			subs[i].sm.it = subs[i].it;
 			subs[i].sm.job = subs[i].refused ? NULL : subs[i].job;
 			list[i] = &subs[i].sm;
 		}
-		r = submit_send(list, n, &ho, ledger, in.laws,
-		    in.profile->label != NULL ? in.profile->label : "me", &cause);
+		r = submit_send(list, n, &ho, ledger, in.laws, client, &cause);
 		free(list);
 		if (r != 0) {
 			cmd_error_cause(cause);
@@ -439,6 +478,8 @@ cmd_submit_run(int argc, char **argv)
 	}
 	if (all && n == 0 && !json)
 		printf("No selected broker has a web form for %s requests.\n", request_name(req));
+	if (send && !json)
+		print_review(subs, n);
 out:
 	for (i = 0; i < n; i++) {
 		form_free(subs[i].job);

@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "cmd.h"
+#include "optout/client.h"
 #include "optout/ledger.h"
 #include "optout/plan.h"
 #include "optout/vault.h"
@@ -399,4 +400,98 @@ cmd_open_existing_ledger(const char *opt, struct ledger **l)
 		return EX_DATAERR;
 	}
 	return 0;
+}
+
+/*
+ * Give a profile without a label the one from the person's note (made the
+ * first time) and say so, or refuse on a shared ledger: 0, or the exit status.
+ */
+int
+cmd_profile_label(struct profile *p, const char *profile_path, int shared, FILE *say)
+{
+	char *label = NULL, *cause = NULL, *note;
+	int made = 0;
+
+	if (p->label != NULL)
+		return 0;
+	if (shared) {
+		cmd_error("%s: label: a ledger named with --ledger is shared, and every person in it "
+		    "needs a label of their own: add \"label\" to the profile (one that says nothing "
+		    "about the person, such as \"client-0042\")", profile_path);
+		return EX_DATAERR;
+	}
+	if (client_note_label(p, &label, &made, &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_CANTCREAT;
+	}
+	profile_set_label(p, label);
+	if (say != NULL && (note = client_note_path(&cause)) != NULL) {
+		if (made)
+			fprintf(say, "This profile has no label, so optout gave it one: %s (kept in %s). "
+			    "Add \"label\": \"%s\" to the profile so it stays the same everywhere.\n",
+			    label, note, label);
+		else
+			fprintf(say, "This profile has no label: optout uses %s, the one it gave this "
+			    "person before (kept in %s). Add \"label\": \"%s\" to the profile.\n",
+			    label, note, label);
+		free(note);
+	}
+	free(cause);
+	free(label);
+	return 0;
+}
+
+/* Tie the profile's label to its person in the ledger: 0, or the exit status. */
+int
+cmd_claim_label(struct ledger *l, const struct profile *p, const char *profile_path)
+{
+	char *cause = NULL;
+
+	switch (client_claim(l, p, p->label, &cause)) {
+	case CLIENT_OK:
+		return 0;
+	case CLIENT_OTHER_PERSON:
+		cmd_error("%s: %s", profile_path, cause);
+		free(cause);
+		return EX_DATAERR;
+	case CLIENT_ERROR:
+	default:
+		cmd_error_cause(cause);
+		return EX_CANTCREAT;
+	}
+}
+
+/*
+ * Items of a request already open in the person's own ledger keep its
+ * recorded reference, so what is printed matches what `mark` knows; nothing
+ * is recorded, and no ledger is created.  0, or the exit status.
+ */
+int
+cmd_recorded_reference(struct plan_item **items, size_t n, const struct profile *p)
+{
+	char *cause = NULL, *path;
+	struct ledger *l;
+	size_t i;
+	int rc = 0;
+
+	if (p == NULL || p->label == NULL || (path = ledger_default_path(&cause)) == NULL) {
+		free(cause);
+		return 0;
+	}
+	if (access(path, F_OK) == 0) {
+		if ((l = ledger_open(path, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			rc = EX_SOFTWARE;
+		}
+		for (i = 0; l != NULL && i < n && rc == 0; i++) {
+			if (items[i]->status == PLAN_READY &&
+			    ledger_reuse_reference(l, items[i], p->label, &cause) != 0) {
+				cmd_error_cause(cause);
+				rc = EX_SOFTWARE;
+			}
+		}
+		ledger_close(l);
+	}
+	free(path);
+	return rc;
 }

@@ -103,5 +103,18 @@ struct plan_item;
 int cmd_refuse_plan(const struct plan_item *it, const char *no_procedure);
 /* Open a ledger that must exist already; 0, or the exit status after saying why. */
 int cmd_open_existing_ledger(const char *opt, struct ledger **l);
+/*
+ * A profile without a label gets the one from the person's note (said on
+ * `say` unless NULL); on a shared ledger (--ledger FILE) it is refused.
+ * Returns 0 or the exit status after saying why.
+ */
+int cmd_profile_label(struct profile *p, const char *profile_path, int shared, FILE *say);
+/*
+ * Plan items already open in the person's own ledger (the default one, if it
+ * exists) get its recorded reference; nothing is written.  0 or the exit status.
+ */
+int cmd_recorded_reference(struct plan_item **items, size_t n, const struct profile *p);
+/* Tie the profile's label to its person in the ledger (one label, one person). */
+int cmd_claim_label(struct ledger *l, const struct profile *p, const char *profile_path);
 
 #endif

@@ -58,6 +58,7 @@ struct form_job {
 	int person;
 	char *person_reason;
 	int verified;
+	int idempotent;        /* the record says the form may safely be sent again */
 	const char *start_url;
 	struct step *steps;
 	size_t nsteps;
@@ -115,6 +116,8 @@ form_outcome_name(enum form_outcome o)
 	case FORM_FAILED:
 	case FORM_TRY_LATER: /* a failure too: the exit status tells them apart */
 		return "failed";
+	case FORM_NEEDS_REVIEW:
+		return "needs-review";
 	}
 	return "?";
 }
@@ -569,6 +572,7 @@ form_prepare(const struct plan_item *it, const struct profile *p, char **cause)
 		    "form, so a person fills it in." : reason_text(jv_str(jv_get(form, "reason"))));
 	}
 	j->verified = form != NULL && jv_bool(jv_get(form, "verified"));
+	j->idempotent = form != NULL && jv_bool(jv_get(form, "idempotent"));
 	steps = jv_get(form, "steps");
 	common = common_data(it, p);
 	j->nsteps = jv_len(steps);
@@ -1247,6 +1251,7 @@ submit(struct form_job *j, const struct step *st)
 		j->req.content_type = j->req_ctype;
 		j->req.body = j->req_body;
 		j->req.body_len = j->req_len;
+		j->req.idempotent = j->idempotent;
 	}
 	free(target);
 	pairs_free(&pr);
@@ -1363,6 +1368,38 @@ sentence(const char *msg)
 	return s;
 }
 
+/*
+ * Whether a reply to a submitted form leaves it unknown whether the broker
+ * took the request: no reply, a broken or refused one, a 5xx or a 4xx other
+ * than 429 (which says "too many requests", so nothing was taken).
+ */
+static int
+unclear_after_submit(const struct http_response *r)
+{
+	switch (r->error) {
+	case HTTP_OK:
+		return r->status != 429 && (r->status < 200 || r->status >= 300);
+	case HTTP_TLS:
+		return 0; /* the handshake failed: the form never went out */
+	default:
+		return 1;
+	}
+}
+
+/* Why a submitted form needs a person's review, as sentences. */
+static char *
+review_reason(const struct http_response *r)
+{
+	if (r->error == HTTP_OK)
+		return xasprintf("The site answered %ld after the form was sent: the request may "
+		    "have been received. Check your email and the broker's site before doing "
+		    "anything, then mark the request sent or failed.", r->status);
+	return xasprintf("The form was sent but no clear answer came back (%s): the request "
+	    "may have been received. Check your email and the broker's site before doing "
+	    "anything, then mark the request sent or failed.",
+	    r->message ? r->message : "network error");
+}
+
 /* Advance the flow with the reply to the last request. */
 const struct http_request *
 form_advance(struct form_job *j, const struct http_response *r)
@@ -1380,6 +1417,8 @@ form_advance(struct form_job *j, const struct http_response *r)
 	trace(j, r);
 	if (r->body != NULL && (r->error == HTTP_OK || r->error == HTTP_TOO_BIG))
 		take_page(j, r);
+	if (j->phase == PH_SUBMIT && r->sent && unclear_after_submit(r))
+		return finish(j, FORM_NEEDS_REVIEW, review_reason(r));
 	switch (r->error) {
 	case HTTP_OK:
 		break;
@@ -1431,8 +1470,10 @@ form_advance(struct form_job *j, const struct http_response *r)
 		if (matches(j, PAT_SUCCESS, text, r->body, r->len))
 			return finish(
 			    j, FORM_DONE, xstrdup("The broker's reply confirms the request."));
-		return finish(j, FORM_FAILED, xstrdup("The reply matched none of the record's "
-		    "patterns: check the evidence file, and the form by hand."));
+		/* The form went out: sending it again could file the request twice. */
+		return finish(j, FORM_NEEDS_REVIEW, xstrdup("The reply matched none of the record's "
+		    "patterns: the request may have been received. Check the evidence file and "
+		    "your email before doing anything, then mark the request sent or failed."));
 	default:
 		return NULL;
 	}

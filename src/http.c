@@ -95,7 +95,7 @@ http_opts_init(struct http_opts *o)
 {
 	memset(o, 0, sizeof *o);
 	o->connect_timeout_ms = 20000;
-	o->total_timeout_ms = 90000;
+	o->total_timeout_ms = env_ms("OPTOUT_TEST_TIMEOUT_MS", 90000);
 	o->max_body = (size_t)2 << 20;
 	o->max_tries = 3;
 	o->retry_base_ms = env_ms("OPTOUT_TEST_RETRY_BASE_MS", 2000);
@@ -501,8 +501,13 @@ configure(struct http_session *s, struct flow_state *st, const struct http_opts 
 	SET(CURLOPT_SSL_VERIFYHOST, 2L);
 	if (s->cacert != NULL)
 		SET(CURLOPT_CAINFO, s->cacert);
-	if (s->proxy != NULL)
-		SET(CURLOPT_PROXY, s->proxy);
+	/*
+	 * Only --proxy is ever used: "" turns off libcurl's reading of https_proxy,
+	 * ALL_PROXY and the like, and NOPROXY "" keeps no_proxy from sending a
+	 * request around the Tor proxy the person chose.
+	 */
+	SET(CURLOPT_PROXY, s->proxy != NULL ? s->proxy : "");
+	SET(CURLOPT_NOPROXY, s->proxy != NULL ? "" : "*");
 	SET(CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
 	SET(CURLOPT_TIMEOUT_MS, o->total_timeout_ms);
 	SET(CURLOPT_NOSIGNAL, 1L);
@@ -585,6 +590,13 @@ collect(struct http_session *s, struct flow_state *st, CURLcode res, const struc
 	r->body = buf_detach(&st->body);
 	r->tries = st->tries;
 	r->waited_ms = st->waited_ms;
+	{
+		long issued = 0;
+
+		/* Bytes of request issued: none means nothing left the machine. */
+		r->sent = curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &issued) != CURLE_OK ||
+		    issued > 0;
+	}
 	switch (res) {
 	case CURLE_OK:
 		r->error = HTTP_OK;
@@ -760,7 +772,9 @@ finish(struct http_flow *f, struct flow_state *st, CURLMsg *m, const struct http
 	curl_off_t ra = -1;
 
 	collect(f->session, st, m->data.result, o, &r);
-	if (r.error == HTTP_OK && (r.status == 429 || (r.status >= 500 && r.status <= 599)) &&
+	/* A 5xx to a POST may come after the broker acted on it: repeat only if idempotent. */
+	if (r.error == HTTP_OK && (r.status == 429 || (r.status >= 500 && r.status <= 599 &&
+	    (strcmp(st->req->method, "POST") != 0 || st->req->idempotent))) &&
 	    st->tries < o->max_tries) {
 		long delay;
 

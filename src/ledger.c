@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -15,6 +16,7 @@
 #include "optout/ledger.h"
 #include "optout/plan.h"
 #include "optout/util.h"
+#include "optout/vault.h"
 
 /* "opto": marks the file as an optout ledger (PRAGMA application_id). */
 #define LEDGER_APPLICATION_ID 0x6f70746f
@@ -100,6 +102,17 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	"DROP TABLE events;\n"
 	"ALTER TABLE events_v2 RENAME TO events;\n"
 	"CREATE INDEX events_request ON events (request_id, id);\n",
+	/*
+	 * 3: one label, one person.  Each client label keeps a keyed fingerprint of
+	 * the person it was first used for (see ledger_claim_client); labels already
+	 * in the ledger get theirs the next time a profile uses them.
+	 */
+	"CREATE TABLE clients (\n"
+	"  label TEXT PRIMARY KEY CHECK (length(label) BETWEEN 1 AND 64),\n"
+	"  fingerprint TEXT NOT NULL CHECK (length(fingerprint) = 16 AND\n"
+	"    fingerprint NOT GLOB '*[^0-9a-f]*'),\n"
+	"  key_id TEXT NOT NULL CHECK (length(key_id) = 16 AND key_id NOT GLOB '*[^0-9a-f]*')\n"
+	");\n",
 };
 
 #define REQUEST_COLUMNS "id, reference, client, broker, procedure, request, law, channel, " \
@@ -773,14 +786,49 @@ ledger_get(struct ledger *l, const char *ref_or_id, struct ledger_request **out,
 	return fetch_one(l, ref_or_id, 0, out, cause);
 }
 
+/* The client's open request of this type to this broker, or *found NULL. */
+static int
+find_open(struct ledger *l, const char *client, const char *broker, enum request request,
+    struct ledger_request **found, char **cause)
+{
+	sqlite3_stmt *st;
+	int step, rc = 0;
+
+	*found = NULL;
+	if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE client = ? AND "
+	    "broker = ? AND request = ? AND state NOT IN ('completed', 'denied')", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, client, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, broker, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, request_name(request), -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = row_to_request(l, st, found, cause);
+	else if (step != SQLITE_DONE)
+		rc = db_fail(l, "cannot read a request", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Give a plan item the reference of the client's open twin request, if there is one. */
+int
+ledger_reuse_reference(struct ledger *l, struct plan_item *it, const char *client, char **cause)
+{
+	struct ledger_request *r = NULL;
+
+	if (find_open(l, client, it->broker->id, it->request, &r, cause) != 0)
+		return -1;
+	if (r != NULL)
+		snprintf(it->reference, sizeof it->reference, "%s", r->reference);
+	ledger_request_free(r);
+	return 0;
+}
+
 /* Look for what makes this entry already recorded: its reference, or an open twin. */
 static int
 find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_request **found,
     char **cause)
 {
-	sqlite3_stmt *st;
-	int step, rc = 0;
-
 	if (fetch(l, e->reference, 0, found, cause) != 0)
 		return -1;
 	if (*found != NULL) {
@@ -796,19 +844,7 @@ find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_requ
 		}
 		return 0;
 	}
-	if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE client = ? AND "
-	    "broker = ? AND request = ? AND state NOT IN ('completed', 'denied')", &st, cause) != 0)
-		return -1;
-	sqlite3_bind_text(st, 1, e->client, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, e->broker, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 3, request_name(e->request), -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		rc = row_to_request(l, st, found, cause);
-	else if (step != SQLITE_DONE)
-		rc = db_fail(l, "cannot read a request", cause);
-	sqlite3_finalize(st);
-	return rc;
+	return find_open(l, e->client, e->broker, e->request, found, cause);
 }
 
 /* Record a planned request once. */
@@ -868,6 +904,114 @@ fail:
 	return -1;
 }
 
+/* Whether a reference is already recorded for a request other than this entry's. */
+static int
+reference_taken(struct ledger *l, const struct ledger_entry *e, int *taken, char **cause)
+{
+	struct ledger_request *r = NULL;
+
+	if (fetch(l, e->reference, 0, &r, cause) != 0)
+		return -1;
+	*taken = r != NULL && (strcmp(r->client, e->client) != 0 ||
+	    strcmp(r->broker, e->broker) != 0 || r->request != e->request);
+	ledger_request_free(r);
+	return 0;
+}
+
+/* Record a plan item, giving it the reference the ledger holds for it. */
+int
+ledger_record_plan(struct ledger *l, struct plan_item *it, const char *client, long long *id,
+    int *existed, enum ledger_state *state, char **cause)
+{
+	struct ledger_entry e;
+	struct ledger_request *r = NULL;
+	int taken = 1, tries;
+
+	ledger_entry_from_plan(&e, it, client);
+	/* A random reference can collide with one already used: draw another. */
+	for (tries = 0; tries < 16; tries++) {
+		if (reference_taken(l, &e, &taken, cause) != 0)
+			return -1;
+		if (!taken)
+			break;
+		vault_new_reference(it->reference);
+	}
+	if (taken) {
+		*cause = xasprintf("%s: cannot find an unused request reference", l->path);
+		return -1;
+	}
+	if (ledger_record(l, &e, id, existed, state, cause) != 0)
+		return -1;
+	if (!*existed)
+		return 0;
+	/* Recorded before (an open request): its letters must carry the same reference. */
+	if (fetch(l, NULL, *id, &r, cause) != 0)
+		return -1;
+	if (r == NULL) {
+		*cause = xasprintf("%s: request %lld vanished while it was read", l->path, *id);
+		return -1;
+	}
+	snprintf(it->reference, sizeof it->reference, "%s", r->reference);
+	ledger_request_free(r);
+	return 0;
+}
+
+/* Tie a label to the fingerprint of one person, or say it belongs to another. */
+int
+ledger_claim_client(struct ledger *l, const char *label, const char *fingerprint,
+    const char *key_id, int *other, char **cause)
+{
+	sqlite3_stmt *st;
+	char *had = NULL, *had_key = NULL;
+	int step, rc = -1;
+
+	*other = 0;
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (db_prepare(l, "SELECT fingerprint, key_id FROM clients WHERE label = ?", &st,
+	    cause) != 0)
+		goto out;
+	sqlite3_bind_text(st, 1, label, -1, SQLITE_TRANSIENT);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		had = col_str(st, 0);
+		had_key = col_str(st, 1);
+	} else if (step != SQLITE_DONE) {
+		db_fail(l, "cannot read the client labels", cause);
+		sqlite3_finalize(st);
+		goto out;
+	}
+	sqlite3_finalize(st);
+	if (had != NULL && strcmp(had_key, key_id) == 0) {
+		*other = strcmp(had, fingerprint) != 0;
+		rc = 0;
+		goto out;
+	}
+	/* New, or made under a key that was lost and replaced: (re)claim it. */
+	if (db_prepare(l, "INSERT OR REPLACE INTO clients (label, fingerprint, key_id) "
+	    "VALUES (?, ?, ?)", &st, cause) != 0)
+		goto out;
+	bind_str(st, 1, label);
+	bind_str(st, 2, fingerprint);
+	bind_str(st, 3, key_id);
+	step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		db_fail(l, "cannot record the client label", cause);
+		goto out;
+	}
+	if (tx_commit(l, cause) != 0)
+		goto out;
+	free(had);
+	free(had_key);
+	return 0;
+out:
+	tx_rollback(l);
+	free(had);
+	free(had_key);
+	return rc;
+}
+
 /* Write a request's state and dates back (inside the caller's transaction). */
 static int
 store(struct ledger *l, const struct ledger_request *r, char **cause)
@@ -918,9 +1062,9 @@ fail:
 	return -1;
 }
 
-/* Record how the send went, and the due date it starts. */
-int
-ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
+/* sending -> to (sent, failed or needs-review), with the due date a send starts. */
+static int
+finish_as(struct ledger *l, long long id, enum ledger_state to, const char *message_id,
     date_t sent_on, const struct laws *laws, const char *note, char **cause)
 {
 	struct ledger_request *r = NULL;
@@ -936,14 +1080,13 @@ ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_i
 		    "recorded after ledger_begin_send", r->reference, ledger_state_name(r->state));
 		goto fail;
 	}
-	if (ok) {
-		r->state = LS_SENT;
+	if (to == LS_SENT) {
 		r->sent = sent_on;
 		r->due = laws_add(laws, sent_on, r->deadline_days, r->deadline_unit);
 		free(r->message_id);
 		r->message_id = message_id != NULL ? xstrdup(message_id) : NULL;
-	} else
-		r->state = LS_FAILED;
+	}
+	r->state = to;
 	if (store(l, r, cause) != 0 || add_event(l, id, r->state, sent_on, note, cause) != 0 ||
 	    tx_commit(l, cause) != 0)
 		goto fail;
@@ -953,6 +1096,21 @@ fail:
 	tx_rollback(l);
 	ledger_request_free(r);
 	return -1;
+}
+
+/* Record how the send went, and the due date it starts. */
+int
+ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
+    date_t sent_on, const struct laws *laws, const char *note, char **cause)
+{
+	return finish_as(l, id, ok ? LS_SENT : LS_FAILED, message_id, sent_on, laws, note, cause);
+}
+
+/* Record that a send may have reached the broker without a clear answer. */
+int
+ledger_finish_review(struct ledger *l, long long id, const char *note, char **cause)
+{
+	return finish_as(l, id, LS_NEEDS_REVIEW, NULL, 0, NULL, note, cause);
 }
 
 /* Explain why a request cannot move from its state to `to`, or return NULL if it can. */

@@ -13,6 +13,7 @@
 
 #include "optout/doc.h"
 #include "optout/jv.h"
+#include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/packet.h"
 #include "optout/pdf.h"
@@ -433,6 +434,21 @@ do_item(struct run *r, const struct broker *b, enum request req, char **cause)
 	po.today = r->o->today;
 	po.correction = r->o->correction;
 	it = plan_make(b, r->o->profile, r->o->laws, &po);
+	if (it->status == PLAN_READY && r->o->ledger != NULL) {
+		long long id;
+		int existed = 0;
+
+		/* Recorded first: the letter then prints the reference the ledger keeps. */
+		if (ledger_record_plan(r->o->ledger, it, r->o->client, &id, &existed, NULL,
+		    cause) != 0) {
+			plan_item_free(it);
+			return -1;
+		}
+		if (existed)
+			r->sum->already_recorded++;
+		else
+			r->sum->recorded++;
+	}
 	entry = plan_to_jv(it);
 	if (it->status != PLAN_READY) {
 		struct jv *s = jv_new_object();

@@ -319,8 +319,6 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	long best_score = 0;
 	size_t i;
 	int restricted = 0;
-	char *name = profile_full_name(p);
-	const char *parts[5];
 
 	it->broker = b;
 	it->request = o->request;
@@ -399,18 +397,8 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
 		list_add(&it->notes, "This law gives no clear right to file this request through "
 		    "an agent: the person signs the letter as well.");
-	parts[0] = p->label != NULL ? p->label : name;
-	parts[1] = p->dob != NULL ? p->dob : "";
-	parts[2] = b->id;
-	parts[3] = request_name(o->request);
-	{
-		char day[11];
-
-		date_format(o->today, day);
-		parts[4] = day;
-		vault_reference(parts, 5, it->reference);
-	}
-	secure_free(name);
+	/* A fresh random reference; a ledger that knows this request gives back its own. */
+	vault_new_reference(it->reference);
 	return it;
 }
 

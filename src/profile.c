@@ -1,6 +1,7 @@
 /* profile: load and check a person's profile and an agent's details. */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,253 @@ check_identity(struct profile *p, const char *name, struct buf *errs)
 	p->dl_region = str_at(dl, "region");
 }
 
+/*
+ * The ASCII letter and digit runs of folded text, letters and digits apart
+ * ("ana1990" gives "ana" and "1990"); anything else separates them.
+ */
+static char **
+label_tokens(const char *folded)
+{
+	char **list = xcalloc(1, sizeof *list);
+	size_t n = 0, i = 0;
+
+	while (folded[i] != '\0') {
+		size_t start = i;
+		int digit;
+
+		if (!isalnum((unsigned char)folded[i]) || (unsigned char)folded[i] >= 0x80) {
+			i++;
+			continue;
+		}
+		digit = isdigit((unsigned char)folded[i]) != 0;
+		while (folded[i] != '\0' && (unsigned char)folded[i] < 0x80 &&
+		    isalnum((unsigned char)folded[i]) && (isdigit((unsigned char)folded[i]) != 0) == digit)
+			i++;
+		list = xreallocarray(list, n + 2, sizeof *list);
+		list[n++] = xstrndup(folded + start, i - start);
+		list[n] = NULL;
+	}
+	return list;
+}
+
+/* Only the ASCII letters and digits of s (digits only when digits is set). */
+static char *
+label_squeeze(const char *s, int digits)
+{
+	char *out = xstrdup(s), *o = out;
+
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x80 && (digits ? isdigit((unsigned char)*s) :
+		    isalnum((unsigned char)*s)))
+			*o++ = *s;
+	*o = '\0';
+	return out;
+}
+
+/*
+ * Whether a word of a name shows in the label: a long word anywhere, a
+ * three-letter one at the start or end of a label word, a two-letter one
+ * as a whole word.  Single letters (initials) are too common to count.
+ */
+static int
+word_in_label(const char *w, const char *compact, char **ltoks)
+{
+	size_t n = strlen(w), i, k;
+
+	if (n < 2 || isdigit((unsigned char)w[0]))
+		return 0;
+	if (n >= 4)
+		return strstr(compact, w) != NULL;
+	for (i = 0; ltoks[i] != NULL; i++) {
+		k = strlen(ltoks[i]);
+		if (n == 2 && strcmp(ltoks[i], w) == 0)
+			return 1;
+		if (n == 3 && k >= 3 && (strncmp(ltoks[i], w, 3) == 0 ||
+		    strcmp(ltoks[i] + k - 3, w) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether any word of the text (a name, an email's local part) shows in the label. */
+static int
+text_in_label(const char *text, const char *compact, char **ltoks)
+{
+	char *f, **w;
+	size_t i;
+	int found = 0;
+
+	if (text == NULL)
+		return 0;
+	f = str_fold(text);
+	w = label_tokens(f);
+	for (i = 0; w[i] != NULL && !found; i++)
+		found = word_in_label(w[i], compact, ltoks);
+	str_list_free(w);
+	free(f);
+	return found;
+}
+
+/* Whether the label shows the date of birth YYYY-MM-DD in a common written form. */
+static int
+dob_in_label(const char *dob, const char *digits, const char *compact)
+{
+	static const char *const months[] = { "january", "february", "march", "april", "may",
+		"june", "july", "august", "september", "october", "november", "december" };
+	char y[5], yy[3], m[3], d[3], mu[3], du[3], form[32];
+	const char *forms[][3] = { { y, m, d }, { m, d, y }, { d, m, y }, { m, d, yy },
+		{ d, m, yy }, { yy, m, d }, { mu, du, y }, { du, mu, y }, { mu, du, yy },
+		{ du, mu, yy } };
+	int mon;
+	size_t i;
+
+	if (strlen(dob) != 10)
+		return 0;
+	snprintf(y, sizeof y, "%.4s", dob);
+	snprintf(yy, sizeof yy, "%.2s", dob + 2);
+	snprintf(m, sizeof m, "%.2s", dob + 5);
+	snprintf(d, sizeof d, "%.2s", dob + 8);
+	snprintf(mu, sizeof mu, "%s", m[0] == '0' ? m + 1 : m);
+	snprintf(du, sizeof du, "%s", d[0] == '0' ? d + 1 : d);
+	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		snprintf(form, sizeof form, "%s%s%s", forms[i][0], forms[i][1], forms[i][2]);
+		if (strlen(form) >= 5 && strstr(digits, form) != NULL)
+			return 1;
+	}
+	/* "14mar", "march14", "mar-14-1985": the month's name beside the day. */
+	mon = (int)strtol(m, NULL, 10);
+	if (mon < 1 || mon > 12)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		char name[4];
+		const char *day = i == 0 ? d : du;
+
+		snprintf(name, sizeof name, "%.3s", months[mon - 1]);
+		snprintf(form, sizeof form, "%s%s", name, day);
+		if (strstr(compact, form) != NULL)
+			return 1;
+		snprintf(form, sizeof form, "%s%s", day, name);
+		if (strstr(compact, form) != NULL)
+			return 1;
+		snprintf(form, sizeof form, "%s%s", months[mon - 1], day);
+		if (strstr(compact, form) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the label shows the SSN's nine digits, or its last four in one run of digits. */
+static int
+ssn_in_label(const struct profile *p, const char *digits, char **ltoks)
+{
+	size_t i;
+
+	if (p->ssn != NULL) {
+		char *nine = label_squeeze(p->ssn, 1);
+		int found = strlen(nine) == 9 && strstr(digits, nine) != NULL;
+
+		free(nine);
+		if (found)
+			return 1;
+	}
+	for (i = 0; p->ssn_last4 != NULL && ltoks[i] != NULL; i++)
+		if (isdigit((unsigned char)ltoks[i][0]) && strstr(ltoks[i], p->ssn_last4) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The label's problems: it must say nothing about the person (never quoting a value). */
+static void
+check_label(const struct profile *p, const char *name, struct buf *errs)
+{
+	static const char advice[] = "choose a label that says nothing about the person, or "
+	    "leave it out and optout makes one";
+	char *folded, *compact, *digits, **ltoks, *what;
+	const char *const names[] = { p->given, p->middle, p->family, p->latin_given,
+		p->latin_middle, p->latin_family };
+	size_t i;
+	int hit = 0;
+
+	if (p->label == NULL)
+		return;
+	folded = str_fold(p->label);
+	compact = label_squeeze(folded, 0);
+	digits = label_squeeze(folded, 1);
+	ltoks = label_tokens(folded);
+	for (i = 0; i < sizeof names / sizeof names[0] && !hit; i++)
+		hit = text_in_label(names[i], compact, ltoks);
+	for (i = 0; p->aliases != NULL && p->aliases[i] != NULL && !hit; i++)
+		hit = text_in_label(p->aliases[i], compact, ltoks);
+	if (hit) {
+		what = xasprintf("contains part of the person's name (names): %s", advice);
+		problem(errs, name, "label", what);
+		free(what);
+	}
+	if (p->dob != NULL && dob_in_label(p->dob, digits, compact)) {
+		what = xasprintf("contains the person's date of birth (dob): %s", advice);
+		problem(errs, name, "label", what);
+		free(what);
+	}
+	if (ssn_in_label(p, digits, ltoks)) {
+		what = xasprintf("contains digits of the person's Social Security number "
+		    "(identifiers.ssn): %s", advice);
+		problem(errs, name, "label", what);
+		free(what);
+	}
+	for (i = 0, hit = 0; i < p->nphones && !hit; i++) {
+		size_t n = p->phones[i] != NULL ? strlen(p->phones[i]) : 0;
+
+		/* The subscriber number: the last seven digits. */
+		hit = n >= 8 && strstr(digits, p->phones[i] + n - 7) != NULL;
+	}
+	if (hit) {
+		what = xasprintf("contains the person's telephone number (phones): %s", advice);
+		problem(errs, name, "label", what);
+		free(what);
+	}
+	for (i = 0, hit = 0; p->emails != NULL && p->emails[i] != NULL && !hit; i++) {
+		char *local = xstrndup(p->emails[i], strcspn(p->emails[i], "@"));
+		char *fl = str_fold(local), *cl = label_squeeze(fl, 0);
+
+		hit = text_in_label(local, compact, ltoks) ||
+		    (strlen(cl) >= 3 && strstr(compact, cl) != NULL);
+		free(cl);
+		free(fl);
+		free(local);
+	}
+	if (hit) {
+		what = xasprintf("contains the person's email address (emails): %s", advice);
+		problem(errs, name, "label", what);
+		free(what);
+	}
+	free(folded);
+	free(compact);
+	free(digits);
+	str_list_free(ltoks);
+}
+
+/* Whether the profile's label (if any) says nothing about the person. */
+int
+profile_label_ok(const struct profile *p)
+{
+	struct buf errs;
+	int ok;
+
+	buf_init(&errs);
+	check_label(p, "", &errs);
+	ok = errs.len == 0;
+	buf_free(&errs);
+	return ok;
+}
+
+/* Give the profile a label (one it did not have: from the person's note). */
+void
+profile_set_label(struct profile *p, const char *label)
+{
+	jv_set_str(p->doc, "label", label);
+	p->label = str_at(p->doc, "label");
+}
+
 /* Build the typed view of a checked profile document. */
 static void
 fill_profile(struct profile *p)
@@ -334,6 +582,7 @@ profile_from_jv(struct jv *doc, const char *name, const char *datadir, char **ca
 	buf_init(&errs);
 	check_addresses(p, name, &errs);
 	check_identity(p, name, &errs);
+	check_label(p, name, &errs);
 	if (errs.len > 0) {
 		*cause = buf_detach(&errs);
 		profile_free(p);

@@ -101,7 +101,6 @@ submit_send(struct submission **subs, size_t n, const struct http_opts *ho, stru
 
 	for (i = 0; i < n; i++) {
 		struct submission *s = subs[i];
-		struct ledger_entry e;
 		int existed = 0;
 
 		if (!sendable(s))
@@ -110,9 +109,10 @@ submit_send(struct submission **subs, size_t n, const struct http_opts *ho, stru
 		 * Recorded, then committed as "sending", before any network I/O: a crash
 		 * from here on leaves a request to review, never one sent twice blindly.
 		 */
-		ledger_entry_from_plan(&e, s->it, client);
 		s->prior = LS_PLANNED;
-		if (ledger_record(ledger, &e, &s->ledger_id, &existed, &s->prior, cause) != 0)
+		/* An open request keeps its recorded reference (evidence, form, report). */
+		if (ledger_record_plan(ledger, s->it, client, &s->ledger_id, &existed, &s->prior,
+		    cause) != 0)
 			goto fail;
 		if (existed && s->prior != LS_PLANNED && s->prior != LS_FAILED) {
 			s->already = 1;
@@ -151,7 +151,11 @@ submit_send(struct submission **subs, size_t n, const struct http_opts *ho, stru
 		/* Done or awaiting the email link: the request went out and its deadline runs. */
 		out = form_outcome(s->job);
 		ok = out == FORM_DONE || out == FORM_AWAITING_EMAIL;
-		if (ledger_finish_send(ledger, s->ledger_id, ok, NULL, 0, laws,
+		if (out == FORM_NEEDS_REVIEW) {
+			/* It may have reached the broker: never "failed", which invites a resend. */
+			if (ledger_finish_review(ledger, s->ledger_id, form_outcome_name(out), cause) != 0)
+				return -1;
+		} else if (ledger_finish_send(ledger, s->ledger_id, ok, NULL, 0, laws,
 		    ok ? NULL : form_outcome_name(out), cause) != 0)
 			return -1;
 	}

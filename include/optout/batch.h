@@ -55,8 +55,11 @@ struct batch_client {
 	char *label;
 	char *status;  /* written, done-before, error */
 	size_t ready, postal, email, web, phone, skipped;
-	/* With send: web forms done, awaiting the email link, failed, left to a person. */
-	size_t done, awaiting, failed, by_hand;
+	/*
+	 * With send: web forms done, awaiting the email link, failed, left to a
+	 * person, and in review (sent without a clear answer, now or before).
+	 */
+	size_t done, awaiting, failed, by_hand, review;
 };
 
 struct batch_summary {
@@ -65,7 +68,7 @@ struct batch_summary {
 	char **errors;                /* one message per bad row */
 	size_t nerrors;
 	size_t written, done_before, recorded, already_recorded;
-	size_t done, awaiting, failed, by_hand; /* with send, over all clients */
+	size_t done, awaiting, failed, by_hand, review; /* with send, over all clients */
 };
 
 int batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause);

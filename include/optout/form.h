@@ -39,6 +39,7 @@ enum form_outcome {
 	FORM_NEEDS_HUMAN,    /* a CAPTCHA, a script-only page, or a form that no longer matches */
 	FORM_FAILED,         /* refused, rejected, or a reply nobody recognised */
 	FORM_TRY_LATER,      /* the site was busy (429/5xx after retries) or unreachable */
+	FORM_NEEDS_REVIEW,   /* the request may have reached the broker, with no clear answer */
 };
 
 /* One value the form sends or a person pastes. */

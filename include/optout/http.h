@@ -7,7 +7,10 @@
  * checks), at most HTTP_MAX_REDIRECTS redirects and never to anything but
  * https, connect and total timeouts, reply bodies capped while they are
  * read, one generic User-Agent, retries with exponential backoff on 429
- * and 5xx honouring Retry-After up to a cap, at most `per_host` transfers
+ * and 5xx honouring Retry-After up to a cap (a POST is retried after a
+ * 5xx only when the request says it is idempotent: the broker may have
+ * acted on the first one), no proxy but the one given (never one from
+ * the environment), at most `per_host` transfers
  * to one host at a time and starts to one host spaced `host_interval_ms`
  * apart.  Cookies live in a session (one per person and broker), in
  * memory only, and are never shared between sessions.
@@ -26,6 +29,7 @@
  *       running) and "MS HOST wait D" (a retry put off by D ms), MS from
  *       the start of the run, so that tests check the per-host rules and
  *       the backoff without timing a server.
+ *   OPTOUT_TEST_TIMEOUT_MS   a shorter total timeout per transfer.
  *
  * Contract: http_global_init once before anything else (main does it).
  * Functions that can fail return 0 or -1 with an allocated *cause, or
@@ -66,6 +70,7 @@ struct http_request {
 	size_t body_len;
 	const char *const *headers; /* extra "Name: value" lines, NULL-terminated, or NULL */
 	const char *referer;       /* or NULL */
+	int idempotent;            /* POST only: the form is documented as safe to repeat */
 };
 
 enum http_error {
@@ -86,6 +91,7 @@ struct http_response {
 	char *content_type;   /* or NULL */
 	char *url;            /* the URL finally reached (after redirects) */
 	char **cookies; /* the session's cookies after the reply: "name=value", NULL-terminated */
+	int sent;             /* the request may have left the machine (0: it surely did not) */
 	int tries;            /* attempts made */
 	long waited_ms;       /* time spent waiting between attempts */
 };
@@ -114,7 +120,7 @@ void http_session_free(struct http_session *s);
 /*
  * Run flows concurrently through one curl multi handle, within the
  * per-host limits.  Each flow's requests run one after another, retried
- * on 429 and 5xx; every outcome, error or not, goes to the flow's next().
+ * on 429 and 5xx (a POST on 5xx only if idempotent); every outcome, error or not, goes to the flow's next().
  */
 void http_run_many(struct http_flow *flows, size_t n, const struct http_opts *o);
 /* One request on its own (a flow of one). */

@@ -7,11 +7,24 @@
  * and the file 0600; SQLite gives its -wal and -shm files the same mode.
  *
  * What it holds: an opaque client label (as in a profile's "label", e.g.
- * "client-0042"), the broker, procedure and law ids, the request type and
+ * "client-0042") with a keyed fingerprint of its person (below), the broker, procedure and law ids, the request type and
  * channel, states, dates, an email's Message-ID or a mail tracking number,
  * and notes the user types.  Never a name, address, email address, date of
  * birth or identifier: ledger_record refuses a client label that is not a
  * plain label, and nothing else about the person is ever passed in.
+ *
+ * One label, one person (table clients, schema 3).  Two people under one
+ * label would share one history: the second person's requests would count
+ * as "already recorded", and a follow-up could cite the first person's law.
+ * Telling people apart needs something about them, but the ledger must hold
+ * nothing personal, so each label keeps a fingerprint: 64 bits of BLAKE2b,
+ * keyed, over the folded name and the state or country of residence (what
+ * decides the law).  The key is a file beside the ledger (LEDGER.key, 0600),
+ * never in it: with the ledger alone nobody can test a guessed name against
+ * a fingerprint, and 64 bits make an accidental match between two people
+ * negligible.  key_id (a fingerprint of the key itself) tells a fingerprint
+ * made under a lost, replaced key, which is then made afresh rather than
+ * refusing every client.  The fingerprints are made by client.c.
  *
  * Durability: WAL with synchronous=FULL; every change is one BEGIN
  * IMMEDIATE transaction with its event.  Before any network I/O the caller
@@ -40,7 +53,7 @@
 struct plan_item;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 2
+#define LEDGER_SCHEMA_VERSION 3
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -51,7 +64,7 @@ enum ledger_state {
 	LS_EXTENDED,     /* the broker gave notice of an extension in time */
 	LS_COMPLETED,    /* the broker did what was asked (closed) */
 	LS_DENIED,       /* the broker refused (closed) */
-	LS_NEEDS_REVIEW, /* interrupted while sending: a person must check */
+	LS_NEEDS_REVIEW, /* interrupted, or sent without a clear answer: a person must check */
 	LS_FAILED,       /* sending failed; may be retried */
 	LS_COUNT
 };
@@ -139,6 +152,32 @@ void ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it,
 int ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int *existed,
     enum ledger_state *state, char **cause);
 /*
+ * ledger_record for a plan item that has a procedure, and the reference
+ * that goes with it: when the client already has an open request of this
+ * type to this broker, it->reference becomes that request's recorded
+ * reference (so a re-run, even on a later day, prints what the ledger
+ * knows); otherwise the item's random reference is recorded, after
+ * drawing a new one if it is already used by another request.
+ */
+int ledger_record_plan(struct ledger *l, struct plan_item *it, const char *client, long long *id,
+    int *existed, enum ledger_state *state, char **cause);
+/*
+ * One label, one person.  The ledger keeps for each client label a
+ * fingerprint of the person it was first used for and the id of the key
+ * that made it (both 16 hex digits, made by the caller: see client.h).  A
+ * label seen for the first time, or whose fingerprint was made under
+ * another key, is tied to this fingerprint; one tied to a different
+ * fingerprint sets *other to 1 and changes nothing.
+ */
+int ledger_claim_client(struct ledger *l, const char *label, const char *fingerprint,
+    const char *key_id, int *other, char **cause);
+/*
+ * Without writing anything: when the client has an open request of this
+ * type to this broker, it->reference becomes its recorded reference.
+ */
+int ledger_reuse_reference(struct ledger *l, struct plan_item *it, const char *client,
+    char **cause);
+/*
  * planned or failed -> sending, committed to disk before the caller does
  * any network I/O.  Any other state is refused: the request was sent, or
  * may have been.
@@ -152,6 +191,12 @@ int ledger_begin_send(struct ledger *l, long long id, char **cause);
  */
 int ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
     date_t sent_on, const struct laws *laws, const char *note, char **cause);
+/*
+ * sending -> needs-review: the request may have reached the broker but no
+ * clear answer came back, so it must not be sent again until a person has
+ * checked and marked it sent or failed.
+ */
+int ledger_finish_review(struct ledger *l, long long id, const char *note, char **cause);
 /*
  * A person's update of a request named by reference or numeric id, taking
  * effect on day `on`.  Legal transitions only:

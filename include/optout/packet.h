@@ -22,6 +22,7 @@
 struct agent;
 struct correction;
 struct laws;
+struct ledger;
 struct letters;
 struct plan_item;
 struct profile;
@@ -50,12 +51,21 @@ struct packet_opts {
 	const char *const *seal_to;
 	size_t nseal_to;
 	const char *seal_passphrase;
+	/*
+	 * Record each ready request here before its letter is written, so the
+	 * letter prints the reference the ledger holds (a request still open
+	 * keeps its reference on every re-run); NULL records nothing and every
+	 * reference is new.  client is the label it is recorded under.
+	 */
+	struct ledger *ledger;
+	const char *client;
 };
 
 struct packet_summary {
 	struct plan_item **items;
 	size_t nitems;
 	size_t postal, email, web, phone, skipped;
+	size_t recorded, already_recorded; /* with a ledger: new requests, and ones it had */
 };
 
 /* Whether a folder holds a finished packet (packet.json or packet.tar.age, written last). */

@@ -60,6 +60,10 @@ struct plan_item {
 	char **missing;     /* required fields the profile lacks */
 	char **documents;   /* documents the person must enclose or upload */
 	char **notes;       /* plain sentences for the person */
+	/*
+	 * "OPT-XXXX-XXXX", random (vault_new_reference); ledger_record_plan
+	 * replaces it with the one the ledger recorded for this request.
+	 */
 	char reference[16];
 };
 

@@ -65,6 +65,14 @@ struct profile *profile_load(const char *path, const char *datadir, char **cause
 struct profile *profile_from_jv(struct jv *doc, const char *name, const char *datadir,
     char **cause);
 void profile_free(struct profile *p);
+/*
+ * Whether the label says nothing about the person: no part of a name, the
+ * date of birth, SSN digits, the phone number or the email address (a
+ * profile with such a label is refused by profile_load).
+ */
+int profile_label_ok(const struct profile *p);
+/* Set the label of a profile that has none (the profile keeps a copy). */
+void profile_set_label(struct profile *p, const char *label);
 struct agent *agent_load(const char *path, const char *datadir, char **cause);
 void agent_free(struct agent *a);
 

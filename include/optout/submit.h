@@ -4,7 +4,8 @@
  *
  * For each submission the request is recorded, then committed as
  * "sending" before any network I/O; afterwards it is marked sent (done or
- * awaiting the email link) or failed, and the broker's last reply is kept
+ * awaiting the email link), needs-review (the form went out but no
+ * recognised answer came back: it may have been received) or failed, and the broker's last reply is kept
  * as evidence under $XDG_DATA_HOME/optout/evidence (0700, files 0600).
  * A request the ledger already shows as sent (or sending, or awaiting an
  * answer) is not sent again: its `already` flag says so.
@@ -28,7 +29,7 @@ struct laws;
 struct plan_item;
 
 struct submission {
-	const struct plan_item *it;   /* the planned request */
+	struct plan_item *it;         /* the planned request (its reference becomes the ledger's) */
 	struct form_job *job;         /* its prepared form (automatic, not for a person) */
 	struct http_session *session; /* made by submit_send */
 	char *evidence;               /* the evidence file written, or NULL */

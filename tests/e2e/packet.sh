@@ -69,7 +69,7 @@ check_lacks "no SSN last four anywhere in the packet" "$work/all.txt" "6789"
 check_lacks "no date of birth anywhere in the packet" "$work/all.txt" "1985-03-14"
 check_has "the packet's requests are recorded in the ledger" "$work/out" "Recorded 4 requests in the ledger $XDG_DATA_HOME/optout/ledger.db"
 "$OPTOUT" status --json >"$work/st.json"
-check_eq "the ledger holds the four ready requests, planned" "4 planned demo-0001" \
+check_eq "the ledger holds the four ready requests, planned" "4 planned example-person-only" \
 	"$("$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(len(j), " ".join(sorted(set(r["state"] for r in j))), " ".join(sorted(set(r["client"] for r in j))))' "$work/st.json")"
 check_eq "files are private (0600)" "" "$(find "$work/jose" -type f ! -perm 600)"
 check_eq "folders are private (0700)" "" "$(find "$work/jose" -type d ! -perm 700)"

@@ -17,6 +17,9 @@ Only the Python standard library is used.  Scenarios are paths:
   /malformed/  broken HTML                        /json/       a JSON API behind a page
   /multipart/  a multipart/form-data form         /jsonly/     a JavaScript-only page
   /fail/       a reply that says the request failed
+  /drop/       the form's POST is read, then the connection closes with no reply
+  /down/       the form's POST always gets 503     /odd/        a reply no pattern knows
+  /hang/       the form's POST is never answered
 """
 
 import argparse
@@ -160,7 +163,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self, method, path, fields):
         """The scenarios."""
-        if path in ("/plain/", "/retry/", "/busy/", "/fail/") and method == "GET":
+        if path in ("/plain/", "/retry/", "/busy/", "/fail/", "/drop/", "/down/", "/odd/",
+                    "/hang/") and method == "GET":
             if path == "/retry/":
                 with LOCK:
                     STATE["retry"] = 0
@@ -177,6 +181,19 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, page("Thanks", "<p>Your opt-out request has been received.</p>"))
         if path == "/busy/submit":
             return self.reply(429, page("Slow down", "<p>Too many requests</p>"))
+        if path == "/drop/submit" and method == "POST":
+            # The body was read; the connection closes without a status line.
+            self.close_connection = True
+            return None
+        if path == "/down/submit" and method == "POST":
+            return self.reply(503, page("Error", "<p>Service unavailable</p>"))
+        if path == "/odd/submit" and method == "POST":
+            return self.reply(200, page("Hello", "<p>Welcome to our new website!</p>"))
+        if path == "/hang/submit" and method == "POST":
+            # Never answered: only the client's own timeout ends the exchange.
+            record(self.entry)
+            threading.Event().wait(3600)
+            return None
         if path == "/fail/submit":
             return self.reply(200, page("Sorry", "<p>We could not process your request: no matching record.</p>"))
 

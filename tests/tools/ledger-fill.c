@@ -38,7 +38,6 @@ static void
 fill_one(struct ledger *l, const struct laws *laws, const char *spec)
 {
 	char *copy = xstrdup(spec), *field[6] = { NULL }, *save = NULL, *p, *cause = NULL;
-	const char *parts[3];
 	char ref[16];
 	struct ledger_entry e;
 	struct deadline d;
@@ -74,10 +73,7 @@ fill_one(struct ledger *l, const struct laws *laws, const char *spec)
 		*at = '\0';
 		e.created = when;
 	}
-	parts[0] = e.client;
-	parts[1] = e.broker;
-	parts[2] = request_name(e.request);
-	vault_reference(parts, 3, ref);
+	vault_new_reference(ref);
 	e.reference = ref;
 	if (ledger_record(l, &e, &id, &existed, &state, &cause) != 0)
 		die(cause);
