@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,8 @@ fail:
 	return -1;
 }
 
+static struct csv_reader *start(FILE *f, const char *path, char **cause);
+
 /* Whether a record is one empty field (a blank line). */
 static int
 blank_record(const struct csv_reader *r)
@@ -135,6 +138,38 @@ blank_record(const struct csv_reader *r)
 struct csv_reader *
 csv_open(const char *path, char **cause)
 {
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	return start(f, path, cause);
+}
+
+/* Read CSV text held in memory (the importer's and fuzzers' entry point). */
+struct csv_reader *
+csv_open_mem(const void *data, size_t len, const char *name, char **cause)
+{
+	FILE *f;
+
+	if (len == 0) {
+		*cause = xasprintf("%s: the file is empty (expected a header row)", name);
+		return NULL;
+	}
+	/* fmemopen does not write to a buffer opened "r". */
+	f = fmemopen((void *)(uintptr_t)data, len, "r");
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	return start(f, name, cause);
+}
+
+/* Take over an open stream and read the header. */
+static struct csv_reader *
+start(FILE *f, const char *path, char **cause)
+{
 	struct csv_reader *r;
 	size_t line, i, k;
 	int c, rc;
@@ -142,11 +177,7 @@ csv_open(const char *path, char **cause)
 	r = xcalloc(1, sizeof *r);
 	r->name = xstrdup(path);
 	r->line = 1;
-	if ((r->f = fopen(path, "rb")) == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		csv_close(r);
-		return NULL;
-	}
+	r->f = f;
 	/* A UTF-8 byte-order mark, as spreadsheet programs write it, is skipped. */
 	if ((c = getc(r->f)) == 0xEF) {
 		int b2 = getc(r->f), b3 = getc(r->f);

@@ -98,6 +98,15 @@ strings_at(struct broker_store *bs, const struct jv *obj, const char *key)
 	return list;
 }
 
+/* A boolean field as 1 or 0, or -1 when absent. */
+static int
+tri_at(const struct jv *obj, const char *key)
+{
+	const struct jv *v = jv_get(obj, key);
+
+	return v != NULL ? jv_bool(v) : -1;
+}
+
 /* An array of source objects. */
 static const struct source *
 sources_at(struct broker_store *bs, const struct jv *obj, const char *key, size_t *count)
@@ -166,6 +175,7 @@ fill_broker(struct broker_store *bs)
 	struct broker *b = &bs->pub;
 	const struct jv *d = bs->doc, *v, *arr;
 	struct procedure *procs;
+	struct registration *regs;
 	struct caveat *cav;
 	size_t i;
 
@@ -197,6 +207,27 @@ fill_broker(struct broker_store *bs)
 	}
 	b->caveats = cav;
 	b->verified = str_at(d, "verified");
+	b->quality = str_at(d, "quality") != NULL ? str_at(d, "quality") : "curated";
+	arr = jv_get(d, "registrations");
+	b->nregistrations = jv_len(arr);
+	regs = keep(bs, xcalloc(b->nregistrations ? b->nregistrations : 1, sizeof *regs));
+	for (i = 0; i < b->nregistrations; i++) {
+		const struct jv *o = jv_at(arr, i), *src = jv_get(o, "source");
+		struct source *s = keep(bs, xcalloc(1, sizeof *s));
+
+		regs[i].registry = str_at(o, "registry");
+		regs[i].id = str_at(o, "id");
+		regs[i].date = str_at(o, "date");
+		s->ref = str_at(src, "ref");
+		s->url = str_at(src, "url");
+		s->as_of = str_at(src, "as_of");
+		regs[i].source = s;
+		regs[i].agent_allowed = tri_at(o, "agent_allowed");
+		regs[i].federal = tri_at(o, "sold_to_federal_government");
+		regs[i].law_enforcement = tri_at(o, "sold_to_law_enforcement");
+	}
+	b->registrations = regs;
+	b->family = strings_at(bs, jv_get(d, "family"), "members");
 	b->json = d;
 }
 
@@ -329,7 +360,22 @@ fail_with(struct buf *errs, char **cause)
 	return -1;
 }
 
-/* Load every broker file in datadir/brokers. */
+/* Add the paths of the broker files (not the schema) in an open directory. */
+static void
+list_json(DIR *d, const char *dir, char ***names, size_t *n)
+{
+	struct dirent *e;
+
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || !str_ends_with(e->d_name, ".json") ||
+		    strcmp(e->d_name, "schema.json") == 0)
+			continue;
+		*names = xreallocarray(*names, *n + 1, sizeof **names);
+		(*names)[(*n)++] = path_join(dir, e->d_name);
+	}
+}
+
+/* Load every broker file in datadir/brokers and datadir/brokers/imported. */
 struct registry *
 registry_load(const char *datadir, char **cause)
 {
@@ -337,8 +383,7 @@ registry_load(const char *datadir, char **cause)
 	struct registry *r;
 	struct schema *schema;
 	struct buf errs;
-	struct dirent *e;
-	char **names = NULL;
+	char **names = NULL, *sub;
 	size_t n = 0, i;
 	DIR *d;
 
@@ -354,14 +399,15 @@ registry_load(const char *datadir, char **cause)
 		free(dir);
 		return NULL;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || !str_ends_with(e->d_name, ".json") ||
-		    strcmp(e->d_name, "schema.json") == 0)
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = path_join(dir, e->d_name);
-	}
+	list_json(d, dir, &names, &n);
 	closedir(d);
+	/* Imported records live in their own folder, so the curated ones stay easy to read. */
+	sub = path_join(dir, "imported");
+	if ((d = opendir(sub)) != NULL) {
+		list_json(d, sub, &names, &n);
+		closedir(d);
+	}
+	free(sub);
 	free(dir);
 	if (n > 0)
 		qsort(names, n, sizeof *names, cmp_str);
@@ -477,4 +523,85 @@ int
 broker_has_category(const struct broker *b, const char *category)
 {
 	return strlist_has(b->categories, category);
+}
+
+/* Whether the record is only what the broker declared in a registry. */
+int
+broker_is_imported(const struct broker *b)
+{
+	return b->quality != NULL && strcmp(b->quality, "imported") == 0;
+}
+
+/* The broker's registration in one registry, or NULL. */
+const struct registration *
+broker_registration(const struct broker *b, const char *registry)
+{
+	size_t i;
+
+	for (i = 0; registry != NULL && i < b->nregistrations; i++)
+		if (strcmp(b->registrations[i].registry, registry) == 0)
+			return &b->registrations[i];
+	return NULL;
+}
+
+static const char *const scope_names[SCOPE_COUNT] = { "curated", "government", "people-search",
+	"registered", "all" };
+
+/* Parse a scope name. */
+int
+scope_parse(const char *s, enum scope *out)
+{
+	int i;
+
+	for (i = 0; i < SCOPE_COUNT; i++) {
+		if (strcmp(s, scope_names[i]) == 0) {
+			*out = (enum scope)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The name of a scope. */
+const char *
+scope_name(enum scope s)
+{
+	return (unsigned)s < SCOPE_COUNT ? scope_names[s] : "?";
+}
+
+/* Whether a broker belongs to a scope. */
+static int
+in_scope(const struct broker *b, enum scope s)
+{
+	switch (s) {
+	case SCOPE_DEFAULT:
+		return !broker_is_imported(b);
+	case SCOPE_GOVERNMENT:
+		return b->sells_to_government;
+	case SCOPE_PEOPLE_SEARCH:
+		return broker_has_category(b, "people-search");
+	case SCOPE_REGISTERED:
+		/* Curated records that matched a registrant were left as they are: count them in. */
+		return b->nregistrations > 0 || !broker_is_imported(b);
+	case SCOPE_ALL:
+	case SCOPE_COUNT:
+		break;
+	}
+	return 1;
+}
+
+/* The brokers in a scope: curated first, then imported, each in id order. */
+const struct broker **
+registry_scope(const struct registry *r, enum scope s, size_t *n)
+{
+	const struct broker **out = xcalloc(r->n + 1, sizeof *out);
+	size_t i;
+	int pass;
+
+	*n = 0;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < r->n; i++)
+			if (broker_is_imported(r->brokers[i]) == pass && in_scope(r->brokers[i], s))
+				out[(*n)++] = r->brokers[i];
+	return out;
 }
