@@ -16,14 +16,13 @@ static int cmd_demo_run(int argc, char **argv);
 
 const struct command cmd_packet = {
 	.name = "packet",
-	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
+	.usage = "-p PROFILE [-b ID,...|--scope S|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
 		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger]",
 	.summary = "write everything needed to file with every broker in scope (the main job)",
 	.help =
 	    "Options:\n"
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
-	    "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
-	    "      --all              every broker in the registry\n"
+	    CMD_SCOPE_HELP
 	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
 	    "  -o, --output DIR       a new (or empty) folder for the packet\n"
 	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
@@ -50,9 +49,10 @@ const struct command cmd_demo = {
 	.help =
 	    "Options:\n"
 	    "  -o, --output DIR   where to write it (default: optout-demo)\n"
-	    "Runs 'optout packet --all' for letters/examples/profile.json, a fictional\n"
-	    "Los Angeles resident, without disclosing any sensitive identifier.  An earlier\n"
-	    "demo packet in DIR is replaced; any other non-empty folder is left alone.\n",
+	    "Runs 'optout packet' (the curated brokers, its default scope) for\n"
+	    "letters/examples/profile.json, a fictional Los Angeles resident, without\n"
+	    "disclosing any sensitive identifier.  An earlier demo packet in DIR is\n"
+	    "replaced; any other non-empty folder is left alone.\n",
 	.run = cmd_demo_run,
 };
 
@@ -95,7 +95,7 @@ record_packet(const struct packet_summary *sum, const char *client, const char *
 }
 
 static int
-run_packet(const char *profile, const char *agent, const char *brokers, int all,
+run_packet(const char *profile, const char *agent, const char *brokers, const char *scope,
     const char *requests, const char *disclose, const struct correction *corr, const char *outdir,
     int duplex, int replace, const char *ledger_file, int use_ledger)
 {
@@ -106,7 +106,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	size_t i;
 	int rc;
 
-	if ((rc = cmd_job_start(&cmd_packet, profile, agent, brokers, all, requests, disclose,
+	if ((rc = cmd_job_start(&cmd_packet, profile, agent, brokers, scope, requests, disclose,
 	    &job)) != 0)
 		return rc;
 	o.laws = job.in.laws;
@@ -186,6 +186,7 @@ cmd_packet_run(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "brokers", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "scope", required_argument, NULL, 'S' },
 		{ "request", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "disclose", required_argument, NULL, 'd' },
@@ -202,13 +203,15 @@ cmd_packet_run(int argc, char **argv)
 	const char *profile = NULL, *brokers = NULL, *requests = NULL, *outdir = NULL;
 	const char *disclose = NULL, *agent = NULL, *ledger_file = NULL;
 	struct correction corr = { 0 };
-	int all = 0, duplex = 0, use_ledger = 1, c;
+	const char *scope = NULL;
+	int duplex = 0, use_ledger = 1, c;
 
 	while ((c = cmd_getopt(&cmd_packet, argc, argv, "p:b:r:o:", longopts)) != -1) {
 		switch (c) {
 		case 'p': profile = optarg; break;
 		case 'b': brokers = optarg; break;
-		case 'a': all = 1; break;
+		case 'a': scope = "all"; break;
+		case 'S': scope = optarg; break;
 		case 'r': requests = optarg; break;
 		case 'o': outdir = optarg; break;
 		case 'd': disclose = optarg; break;
@@ -229,7 +232,7 @@ cmd_packet_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_packet, "-p PROFILE and -o DIR are required");
 	if (ledger_file != NULL && !use_ledger)
 		return cmd_usage_error(&cmd_packet, "give either --ledger FILE or --no-ledger");
-	return run_packet(profile, agent, brokers, all, requests, disclose, &corr, outdir, duplex, 0,
+	return run_packet(profile, agent, brokers, scope, requests, disclose, &corr, outdir, duplex, 0,
 	    ledger_file, use_ledger);
 }
 
@@ -258,7 +261,7 @@ cmd_demo_run(int argc, char **argv)
 	profile = xasprintf("%s/letters/examples/profile.json", data_dir());
 	printf("Demo: the packet for a fictional person (%s).\n", profile);
 	/* The demo person is fictional: nothing of it goes into the ledger. */
-	rc = run_packet(profile, NULL, NULL, 1, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
+	rc = run_packet(profile, NULL, NULL, NULL, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
 	free(profile);
 	return rc;
 }
