@@ -424,7 +424,7 @@ brokers_show(int argc, char **argv)
 	}
 	if (b->family[0] != NULL) {
 		s = join(b->family, ", ");
-		field("", "Same operator (filed the same email domain)", s);
+		field("", "Same operator", s);
 		free(s);
 	}
 	printf("Record verified: %s\n", b->verified);
@@ -575,12 +575,14 @@ brokers_import(int argc, char **argv)
 		date_format(date_today(), verified);
 		st = import_write(set, r, dir, verified, &sum, &cause);
 		if (st == IMPORT_OK) {
-			printf("Read %zu rows; %zu unusable (listed above).\n", sum.rows, sum.skipped);
-			printf("Wrote %zu broker records to %s.\n", sum.records, dir);
-			printf("%zu records join registrations from more than one file.\n", sum.merged);
-			printf("%zu registrants already have a curated record, which was kept as it is.\n",
+			printf("Rows read: %zu; unusable rows: %zu (each listed above).\n", sum.rows,
+			    sum.skipped);
+			printf("Broker records written to %s: %zu.\n", dir, sum.records);
+			printf("Records joining registrations from more than one file: %zu.\n",
+			    sum.merged);
+			printf("Registrants that already have a curated record, kept as it is: %zu.\n",
 			    sum.curated);
-			printf("%zu operator families were linked.\n", sum.families);
+			printf("Operator families linked: %zu.\n", sum.families);
 		}
 		free(dir);
 	}

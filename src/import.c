@@ -226,7 +226,7 @@ classify(const char *header)
 		r = R_AGENT;
 	else if (has(w, " doing business ") || has(w, " dba ") || has(w, " trade name "))
 		r = R_DBA;
-	else if (has(w, " email "))
+	else if (has(w, " email ") || has(w, " e mail "))
 		r = R_EMAIL;
 	else if (has(w, " url ") || has(w, " website ") || has(w, " web site ") ||
 	    has(w, " internet address ") || has(w, " web address "))
@@ -427,7 +427,15 @@ https_url(const char *s, size_t n)
 		if ((unsigned char)host[i] <= ' ' || host[i] == '"' || host[i] == '<' ||
 		    host[i] == '>' || host[i] == '\\')
 			return NULL;
-	return xasprintf("https://%.*s", (int)n, host);
+	{
+		char *u = xasprintf("https://%.*s", (int)n, host);
+
+		/* Host names are case-insensitive: one spelling, so one domain key. */
+		for (i = 8; i < 8 + hn; i++)
+			if (u[i] >= 'A' && u[i] <= 'Z')
+				u[i] = (char)(u[i] - 'A' + 'a');
+		return u;
+	}
 }
 
 /* Every web address in free text (http, https, or starting with www.), as https. */
