@@ -734,11 +734,13 @@ parse_address(const char *recipient, const char *text)
 	end = n;
 	if (end > 0 && is_us(parts[end - 1]))
 		end--;
-	else if (end > 0 && us_zip(parts[end - 1]) == NULL) {
+	else if (end > 0) {
 		/* Another country's address, or none: no US envelope from it. */
 		char *last = strrchr(parts[end - 1], ' ');
-		char *z = last != NULL ? us_zip(last + 1) : NULL;
+		char *z = us_zip(parts[end - 1]);
 
+		if (z == NULL && last != NULL)
+			z = us_zip(last + 1);
 		free(z);
 		if (z == NULL)
 			goto out;
