@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,14 +150,16 @@ csv_open(const char *path, char **cause)
 struct csv_reader *
 csv_open_mem(const void *data, size_t len, const char *name, char **cause)
 {
+	void *buf;
 	FILE *f;
 
 	if (len == 0) {
 		*cause = xasprintf("%s: the file is empty (expected a header row)", name);
 		return NULL;
 	}
-	/* fmemopen does not write to a buffer opened "r". */
-	f = fmemopen((void *)(uintptr_t)data, len, "r");
+	/* fmemopen does not write to a buffer opened "r": dropping const is safe. */
+	memcpy(&buf, &data, sizeof buf);
+	f = fmemopen(buf, len, "r");
 	if (f == NULL) {
 		*cause = xasprintf("%s: %s", name, strerror(errno));
 		return NULL;

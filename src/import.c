@@ -587,25 +587,65 @@ id_from_domain(const char *domain)
 	return id;
 }
 
+/* Read 1 to max decimal digits at *p, advancing it; -1 when there is none. */
+static int
+read_num(const char **p, int max, int *ndigits)
+{
+	int v = 0, n = 0;
+
+	while (n < max && **p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	*ndigits = n;
+	return n > 0 ? v : -1;
+}
+
+/* Parse YYYY-MM-DD at *p (advancing it) into y, m, d; 0 when it is one. */
+static int
+read_iso(const char **p, int *y, int *m, int *d)
+{
+	int n1, n2, n3;
+
+	*y = read_num(p, 4, &n1);
+	if (n1 != 4 || **p != '-')
+		return -1;
+	(*p)++;
+	*m = read_num(p, 2, &n2);
+	if (n2 != 2 || **p != '-')
+		return -1;
+	(*p)++;
+	*d = read_num(p, 2, &n3);
+	return n3 == 2 && *m >= 1 && *m <= 12 && *d >= 1 && *d <= 31 ? 0 : -1;
+}
+
 /* A date as the registries write it (M/D/YYYY or YYYY-MM-DD) in ISO form, or NULL. */
 static char *
 iso_date(const char *s)
 {
-	int m, d, y, n = 0;
-	char *t = trimmed(s);
+	char *t = trimmed(s), *out = NULL;
+	const char *p = t;
+	int m, d, y, n1, n2, n3;
 
-	if (sscanf(t, "%d/%d/%d%n", &m, &d, &y, &n) == 3 && t[n] == '\0' && m >= 1 && m <= 12 &&
-	    d >= 1 && d <= 31 && y >= 1990 && y <= 2099) {
-		free(t);
-		return xasprintf("%04d-%02d-%02d", y, m, d);
+	m = read_num(&p, 2, &n1);
+	if (n1 > 0 && *p == '/') {
+		p++;
+		d = read_num(&p, 2, &n2);
+		if (n2 > 0 && *p == '/') {
+			p++;
+			y = read_num(&p, 4, &n3);
+			if (n3 == 4 && *p == '\0' && m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
+			    y >= 1990)
+				out = xasprintf("%04d-%02d-%02d", y, m, d);
+		}
 	}
-	if (sscanf(t, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && (t[n] == '\0' || t[n] == 'T' ||
-	    t[n] == ' ') && m >= 1 && m <= 12 && d >= 1 && d <= 31 && y >= 1990) {
-		free(t);
-		return xasprintf("%04d-%02d-%02d", y, m, d);
-	}
+	p = t;
+	if (out == NULL && read_iso(&p, &y, &m, &d) == 0 && y >= 1990 &&
+	    (*p == '\0' || *p == 'T' || *p == ' '))
+		out = xasprintf("%04d-%02d-%02d", y, m, d);
 	free(t);
-	return NULL;
+	return out;
 }
 
 /* A yes/no answer: 1 yes, 0 no, -1 when the answer says neither first. */
@@ -616,13 +656,11 @@ yes_no(const char *s)
 	int r = -1;
 
 	lower(t);
-	if (strncmp(t, "yes", 3) == 0 && !(t[3] >= 'a' && t[3] <= 'z'))
+	if ((strncmp(t, "yes", 3) == 0 && !(t[3] >= 'a' && t[3] <= 'z')) ||
+	    strcmp(t, "true") == 0 || strcmp(t, "y") == 0)
 		r = 1;
-	else if (strncmp(t, "no", 2) == 0 && !(t[2] >= 'a' && t[2] <= 'z'))
-		r = 0;
-	else if (strcmp(t, "true") == 0 || strcmp(t, "y") == 0)
-		r = 1;
-	else if (strcmp(t, "false") == 0 || strcmp(t, "n") == 0)
+	else if ((strncmp(t, "no", 2) == 0 && !(t[2] >= 'a' && t[2] <= 'z')) ||
+	    strcmp(t, "false") == 0 || strcmp(t, "n") == 0)
 		r = 0;
 	free(t);
 	return r;
@@ -800,10 +838,11 @@ date_from_name(const char *name)
 	const char *p;
 
 	for (p = name; *p; p++) {
-		int y, m, d, n = 0;
+		const char *q = p;
+		int y, m, d;
 
-		if (sscanf(p, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 && y >= 1990 &&
-		    m >= 1 && m <= 12 && d >= 1 && d <= 31)
+		if ((p == name || !(p[-1] >= '0' && p[-1] <= '9')) && read_iso(&q, &y, &m, &d) == 0 &&
+		    y >= 1990 && !(*q >= '0' && *q <= '9'))
 			return xstrndup(p, 10);
 	}
 	for (p = name; *p; p++) {
@@ -819,15 +858,21 @@ date_from_name(const char *name)
 static int
 valid_partial_date(const char *s)
 {
-	int y, m, d, n = 0;
+	const char *p = s;
+	int y, m, d, n;
 	size_t len = strlen(s);
 
+	if (len == 10)
+		return read_iso(&p, &y, &m, &d) == 0 && *p == '\0';
+	y = read_num(&p, 4, &n);
+	if (n != 4 || y < 0)
+		return 0;
 	if (len == 4)
-		return sscanf(s, "%4d%n", &y, &n) == 1 && n == 4;
-	if (len == 7)
-		return sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7 && m >= 1 && m <= 12;
-	return len == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
-	    m >= 1 && m <= 12 && d >= 1 && d <= 31;
+		return *p == '\0';
+	if (len != 7 || *p++ != '-')
+		return 0;
+	m = read_num(&p, 2, &n);
+	return n == 2 && m >= 1 && m <= 12 && *p == '\0';
 }
 
 /* Find the entry for a key, or NULL. */
@@ -1551,8 +1596,10 @@ record(const struct import_set *s, const struct entry *e, const char *verified)
 			if (!s->entries[i]->skip && s->entries[i]->family != NULL &&
 			    strcmp(s->entries[i]->family, e->family) == 0)
 				ids = list_add(ids, s->entries[i]->id);
-		qsort(ids, strlist_len((const char **)ids), sizeof *ids, cmp_str);
-		for (i = 0; ids[i] != NULL; i++)
+		/* This entry is a member, so the list is never empty. */
+		if (ids != NULL)
+			qsort(ids, strlist_len((const char **)ids), sizeof *ids, cmp_str);
+		for (i = 0; ids != NULL && ids[i] != NULL; i++)
 			jv_push(m, jv_new_string(ids[i]));
 		list_free(ids);
 		jv_set(f, "members", m);
