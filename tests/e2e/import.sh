@@ -149,6 +149,25 @@ check_status "an unknown registry exits 65" 65
 run brokers import "$work/none-2024-california.csv"
 check_status "a missing file exits 66" 66
 
+# --scope government: curated sellers first, then brokers that declared sales.
+mkdir -p "$work/gov/brokers"
+ln -s "$TOP_SRCDIR/letters" "$work/gov/letters"
+cp "$TOP_SRCDIR/brokers/schema.json" "$TOP_SRCDIR/brokers/lexisnexis-risk.json" \
+	"$TOP_SRCDIR/brokers/acxiom.json" "$work/gov/brokers/"
+cat >"$work/california-cppa-2025-07-01.csv" <<'EOF'
+Data broker name,Email address,Website URL,"Sold or shared with the federal government in the past year?","Sold or shared with law enforcement in the past year?"
+Aardvark Data,privacy@aardvark.example,aardvark.example,No,Yes
+Quiet Data,privacy@quiet.example,quiet.example,No,No
+EOF
+export OPTOUT_DATADIR="$work/gov"
+run brokers import "$work/california-cppa-2025-07-01.csv"
+check_status "a file in the CPPA's wider format imports" 0
+run plan -p "$ex" --scope government -r delete --json
+check_eq "--scope government: curated sellers first, then declared ones; not the others" \
+	"['lexisnexis-risk', 'aardvark-example']" "$(j "$work/out" '[i["broker"] for i in j]')"
+run brokers show aardvark-example
+check_has "show gives the declaration" "$work/out" "Declared sales to law enforcement: yes"
+
 # The shipped registry: curated records and the import of the shipped files.
 export OPTOUT_DATADIR="$TOP_SRCDIR"
 run brokers list --source imported

@@ -157,6 +157,54 @@ test_merge_and_family(void **state)
 	free(dir);
 }
 
+/* The CPPA's wider format: declared sales to government and law enforcement, agents. */
+static void
+test_declared_government(void **state)
+{
+	static const char csv[] =
+	    "Data broker name,Email address,Website URL,"
+	    "\"In the past year, did the data broker sell or share consumers' personal "
+	    "information with the federal government?\","
+	    "\"... with law enforcement, outside a subpoena or court order?\","
+	    "May an authorized agent submit requests for a consumer?\n"
+	    "Gov Seller,privacy@gov-seller.example,gov-seller.example,Yes,No,yes\n"
+	    "Quiet One,privacy@quiet.example,quiet.example,No,No,No\n";
+	struct import_set *s = import_new();
+	struct import_summary sum;
+	char *cause = NULL, *dir = temp_dir();
+	const struct jv *reg;
+	struct jv *r;
+
+	(void)state;
+	assert_int_equal(import_parse(s, csv, sizeof csv - 1, "cppa-2025-07-01.csv", NULL, NULL,
+	    &cause), IMPORT_BAD_INPUT);
+	free(cause);
+	assert_int_equal(import_parse(s, csv, sizeof csv - 1, "california-cppa-2025-07-01.csv",
+	    NULL, NULL, &cause), IMPORT_OK);
+	assert_int_equal(import_write(s, NULL, dir, "2026-11-22", &sum, &cause), IMPORT_OK);
+	r = load(dir, "gov-seller-example");
+	assert_true(jv_bool(jv_get(r, "sells_to_government")));
+	assert_string_equal(jv_str(jv_path(r, "government_sales.text")), "The broker declared in "
+	    "a state data broker registry that in the year before it sold or shared personal "
+	    "data with the federal government.");
+	assert_string_equal(jv_str(jv_path(jv_at(jv_path(r, "government_sales.sources"), 0),
+	    "url")), "https://cppa.ca.gov/data_broker_registry/");
+	reg = jv_at(jv_get(r, "registrations"), 0);
+	assert_true(jv_bool(jv_get(reg, "sold_to_federal_government")));
+	assert_false(jv_bool(jv_get(reg, "sold_to_law_enforcement")));
+	assert_non_null(jv_get(reg, "sold_to_law_enforcement"));
+	assert_true(jv_bool(jv_get(reg, "agent_allowed")));
+	assert_true(jv_bool(jv_get(jv_at(jv_get(r, "procedures"), 0), "agent_allowed")));
+	jv_free(r);
+	r = load(dir, "quiet-example");
+	assert_false(jv_bool(jv_get(r, "sells_to_government")));
+	assert_null(jv_get(r, "government_sales"));
+	jv_free(r);
+	import_free(s);
+	remove_tree(dir);
+	free(dir);
+}
+
 /* A file that is not a registry export, and bad options. */
 static void
 test_not_an_export(void **state)
@@ -188,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_columns_by_meaning),
 		cmocka_unit_test(test_row_problems),
 		cmocka_unit_test(test_merge_and_family),
+		cmocka_unit_test(test_declared_government),
 		cmocka_unit_test(test_not_an_export),
 	};
 
