@@ -475,7 +475,7 @@ brokers_validate(int argc, char **argv)
 
 		if (r == NULL)
 			return EX_DATAERR;
-		printf("%zu broker files are valid\n", r->n);
+		printf("%zu broker files are valid\n", r->nfiles);
 		registry_free(r);
 		return 0;
 	}
@@ -580,7 +580,8 @@ brokers_import(int argc, char **argv)
 			printf("Broker records written to %s: %zu.\n", dir, sum.records);
 			printf("Records joining registrations from more than one file: %zu.\n",
 			    sum.merged);
-			printf("Registrants that already have a curated record, kept as it is: %zu.\n",
+			printf("Registrants joined to their curated record, which wins field by field: "
+			    "%zu.\n",
 			    sum.curated);
 			printf("Operator families linked: %zu.\n", sum.families);
 		}

@@ -54,7 +54,8 @@ struct entry {
 	struct jv *registrations;
 	char **files;         /* distinct source files, NULL-terminated */
 	int california;
-	int skip;             /* left to a curated record */
+	int skip;             /* a curated record has this company: written as its twin */
+	int dropped;          /* folded into another twin of the same curated record */
 	char *family;         /* shared email domain, when linked */
 };
 
@@ -1359,19 +1360,32 @@ match_curated(struct import_set *s, const struct registry *reg, size_t *ncurated
 	*ncurated = 0;
 	for (j = 0; reg != NULL && j < reg->n; j++) {
 		const struct broker *b = reg->brokers[j];
+		struct entry *twin;
 		char *d;
 
 		if (b->quality != NULL && strcmp(b->quality, "imported") == 0)
 			continue;
 		d = url_domain(b->website);
+		twin = NULL;
 		for (i = 0; i < s->n; i++) {
 			struct entry *e = s->entries[i];
+			size_t k;
 
-			if (!e->skip && ((d != NULL && strcmp(e->key, d) == 0) ||
-			    strcmp(e->id, b->id) == 0)) {
-				e->skip = 1;
-				(*ncurated)++;
+			if (e->skip || !((d != NULL && strcmp(e->key, d) == 0) ||
+			    strcmp(e->id, b->id) == 0))
+				continue;
+			e->skip = 1;
+			(*ncurated)++;
+			if (twin == NULL) {
+				/* The twin carries the curated id: the loader joins the two. */
+				free(e->id);
+				e->id = xstrdup(b->id);
+				twin = e;
+				continue;
 			}
+			for (k = 0; k < jv_len(e->registrations) && jv_len(twin->registrations) < 10; k++)
+				jv_push(twin->registrations, jv_copy(jv_at(e->registrations, k)));
+			e->dropped = 1;
 		}
 		free(d);
 	}
@@ -1652,7 +1666,7 @@ import_write(struct import_set *s, const struct registry *reg, const char *dir,
 		char *text, *path, *file;
 		int rc;
 
-		if (e->skip)
+		if (e->dropped)
 			continue;
 		o = record(s, e, verified);
 		text = jv_dump(o, 1);
@@ -1672,6 +1686,8 @@ import_write(struct import_set *s, const struct registry *reg, const char *dir,
 		free(path);
 		if (rc != 0)
 			return IMPORT_CANT_WRITE;
+		if (e->skip)
+			continue;
 		sum->records++;
 		if (strlist_len((const char **)e->files) > 1)
 			sum->merged++;

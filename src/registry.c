@@ -18,6 +18,7 @@ struct broker_store {
 	struct jv *doc;
 	void **allocs;
 	size_t nallocs;
+	struct broker_store *twin; /* an imported twin joined to this curated record */
 };
 
 static const char *const request_names[REQ_COUNT] = { "access", "delete", "opt-out", "correct" };
@@ -241,6 +242,7 @@ broker_free(struct broker *b)
 
 	if (bs == NULL)
 		return;
+	broker_free((struct broker *)bs->twin);
 	for (i = 0; i < bs->nallocs; i++)
 		free(bs->allocs[i]);
 	free(bs->allocs);
@@ -361,6 +363,43 @@ fail_with(struct buf *errs, char **cause)
 	return -1;
 }
 
+/*
+ * A curated record and its imported twin (same id): the curated record wins
+ * field by field; it takes only what it lacks, its registrations and
+ * operator family.  The twin's store stays alive with the curated broker.
+ */
+static void
+join_twins(struct registry *r)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < r->n; i++) {
+		struct broker *b = r->brokers[i];
+
+		if (out > 0 && strcmp(r->brokers[out - 1]->id, b->id) == 0) {
+			struct broker *keep_b = r->brokers[out - 1], *twin = b;
+			struct broker_store *ks;
+
+			if (broker_is_imported(keep_b) && !broker_is_imported(twin)) {
+				keep_b = b;
+				twin = r->brokers[out - 1];
+			}
+			if (keep_b->nregistrations == 0) {
+				keep_b->registrations = twin->registrations;
+				keep_b->nregistrations = twin->nregistrations;
+			}
+			if (keep_b->family[0] == NULL)
+				keep_b->family = twin->family;
+			ks = (struct broker_store *)keep_b;
+			ks->twin = (struct broker_store *)twin;
+			r->brokers[out - 1] = keep_b;
+			continue;
+		}
+		r->brokers[out++] = b;
+	}
+	r->n = out;
+}
+
 /* Add the paths of the broker files (not the schema) in an open directory. */
 static void
 list_json(DIR *d, const char *dir, char ***names, size_t *n)
@@ -431,6 +470,8 @@ registry_load(const char *datadir, char **cause)
 		return NULL;
 	}
 	qsort(r->brokers, r->n, sizeof *r->brokers, cmp_broker);
+	r->nfiles = r->n;
+	join_twins(r);
 	return r;
 }
 
@@ -582,8 +623,7 @@ in_scope(const struct broker *b, enum scope s)
 	case SCOPE_PEOPLE_SEARCH:
 		return broker_has_category(b, "people-search");
 	case SCOPE_REGISTERED:
-		/* Curated records that matched a registrant were left as they are: count them in. */
-		return b->nregistrations > 0 || !broker_is_imported(b);
+		return b->nregistrations > 0;
 	case SCOPE_ALL:
 	case SCOPE_COUNT:
 		break;

@@ -10,8 +10,10 @@
  *
  * Rows of several files gather in one import set: the same company (same
  * web domain) in two registries becomes one record with both
- * registrations.  import_write then leaves out every company that has a
- * curated record (curated records win and are never changed), links
+ * registrations.  import_write writes a company that has a curated record
+ * (same domain or id) under the curated id, as its twin: the registry
+ * loader keeps the curated record field by field and adds only what it
+ * lacks (the registrations); the curated file is never changed.  It links
  * operator families (registrants that filed the same email domain) and
  * writes one file per broker.
  *
@@ -40,9 +42,9 @@ enum import_status {
 struct import_summary {
 	size_t rows;      /* rows read, over every file */
 	size_t skipped;   /* rows left out as unusable */
-	size_t records;   /* records written */
+	size_t records;   /* records written, curated twins aside */
 	size_t merged;    /* records holding registrations from two or more files */
-	size_t curated;   /* registrants left to a curated record */
+	size_t curated;   /* registrants joined to a curated record (written as twins) */
 	size_t families;  /* operator families linked */
 };
 

@@ -105,6 +105,7 @@ struct broker {
 struct registry {
 	struct broker **brokers; /* sorted by id */
 	size_t n;
+	size_t nfiles;           /* files loaded: an imported twin joins its curated record */
 };
 
 /* Load every broker file under datadir/brokers. */
