@@ -16,7 +16,7 @@ static int cmd_batch_run(int argc, char **argv);
 
 const struct command cmd_batch = {
 	.name = "batch",
-	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--all] "
+	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--scope S|--all] "
 		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE] [--send [--cacert FILE] "
 		 "[--proxy URL]]",
 	.summary = "write packets for many clients and record every request in the ledger",
@@ -30,8 +30,7 @@ const struct command cmd_batch = {
 	    "                         of profiles; every client needs a unique label\n"
 	    "      --agent FILE       the clinic or advocate filing as authorized agent: each\n"
 	    "                         client also gets authorization.pdf to sign\n"
-	    "  -b, --brokers ID,...   these brokers (default: every broker, as --all)\n"
-	    "      --all              every broker in the registry\n"
+	    CMD_SCOPE_HELP
 	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
 	    "  -o, --output DIR       one folder per client, summary.pdf and summary.csv\n"
 	    "      --disclose F,...   allow these sensitive fields where procedures require them\n"
@@ -93,6 +92,7 @@ cmd_batch_run(int argc, char **argv)
 		{ "agent", required_argument, NULL, 'A' },
 		{ "brokers", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "scope", required_argument, NULL, 'Z' },
 		{ "request", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "disclose", required_argument, NULL, 'd' },
@@ -105,7 +105,8 @@ cmd_batch_run(int argc, char **argv)
 	};
 	const char *clients = NULL, *agent = NULL, *brokers = NULL, *requests = NULL;
 	const char *outdir = NULL, *disclose = NULL, *ledger_file = NULL;
-	int all = 0, send = 0, c, rc, deferred = 0;
+	const char *scope = NULL;
+	int send = 0, c, rc, deferred = 0;
 	struct http_opts ho;
 	struct cmd_job job;
 	size_t recovered = 0, i;
@@ -120,7 +121,8 @@ cmd_batch_run(int argc, char **argv)
 		case 'c': clients = optarg; break;
 		case 'A': agent = optarg; break;
 		case 'b': brokers = optarg; break;
-		case 'a': all = 1; break;
+		case 'a': scope = "all"; break;
+		case 'Z': scope = optarg; break;
 		case 'r': requests = optarg; break;
 		case 'o': outdir = optarg; break;
 		case 'd': disclose = optarg; break;
@@ -144,8 +146,8 @@ cmd_batch_run(int argc, char **argv)
 		cmd_error("%s: cannot read the client list", clients);
 		return EX_NOINPUT;
 	}
-	/* Without -b, a batch covers every broker. */
-	if ((rc = cmd_job_start(&cmd_batch, NULL, agent, brokers, all || brokers == NULL, requests,
+	/* Without -b or --scope, a batch covers the default scope, as packet does. */
+	if ((rc = cmd_job_start(&cmd_batch, NULL, agent, brokers, scope, requests,
 	    disclose, &job)) != 0)
 		return rc;
 	if ((o.ledger = ledger_open(ledger_file, &cause)) == NULL) {

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "optout/date.h"
+#include "optout/import.h"
 #include "optout/jv.h"
 #include "optout/registry.h"
 
@@ -13,7 +14,8 @@ static int cmd_brokers_run(int argc, char **argv);
 
 const struct command cmd_brokers = {
 	.name = "brokers",
-	.usage = "list [FILTERS] [--json] | show ID [--json] | validate [FILE...] | search WORD",
+	.usage = "list [FILTERS] [--json] | show ID [--json] | validate [FILE...] | search WORD | "
+	    "import FILE... [--registry R] [--as-of DATE] [-o DIR]",
 	.summary = "list, show, search and validate the data brokers in the registry",
 	.help =
 	    "Subcommands:\n"
@@ -25,12 +27,21 @@ const struct command cmd_brokers = {
 	    "                        (web, email, postal, phone, fax)\n"
 	    "    --sells-to-government  only brokers known to sell to government agencies\n"
 	    "    --stale DAYS        only brokers last verified more than DAYS days ago\n"
+	    "    --source S          only curated (researched) or imported (from a state\n"
+	    "                        registry) records\n"
 	    "    --json              the full records as a JSON array\n"
 	    "  show ID [--json]      one broker: procedures, requirements, sources, caveats\n"
 	    "  validate [FILE...]    check broker files (default: the whole registry)\n"
 	    "                        against brokers/schema.json; exit 65 when invalid\n"
 	    "  search WORD           brokers whose name, aliases or parent contain WORD\n"
-	    "                        (ignoring case and accents)\n",
+	    "                        (ignoring case and accents)\n"
+	    "  import FILE...        turn state data-broker registry exports (CSV) into\n"
+	    "                        broker records, merged with the curated ones\n"
+	    "    --registry R        california, vermont, texas or oregon (default: from\n"
+	    "                        the file name)\n"
+	    "    --as-of DATE        the registry file's date (default: from the file name)\n"
+	    "    -o, --output DIR    where to write them (default: brokers/imported in the\n"
+	    "                        data directory); exit 65 when a file is unusable\n",
 	.run = cmd_brokers_run,
 };
 
@@ -147,11 +158,13 @@ brokers_list(int argc, char **argv)
 		{ "channel", required_argument, NULL, 'C' },
 		{ "sells-to-government", no_argument, NULL, 'g' },
 		{ "stale", required_argument, NULL, 's' },
+		{ "source", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *category = NULL;
+	int source = -1; /* 0 curated, 1 imported */
 	int request = -1, channel = -1, gov = 0, json = 0, c;
 	long stale = -1;
 	const struct broker **out;
@@ -194,6 +207,12 @@ brokers_list(int argc, char **argv)
 				    "--stale: '%s' is not a number of days", optarg);
 			break;
 		}
+		case 'S':
+			if (strcmp(optarg, "curated") != 0 && strcmp(optarg, "imported") != 0)
+				return cmd_usage_error(&cmd_brokers, "--source: '%s' is not one of "
+				    "curated, imported", optarg);
+			source = strcmp(optarg, "imported") == 0;
+			break;
 		case 'j':
 			json = 1;
 			break;
@@ -218,6 +237,8 @@ brokers_list(int argc, char **argv)
 		if ((request >= 0 || channel >= 0) && !has_procedure(b, request, channel))
 			continue;
 		if (gov && !b->sells_to_government)
+			continue;
+		if (source >= 0 && broker_is_imported(b) != source)
 			continue;
 		if (stale >= 0 && (date_parse(b->verified, &v) != 0 || today - v <= stale))
 			continue;
@@ -366,6 +387,9 @@ brokers_show(int argc, char **argv)
 		return 0;
 	}
 	printf("%s (%s)\n", b->name, b->id);
+	if (broker_is_imported(b))
+		printf("This record is only what the broker declared in a state data broker registry: "
+		    "nobody has checked it.\n");
 	if (b->aliases[0] != NULL) {
 		s = join(b->aliases, ", ");
 		field("", "Also known as", s);
@@ -381,6 +405,27 @@ brokers_show(int argc, char **argv)
 		field("  ", "What is known", b->government_sales);
 		printf("  Sources:\n");
 		print_sources("    ", b->government_sources, b->ngovernment_sources);
+	}
+	for (i = 0; i < b->nregistrations; i++) {
+		const struct registration *g = &b->registrations[i];
+
+		printf("Registered in %s%s%s%s%s\n", g->registry, g->id ? ", number " : "",
+		    g->id ? g->id : "", g->date ? ", on " : "", g->date ? g->date : "");
+		if (g->agent_allowed >= 0)
+			printf("  Declared that agents may opt out for a consumer: %s\n",
+			    g->agent_allowed ? "yes" : "no");
+		if (g->federal >= 0)
+			printf("  Declared sales to the federal government: %s\n",
+			    g->federal ? "yes" : "no");
+		if (g->law_enforcement >= 0)
+			printf("  Declared sales to law enforcement: %s\n",
+			    g->law_enforcement ? "yes" : "no");
+		print_sources("  ", g->source, 1);
+	}
+	if (b->family[0] != NULL) {
+		s = join(b->family, ", ");
+		field("", "Same operator", s);
+		free(s);
 	}
 	printf("Record verified: %s\n", b->verified);
 	if (b->nprocedures == 0) {
@@ -430,7 +475,7 @@ brokers_validate(int argc, char **argv)
 
 		if (r == NULL)
 			return EX_DATAERR;
-		printf("%zu broker files are valid\n", r->n);
+		printf("%zu broker files are valid\n", r->nfiles);
 		registry_free(r);
 		return 0;
 	}
@@ -485,6 +530,73 @@ brokers_search(int argc, char **argv)
 	return 0;
 }
 
+/* optout brokers import FILE... [--registry R] [--as-of DATE] [-o DIR] */
+static int
+brokers_import(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "registry", required_argument, NULL, 'R' },
+		{ "as-of", required_argument, NULL, 'A' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *registry = NULL, *as_of = NULL, *outdir = NULL;
+	struct import_summary sum;
+	struct import_set *set;
+	struct registry *r;
+	const char *const *problems;
+	char *cause = NULL, *dir, verified[11];
+	enum import_status st = IMPORT_OK;
+	size_t i, np;
+	int c, rc = 0;
+
+	while ((c = cmd_getopt(&cmd_brokers, argc, argv, "o:", longopts)) != -1) {
+		switch (c) {
+		case 'R': registry = optarg; break;
+		case 'A': as_of = optarg; break;
+		case 'o': outdir = optarg; break;
+		case 'h': cmd_usage(&cmd_brokers, stdout); return 0;
+		default: return EX_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error(&cmd_brokers, "import needs at least one registry file");
+	if ((r = load_registry()) == NULL)
+		return EX_DATAERR;
+	set = import_new();
+	for (i = (size_t)optind; i < (size_t)argc && st == IMPORT_OK; i++)
+		st = import_file(set, argv[i], registry, as_of, &cause);
+	problems = import_problems(set, &np);
+	for (i = 0; i < np; i++)
+		cmd_error("%s", problems[i]);
+	if (st == IMPORT_OK) {
+		dir = outdir != NULL ? xstrdup(outdir) : xasprintf("%s/brokers/imported", data_dir());
+		date_format(date_today(), verified);
+		st = import_write(set, r, dir, verified, &sum, &cause);
+		if (st == IMPORT_OK) {
+			printf("Rows read: %zu; unusable rows: %zu (each listed above).\n", sum.rows,
+			    sum.skipped);
+			printf("Broker records written to %s: %zu.\n", dir, sum.records);
+			printf("Records joining registrations from more than one file: %zu.\n",
+			    sum.merged);
+			printf("Registrants joined to their curated record, which wins field by field: "
+			    "%zu.\n",
+			    sum.curated);
+			printf("Operator families linked: %zu.\n", sum.families);
+		}
+		free(dir);
+	}
+	if (st != IMPORT_OK) {
+		cmd_error_cause(cause);
+		rc = st == IMPORT_NO_INPUT ? EX_NOINPUT : st == IMPORT_CANT_WRITE ? EX_CANTCREAT
+		    : EX_DATAERR;
+	}
+	import_free(set);
+	registry_free(r);
+	return rc;
+}
+
 /* Dispatch to a brokers subcommand. */
 static int
 cmd_brokers_run(int argc, char **argv)
@@ -497,11 +609,12 @@ cmd_brokers_run(int argc, char **argv)
 		{ "show", brokers_show },
 		{ "validate", brokers_validate },
 		{ "search", brokers_search },
+		{ "import", brokers_import },
 	};
 	size_t i;
 
 	if (argc < 2)
-		return cmd_usage_error(&cmd_brokers, "missing subcommand (list, show, validate, search)");
+		return cmd_usage_error(&cmd_brokers, "missing subcommand (list, show, validate, search, import)");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cmd_usage(&cmd_brokers, stdout);
 		return 0;

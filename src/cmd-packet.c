@@ -16,15 +16,14 @@ static int cmd_demo_run(int argc, char **argv);
 
 const struct command cmd_packet = {
 	.name = "packet",
-	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
+	.usage = "-p PROFILE [-b ID,...|--scope S|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
 		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger] "
 		 "[--encrypt-to RECIPIENT|--encrypt-passphrase]",
 	.summary = "write everything needed to file with every broker in scope (the main job)",
 	.help =
 	    "Options:\n"
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
-	    "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
-	    "      --all              every broker in the registry\n"
+	    CMD_SCOPE_HELP
 	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
 	    "  -o, --output DIR       a new (or empty) folder for the packet\n"
 	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
@@ -55,9 +54,10 @@ const struct command cmd_demo = {
 	.help =
 	    "Options:\n"
 	    "  -o, --output DIR   where to write it (default: optout-demo)\n"
-	    "Runs 'optout packet --all' for letters/examples/profile.json, a fictional\n"
-	    "Los Angeles resident, without disclosing any sensitive identifier.  An earlier\n"
-	    "demo packet in DIR is replaced; any other non-empty folder is left alone.\n",
+	    "Runs 'optout packet' (the curated brokers, its default scope) for\n"
+	    "letters/examples/profile.json, a fictional Los Angeles resident, without\n"
+	    "disclosing any sensitive identifier.  An earlier demo packet in DIR is\n"
+	    "replaced; any other non-empty folder is left alone.\n",
 	.run = cmd_demo_run,
 };
 
@@ -70,7 +70,7 @@ static struct {
 
 /* Write a packet (recording its requests first) and print what it holds. */
 static int
-run_packet(const char *profile, const char *agent, const char *brokers, int all,
+run_packet(const char *profile, const char *agent, const char *brokers, const char *scope,
     const char *requests, const char *disclose, const struct correction *corr, const char *outdir,
     int duplex, int replace, const char *ledger_file, int use_ledger)
 {
@@ -82,7 +82,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	size_t i;
 	int rc;
 
-	if ((rc = cmd_job_start(&cmd_packet, profile, agent, brokers, all, requests, disclose,
+	if ((rc = cmd_job_start(&cmd_packet, profile, agent, brokers, scope, requests, disclose,
 	    &job)) != 0)
 		return rc;
 	o.laws = job.in.laws;
@@ -193,6 +193,7 @@ cmd_packet_run(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "brokers", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "scope", required_argument, NULL, 'S' },
 		{ "request", required_argument, NULL, 'r' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "disclose", required_argument, NULL, 'd' },
@@ -203,7 +204,7 @@ cmd_packet_run(int argc, char **argv)
 		{ "duplex", no_argument, NULL, 'D' },
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "no-ledger", no_argument, NULL, 'N' },
-		{ "encrypt-to", required_argument, NULL, 'S' },
+		{ "encrypt-to", required_argument, NULL, 'K' },
 		{ "encrypt-passphrase", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -211,13 +212,15 @@ cmd_packet_run(int argc, char **argv)
 	const char *profile = NULL, *brokers = NULL, *requests = NULL, *outdir = NULL;
 	const char *disclose = NULL, *agent = NULL, *ledger_file = NULL;
 	struct correction corr = { 0 };
-	int all = 0, duplex = 0, use_ledger = 1, c;
+	const char *scope = NULL;
+	int duplex = 0, use_ledger = 1, c;
 
 	while ((c = cmd_getopt(&cmd_packet, argc, argv, "p:b:r:o:", longopts)) != -1) {
 		switch (c) {
 		case 'p': profile = optarg; break;
 		case 'b': brokers = optarg; break;
-		case 'a': all = 1; break;
+		case 'a': scope = "all"; break;
+		case 'S': scope = optarg; break;
 		case 'r': requests = optarg; break;
 		case 'o': outdir = optarg; break;
 		case 'd': disclose = optarg; break;
@@ -228,7 +231,7 @@ cmd_packet_run(int argc, char **argv)
 		case 'D': duplex = 1; break;
 		case 'L': ledger_file = optarg; break;
 		case 'N': use_ledger = 0; break;
-		case 'S':
+		case 'K':
 			seal.to = xreallocarray(seal.to, seal.nto + 1, sizeof *seal.to);
 			seal.to[seal.nto++] = optarg;
 			break;
@@ -246,7 +249,7 @@ cmd_packet_run(int argc, char **argv)
 	if (seal.nto > 0 && seal.passphrase)
 		return cmd_usage_error(&cmd_packet,
 		    "give either --encrypt-to or --encrypt-passphrase, not both");
-	return run_packet(profile, agent, brokers, all, requests, disclose, &corr, outdir, duplex, 0,
+	return run_packet(profile, agent, brokers, scope, requests, disclose, &corr, outdir, duplex, 0,
 	    ledger_file, use_ledger);
 }
 
@@ -275,7 +278,7 @@ cmd_demo_run(int argc, char **argv)
 	profile = xasprintf("%s/letters/examples/profile.json", data_dir());
 	printf("Demo: the packet for a fictional person (%s).\n", profile);
 	/* The demo person is fictional: nothing of it goes into the ledger. */
-	rc = run_packet(profile, NULL, NULL, 1, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
+	rc = run_packet(profile, NULL, NULL, NULL, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
 	free(profile);
 	return rc;
 }

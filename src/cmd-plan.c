@@ -12,15 +12,14 @@ static int cmd_plan_run(int argc, char **argv);
 
 const struct command cmd_plan = {
 	.name = "plan",
-	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] [--disclose FIELD,...] "
+	.usage = "-p PROFILE [-b ID,...|--scope S|--all] [-r TYPE,...] [--disclose FIELD,...] "
 		 "[--agent AGENT] [--json]",
 	.summary = "show, for each broker, the procedure, legal basis, due date and exactly "
 		   "what would be disclosed",
 	.help =
 	    "Options:\n"
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
-	    "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
-	    "      --all              every broker in the registry\n"
+	    CMD_SCOPE_HELP
 	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
 	    "      --disclose F,...   allow these sensitive fields to be sent where a procedure\n"
 	    "                         requires them: ssn, ssn_last4, drivers_license, dob, ...\n"
@@ -126,6 +125,7 @@ cmd_plan_run(int argc, char **argv)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "brokers", required_argument, NULL, 'b' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "scope", required_argument, NULL, 'S' },
 		{ "request", required_argument, NULL, 'r' },
 		{ "disclose", required_argument, NULL, 'd' },
 		{ "agent", required_argument, NULL, 'A' },
@@ -139,7 +139,8 @@ cmd_plan_run(int argc, char **argv)
 	const char *profile = NULL, *brokers = NULL, *requests = NULL, *disclose = NULL;
 	const char *agent = NULL;
 	struct correction corr = { 0 };
-	int all = 0, json = 0, c, rc;
+	const char *scope = NULL;
+	int json = 0, c, rc;
 	struct cmd_job job;
 	size_t i, k;
 	struct jv *out = NULL;
@@ -149,7 +150,8 @@ cmd_plan_run(int argc, char **argv)
 		switch (c) {
 		case 'p': profile = optarg; break;
 		case 'b': brokers = optarg; break;
-		case 'a': all = 1; break;
+		case 'a': scope = "all"; break;
+		case 'S': scope = optarg; break;
 		case 'r': requests = optarg; break;
 		case 'd': disclose = optarg; break;
 		case 'A': agent = optarg; break;
@@ -165,7 +167,7 @@ cmd_plan_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_plan, "unexpected argument '%s'", argv[optind]);
 	if (profile == NULL)
 		return cmd_usage_error(&cmd_plan, "a profile is required (-p FILE)");
-	if ((rc = cmd_job_start(&cmd_plan, profile, agent, brokers, all, requests, disclose,
+	if ((rc = cmd_job_start(&cmd_plan, profile, agent, brokers, scope, requests, disclose,
 	    &job)) != 0)
 		return rc;
 	memset(&o, 0, sizeof o);

@@ -397,7 +397,8 @@ cmd_submit_run(int argc, char **argv)
 		str_list_free(consent);
 		return rc;
 	}
-	if ((rc = cmd_select_brokers(&cmd_submit, in.reg, brokers, all, &sel, &nsel)) != 0)
+	if ((rc = cmd_select_brokers(&cmd_submit, in.reg, brokers, all ? "all" : NULL, &sel,
+	    &nsel)) != 0)
 		goto out;
 	memset(&po, 0, sizeof po);
 	po.request = req;

@@ -203,24 +203,26 @@ cmd_inputs_free(struct cmd_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
-/* Resolve -b ID,... or --all. */
+/* Resolve -b ID,..., --scope S or --all (scope "all"). */
 int
-cmd_select_brokers(const struct command *cmd, const struct registry *r, const char *list, int all,
-    const struct broker ***out, size_t *n)
+cmd_select_brokers(const struct command *cmd, const struct registry *r, const char *list,
+    const char *scope, const struct broker ***out, size_t *n)
 {
 	char **ids;
 	size_t i, count;
 	int bad = 0;
 
-	if (all && list != NULL)
-		return cmd_usage_error(cmd, "give either -b ID,... or --all, not both");
-	if (!all && list == NULL)
+	if (scope != NULL && list != NULL)
+		return cmd_usage_error(cmd, "give either -b ID,... or --scope/--all, not both");
+	if (scope == NULL && list == NULL)
 		return cmd_usage_error(cmd, "name the brokers with -b ID,... or use --all");
-	if (all) {
-		*out = xcalloc(r->n + 1, sizeof **out);
-		for (i = 0; i < r->n; i++)
-			(*out)[i] = r->brokers[i];
-		*n = r->n;
+	if (scope != NULL) {
+		enum scope s;
+
+		if (scope_parse(scope, &s) != 0)
+			return cmd_usage_error(cmd, "--scope: '%s' is not one of curated, government, "
+			    "people-search, registered, all", scope);
+		*out = registry_scope(r, s, n);
 		return 0;
 	}
 	ids = str_split_list(list, &count);
@@ -309,7 +311,7 @@ cmd_parse_disclose(const struct command *cmd, const char *list, char ***out)
 /* The common start of plan, packet and batch. */
 int
 cmd_job_start(const struct command *cmd, const char *profile, const char *agent,
-    const char *brokers, int all, const char *requests, const char *disclose,
+    const char *brokers, const char *scope, const char *requests, const char *disclose,
     struct cmd_job *job)
 {
 	char *cause = NULL;
@@ -325,7 +327,8 @@ cmd_job_start(const struct command *cmd, const char *profile, const char *agent,
 		return EX_SOFTWARE;
 	}
 	if ((rc = cmd_load_inputs(profile, agent, &job->in)) != 0 ||
-	    (rc = cmd_select_brokers(cmd, job->in.reg, brokers, all, &job->brokers,
+	    (rc = cmd_select_brokers(cmd, job->in.reg, brokers,
+	    scope == NULL && brokers == NULL ? CMD_DEFAULT_SCOPE : scope, &job->brokers,
 	    &job->nbrokers)) != 0) {
 		cmd_job_end(job);
 		return rc;

@@ -66,12 +66,24 @@ struct cmd_inputs {
 int cmd_load_inputs(const char *profile_path, const char *agent_path, struct cmd_inputs *in);
 void cmd_inputs_free(struct cmd_inputs *in);
 /*
- * Brokers named in a comma list (-b), or every broker (--all); prints the
- * unknown ids.  Returns 0 or an exit status; *out is a NULL-terminated
- * array the caller frees (the brokers themselves are borrowed).
+ * Brokers named in a comma list (-b), or those of a scope (--scope S; --all
+ * is the scope "all"); prints the unknown ids.  Returns 0 or an exit status;
+ * *out is a NULL-terminated array the caller frees (the brokers themselves
+ * are borrowed).
  */
 int cmd_select_brokers(const struct command *cmd, const struct registry *r, const char *list,
-    int all, const struct broker ***out, size_t *n);
+    const char *scope, const struct broker ***out, size_t *n);
+/* The scope of plan, packet and batch without -b: the researched records. */
+#define CMD_DEFAULT_SCOPE "curated"
+/* The help lines of -b, --scope and --all, shared by plan, packet and batch. */
+#define CMD_SCOPE_HELP \
+	"  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n" \
+	"      --scope S          the brokers of a scope: curated (the default: the\n" \
+	"                         researched records), government (known or declared\n" \
+	"                         to sell to government or law enforcement, curated\n" \
+	"                         first), people-search, registered (every broker in a\n" \
+	"                         state registry), all\n" \
+	"      --all              every broker in the registry (--scope all)\n"
 /* Request types from a comma list (-r); NULL gives the default opt-out,delete. */
 int cmd_parse_requests(const struct command *cmd, const char *list, enum request *out,
     size_t *n);
@@ -89,11 +101,11 @@ struct cmd_job {
 };
 /*
  * Parse -r and --disclose, start libsodium, load the inputs and select the
- * brokers (all when `all`), printing what went wrong.  Returns 0 or an
+ * brokers (-b, else the scope, else CMD_DEFAULT_SCOPE), printing what went wrong.  Returns 0 or an
  * exit status; on success the caller ends with cmd_job_end.
  */
 int cmd_job_start(const struct command *cmd, const char *profile, const char *agent,
-    const char *brokers, int all, const char *requests, const char *disclose,
+    const char *brokers, const char *scope, const char *requests, const char *disclose,
     struct cmd_job *job);
 void cmd_job_end(struct cmd_job *job);
 

@@ -129,6 +129,8 @@ fail:
 	return -1;
 }
 
+static struct csv_reader *start(FILE *f, const char *path, char **cause);
+
 /* Whether a record is one empty field (a blank line). */
 static int
 blank_record(const struct csv_reader *r)
@@ -140,6 +142,57 @@ blank_record(const struct csv_reader *r)
 struct csv_reader *
 csv_open(const char *path, char **cause)
 {
+	FILE *f = fopen(path, "rb");
+	struct vault_secret *secret;
+	struct csv_reader *r;
+	char magic[19];
+	size_t got;
+
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	got = fread(magic, 1, sizeof magic, f);
+	rewind(f);
+	if (!vault_age_detect(magic, got))
+		return start(f, path, cause);
+	/* An encrypted (age) client list is decrypted into locked memory and read from there. */
+	fclose(f);
+	if ((secret = vault_read_file(path, CSV_MAX_ENCRYPTED, cause)) == NULL)
+		return NULL;
+	if ((r = csv_open_mem(secret->data, secret->len, path, cause)) == NULL) {
+		vault_secret_free(secret);
+		return NULL;
+	}
+	r->secret = secret;
+	return r;
+}
+
+/* Read CSV text held in memory (the importer's and fuzzers' entry point). */
+struct csv_reader *
+csv_open_mem(const void *data, size_t len, const char *name, char **cause)
+{
+	void *buf;
+	FILE *f;
+
+	if (len == 0) {
+		*cause = xasprintf("%s: the file is empty (expected a header row)", name);
+		return NULL;
+	}
+	/* fmemopen does not write to a buffer opened "r": dropping const is safe. */
+	memcpy(&buf, &data, sizeof buf);
+	f = fmemopen(buf, len, "r");
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", name, strerror(errno));
+		return NULL;
+	}
+	return start(f, name, cause);
+}
+
+/* Take over an open stream and read the header. */
+static struct csv_reader *
+start(FILE *f, const char *path, char **cause)
+{
 	struct csv_reader *r;
 	size_t line, i, k;
 	int c, rc;
@@ -147,34 +200,7 @@ csv_open(const char *path, char **cause)
 	r = xcalloc(1, sizeof *r);
 	r->name = xstrdup(path);
 	r->line = 1;
-	if ((r->f = fopen(path, "rb")) == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		csv_close(r);
-		return NULL;
-	}
-	/* An encrypted (age) client list is decrypted into locked memory and read from there. */
-	{
-		char magic[19];
-		size_t got = fread(magic, 1, sizeof magic, r->f);
-
-		rewind(r->f);
-		if (vault_age_detect(magic, got)) {
-			fclose(r->f);
-			r->f = NULL;
-			if ((r->secret = vault_read_file(path, CSV_MAX_ENCRYPTED, cause)) == NULL) {
-				csv_close(r);
-				return NULL;
-			}
-			if (r->secret->len == 0 ||
-			    (r->f = fmemopen(r->secret->data, r->secret->len, "rb")) == NULL) {
-				*cause = xasprintf(r->secret->len == 0 ? "%s: the file is empty "
-				    "(expected a header row)" : "%s: cannot read the decrypted list",
-				    path);
-				csv_close(r);
-				return NULL;
-			}
-		}
-	}
+	r->f = f;
 	/* A UTF-8 byte-order mark, as spreadsheet programs write it, is skipped. */
 	if ((c = getc(r->f)) == 0xEF) {
 		int b2 = getc(r->f), b3 = getc(r->f);

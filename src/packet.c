@@ -488,6 +488,7 @@ do_item(struct run *r, const struct broker *b, enum request req, char **cause)
 
 			jv_set_str(entry, "file", file);
 			jv_set_str(c, "broker", b->name);
+			jv_set(c, "sells_to_government", jv_new_bool(b->sells_to_government));
 			jv_set_str(c, "request", request_name(req));
 			jv_set_str(c, "channel", channel_name(it->proc->channel));
 			jv_set_str(c, "law", law_section(it->law, req));
@@ -643,7 +644,7 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	struct run r = { 0 };
 	char *parent, *json = NULL;
 	size_t i, k;
-	int exists, rc = -1;
+	int exists, pass, rc = -1;
 
 	memset(sum, 0, sizeof *sum);
 	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && packet_exists(o->outdir))) {
@@ -676,10 +677,13 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	r.items = jv_new_array();
 	r.cover_items = jv_new_array();
 	r.skipped = jv_new_array();
-	for (i = 0; i < o->nbrokers; i++)
-		for (k = 0; k < o->nrequests; k++)
-			if (do_item(&r, o->brokers[i], o->requests[k], cause) != 0)
-				goto fail;
+	/* Brokers that sell to the government come first: on the cover and in the letters. */
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < o->nbrokers; i++)
+			for (k = 0; k < o->nrequests; k++)
+				if ((o->brokers[i]->sells_to_government != 0) == (pass == 0) &&
+				    do_item(&r, o->brokers[i], o->requests[k], cause) != 0)
+					goto fail;
 	if (write_cover(&r, cause) != 0)
 		goto fail;
 	if (o->agent != NULL && o->authorization && write_authorization(&r, cause) != 0)

@@ -523,6 +523,37 @@ document_text(const char *f)
 	return field_label(f);
 }
 
+
+/* Where a registry-filed address comes from: the state and the registry file's date. */
+static struct jv *
+registry_contact(const struct broker *b, const char *registry)
+{
+	const struct registration *g = broker_registration(b, registry);
+	struct jv *o = jv_new_object();
+	char *state = xstrdup(registry), *p;
+	date_t d;
+
+	/* "new-york" reads "New York". */
+	for (p = state; *p; p++) {
+		if (*p == '-')
+			*p = ' ';
+		if ((p == state || p[-1] == ' ') && *p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	}
+	jv_set_str(o, "state", state);
+	free(state);
+	if (g != NULL && g->source->as_of != NULL) {
+		if (date_parse(g->source->as_of, &d) == 0) {
+			char day[32];
+
+			date_format_long(d, day);
+			jv_set_str(o, "day", day);
+		} else
+			jv_set_str(o, "year", g->source->as_of);
+	}
+	return o;
+}
+
 /* The letter data of letters/README.md. */
 struct jv *
 plan_letter_data(const struct plan_item *it, const struct profile *p, const struct agent *agent,
@@ -654,6 +685,8 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_push(lines, jv_new_string(it->broker->name));
 		jv_set(broker, "address_lines", lines);
 	}
+	if (proc != NULL && proc->registry != NULL)
+		jv_set(broker, "registry_contact", registry_contact(it->broker, proc->registry));
 	if (proc != NULL && proc->email != NULL)
 		jv_set_str(broker, "email", proc->email);
 	if (proc != NULL && proc->url != NULL)

@@ -18,6 +18,7 @@ struct broker_store {
 	struct jv *doc;
 	void **allocs;
 	size_t nallocs;
+	struct broker_store *twin; /* an imported twin joined to this curated record */
 };
 
 static const char *const request_names[REQ_COUNT] = { "access", "delete", "opt-out", "correct" };
@@ -98,6 +99,15 @@ strings_at(struct broker_store *bs, const struct jv *obj, const char *key)
 	return list;
 }
 
+/* A boolean field as 1 or 0, or -1 when absent. */
+static int
+tri_at(const struct jv *obj, const char *key)
+{
+	const struct jv *v = jv_get(obj, key);
+
+	return v != NULL ? jv_bool(v) : -1;
+}
+
 /* An array of source objects. */
 static const struct source *
 sources_at(struct broker_store *bs, const struct jv *obj, const char *key, size_t *count)
@@ -155,6 +165,7 @@ fill_procedure(struct broker_store *bs, struct procedure *p, const struct jv *o)
 	p->agent_allowed = v != NULL ? jv_bool(v) : -1;
 	p->notes = str_at(o, "notes");
 	p->status = str_at(o, "status");
+	p->registry = str_at(o, "registry");
 	p->sources = sources_at(bs, o, "sources", &p->nsources);
 	p->broker = &bs->pub;
 }
@@ -166,6 +177,7 @@ fill_broker(struct broker_store *bs)
 	struct broker *b = &bs->pub;
 	const struct jv *d = bs->doc, *v, *arr;
 	struct procedure *procs;
+	struct registration *regs;
 	struct caveat *cav;
 	size_t i;
 
@@ -197,6 +209,27 @@ fill_broker(struct broker_store *bs)
 	}
 	b->caveats = cav;
 	b->verified = str_at(d, "verified");
+	b->quality = str_at(d, "quality") != NULL ? str_at(d, "quality") : "curated";
+	arr = jv_get(d, "registrations");
+	b->nregistrations = jv_len(arr);
+	regs = keep(bs, xcalloc(b->nregistrations ? b->nregistrations : 1, sizeof *regs));
+	for (i = 0; i < b->nregistrations; i++) {
+		const struct jv *o = jv_at(arr, i), *src = jv_get(o, "source");
+		struct source *s = keep(bs, xcalloc(1, sizeof *s));
+
+		regs[i].registry = str_at(o, "registry");
+		regs[i].id = str_at(o, "id");
+		regs[i].date = str_at(o, "date");
+		s->ref = str_at(src, "ref");
+		s->url = str_at(src, "url");
+		s->as_of = str_at(src, "as_of");
+		regs[i].source = s;
+		regs[i].agent_allowed = tri_at(o, "agent_allowed");
+		regs[i].federal = tri_at(o, "sold_to_federal_government");
+		regs[i].law_enforcement = tri_at(o, "sold_to_law_enforcement");
+	}
+	b->registrations = regs;
+	b->family = strings_at(bs, jv_get(d, "family"), "members");
 	b->json = d;
 }
 
@@ -209,6 +242,7 @@ broker_free(struct broker *b)
 
 	if (bs == NULL)
 		return;
+	broker_free((struct broker *)bs->twin);
 	for (i = 0; i < bs->nallocs; i++)
 		free(bs->allocs[i]);
 	free(bs->allocs);
@@ -329,7 +363,59 @@ fail_with(struct buf *errs, char **cause)
 	return -1;
 }
 
-/* Load every broker file in datadir/brokers. */
+/*
+ * A curated record and its imported twin (same id): the curated record wins
+ * field by field; it takes only what it lacks, its registrations and
+ * operator family.  The twin's store stays alive with the curated broker.
+ */
+static void
+join_twins(struct registry *r)
+{
+	size_t i, out = 0;
+
+	for (i = 0; i < r->n; i++) {
+		struct broker *b = r->brokers[i];
+
+		if (out > 0 && strcmp(r->brokers[out - 1]->id, b->id) == 0) {
+			struct broker *keep_b = r->brokers[out - 1], *twin = b;
+			struct broker_store *ks;
+
+			if (broker_is_imported(keep_b) && !broker_is_imported(twin)) {
+				keep_b = b;
+				twin = r->brokers[out - 1];
+			}
+			if (keep_b->nregistrations == 0) {
+				keep_b->registrations = twin->registrations;
+				keep_b->nregistrations = twin->nregistrations;
+			}
+			if (keep_b->family[0] == NULL)
+				keep_b->family = twin->family;
+			ks = (struct broker_store *)keep_b;
+			ks->twin = (struct broker_store *)twin;
+			r->brokers[out - 1] = keep_b;
+			continue;
+		}
+		r->brokers[out++] = b;
+	}
+	r->n = out;
+}
+
+/* Add the paths of the broker files (not the schema) in an open directory. */
+static void
+list_json(DIR *d, const char *dir, char ***names, size_t *n)
+{
+	struct dirent *e;
+
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || !str_ends_with(e->d_name, ".json") ||
+		    strcmp(e->d_name, "schema.json") == 0)
+			continue;
+		*names = xreallocarray(*names, *n + 1, sizeof **names);
+		(*names)[(*n)++] = path_join(dir, e->d_name);
+	}
+}
+
+/* Load every broker file in datadir/brokers and datadir/brokers/imported. */
 struct registry *
 registry_load(const char *datadir, char **cause)
 {
@@ -337,8 +423,7 @@ registry_load(const char *datadir, char **cause)
 	struct registry *r;
 	struct schema *schema;
 	struct buf errs;
-	struct dirent *e;
-	char **names = NULL;
+	char **names = NULL, *sub;
 	size_t n = 0, i;
 	DIR *d;
 
@@ -354,14 +439,15 @@ registry_load(const char *datadir, char **cause)
 		free(dir);
 		return NULL;
 	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || !str_ends_with(e->d_name, ".json") ||
-		    strcmp(e->d_name, "schema.json") == 0)
-			continue;
-		names = xreallocarray(names, n + 1, sizeof *names);
-		names[n++] = path_join(dir, e->d_name);
-	}
+	list_json(d, dir, &names, &n);
 	closedir(d);
+	/* Imported records live in their own folder, so the curated ones stay easy to read. */
+	sub = path_join(dir, "imported");
+	if ((d = opendir(sub)) != NULL) {
+		list_json(d, sub, &names, &n);
+		closedir(d);
+	}
+	free(sub);
 	free(dir);
 	if (n > 0)
 		qsort(names, n, sizeof *names, cmp_str);
@@ -384,6 +470,8 @@ registry_load(const char *datadir, char **cause)
 		return NULL;
 	}
 	qsort(r->brokers, r->n, sizeof *r->brokers, cmp_broker);
+	r->nfiles = r->n;
+	join_twins(r);
 	return r;
 }
 
@@ -477,4 +565,84 @@ int
 broker_has_category(const struct broker *b, const char *category)
 {
 	return strlist_has(b->categories, category);
+}
+
+/* Whether the record is only what the broker declared in a registry. */
+int
+broker_is_imported(const struct broker *b)
+{
+	return b->quality != NULL && strcmp(b->quality, "imported") == 0;
+}
+
+/* The broker's registration in one registry, or NULL. */
+const struct registration *
+broker_registration(const struct broker *b, const char *registry)
+{
+	size_t i;
+
+	for (i = 0; registry != NULL && i < b->nregistrations; i++)
+		if (strcmp(b->registrations[i].registry, registry) == 0)
+			return &b->registrations[i];
+	return NULL;
+}
+
+static const char *const scope_names[SCOPE_COUNT] = { "curated", "government", "people-search",
+	"registered", "all" };
+
+/* Parse a scope name. */
+int
+scope_parse(const char *s, enum scope *out)
+{
+	int i;
+
+	for (i = 0; i < SCOPE_COUNT; i++) {
+		if (strcmp(s, scope_names[i]) == 0) {
+			*out = (enum scope)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The name of a scope. */
+const char *
+scope_name(enum scope s)
+{
+	return (unsigned)s < SCOPE_COUNT ? scope_names[s] : "?";
+}
+
+/* Whether a broker belongs to a scope. */
+static int
+in_scope(const struct broker *b, enum scope s)
+{
+	switch (s) {
+	case SCOPE_DEFAULT:
+		return !broker_is_imported(b);
+	case SCOPE_GOVERNMENT:
+		return b->sells_to_government;
+	case SCOPE_PEOPLE_SEARCH:
+		return broker_has_category(b, "people-search");
+	case SCOPE_REGISTERED:
+		return b->nregistrations > 0;
+	case SCOPE_ALL:
+	case SCOPE_COUNT:
+		break;
+	}
+	return 1;
+}
+
+/* The brokers in a scope: curated first, then imported, each in id order. */
+const struct broker **
+registry_scope(const struct registry *r, enum scope s, size_t *n)
+{
+	const struct broker **out = xcalloc(r->n + 1, sizeof *out);
+	size_t i;
+	int pass;
+
+	*n = 0;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < r->n; i++)
+			if (broker_is_imported(r->brokers[i]) == pass && in_scope(r->brokers[i], s))
+				out[(*n)++] = r->brokers[i];
+	return out;
 }

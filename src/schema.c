@@ -148,6 +148,7 @@ struct vctx {
 	struct buf path; /* data path: "procedures[1].channel" */
 	int depth;
 	int too_deep;
+	int quiet;       /* only whether there are problems counts: no messages */
 };
 
 /* The text of a buffer that may never have been written to. */
@@ -730,7 +731,7 @@ errs_free(struct errs *e)
 {
 	size_t i;
 
-	for (i = 0; i < e->n; i++) {
+	for (i = 0; e->v != NULL && i < e->n; i++) {
 		free(e->v[i].path);
 		free(e->v[i].what);
 	}
@@ -812,6 +813,11 @@ static void OPTOUT_PRINTF(5, 6) add_err(
 	va_list ap;
 	char *what, *value, *both;
 
+	/* Inside is_valid nobody reads the message: count the problem only. */
+	if (c->quiet) {
+		out->n++;
+		return;
+	}
 	va_start(ap, fmt);
 	what = xvasprintf(fmt, ap);
 	va_end(ap);
@@ -1113,7 +1119,9 @@ is_valid(struct vctx *c, const struct node *n, const struct jv *v)
 	struct errs tmp = {NULL, 0};
 	int ok;
 
+	c->quiet++;
 	validate(c, n, v, &tmp);
+	c->quiet--;
 	ok = tmp.n == 0;
 	errs_free(&tmp);
 	return ok;
@@ -1304,6 +1312,20 @@ check_choice(
 	char *here = xstrdup(buf_str(&c->path)); /* the buffer may move */
 	struct buf b;
 
+	if (c->quiet) {
+		/* Only whether it matches counts: no ranking, no hints. */
+		for (i = 0; i < forms->n && (matched == 0 || one) && matched < 2; i++) {
+			tmp.v = NULL;
+			tmp.n = 0;
+			validate(c, forms->v[i], v, &tmp);
+			matched += tmp.n == 0;
+			errs_free(&tmp);
+		}
+		if (matched == 0 || (one && matched > 1))
+			out->n++;
+		free(here);
+		return;
+	}
 	rank = xcalloc(forms->n, sizeof *rank);
 	hint = xcalloc(forms->n, sizeof *hint);
 	for (i = 0; i < forms->n; i++) {
@@ -1398,6 +1420,9 @@ validate(struct vctx *c, const struct node *n, const struct jv *v, struct errs *
 	char *list, *want;
 
 	if (n->boolean == 1)
+		return;
+	/* Quietly, the first problem is the answer. */
+	if (c->quiet && out->n > 0)
 		return;
 	if (n->boolean == 0) {
 		add_err(c, out, 0, NULL, "no value is allowed here");

@@ -61,9 +61,20 @@ struct procedure {
 	int agent_allowed;          /* 1, 0, or -1 when unknown */
 	const char *notes;
 	const char *status;         /* current, stale, unverified */
+	const char *registry;       /* the state registry the address was filed with, or NULL */
 	const struct source *sources;
 	size_t nsources;
 	const struct broker *broker;
+};
+
+/* One filing in a state data-broker registry, as the broker declared it. */
+struct registration {
+	const char *registry;  /* california, vermont, ... */
+	const char *id;        /* may be NULL */
+	const char *date;      /* may be NULL */
+	const struct source *source;
+	int agent_allowed;     /* 1, 0, or -1 when not declared */
+	int federal, law_enforcement; /* declared sales: 1, 0, or -1 */
 };
 
 struct broker {
@@ -83,6 +94,10 @@ struct broker {
 	const struct caveat *caveats;
 	size_t ncaveats;
 	const char *verified; /* YYYY-MM-DD */
+	const char *quality;  /* "curated" (also when the file says nothing) or "imported" */
+	const struct registration *registrations;
+	size_t nregistrations;
+	const char **family;  /* ids of an operator family, this one included; empty when none */
 	const char *path;
 	const struct jv *json; /* the record as loaded, for --json output */
 };
@@ -90,6 +105,7 @@ struct broker {
 struct registry {
 	struct broker **brokers; /* sorted by id */
 	size_t n;
+	size_t nfiles;           /* files loaded: an imported twin joins its curated record */
 };
 
 /* Load every broker file under datadir/brokers. */
@@ -102,6 +118,30 @@ const struct broker *registry_find(const struct registry *r, const char *id);
 /* Whether the broker's name, aliases or parent contain word (case- and accent-insensitive). */
 int broker_matches(const struct broker *b, const char *word);
 int broker_has_category(const struct broker *b, const char *category);
+
+/* Whether the record is only what the broker declared in a state registry. */
+int broker_is_imported(const struct broker *b);
+/* The registration in the named registry, or NULL. */
+const struct registration *broker_registration(const struct broker *b, const char *registry);
+
+/* Broker scopes for plan, packet and batch. */
+enum scope {
+	SCOPE_DEFAULT,    /* the curated records: researched procedures */
+	SCOPE_GOVERNMENT, /* known or declared to sell to government or law enforcement */
+	SCOPE_PEOPLE_SEARCH,
+	SCOPE_REGISTERED, /* every broker with a state registration */
+	SCOPE_ALL,
+	SCOPE_COUNT
+};
+/* Parse a scope name (curated, government, people-search, registered, all). */
+int scope_parse(const char *s, enum scope *out);
+const char *scope_name(enum scope s);
+/*
+ * The brokers in a scope as a NULL-terminated array the caller frees (the
+ * brokers are borrowed): curated records first, then imported ones, each
+ * in id order.
+ */
+const struct broker **registry_scope(const struct registry *r, enum scope s, size_t *n);
 
 const char *request_name(enum request r);
 int request_parse(const char *s, enum request *r);

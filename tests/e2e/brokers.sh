@@ -7,13 +7,16 @@
 schema="$TOP_SRCDIR/brokers/schema.json"
 checker="$TOP_SRCDIR/tests/tools/jsonschema-check.py"
 bad="$TOP_SRCDIR/tests/fixtures/brokers-invalid"
-count=$(ls "$TOP_SRCDIR"/brokers/*.json | grep -vc '/schema.json$')
+files=$(ls "$TOP_SRCDIR"/brokers/*.json "$TOP_SRCDIR"/brokers/imported/*.json | grep -vc '/schema.json$')
+# An imported twin of a curated record (same id) joins it: one broker, two files.
+count=$(ls "$TOP_SRCDIR"/brokers/*.json "$TOP_SRCDIR"/brokers/imported/*.json | grep -v '/schema.json$' |
+	sed 's|.*/||' | sort -u | wc -l)
 
 # The whole registry, both ways.
 run brokers validate
 check_status "optout brokers validate accepts the registry" 0
-check_eq "it counts every broker file" "$count broker files are valid" "$(cat "$work/out")"
-if "$PYTHON" "$checker" "$schema" $(ls "$TOP_SRCDIR"/brokers/*.json | grep -v '/schema.json$') >"$work/py" 2>&1; then
+check_eq "it counts every broker file" "$files broker files are valid" "$(cat "$work/out")"
+if "$PYTHON" "$checker" "$schema" $(ls "$TOP_SRCDIR"/brokers/*.json "$TOP_SRCDIR"/brokers/imported/*.json | grep -v '/schema.json$') >"$work/py" 2>&1; then
 	ok "python3-jsonschema accepts every broker file"
 else
 	not_ok "python3-jsonschema accepts every broker file" "$(head -c 3000 "$work/py")"

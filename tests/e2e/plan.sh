@@ -101,8 +101,11 @@ check_status "a missing profile exits 66" 66
 run plan -p "$ex" -b no-such-broker
 check_status "an unknown broker exits 65" 65
 check_has "the unknown broker is named" "$work/err" "no broker with id 'no-such-broker'"
-run plan -p "$ex"
-check_status "no broker selection is a usage error" 64
+run plan -p "$ex" -b example-cra --scope all
+check_status "-b and --scope together are a usage error" 64
+run plan -p "$ex" --scope nonsense
+check_status "an unknown scope is a usage error" 64
+check_has "the unknown scope's message lists the scopes" "$work/err" "curated, government, people-search, registered, all"
 run plan -p "$ex" -b example-cra --disclose mothers_maiden_name
 check_status "an unknown --disclose field is a usage error" 64
 
@@ -119,10 +122,23 @@ check_lacks "the error does not repeat the bad value" "$work/err" "$bad_email"
 
 # The real registry: every broker plans without error for the example person.
 export OPTOUT_DATADIR="$TOP_SRCDIR"
+curated=$(ls "$TOP_SRCDIR"/brokers/*.json | grep -vc schema.json)
+# Imported records that are not twins of a curated one.
+imported=$(ls "$TOP_SRCDIR"/brokers/imported/ | while read -r f; do
+	[ -e "$TOP_SRCDIR/brokers/$f" ] || echo "$f"; done | wc -l)
 run plan -p "$ex" --all --json
 check_status "plan --all over the real registry exits 0" 0
 check_eq "one plan item per broker and request type" \
-	"$(( $(ls "$TOP_SRCDIR"/brokers/*.json | grep -vc schema.json) * 2 ))" "$(json_get "$work/out" 'len(j)')"
+	"$(( (curated + imported) * 2 ))" "$(json_get "$work/out" 'len(j)')"
+run plan -p "$ex" --json
+check_eq "without -b, the plan covers the curated records (the default scope)" \
+	"$(( curated * 2 ))" "$(json_get "$work/out" 'len(j)')"
+run plan -p "$ex" --scope government --json
+cp "$work/out" "$work/gov-plan"
+run brokers list --sells-to-government --json
+check_eq "--scope government: exactly the brokers known or declared to sell to government" \
+	"$(json_get "$work/out" 'sorted(b["id"] for b in j)')" \
+	"$(json_get "$work/gov-plan" 'sorted(set(i["broker"] for i in j))')"
 check_lacks "no SSN anywhere in the plan" "$work/out" "6789"
 run plan -p "$ex" -b appriss-insights -r access
 check_has "Appriss: no consumer channel, said plainly" "$work/out" "No consumer channel is known for Appriss Insights"
