@@ -135,25 +135,34 @@ blank_record(const struct csv_reader *r)
 struct csv_reader *
 csv_open(const char *path, char **cause)
 {
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	return csv_open_stream(f, path, cause);
+}
+
+/* Read the header of a CSV stream; the reader owns f from here on. */
+struct csv_reader *
+csv_open_stream(FILE *f, const char *name, char **cause)
+{
 	struct csv_reader *r;
 	size_t line, i, k;
 	int c, rc;
 
 	r = xcalloc(1, sizeof *r);
-	r->name = xstrdup(path);
+	r->name = xstrdup(name);
 	r->line = 1;
-	if ((r->f = fopen(path, "rb")) == NULL) {
-		*cause = xasprintf("%s: %s", path, strerror(errno));
-		csv_close(r);
-		return NULL;
-	}
+	r->f = f;
 	/* A UTF-8 byte-order mark, as spreadsheet programs write it, is skipped. */
 	if ((c = getc(r->f)) == 0xEF) {
 		int b2 = getc(r->f), b3 = getc(r->f);
 
 		if (b2 != 0xBB || b3 != 0xBF) {
 			*cause = xasprintf("%s:1: the file starts with bytes that are not UTF-8 text",
-			    path);
+			    name);
 			csv_close(r);
 			return NULL;
 		}
@@ -165,7 +174,7 @@ csv_open(const char *path, char **cause)
 	} while (rc == 1 && blank_record(r));
 	if (rc <= 0) {
 		if (rc == 0)
-			*cause = xasprintf("%s: the file is empty (expected a header row)", path);
+			*cause = xasprintf("%s: the file is empty (expected a header row)", name);
 		csv_close(r);
 		return NULL;
 	}
@@ -188,7 +197,7 @@ csv_open(const char *path, char **cause)
 		for (k = 0; k < i; k++) {
 			if (strcmp(r->header[k], h) == 0) {
 				*cause = xasprintf("%s:%zu: column \"%s\" appears twice in the header",
-				    path, line, h);
+				    name, line, h);
 				csv_close(r);
 				return NULL;
 			}

@@ -289,19 +289,6 @@ check_doc(const struct jv *doc, const char *docname, const char *datadir,
 	return schema_validate(s, doc, docname, SCHEMA_REDACT, cause);
 }
 
-/* Load a JSON file and check it against a schema in datadir/letters (values redacted). */
-static struct jv *
-load_checked(const char *path, const char *datadir, const char *schema_name, char **cause)
-{
-	struct jv *doc = jv_load_file(path, PROFILE_MAX_BYTES, cause);
-
-	if (doc != NULL && check_doc(doc, path, datadir, schema_name, cause) != 0) {
-		jv_free(doc);
-		doc = NULL;
-	}
-	return doc;
-}
-
 /* Build a profile from a parsed document, checking it. */
 struct profile *
 profile_from_jv(struct jv *doc, const char *name, const char *datadir, char **cause)
@@ -363,12 +350,24 @@ profile_free(struct profile *p)
 struct agent *
 agent_load(const char *path, const char *datadir, char **cause)
 {
-	struct jv *doc = load_checked(path, datadir, "agent.schema.json", cause);
-	const struct jv *a;
-	struct agent *ag;
+	struct jv *doc = jv_load_file(path, PROFILE_MAX_BYTES, cause);
 
 	if (doc == NULL)
 		return NULL;
+	return agent_from_jv(doc, path, datadir, cause);
+}
+
+/* Build an agent from a parsed document, checking it. */
+struct agent *
+agent_from_jv(struct jv *doc, const char *name, const char *datadir, char **cause)
+{
+	const struct jv *a;
+	struct agent *ag;
+
+	if (check_doc(doc, name, datadir, "agent.schema.json", cause) != 0) {
+		jv_free(doc);
+		return NULL;
+	}
 	ag = xcalloc(1, sizeof *ag);
 	ag->doc = doc;
 	ag->organization = str_at(doc, "organization");
@@ -388,7 +387,7 @@ agent_load(const char *path, const char *datadir, char **cause)
 		ag->phone = phone_e164(ag->phone_raw, ag->address.country);
 		if (ag->phone == NULL) {
 			*cause = xasprintf("%s: phone: not a phone number that can be written in E.164 "
-			    "(give the country code, e.g. +1 213 555 0123)", path);
+			    "(give the country code, e.g. +1 213 555 0123)", name);
 			agent_free(ag);
 			return NULL;
 		}

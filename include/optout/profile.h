@@ -66,6 +66,9 @@ struct profile *profile_from_jv(struct jv *doc, const char *name, const char *da
     char **cause);
 void profile_free(struct profile *p);
 struct agent *agent_load(const char *path, const char *datadir, char **cause);
+/* Build an agent from an already parsed JSON value (takes ownership). */
+struct agent *agent_from_jv(struct jv *doc, const char *name, const char *datadir,
+    char **cause);
 void agent_free(struct agent *a);
 
 /* "Given Middle Family Suffix" as written. */
