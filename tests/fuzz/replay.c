@@ -97,6 +97,6 @@ main(int argc, char **argv)
 			return 1;
 		total += ran;
 	}
-	printf("%ld inputs\n", total);
+	printf("%ld input%s\n", total, total == 1 ? "" : "s");
 	return total > 0 ? 0 : 2;
 }
