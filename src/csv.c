@@ -129,7 +129,6 @@ fail:
 	return -1;
 }
 
-static struct csv_reader *start(FILE *f, const char *path, char **cause);
 
 /* Whether a record is one empty field (a blank line). */
 static int
@@ -155,7 +154,7 @@ csv_open(const char *path, char **cause)
 	got = fread(magic, 1, sizeof magic, f);
 	rewind(f);
 	if (!vault_age_detect(magic, got))
-		return start(f, path, cause);
+		return csv_open_stream(f, path, cause);
 	/* An encrypted (age) client list is decrypted into locked memory and read from there. */
 	fclose(f);
 	if ((secret = vault_read_file(path, CSV_MAX_ENCRYPTED, cause)) == NULL)
@@ -186,19 +185,19 @@ csv_open_mem(const void *data, size_t len, const char *name, char **cause)
 		*cause = xasprintf("%s: %s", name, strerror(errno));
 		return NULL;
 	}
-	return start(f, name, cause);
+	return csv_open_stream(f, name, cause);
 }
 
-/* Take over an open stream and read the header. */
-static struct csv_reader *
-start(FILE *f, const char *path, char **cause)
+/* Read the header of a CSV stream; the reader owns f from here on. */
+struct csv_reader *
+csv_open_stream(FILE *f, const char *name, char **cause)
 {
 	struct csv_reader *r;
 	size_t line, i, k;
 	int c, rc;
 
 	r = xcalloc(1, sizeof *r);
-	r->name = xstrdup(path);
+	r->name = xstrdup(name);
 	r->line = 1;
 	r->f = f;
 	/* A UTF-8 byte-order mark, as spreadsheet programs write it, is skipped. */
@@ -207,7 +206,7 @@ start(FILE *f, const char *path, char **cause)
 
 		if (b2 != 0xBB || b3 != 0xBF) {
 			*cause = xasprintf("%s:1: the file starts with bytes that are not UTF-8 text",
-			    path);
+			    name);
 			csv_close(r);
 			return NULL;
 		}
@@ -219,7 +218,7 @@ start(FILE *f, const char *path, char **cause)
 	} while (rc == 1 && blank_record(r));
 	if (rc <= 0) {
 		if (rc == 0)
-			*cause = xasprintf("%s: the file is empty (expected a header row)", path);
+			*cause = xasprintf("%s: the file is empty (expected a header row)", name);
 		csv_close(r);
 		return NULL;
 	}
@@ -242,7 +241,7 @@ start(FILE *f, const char *path, char **cause)
 		for (k = 0; k < i; k++) {
 			if (strcmp(r->header[k], h) == 0) {
 				*cause = xasprintf("%s:%zu: column \"%s\" appears twice in the header",
-				    path, line, h);
+				    name, line, h);
 				csv_close(r);
 				return NULL;
 			}

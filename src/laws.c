@@ -44,19 +44,33 @@ laws_load(const char *datadir, char **cause)
 {
 	char *path = xasprintf("%s/letters/laws.json", datadir);
 	char *spath = xasprintf("%s/letters/laws.schema.json", datadir);
-	struct schema *schema = NULL;
-	struct jv *doc = NULL;
-	const struct jv *arr;
+	struct schema *schema;
+	struct jv *doc;
 	struct laws *l = NULL;
-	size_t i;
 
 	schema = schema_load(spath, cause);
-	if (schema == NULL)
-		goto out;
-	doc = jv_load_file(path, LAWS_MAX_BYTES, cause);
-	if (doc == NULL || schema_validate(schema, doc, path, 0, cause) != 0)
-		goto out;
+	if (schema != NULL && (doc = jv_load_file(path, LAWS_MAX_BYTES, cause)) != NULL)
+		l = laws_from_jv(schema, doc, path, cause);
+	schema_free(schema);
+	free(path);
+	free(spath);
+	return l;
+}
+
+/* Check a parsed laws document (owned) against the schema and index it. */
+struct laws *
+laws_from_jv(const struct schema *schema, struct jv *doc, const char *path, char **cause)
+{
+	const struct jv *arr;
+	struct laws *l;
+	size_t i;
+
+	if (schema_validate(schema, doc, path, 0, cause) != 0) {
+		jv_free(doc);
+		return NULL;
+	}
 	l = xcalloc(1, sizeof *l);
+	l->doc = doc;
 	arr = jv_get(doc, "laws");
 	l->n = jv_len(arr);
 	l->laws = xcalloc(l->n ? l->n : 1, sizeof *l->laws);
@@ -78,8 +92,7 @@ laws_load(const char *datadir, char **cause)
 				*cause = xasprintf("%s: laws[%zu].id: \"%s\" is already used by laws[%zu]",
 				    path, i, law->id, k);
 				laws_free(l);
-				l = NULL;
-				goto out;
+				return NULL;
 			}
 		}
 	}
@@ -90,18 +103,10 @@ laws_load(const char *datadir, char **cause)
 		if (date_parse(jv_str(jv_at(arr, i)), &l->holidays[i]) != 0) {
 			*cause = xasprintf("%s: holidays[%zu]: not a valid date (YYYY-MM-DD)", path, i);
 			laws_free(l);
-			l = NULL;
-			goto out;
+			return NULL;
 		}
 	}
 	qsort(l->holidays, l->nholidays, sizeof *l->holidays, cmp_date);
-	l->doc = doc;
-	doc = NULL;
-out:
-	jv_free(doc);
-	schema_free(schema);
-	free(path);
-	free(spath);
 	return l;
 }
 

@@ -552,19 +552,6 @@ load_private(const char *path, char **cause)
 	return doc;
 }
 
-/* Load a JSON file and check it against a schema in datadir/letters (values redacted). */
-static struct jv *
-load_checked(const char *path, const char *datadir, const char *schema_name, char **cause)
-{
-	struct jv *doc = load_private(path, cause);
-
-	if (doc != NULL && check_doc(doc, path, datadir, schema_name, cause) != 0) {
-		jv_free(doc);
-		doc = NULL;
-	}
-	return doc;
-}
-
 /* Build a profile from a parsed document, checking it. */
 struct profile *
 profile_from_jv(struct jv *doc, const char *name, const char *datadir, char **cause)
@@ -627,12 +614,24 @@ profile_free(struct profile *p)
 struct agent *
 agent_load(const char *path, const char *datadir, char **cause)
 {
-	struct jv *doc = load_checked(path, datadir, "agent.schema.json", cause);
-	const struct jv *a;
-	struct agent *ag;
+	struct jv *doc = load_private(path, cause);
 
 	if (doc == NULL)
 		return NULL;
+	return agent_from_jv(doc, path, datadir, cause);
+}
+
+/* Build an agent from a parsed document, checking it. */
+struct agent *
+agent_from_jv(struct jv *doc, const char *name, const char *datadir, char **cause)
+{
+	const struct jv *a;
+	struct agent *ag;
+
+	if (check_doc(doc, name, datadir, "agent.schema.json", cause) != 0) {
+		jv_free(doc);
+		return NULL;
+	}
 	ag = xcalloc(1, sizeof *ag);
 	ag->doc = doc;
 	ag->organization = str_at(doc, "organization");
@@ -652,7 +651,7 @@ agent_load(const char *path, const char *datadir, char **cause)
 		ag->phone = phone_e164(ag->phone_raw, ag->address.country);
 		if (ag->phone == NULL) {
 			*cause = xasprintf("%s: phone: not a phone number that can be written in E.164 "
-			    "(give the country code, e.g. +1 213 555 0123)", path);
+			    "(give the country code, e.g. +1 213 555 0123)", name);
 			agent_free(ag);
 			return NULL;
 		}

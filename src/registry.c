@@ -234,7 +234,7 @@ fill_broker(struct broker_store *bs)
 }
 
 /* Free one broker and everything it owns. */
-static void
+void
 broker_free(struct broker *b)
 {
 	struct broker_store *bs = (struct broker_store *)b;
@@ -293,37 +293,50 @@ check_semantics(const struct jv *doc, const char *path, struct buf *errs)
 	}
 }
 
-/* Load and check one broker file; problems are appended to errs. */
-static struct broker_store *
-load_one(const struct schema *schema, const char *path, struct buf *errs)
+/* Check a parsed broker record (owned) against the schema and build its typed view. */
+struct broker *
+broker_from_jv(const struct schema *schema, struct jv *doc, const char *path, char **cause)
 {
 	struct broker_store *bs;
-	struct jv *doc;
-	char *cause = NULL;
-	size_t before = errs->len;
+	struct buf errs;
+	char *err = NULL;
 
-	doc = jv_load_file(path, BROKER_MAX_BYTES, &cause);
-	if (doc == NULL) {
-		buf_printf(errs, "%s\n", cause);
-		free(cause);
-		return NULL;
+	buf_init(&errs);
+	if (schema_validate(schema, doc, path, 0, &err) != 0) {
+		buf_printf(&errs, "%s\n", err);
+		free(err);
+	} else {
+		/* Semantic checks need the shape the schema guarantees. */
+		check_semantics(doc, path, &errs);
 	}
-	if (schema_validate(schema, doc, path, 0, &cause) != 0) {
-		buf_printf(errs, "%s\n", cause);
-		free(cause);
-	}
-	/* Semantic checks need the shape the schema guarantees. */
-	if (errs->len == before)
-		check_semantics(doc, path, errs);
-	if (errs->len != before) {
+	if (errs.len > 0) {
 		jv_free(doc);
+		errs.data[--errs.len] = '\0';
+		*cause = buf_detach(&errs);
 		return NULL;
 	}
+	buf_free(&errs);
 	bs = xcalloc(1, sizeof *bs);
 	bs->doc = doc;
 	bs->pub.path = xstrdup(path);
 	fill_broker(bs);
-	return bs;
+	return &bs->pub;
+}
+
+/* Load and check one broker file; problems are appended to errs. */
+static struct broker *
+load_one(const struct schema *schema, const char *path, struct buf *errs)
+{
+	struct broker *b;
+	struct jv *doc;
+	char *cause = NULL;
+
+	doc = jv_load_file(path, BROKER_MAX_BYTES, &cause);
+	if (doc != NULL && (b = broker_from_jv(schema, doc, path, &cause)) != NULL)
+		return b;
+	buf_printf(errs, "%s\n", cause);
+	free(cause);
+	return NULL;
 }
 
 /* Load brokers/schema.json from the data directory. */
@@ -456,10 +469,10 @@ registry_load(const char *datadir, char **cause)
 	r->brokers = xcalloc(n ? n : 1, sizeof *r->brokers);
 	buf_init(&errs);
 	for (i = 0; i < n; i++) {
-		struct broker_store *bs = load_one(schema, names[i], &errs);
+		struct broker *b = load_one(schema, names[i], &errs);
 
-		if (bs != NULL)
-			r->brokers[r->n++] = &bs->pub;
+		if (b != NULL)
+			r->brokers[r->n++] = b;
 		free(names[i]);
 	}
 	free(names);
@@ -487,7 +500,7 @@ registry_validate_files(const char *datadir, char **files, size_t nfiles, char *
 		return -1;
 	buf_init(&errs);
 	for (i = 0; i < nfiles; i++)
-		broker_free((struct broker *)load_one(schema, files[i], &errs));
+		broker_free(load_one(schema, files[i], &errs));
 	schema_free(schema);
 	if (errs.len > 0)
 		return fail_with(&errs, cause);

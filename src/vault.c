@@ -155,6 +155,9 @@ vault_secret_new(size_t len)
 {
 	struct vault_secret *s = xcalloc(1, sizeof *s);
 
+	/* sodium_malloc needs libsodium started (it aborts otherwise); this is idempotent. */
+	if (sodium_init() < 0)
+		oom();
 	/* sodium_malloc(0) is valid but keep one byte so data is never NULL. */
 	if ((s->data = sodium_malloc(len ? len : 1)) == NULL)
 		oom();

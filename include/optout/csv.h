@@ -17,6 +17,7 @@
 #define OPTOUT_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct csv_reader;
 
@@ -31,6 +32,8 @@ struct csv_record {
 struct csv_reader *csv_open(const char *path, char **cause);
 /* The same over text in memory (not copied: it must outlive the reader); name is for messages. */
 struct csv_reader *csv_open_mem(const void *data, size_t len, const char *name, char **cause);
+/* Read from an open stream (name is used in messages); the reader closes f, even on failure. */
+struct csv_reader *csv_open_stream(FILE *f, const char *name, char **cause);
 void csv_close(struct csv_reader *r);
 /* The header row (read by csv_open); borrowed. */
 const char *const *csv_header(const struct csv_reader *r, size_t *ncols);

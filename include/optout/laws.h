@@ -17,6 +17,7 @@
 #include "optout/registry.h"
 
 struct jv;
+struct schema;
 
 enum day_unit { UNIT_CALENDAR, UNIT_BUSINESS, UNIT_MONTHS };
 
@@ -51,6 +52,9 @@ struct laws {
 };
 
 struct laws *laws_load(const char *datadir, char **cause);
+/* Check a parsed laws document (owned) against laws.schema.json, as the file path would be. */
+struct laws *laws_from_jv(const struct schema *schema, struct jv *doc, const char *path,
+    char **cause);
 void laws_free(struct laws *l);
 const struct law *laws_find(const struct laws *l, const char *id);
 /*

@@ -74,6 +74,9 @@ int profile_label_ok(const struct profile *p);
 /* Set the label of a profile that has none (the profile keeps a copy). */
 void profile_set_label(struct profile *p, const char *label);
 struct agent *agent_load(const char *path, const char *datadir, char **cause);
+/* Build an agent from an already parsed JSON value (takes ownership). */
+struct agent *agent_from_jv(struct jv *doc, const char *name, const char *datadir,
+    char **cause);
 void agent_free(struct agent *a);
 
 /* "Given Middle Family Suffix" as written. */

@@ -113,6 +113,14 @@ struct registry *registry_load(const char *datadir, char **cause);
 /* Validate the given broker files against datadir's schema; 0 when all are valid. */
 int registry_validate_files(const char *datadir, char **files, size_t nfiles, char **cause);
 void registry_free(struct registry *r);
+/*
+ * Check one parsed broker record (owned) against a loaded brokers/schema.json,
+ * as the file `path` would be; the loader uses it for every file.
+ */
+struct broker *broker_from_jv(const struct schema *schema, struct jv *doc, const char *path,
+    char **cause);
+/* Free a broker from broker_from_jv (NULL is fine); never one a registry holds. */
+void broker_free(struct broker *b);
 
 const struct broker *registry_find(const struct registry *r, const char *id);
 /* Whether the broker's name, aliases or parent contain word (case- and accent-insensitive). */
