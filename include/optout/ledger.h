@@ -40,7 +40,7 @@
 struct plan_item;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 2
+#define LEDGER_SCHEMA_VERSION 3
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -54,6 +54,13 @@ enum ledger_state {
 	LS_NEEDS_REVIEW, /* interrupted while sending: a person must check */
 	LS_FAILED,       /* sending failed; may be retried */
 	LS_COUNT
+};
+
+/* What the deadline is counted from. */
+enum ledger_clock {
+	LC_SENT,     /* the day an email or web form went out (it arrives that day) */
+	LC_TRANSIT,  /* a letter's mailing day plus the mail-transit allowance */
+	LC_RECEIVED, /* the day the broker received it (mark ... delivered) */
 };
 
 /* What ledger_record writes: the plan of one request. */
@@ -86,6 +93,10 @@ struct ledger_request {
 	enum day_unit extension_unit;
 	char *message_id; /* NULL when none */
 	char *tracking;   /* NULL when none */
+	date_t received;  /* the confirmed delivery, 0 when not recorded */
+	date_t clock_start; /* the day the deadline is counted from, 0 before sending */
+	enum ledger_clock clock_basis;
+	date_t appeal_due; /* the answer to an appeal is due, 0 when none was made */
 };
 
 /* One event in a request's history. */
@@ -93,7 +104,8 @@ struct ledger_event {
 	char *at;   /* when it was written: YYYY-MM-DDTHH:MM:SSZ (UTC) */
 	char *kind; /* a state name */
 	date_t day; /* the day it took effect (0 when not known) */
-	char *note; /* NULL when none */
+	char *note; /* the person's own note, never sent to anyone; NULL when none */
+	char *reason; /* the broker's words (with "denied"), quoted in a complaint; NULL */
 };
 
 /* Which requests ledger_list returns. */
@@ -168,8 +180,18 @@ int ledger_finish_send(struct ledger *l, long long id, int ok, const char *messa
  * request as updated.
  */
 int ledger_mark(struct ledger *l, const char *ref_or_id, enum ledger_state to,
-    const char *tracking, const char *note, date_t on, const struct laws *laws,
-    struct ledger_request **after, char **cause);
+    const char *tracking, const char *note, const char *reason, date_t on,
+    const struct laws *laws, struct ledger_request **after, char **cause);
+/*
+ * The broker received a request that awaits its answer on day `on` (a
+ * certified-mail return receipt, a carrier's tracking): the deadline is
+ * counted again from that day, replacing the mail-transit estimate.
+ * Recorded once; tracking may be NULL.
+ */
+int ledger_mark_delivered(struct ledger *l, const char *ref_or_id, const char *tracking,
+    date_t on, const struct laws *laws, struct ledger_request **after, char **cause);
+/* "sent", "transit", "received". */
+const char *ledger_clock_name(enum ledger_clock c);
 /*
  * Turn every "sending" request into "needs-review" with an event, unless
  * another process has the ledger open (it may be sending right now): then
@@ -181,11 +203,14 @@ int ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause);
 enum ledger_action {
 	LA_FOLLOWUP,  /* a follow-up letter was written */
 	LA_COMPLAINT, /* a complaint to the regulator was written */
+	LA_APPEAL,    /* an appeal to the business was written */
 };
 const char *ledger_action_name(enum ledger_action a);
 /* Add an action to a request's history (the state does not change). */
 int ledger_record_action(struct ledger *l, long long id, enum ledger_action a, date_t on,
     const char *note, char **cause);
+/* Record an appeal letter written on `on` whose answer is due by `due`. */
+int ledger_record_appeal(struct ledger *l, long long id, date_t on, date_t due, char **cause);
 /* The day of the request's latest action of this kind into *on (0 when none). */
 int ledger_last_action(struct ledger *l, long long id, enum ledger_action a, date_t *on,
     char **cause);
