@@ -30,8 +30,8 @@ find_profile(const struct followup_opts *o, const char *client)
 }
 
 /* "request to delete personal information" and the like. */
-static const char *
-request_words(enum request r)
+const char *
+followup_request_words(enum request r)
 {
 	switch (r) {
 	case REQ_ACCESS:
@@ -50,12 +50,13 @@ request_words(enum request r)
  * A plan item standing for the recorded request: the procedure and law it
  * was sent under, its reference, with today's disclosure rules.
  */
-static struct plan_item *
-recorded_item(const struct followup_opts *o, const struct ledger_request *r,
-    const struct profile *p)
+struct plan_item *
+followup_recorded_item(const struct registry *reg, const struct laws *laws,
+    const struct agent *agent, const struct ledger_request *r, const struct profile *p,
+    date_t today)
 {
-	const struct broker *b = registry_find(o->reg, r->broker);
-	const struct law *law = laws_find(o->laws, r->law);
+	const struct broker *b = registry_find(reg, r->broker);
+	const struct law *law = laws_find(laws, r->law);
 	struct plan_opts po = { 0 };
 	struct plan_item *it;
 	size_t i;
@@ -63,9 +64,9 @@ recorded_item(const struct followup_opts *o, const struct ledger_request *r,
 	if (b == NULL || law == NULL)
 		return NULL;
 	po.request = r->request;
-	po.agent = o->agent;
-	po.today = o->today;
-	it = plan_make(b, p, o->laws, &po);
+	po.agent = agent;
+	po.today = today;
+	it = plan_make(b, p, laws, &po);
 	for (i = 0; i < b->nprocedures; i++)
 		if (strcmp(b->procedures[i].id, r->procedure) == 0)
 			it->proc = &b->procedures[i];
@@ -74,6 +75,14 @@ recorded_item(const struct followup_opts *o, const struct ledger_request *r,
 	it->due = ledger_effective_due(r);
 	snprintf(it->reference, sizeof it->reference, "%s", r->reference);
 	return it;
+}
+
+/* The plan item of a request for this run's letters. */
+static struct plan_item *
+recorded_item(const struct followup_opts *o, const struct ledger_request *r,
+    const struct profile *p)
+{
+	return followup_recorded_item(o->reg, o->laws, o->agent, r, p, o->today);
 }
 
 /* The day of a date as "22 November 2026". */
@@ -288,7 +297,7 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 	if (reg != NULL)
 		jv_set(data, "regulator", regulator_data(reg));
 	x = jv_new_object();
-	jv_set_str(x, "request_words", request_words(r->request));
+	jv_set_str(x, "request_words", followup_request_words(r->request));
 	long_day(x, "sent_on", r->sent);
 	long_day(x, "due", ledger_effective_due(r));
 	jv_set_str(x, "sent_verb", r->state == LS_MAILED || r->channel == CH_POSTAL ? "mailed"

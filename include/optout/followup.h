@@ -20,10 +20,13 @@
 #include <stddef.h>
 
 #include "optout/date.h"
+#include "optout/registry.h"
 
 struct agent;
 struct laws;
 struct ledger;
+struct ledger_request;
+struct plan_item;
 struct letters;
 struct profile;
 struct registry;
@@ -55,6 +58,16 @@ struct followup_summary {
 };
 
 int followup_run(const struct followup_opts *o, struct followup_summary *s, char **cause);
+/*
+ * A plan item (owned by the caller, plan_item_free) standing for a recorded
+ * request: its broker, procedure, law, reference and due date, with the
+ * disclosure rules of `today`; NULL when the broker or law is unknown now.
+ */
+struct plan_item *followup_recorded_item(const struct registry *reg, const struct laws *laws,
+    const struct agent *agent, const struct ledger_request *r, const struct profile *p,
+    date_t today);
+/* "request to delete personal information" and the like. */
+const char *followup_request_words(enum request r);
 void followup_summary_free(struct followup_summary *s);
 
 #endif

@@ -196,4 +196,46 @@ check_has "and the email's" "$work/ics.txt" \
 check_eq "and nothing else (planned requests have no due date)" "2" "$(grep -c '@optout|' "$work/ics.txt")"
 check_lacks "no names or addresses in the calendar" "$work/due.ics" "Ejemplo"
 
+# The record for a regulator or an attorney: one PDF with the timeline, the broker's words,
+# the saved reply of a web form, and the request letter; never the person's note.
+export OPTOUT_TODAY=2027-01-10
+mkdir -p "$XDG_DATA_HOME/optout/evidence"
+printf '<html><head><style>p{color:red}</style><script>var x = "hidden";</script></head><body><h1>Thank you</h1>\n<p>Your request   %s was received on 8 December.</p></body></html>' "$tx" \
+	>"$XDG_DATA_HOME/optout/evidence/$tx.html"
+run evidence "$tx" -o "$work/ev.pdf" -c "$work/c.csv" --ledger "$L"
+check_status "evidence exits 0" 0
+check_has "it says what it wrote" "$work/out" "wrote $work/ev.pdf: the record of 1 request, with 1 letter reproduced."
+"$PDFTOTEXT" -enc UTF-8 "$work/ev.pdf" "$work/ev.txt"
+check_has "the record names the request and business" "$(flat "$work/ev.txt")" "Request $tx"
+check_has "the day the clock ran from and why" "$(flat "$work/ev.txt")" \
+	"9 December 2026 (the day the business received the request)"
+"$PDFTOTEXT" -layout -enc UTF-8 "$work/ev.pdf" "$work/ev-layout.txt"
+grep "The request was mailed." "$work/ev-layout.txt" | tr -s ' ' >"$work/ev-row.txt" || true
+check_has "every event with its date, channel and tracking number" "$work/ev-row.txt" \
+	"7 December 2026 The request was mailed. postal 9407 1118 9876 5432 1000 00"
+check_has "the delivery" "$(flat "$work/ev.txt")" "9 December 2026 The request was delivered to the business."
+check_has "the follow-up" "$(flat "$work/ev.txt")" "28 December 2026 A follow-up letter was written."
+check_has "the refusal" "$(flat "$work/ev.txt")" "The business refused the request."
+check_has "the complaint" "$(flat "$work/ev.txt")" "A complaint to the regulator was written."
+check_has "the broker's words" "$(flat "$work/ev.txt")" "In its own words, the business said: \"We could not locate a consumer file.\""
+check_has "the saved reply's text" "$(flat "$work/ev.txt")" "Thank you Your request $tx was received on 8 December."
+check_lacks "without its script" "$(flat "$work/ev.txt")" "hidden"
+check_has "and the request letter itself" "$(flat "$work/ev.txt")" "15 U.S.C."
+check_lacks "never the private note" "$(flat "$work/ev.txt")" "cousin"
+check_eq "the PDF is private (0600)" "600" "$(stat -c %a "$work/ev.pdf")"
+"$QPDF" --check "$work/ev.pdf" >/dev/null 2>&1 && ok "the PDF is well formed" || not_ok "the PDF is well formed"
+run evidence --client tx-1 -o "$work/ev2.pdf" --ledger "$L"
+check_has "for a whole client, without details, letters are not reproduced" "$work/out" \
+	"the record of 2 requests, with 0 letters reproduced."
+"$PDFTOTEXT" -enc UTF-8 "$work/ev2.pdf" "$work/ev2.txt"
+check_has "and the record says where the copy is" "$(flat "$work/ev2.txt")" \
+	"The request letter is not reproduced here because the person's details were not given"
+run evidence OPT-ZZZZ-ZZZZ -o "$work/ev3.pdf" --ledger "$L"
+check_status "an unknown reference exits 66" 66
+run evidence --client nobody -o "$work/ev3.pdf" --ledger "$L"
+check_status "a client without requests exits 66" 66
+check_has "and says so" "$work/err" "the ledger has no requests for client 'nobody'"
+run evidence "$tx" --ledger "$L"
+check_status "-o is required" 64
+
 done_testing
