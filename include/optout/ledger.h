@@ -8,8 +8,11 @@
  *
  * What it holds: an opaque client label (as in a profile's "label", e.g.
  * "client-0042"), the broker, procedure and law ids, the request type and
- * channel, states, dates, an email's Message-ID or a mail tracking number,
- * and notes the user types.  Never a name, address, email address, date of
+ * channel, states, dates (including the day the deadline is counted from
+ * and why, and a confirmed delivery), an email's Message-ID or a mail
+ * tracking number, notes the user types (private: never printed in a
+ * letter) and, with a refusal, the broker's own words (quoted in appeals
+ * and complaints).  Never a name, address, email address, date of
  * birth or identifier: ledger_record refuses a client label that is not a
  * plain label, and nothing else about the person is ever passed in.
  *
