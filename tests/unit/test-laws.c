@@ -116,6 +116,8 @@ test_blocks(void **state)
 	    "https://cppa.ca.gov/webapplications/complaint");
 	assert_null(jv_get(cppa, "postal"));
 	assert_string_equal(jv_str(jv_at(jv_get(cppa, "unconfirmed_fields"), 0)), "postal");
+	assert_string_equal(jv_str(jv_get(laws_regulator(laws, laws_find(laws, "us-co"), "US", "CO"),
+	    "complaint_url")), "https://coag.gov/file-complaint/");
 	assert_string_equal(postal_line("us-va", "US", "VA", 2), "202 North Ninth Street");
 	assert_string_equal(postal_line("us-va", "US", "VA", 3), "Richmond, VA 23219");
 	assert_string_equal(postal_line("fcra-611", "US", "OR", 1), "PO Box 4503");
