@@ -315,6 +315,9 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 		long_day(x, "denied_on", r->closed);
 		jv_set(x, "days", jv_new_int(days));
 		jv_set_str(x, "citation", citation);
+		/* Whether the law makes the business point the person to the regulator on a denial. */
+		jv_set(x, "informs_of_regulator", jv_new_bool(jv_bool(jv_get(jv_get(it->law->json,
+		    "appeal"), "informs_of_regulator"))));
 		long_day(x, "answer_by", due);
 		history(o, r, x);
 		jv_set(data, "appeal", x);

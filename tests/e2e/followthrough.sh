@@ -119,19 +119,7 @@ check_has "and says the postal address was not confirmed" "$(flat "$work/c3.txt"
 	"could not be confirmed when this letter was prepared"
 check_lacks "never 'the The'" "$(flat "$work/c3.txt")" "the The"
 
-# Appeals, with a laws file whose Virginia appeal is marked confirmed (a test value, not law).
-mkdir -p "$work/data/letters"
-ln -s "$fx/data/brokers" "$work/data/brokers"
-cp -R "$TOP_SRCDIR/letters/." "$work/data/letters/"
-"$PYTHON" - "$work/data/letters/laws.json" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-for law in d["laws"]:
-    if law["id"] == "us-va":
-        law["appeal"] = {"available": True, "days": 60, "citation": "TEST-ONLY §0(C)"}
-json.dump(d, open(sys.argv[1], "w"), ensure_ascii=False, indent=2)
-PY
-export OPTOUT_DATADIR="$work/data"
+# Appeals under the law as recorded: Virginia's, confirmed (Va. Code §59.1-577(C), 60 days).
 A="$work/a.db"
 export OPTOUT_TODAY=2026-11-02
 "$OPTOUT" batch -c "$work/c.csv" -b example-cra -r delete -o "$work/b4" --ledger "$A" >/dev/null
@@ -144,7 +132,9 @@ run followup -o "$work/fa" -c "$work/c.csv" --ledger "$A"
 check_has "a refusal under a law with an appeal gets the appeal first" "$work/out" "wrote $work/fa/va-1/appeal-$va2.pdf"
 check_has "not a complaint" "$work/out" "0 follow-up letters, 1 appeals and 0 complaints written"
 "$PDFTOTEXT" -enc UTF-8 "$work/fa/va-1/appeal-$va2.pdf" "$work/a1.txt"
-check_has "the appeal cites the appeal section" "$(flat "$work/a1.txt")" "I appeal that decision under TEST-ONLY §0(C)."
+check_has "the appeal cites the appeal section" "$(flat "$work/a1.txt")" "I appeal that decision under Va. Code §59.1-577(C)."
+check_has "and says the business must point to the regulator on a denial" "$(flat "$work/a1.txt")" \
+	"the law also requires you to tell me how I can submit a complaint to this regulator: Office of the Attorney General of Virginia, Consumer Protection Section."
 check_has "and the law's window" "$(flat "$work/a1.txt")" "within 60 days of receiving this appeal"
 check_has "and the day its answer is due (60 days from 21 November)" "$(flat "$work/a1.txt")" "by 20 January 2027 at the latest"
 check_has "and quotes the refusal" "$(flat "$work/a1.txt")" "You gave this reason: \"Request not verified.\""
@@ -164,7 +154,8 @@ check_has "which says the appeal went unanswered" "$(flat "$work/a2.txt")" \
 	"its answer to the appeal was due by 20 January 2027"
 check_has "with the appeal in the timeline" "$(flat "$work/a2.txt")" \
 	"21 November 2026 An appeal of the refusal was sent to the business."
-export OPTOUT_DATADIR="$fx/data"
+check_has "addressed to the Virginia Attorney General's postal address" "$(flat "$work/a2.txt")" \
+	"Office of the Attorney General Consumer Protection Section 202 North Ninth Street Richmond, VA 23219"
 
 # Due dates as iCalendar, read back by an independent parser (python3-icalendar).
 export OPTOUT_TODAY=2026-12-07
