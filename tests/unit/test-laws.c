@@ -134,6 +134,48 @@ test_blocks(void **state)
 	assert_int_not_equal(strncmp(jv_str(jv_get(ico, "name")), "The ", 4), 0);
 }
 
+/* Whether a law's appeal is one a letter may cite: available, with a section and days, none unconfirmed. */
+static int
+appeal_usable(const char *id)
+{
+	const struct jv *a = jv_get(laws_find(laws, id)->json, "appeal");
+
+	return a != NULL && jv_bool(jv_get(a, "available")) && jv_str(jv_get(a, "citation")) != NULL &&
+	    jv_int(jv_get(a, "days")) > 0 && !jv_bool(jv_get(a, "unconfirmed"));
+}
+
+/* Appeals: the confirmed ones carry their section and a dated source; the rest are not cited. */
+static void
+test_appeals(void **state)
+{
+	static const char *const ids[] = { "us-ca", "us-va", "us-co", "us-ct", "us-ut", "us-tx", "us-or", "us-mt", "us-ia", "us-de", "us-nh", "us-nj", "us-ne", "us-tn", "us-mn", "us-md", "us-in", "us-ky", "us-ri", "none" };
+	const struct jv *va = jv_get(laws_find(laws, "us-va")->json, "appeal");
+	const struct jv *ne = jv_get(laws_find(laws, "us-ne")->json, "appeal");
+	size_t i;
+
+	(void)state;
+	assert_true(appeal_usable("us-va"));
+	assert_string_equal(jv_str(jv_get(va, "citation")), "Va. Code §59.1-577(C)");
+	assert_int_equal(jv_int(jv_get(va, "days")), 60);
+	assert_true(jv_bool(jv_get(va, "informs_of_regulator")));
+	/* Utah's law gives no appeal; Nebraska's has its 60 days but no recorded section yet. */
+	assert_false(jv_bool(jv_get(jv_get(laws_find(laws, "us-ut")->json, "appeal"), "available")));
+	assert_false(appeal_usable("us-ut"));
+	assert_int_equal(jv_int(jv_get(ne, "days")), 60);
+	assert_false(appeal_usable("us-ne"));
+	/* No appeal is cited on trust: each usable one records where it was checked, with a URL. */
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const struct jv *src;
+
+		if (!appeal_usable(ids[i]))
+			continue;
+		src = jv_get(jv_get(laws_find(laws, ids[i])->json, "appeal"), "sources");
+		assert_true(jv_len(src) > 0);
+		assert_non_null(jv_str(jv_get(jv_at(src, 0), "url")));
+		assert_non_null(jv_str(jv_get(jv_at(src, 0), "as_of")));
+	}
+}
+
 int
 main(void)
 {
@@ -141,6 +183,7 @@ main(void)
 		cmocka_unit_test(test_transit),
 		cmocka_unit_test(test_choice),
 		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_appeals),
 	};
 
 	return cmocka_run_group_tests_name("laws", tests, setup, teardown);
