@@ -119,6 +119,25 @@ check_has "and says the postal address was not confirmed" "$(flat "$work/c3.txt"
 	"could not be confirmed when this letter was prepared"
 check_lacks "never 'the The'" "$(flat "$work/c3.txt")" "the The"
 
+# A Dublin resident under the GDPR: Ireland's Data Protection Commission, at its confirmed postal address.
+cat >"$work/ie.csv" <<'CSV'
+label,given,family,street,city,region,postal_code,country,email,dob,drivers_license,drivers_license_region
+ie-1,Ida,Ejemplo,7 Example Street,Dublin,,D02 XY00,IE,ida@example.org,,,
+CSV
+E="$work/ie.db"
+export OPTOUT_TODAY=2026-11-02
+"$OPTOUT" batch -c "$work/ie.csv" -b example-history -r access -o "$work/b6" --ledger "$E" >/dev/null
+"$OPTOUT" status --ledger "$E" --json >"$work/st.json"
+ie=$(ref_of ie-1 access)
+check_eq "the Dublin request stands on the GDPR" "gdpr" "$(field "$ie" law)"
+"$OPTOUT" mark "$ie" mailed --ledger "$E" >/dev/null
+OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$ie" denied --reason "No record found." --ledger "$E" >/dev/null
+OPTOUT_TODAY=2026-11-21 "$OPTOUT" followup -o "$work/f" -c "$work/ie.csv" --ledger "$E" >/dev/null
+"$PDFTOTEXT" -enc UTF-8 "$work/f/ie-1/complaint-$ie.pdf" "$work/c4.txt"
+check_has "the complaint goes to the Data Protection Commission's postal address" "$(flat "$work/c4.txt")" \
+	"Data Protection Commission 21 Fitzwilliam Square South Dublin 2, D02 RD28 Ireland"
+check_lacks "and to no German authority" "$(flat "$work/c4.txt")" "Datenschutz"
+
 # Appeals under the law as recorded: Virginia's, confirmed (Va. Code §59.1-577(C), 60 days).
 A="$work/a.db"
 export OPTOUT_TODAY=2026-11-02

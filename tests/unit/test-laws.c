@@ -124,6 +124,15 @@ test_blocks(void **state)
 	assert_string_equal(postal_line("fcra-611", "US", "OR", 2), "Iowa City, IA 52244");
 	assert_string_equal(postal_line("gdpr", "DE", "Bavaria", 1), "Promenade 27");
 	assert_string_equal(postal_line("gdpr", "DE", "Bavaria", 2), "91522 Ansbach");
+	assert_string_equal(reg_id("gdpr", "IE", NULL), "ie-dpc");
+	assert_string_equal(postal_line("gdpr", "IE", NULL, 1), "21 Fitzwilliam Square South");
+	assert_string_equal(postal_line("gdpr", "IE", NULL, 2), "Dublin 2, D02 RD28");
+	assert_string_equal(reg_id("gdpr", "ES", NULL), "es-aepd");
+	assert_null(jv_get(laws_regulator(laws, laws_find(laws, "gdpr"), "ES", NULL), "postal"));
+	assert_non_null(strstr(jv_str(jv_get(laws_regulator(laws, laws_find(laws, "gdpr"), "ES", NULL),
+	    "complaint_url")), "https://sedeagpd.gob.es/"));
+	assert_string_equal(jv_str(jv_get(laws_regulator(laws, laws_find(laws, "us-ct"), "US", "CT"),
+	    "complaint_url")), "https://portal.ct.gov/ag/sections/consumer-advocacy/consumer-advocacy");
 	assert_string_equal(jv_str(jv_get(ico, "name")), "Information Commissioner's Office");
 	assert_non_null(strstr(jv_str(jv_get(ico, "complaint_url")), "https://ico.org.uk/"));
 	assert_null(jv_get(ico, "postal"));
