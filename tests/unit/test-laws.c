@@ -127,6 +127,9 @@ test_blocks(void **state)
 	assert_string_equal(reg_id("gdpr", "IE", NULL), "ie-dpc");
 	assert_string_equal(postal_line("gdpr", "IE", NULL, 1), "21 Fitzwilliam Square South");
 	assert_string_equal(postal_line("gdpr", "IE", NULL, 2), "Dublin 2, D02 RD28");
+	assert_string_equal(reg_id("gdpr", "NL", NULL), "nl-ap");
+	assert_string_equal(postal_line("gdpr", "NL", NULL, 1), "Postbus 93374");
+	assert_string_equal(postal_line("gdpr", "NL", NULL, 2), "2509 AJ Den Haag");
 	assert_string_equal(reg_id("gdpr", "ES", NULL), "es-aepd");
 	assert_null(jv_get(laws_regulator(laws, laws_find(laws, "gdpr"), "ES", NULL), "postal"));
 	assert_non_null(strstr(jv_str(jv_get(laws_regulator(laws, laws_find(laws, "gdpr"), "ES", NULL),
