@@ -18,22 +18,25 @@ const struct command cmd_followup = {
 	.name = "followup",
 	.usage = "[--overdue] -o DIR (-p PROFILE | -c CLIENTS) [--agent AGENT] [--grace DAYS] "
 		 "[--ledger FILE]",
-	.summary = "write follow-ups for overdue requests and complaints for ignored or denied ones",
+	.summary = "write follow-ups for overdue requests, appeals of refusals, and complaints",
 	.help =
 	    "Options:\n"
 	    "      --overdue          only overdue requests (leave denied ones alone)\n"
-	    "  -o, --output DIR       where to write DIR/<client>/followup-<ref>.pdf and\n"
-	    "                         complaint-<ref>.pdf\n"
+	    "  -o, --output DIR       where to write DIR/<client>/followup-<ref>.pdf,\n"
+	    "                         appeal-<ref>.pdf and complaint-<ref>.pdf\n"
 	    "  -p, --profile FILE     the person whose requests to follow up\n"
 	    "  -c, --clients FILE     or a client list (CSV or JSON), matched by label\n"
 	    "      --agent FILE       write as the authorized agent\n"
 	    "      --grace DAYS       days after a follow-up before a complaint (default 14)\n"
 	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
-	    "An overdue request gets a follow-up letter citing the deadline and the statute;\n"
-	    "one still unanswered DAYS after that, or one the broker denied, gets a complaint\n"
-	    "to the regulator (California's CPPA or the state attorney general, the CFPB for\n"
-	    "FCRA requests, the data-protection authority for GDPR).  Each letter is written\n"
-	    "once: the ledger records it.  Courtesy requests have no regulator to complain to.\n",
+	    "An overdue request gets a follow-up letter citing the deadline and the statute,\n"
+	    "counted from the broker's receipt ('optout mark REF delivered', else the mailing\n"
+	    "day plus the mail-transit allowance).  One still unanswered DAYS after that gets\n"
+	    "a complaint.  A refusal gets an appeal to the business first where the law gives\n"
+	    "one, and a complaint once the appeal's window has passed.  A complaint goes to\n"
+	    "the one regulator on file for the person's residence and the law (letters/\n"
+	    "laws.json \"regulators\"), with its address or online form.  Each letter is\n"
+	    "written once: the ledger records it.  Courtesy requests have no regulator.\n",
 	.run = cmd_followup_run,
 };
 
@@ -177,10 +180,14 @@ cmd_followup_run(int argc, char **argv)
 	}
 	for (i = 0; i < s.nwritten; i++)
 		printf("wrote %s/%s\n", outdir, s.written[i]);
-	printf("%zu follow-up letters and %zu complaints written", s.followups, s.complaints);
+	printf("%zu follow-up letters, %zu appeals and %zu complaints written", s.followups,
+	    s.appeals, s.complaints);
 	if (s.waiting > 0)
 		printf("; %zu followed up, waiting out the %d days before a complaint", s.waiting,
 		    grace);
+	if (s.waiting_appeal > 0)
+		printf("; %zu appealed, waiting for the business's answer before a complaint",
+		    s.waiting_appeal);
 	printf(".\n");
 	if (s.no_profile > 0)
 		printf("%zu requests belong to clients whose details were not given (-p or -c).\n",
@@ -189,6 +196,11 @@ cmd_followup_run(int argc, char **argv)
 		printf("%zu requests stand on no statute with a regulator (courtesy requests): "
 		       "there is no one to complain to; consider your state attorney general's "
 		       "consumer protection office.\n", s.no_regulator);
+	if (s.no_regulator_address > 0)
+		printf("%zu requests need a complaint, but no regulator with a confirmed address or "
+		       "complaint form is on file for the person's residence and law "
+		       "(letters/laws.json \"regulators\"): find the authority and file "
+		       "directly.\n", s.no_regulator_address);
 	if (s.nwritten > 0)
 		printf("Sign and send each letter, then keep a copy with the original request.\n");
 	followup_summary_free(&s);

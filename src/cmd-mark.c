@@ -11,32 +11,40 @@
 
 #define TRACKING_MAX 64
 #define NOTE_MAX 500
+#define REASON_MAX 1000
 
 static int cmd_mark_run(int argc, char **argv);
 
 const struct command cmd_mark = {
 	.name = "mark",
-	.usage = "REFERENCE mailed|acknowledged|extended|completed|denied|sent|failed "
-		 "[--tracking N] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
+	.usage = "REFERENCE mailed|delivered|acknowledged|extended|completed|denied|sent|failed "
+		 "[--tracking N] [--reason TEXT] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
 	.summary = "record what happened to a request: mailed, sent, acknowledged, extended, "
 		   "completed, denied",
 	.help =
 	    "States:\n"
-	    "  mailed         you posted the letter (the deadline starts on --date)\n"
+	    "  mailed         you posted the letter; until its delivery is recorded the\n"
+	    "                 deadline runs from --date plus the mail-transit allowance\n"
+	    "                 (business days, letters/laws.json)\n"
+	    "  delivered      the broker received it on --date (return receipt, carrier\n"
+	    "                 tracking): the deadline runs from that day\n"
 	    "  sent           you sent the email or filled in the web form yourself (the\n"
 	    "                 deadline starts on --date)\n"
 	    "  acknowledged   the broker confirmed it received the request\n"
 	    "  extended       the broker gave notice that it takes the extension the law\n"
 	    "                 allows; refused when the notice came after the first period\n"
 	    "  completed      the broker did what was asked\n"
-	    "  denied         the broker refused\n"
+	    "  denied         the broker refused; give its words with --reason\n"
 	    "  failed         a request to review (interrupted while being sent) did not go\n"
 	    "                 out; it can be sent again\n"
 	    "Options:\n"
 	    "      --date DAY         the day it happened (default: today)\n"
 	    "      --tracking N       the mail tracking number (letters, digits, spaces, '-')\n"
-	    "      --note TEXT        a note for yourself; never a name, address or other\n"
-	    "                         personal data: the ledger holds none\n"
+	    "      --reason TEXT      with denied: what the broker said, quoted as its words in\n"
+	    "                         a complaint or appeal\n"
+	    "      --note TEXT        a note for yourself, never printed in anything sent;\n"
+	    "                         never a name, address or other personal data: the\n"
+	    "                         ledger holds none\n"
 	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n",
 	.run = cmd_mark_run,
 };
@@ -55,14 +63,14 @@ valid_tracking(const char *s)
 	return i > 0;
 }
 
-/* A note: one line of printable text. */
+/* A note or reason: one line of printable text of at most max bytes. */
 static int
-valid_note(const char *s)
+valid_note(const char *s, size_t max)
 {
 	size_t i;
 
 	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= NOTE_MAX || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		if (i >= max || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return 0;
 	}
 	return 1;
@@ -72,15 +80,23 @@ valid_note(const char *s)
 static void
 print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 {
-	char day[11], due[11], *s;
+	char day[11], due[11], from[11], *s;
 
 	date_format(on, day);
 	date_format(r->due, due);
 	switch (to) {
 	case LS_MAILED:
+		s = deadline_text(r->deadline_days, r->deadline_unit);
+		date_format(r->clock_start, from);
+		printf("%s: mailed on %s; due %s (%s from %s, the expected delivery after the "
+		    "mail-transit allowance).\n", r->reference, day, due, s, from);
+		printf("When it is delivered, run 'optout mark %s delivered --date YYYY-MM-DD' to "
+		    "count from the day of receipt.\n", r->reference);
+		free(s);
+		break;
 	case LS_SENT:
 		s = deadline_text(r->deadline_days, r->deadline_unit);
-		printf("%s: %s on %s; due %s (%s).\n", r->reference, ledger_state_name(to), day,
+		printf("%s: sent on %s; due %s (%s from the day it was sent).\n", r->reference, day,
 		    due, s);
 		free(s);
 		break;
@@ -105,6 +121,19 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 		printf("Tracking number: %s\n", r->tracking);
 }
 
+/* Say from which day the deadline of a delivered request now runs. */
+static void
+print_delivered(const struct ledger_request *r, date_t on)
+{
+	char day[11], due[11], *s = deadline_text(r->deadline_days, r->deadline_unit);
+
+	date_format(on, day);
+	date_format(ledger_effective_due(r), due);
+	printf("%s: delivered on %s; due %s (%s from the day of receipt).\n", r->reference, day,
+	    due, s);
+	free(s);
+}
+
 /* optout mark REFERENCE STATE */
 static int
 cmd_mark_run(int argc, char **argv)
@@ -112,6 +141,7 @@ cmd_mark_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "tracking", required_argument, NULL, 't' },
 		{ "note", required_argument, NULL, 'n' },
+		{ "reason", required_argument, NULL, 'r' },
 		{ "date", required_argument, NULL, 'd' },
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
@@ -120,7 +150,9 @@ cmd_mark_run(int argc, char **argv)
 	static const enum ledger_state allowed[] = { LS_MAILED, LS_ACKNOWLEDGED, LS_EXTENDED,
 		LS_COMPLETED, LS_DENIED, LS_SENT, LS_FAILED };
 	const char *ledger_file = NULL, *tracking = NULL, *note = NULL, *date = NULL;
+	const char *reason = NULL;
 	enum ledger_state to;
+	int delivered = 0;
 	struct ledger *l = NULL;
 	struct ledger_request *after = NULL;
 	struct laws *laws;
@@ -133,6 +165,7 @@ cmd_mark_run(int argc, char **argv)
 		switch (c) {
 		case 't': tracking = optarg; break;
 		case 'n': note = optarg; break;
+		case 'r': reason = optarg; break;
 		case 'd': date = optarg; break;
 		case 'L': ledger_file = optarg; break;
 		case 'h': cmd_usage(&cmd_mark, stdout); return 0;
@@ -147,10 +180,16 @@ cmd_mark_run(int argc, char **argv)
 	for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		if (strcmp(argv[optind + 1], ledger_state_name(allowed[i])) == 0)
 			break;
-	if (i == sizeof allowed / sizeof allowed[0])
-		return cmd_usage_error(&cmd_mark, "'%s' is not one of mailed, acknowledged, "
-		    "extended, completed, denied, sent, failed", argv[optind + 1]);
-	to = allowed[i];
+	delivered = strcmp(argv[optind + 1], "delivered") == 0;
+	if (i == sizeof allowed / sizeof allowed[0] && !delivered)
+		return cmd_usage_error(&cmd_mark, "'%s' is not one of mailed, delivered, "
+		    "acknowledged, extended, completed, denied, sent, failed", argv[optind + 1]);
+	to = delivered ? LS_MAILED : allowed[i];
+	if (reason != NULL && (delivered || to != LS_DENIED))
+		return cmd_usage_error(&cmd_mark, "--reason goes with 'denied': it records what the "
+		    "broker said when it refused (use --note for your own notes)");
+	if (delivered && note != NULL)
+		return cmd_usage_error(&cmd_mark, "--note does not go with 'delivered'");
 	on = today;
 	if (date != NULL && date_parse(date, &on) != 0)
 		return cmd_usage_error(&cmd_mark, "--date: '%s' is not a date (YYYY-MM-DD)", date);
@@ -159,9 +198,12 @@ cmd_mark_run(int argc, char **argv)
 	if (tracking != NULL && !valid_tracking(tracking))
 		return cmd_usage_error(&cmd_mark, "--tracking: expected at most %d letters, digits, "
 		    "spaces or '-'", TRACKING_MAX);
-	if (note != NULL && !valid_note(note))
+	if (note != NULL && !valid_note(note, NOTE_MAX))
 		return cmd_usage_error(&cmd_mark, "--note: expected one line of at most %d bytes",
 		    NOTE_MAX);
+	if (reason != NULL && (!valid_note(reason, REASON_MAX) || *reason == '\0'))
+		return cmd_usage_error(&cmd_mark, "--reason: expected the broker's words on one line "
+		    "of at most %d bytes", REASON_MAX);
 	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)
 		return rc;
 	/* The holidays, for deadlines counted in business days. */
@@ -180,9 +222,17 @@ cmd_mark_run(int argc, char **argv)
 		cmd_error("%zu request%s %s interrupted while being sent and now need%s review "
 		    "(see 'optout status')", recovered, recovered == 1 ? "" : "s",
 		    recovered == 1 ? "was" : "were", recovered == 1 ? "s" : "");
-	if (ledger_mark(l, argv[optind], to, tracking, note, on, laws, &after, &cause) != 0) {
+	if (delivered)
+		rc = ledger_mark_delivered(l, argv[optind], tracking, on, laws, &after, &cause);
+	else
+		rc = ledger_mark(l, argv[optind], to, tracking, note, reason, on, laws, &after,
+		    &cause);
+	if (rc != 0) {
 		cmd_error_cause(cause);
 		rc = EX_DATAERR;
+	} else if (delivered) {
+		print_delivered(after, on);
+		ledger_request_free(after);
 	} else {
 		print_result(after, to, on);
 		ledger_request_free(after);

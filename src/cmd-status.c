@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/ics.h"
 #include "optout/jv.h"
 #include "optout/ledger.h"
 
@@ -14,17 +16,23 @@ static int cmd_status_run(int argc, char **argv);
 
 const struct command cmd_status = {
 	.name = "status",
-	.usage = "[--overdue] [--client LABEL] [--json] [--ledger FILE]",
+	.usage = "[--overdue] [--client LABEL] [--json] [--ics FILE] [--ledger FILE]",
 	.summary = "show each recorded request with its state, due date and days left",
 	.help =
 	    "Options:\n"
 	    "      --overdue          only requests past their due date without an answer\n"
 	    "      --client LABEL     only this client's requests (the profile's label)\n"
 	    "      --json             machine-readable output\n"
+	    "      --ics FILE         also write the due dates (answers and appeals) as an\n"
+	    "                         iCalendar file for a calendar program\n"
 	    "      --ledger FILE      the ledger to read (default:\n"
 	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "Days are counted from today; a request's due date follows the law it stands on\n"
-	    "(calendar days, business days without weekends and holidays, or months).\n",
+	    "(calendar days, business days without weekends and holidays, or months),\n"
+	    "counted from the day the broker received it: the delivery you recorded, else\n"
+	    "for a letter its mailing day plus the mail-transit allowance, else the day an\n"
+	    "email or form was sent.  FROM shows which.  A refusal under appeal shows the\n"
+	    "day the business's answer to the appeal is due.\n",
 	.run = cmd_status_run,
 };
 
@@ -36,6 +44,12 @@ left_text(const struct ledger_request *r, date_t today)
 
 	if (r->state == LS_NEEDS_REVIEW)
 		return xstrdup("check it");
+	if (r->state == LS_DENIED && r->appeal_due != 0) {
+		left = r->appeal_due - today;
+		if (left < 0)
+			return xasprintf("appeal overdue by %ld day%s", -left, left == -1 ? "" : "s");
+		return xasprintf("appeal: %ld day%s", left, left == 1 ? "" : "s");
+	}
 	if (!ledger_state_awaiting(r->state))
 		return xstrdup("-");
 	left = ledger_effective_due(r) - today;
@@ -44,6 +58,26 @@ left_text(const struct ledger_request *r, date_t today)
 	if (left < 0)
 		return xasprintf("overdue by %ld day%s", -left, left == -1 ? "" : "s");
 	return xasprintf("%ld day%s", left, left == 1 ? "" : "s");
+}
+
+/* The day the clock runs from and why: "2026-12-14 (est.)", "2026-12-09 (rcvd)", "-". */
+static char *
+from_text(const struct ledger_request *r)
+{
+	char day[11];
+
+	if (r->clock_start == 0)
+		return xstrdup("-");
+	date_format(r->clock_start, day);
+	switch (r->clock_basis) {
+	case LC_TRANSIT:
+		return xasprintf("%s mail est.", day);
+	case LC_RECEIVED:
+		return xasprintf("%s delivered", day);
+	case LC_SENT:
+	default:
+		return xasprintf("%s sent", day);
+	}
 }
 
 /* A date as text, or "-". */
@@ -91,6 +125,17 @@ request_jv(const struct ledger_request *r, date_t today)
 	set_date(o, "due", r->due);
 	set_date(o, "extended_due", r->extended_due);
 	set_date(o, "closed", r->closed);
+	set_date(o, "received", r->received);
+	set_date(o, "clock_start", r->clock_start);
+	if (r->clock_start != 0)
+		jv_set_str(o, "clock_basis", ledger_clock_name(r->clock_basis));
+	else
+		jv_set(o, "clock_basis", jv_new_null());
+	set_date(o, "appeal_due", r->appeal_due);
+	if (r->state == LS_DENIED && r->appeal_due != 0)
+		jv_set(o, "appeal_days_left", jv_new_int(r->appeal_due - today));
+	else
+		jv_set(o, "appeal_days_left", jv_new_null());
 	s = deadline_text(r->deadline_days, r->deadline_unit);
 	jv_set_str(o, "deadline", s);
 	free(s);
@@ -135,16 +180,19 @@ print_table(struct ledger_request **list, size_t n, date_t today)
 		widen(&wb, list[i]->broker);
 	}
 
-	printf("%-*s  %-*s  %-*s  %-7s  %-12s  %-10s  %s\n", wr, "REFERENCE", wc, "CLIENT", wb,
-	    "BROKER", "REQUEST", "STATE", "DUE", "LEFT");
+	printf("%-*s  %-*s  %-*s  %-7s  %-12s  %-20s  %-10s  %s\n", wr, "REFERENCE", wc, "CLIENT",
+	    wb, "BROKER", "REQUEST", "STATE", "FROM", "DUE", "LEFT");
 	for (i = 0; i < n; i++) {
 		const struct ledger_request *r = list[i];
-		char due[11], *left = left_text(r, today);
+		char due[11], *left = left_text(r, today), *from = from_text(r);
 
-		day_text(ledger_effective_due(r), due);
-		printf("%-*s  %-*s  %-*s  %-7s  %-12s  %-10s  %s\n", wr, r->reference, wc, r->client,
-		    wb, r->broker, request_name(r->request), ledger_state_name(r->state), due, left);
+		day_text(r->state == LS_DENIED && r->appeal_due != 0 ? r->appeal_due :
+		    ledger_effective_due(r), due);
+		printf("%-*s  %-*s  %-*s  %-7s  %-12s  %-20s  %-10s  %s\n", wr, r->reference, wc,
+		    r->client, wb, r->broker, request_name(r->request), ledger_state_name(r->state),
+		    from, due, left);
 		free(left);
+		free(from);
 		if (ledger_state_awaiting(r->state)) {
 			awaiting++;
 			if (ledger_effective_due(r) < today)
@@ -161,6 +209,47 @@ print_table(struct ledger_request **list, size_t n, date_t today)
 		       "failed'.\n");
 }
 
+/* Write the running due dates as an iCalendar file (atomically); 0 or -1 with *cause. */
+static int
+write_ics(const char *path, struct ledger_request **list, size_t n, char **cause)
+{
+	struct ics_event *ev = xcalloc(n ? n : 1, sizeof *ev);
+	char **own = xcalloc(n ? 3 * n : 1, sizeof *own), stamp[20], *text;
+	size_t i, k = 0, o = 0;
+	struct tm tm;
+	time_t now = time(NULL);
+	int rc;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	for (i = 0; i < n; i++) {
+		const struct ledger_request *r = list[i];
+		int appeal = r->state == LS_DENIED && r->appeal_due != 0;
+
+		if (!appeal && !ledger_state_awaiting(r->state))
+			continue;
+		ev[k].day = appeal ? r->appeal_due : ledger_effective_due(r);
+		ev[k].uid = own[o++] = xasprintf("%s-%s@optout", r->reference, appeal ? "appeal" :
+		    "due");
+		ev[k].summary = own[o++] = appeal ?
+		    xasprintf("optout %s: %s's answer to the appeal is due (%s request)",
+		    r->reference, r->broker, request_name(r->request)) :
+		    xasprintf("optout %s: %s's answer is due (%s request)", r->reference, r->broker,
+		    request_name(r->request));
+		ev[k].description = own[o++] = xasprintf("Client %s. If no complete answer has come, "
+		    "run 'optout followup' for the next letter.", r->client);
+		k++;
+	}
+	text = ics_render(ev, k, stamp);
+	rc = write_file_atomic(path, text, strlen(text), 0600, cause);
+	free(text);
+	for (i = 0; i < o; i++)
+		free(own[i]);
+	free(own);
+	free(ev);
+	return rc;
+}
+
 /* optout status */
 static int
 cmd_status_run(int argc, char **argv)
@@ -169,11 +258,12 @@ cmd_status_run(int argc, char **argv)
 		{ "overdue", no_argument, NULL, 'o' },
 		{ "client", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "ics", required_argument, NULL, 'i' },
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ledger_file = NULL;
+	const char *ledger_file = NULL, *ics = NULL;
 	struct ledger_filter f;
 	struct ledger *l = NULL;
 	struct ledger_request **list = NULL;
@@ -188,6 +278,7 @@ cmd_status_run(int argc, char **argv)
 		case 'o': overdue = 1; break;
 		case 'c': f.client = optarg; break;
 		case 'j': json = 1; break;
+		case 'i': ics = optarg; break;
 		case 'L': ledger_file = optarg; break;
 		case 'h': cmd_usage(&cmd_status, stdout); return 0;
 		default: return EX_USAGE;
@@ -212,6 +303,12 @@ cmd_status_run(int argc, char **argv)
 		cmd_error("%zu request%s %s interrupted while being sent and now need%s review",
 		    recovered, recovered == 1 ? "" : "s", recovered == 1 ? "was" : "were",
 		    recovered == 1 ? "s" : "");
+	if (ics != NULL && write_ics(ics, list, n, &cause) != 0) {
+		cmd_error_cause(cause);
+		ledger_list_free(list);
+		ledger_close(l);
+		return EX_CANTCREAT;
+	}
 	if (json) {
 		struct jv *out = jv_new_array();
 		char *s;

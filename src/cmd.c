@@ -16,6 +16,7 @@
 extern const struct command cmd_batch;
 extern const struct command cmd_brokers;
 extern const struct command cmd_demo;
+extern const struct command cmd_evidence;
 extern const struct command cmd_followup;
 extern const struct command cmd_help;
 extern const struct command cmd_letter;
@@ -40,6 +41,7 @@ const struct command *const commands[] = {
 	&cmd_status,
 	&cmd_mark,
 	&cmd_followup,
+	&cmd_evidence,
 	&cmd_template,
 	&cmd_vault,
 	&cmd_help,

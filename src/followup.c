@@ -30,8 +30,8 @@ find_profile(const struct followup_opts *o, const char *client)
 }
 
 /* "request to delete personal information" and the like. */
-static const char *
-request_words(enum request r)
+const char *
+followup_request_words(enum request r)
 {
 	switch (r) {
 	case REQ_ACCESS:
@@ -50,12 +50,13 @@ request_words(enum request r)
  * A plan item standing for the recorded request: the procedure and law it
  * was sent under, its reference, with today's disclosure rules.
  */
-static struct plan_item *
-recorded_item(const struct followup_opts *o, const struct ledger_request *r,
-    const struct profile *p)
+struct plan_item *
+followup_recorded_item(const struct registry *reg, const struct laws *laws,
+    const struct agent *agent, const struct ledger_request *r, const struct profile *p,
+    date_t today)
 {
-	const struct broker *b = registry_find(o->reg, r->broker);
-	const struct law *law = laws_find(o->laws, r->law);
+	const struct broker *b = registry_find(reg, r->broker);
+	const struct law *law = laws_find(laws, r->law);
 	struct plan_opts po = { 0 };
 	struct plan_item *it;
 	size_t i;
@@ -63,9 +64,9 @@ recorded_item(const struct followup_opts *o, const struct ledger_request *r,
 	if (b == NULL || law == NULL)
 		return NULL;
 	po.request = r->request;
-	po.agent = o->agent;
-	po.today = o->today;
-	it = plan_make(b, p, o->laws, &po);
+	po.agent = agent;
+	po.today = today;
+	it = plan_make(b, p, laws, &po);
 	for (i = 0; i < b->nprocedures; i++)
 		if (strcmp(b->procedures[i].id, r->procedure) == 0)
 			it->proc = &b->procedures[i];
@@ -74,6 +75,14 @@ recorded_item(const struct followup_opts *o, const struct ledger_request *r,
 	it->due = ledger_effective_due(r);
 	snprintf(it->reference, sizeof it->reference, "%s", r->reference);
 	return it;
+}
+
+/* The plan item of a request for this run's letters. */
+static struct plan_item *
+recorded_item(const struct followup_opts *o, const struct ledger_request *r,
+    const struct profile *p)
+{
+	return followup_recorded_item(o->reg, o->laws, o->agent, r, p, o->today);
 }
 
 /* The day of a date as "22 November 2026". */
@@ -88,6 +97,14 @@ long_day(struct jv *o, const char *key, date_t d)
 	jv_set_str(o, key, day);
 }
 
+/* Remember a written file. */
+static void
+add_written(struct followup_summary *s, char *file)
+{
+	s->written = xreallocarray(s->written, s->nwritten + 1, sizeof *s->written);
+	s->written[s->nwritten++] = file;
+}
+
 /* Add a timeline row. */
 static void
 timeline_add(struct jv *t, date_t d, const char *event)
@@ -99,40 +116,176 @@ timeline_add(struct jv *t, date_t d, const char *event)
 	jv_push(t, e);
 }
 
-/* What the person noted when marking the request denied (the broker's reason), if anything. */
-static void
-denial_note(const struct followup_opts *o, const struct ledger_request *r, struct jv *x)
+/* What one recorded event says in a timeline, or NULL for events a regulator need not see. */
+static const char *
+event_words(const char *kind)
 {
-	struct ledger_event *ev;
+	static const struct {
+		const char *kind, *words;
+	} table[] = {
+		{ "sent", "The request was sent." },
+		{ "mailed", "The request was mailed." },
+		{ "delivered", "The request was delivered to the business." },
+		{ "acknowledged", "The business confirmed it received the request." },
+		{ "extended", "The business gave notice that it extends the period to answer." },
+		{ "followup", "A follow-up letter was sent; no complete answer came." },
+		{ "appeal", "An appeal of the refusal was sent to the business." },
+		{ "denied", "The business refused the request." },
+		{ "completed", "The business reported the request done." },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(kind, table[i].kind) == 0)
+			return table[i].words;
+	return NULL;
+}
+
+/*
+ * The request's history as timeline rows, with the due date the law set,
+ * and the broker's words with its refusal (never the person's own notes).
+ */
+static void
+history(const struct followup_opts *o, const struct ledger_request *r, struct jv *x)
+{
+	struct jv *t = jv_new_array();
+	struct ledger_event *ev = NULL;
 	char *cause = NULL;
-	size_t n, i;
+	size_t n = 0, i;
+	int due_shown = 0;
+	date_t due = ledger_effective_due(r);
 
 	if (ledger_events(o->ledger, r->id, &ev, &n, &cause) != 0) {
 		free(cause);
-		return;
+		ev = NULL;
+		n = 0;
 	}
-	for (i = n; i-- > 0;) {
-		if (strcmp(ev[i].kind, "denied") == 0) {
-			if (ev[i].note != NULL)
-				jv_set_str(x, "note", ev[i].note);
-			break;
+	for (i = 0; i < n; i++) {
+		const char *w = event_words(ev[i].kind);
+
+		if (!due_shown && due != 0 && ev[i].day > due) {
+			timeline_add(t, due, "The answer the law requires was due.");
+			due_shown = 1;
 		}
+		if (w != NULL)
+			timeline_add(t, ev[i].day, w);
+		if (strcmp(ev[i].kind, "denied") == 0 && ev[i].reason != NULL)
+			jv_set_str(x, "reason", ev[i].reason);
 	}
+	if (!due_shown && due != 0)
+		timeline_add(t, due, "The answer the law requires was due.");
 	ledger_events_free(ev, n);
+	jv_set(x, "timeline", t);
 }
 
-/* Write one letter (followup or complaint) for a request and record the action. */
+/* From which day the law's period runs, for the letters to say. */
+static struct jv *
+clock_data(const struct followup_opts *o, const struct ledger_request *r)
+{
+	struct jv *c = jv_new_object();
+
+	long_day(c, "from", r->clock_start != 0 ? r->clock_start : r->sent);
+	jv_set(c, "received", jv_new_bool(r->clock_basis == LC_RECEIVED));
+	jv_set(c, "transit", jv_new_bool(r->clock_basis == LC_TRANSIT));
+	jv_set(c, "sent", jv_new_bool(r->clock_basis == LC_SENT));
+	jv_set(c, "transit_days", jv_new_int(laws_mail_transit_days(o->laws)));
+	long_day(c, "received_on", r->received);
+	return c;
+}
+
+/* The regulator's block for a letter: name, postal lines, complaint form. */
+static struct jv *
+regulator_data(const struct jv *reg)
+{
+	struct jv *x = jv_new_object(), *lines = jv_new_array();
+	const struct jv *postal = jv_get(reg, "postal");
+	size_t i;
+
+	jv_set_str(x, "name", jv_str(jv_get(reg, "name")));
+	for (i = 0; i < jv_len(postal); i++)
+		jv_push(lines, jv_new_string(jv_str(jv_at(postal, i))));
+	jv_set(x, "postal_lines", lines);
+	jv_set(x, "has_postal", jv_new_bool(postal != NULL));
+	jv_set_str(x, "url", jv_str(jv_get(reg, "complaint_url")));
+	return x;
+}
+
+/* The regulator for the request's law and the person's residence, or NULL. */
+static const struct jv *
+find_regulator(const struct followup_opts *o, const struct law *law, const struct profile *p)
+{
+	const struct address *a = p != NULL ? p->current : NULL;
+
+	return laws_regulator(o->laws, law, a != NULL ? a->country : NULL,
+	    a != NULL ? a->region : NULL);
+}
+
+/*
+ * The days a business has to answer an appeal under the law, with its
+ * section, when both are confirmed; 0 when the law gives no appeal or its
+ * window is not confirmed (a refusal then goes straight to a complaint).
+ */
+static int
+appeal_days(const struct law *law, const char **citation)
+{
+	const struct jv *a = jv_get(law->json, "appeal"), *unc = jv_get(a, "unconfirmed_fields");
+	size_t i;
+
+	*citation = jv_str(jv_get(a, "citation"));
+	if (a == NULL || !jv_bool(jv_get(a, "available")) || *citation == NULL ||
+	    jv_int(jv_get(a, "days")) <= 0)
+		return 0;
+	for (i = 0; i < jv_len(unc); i++) {
+		const char *f = jv_str(jv_at(unc, i));
+
+		if (strcmp(f, "days") == 0 || strcmp(f, "available") == 0 ||
+		    strcmp(f, "citation") == 0)
+			return 0;
+	}
+	return (int)jv_int(jv_get(a, "days"));
+}
+
+/* The day the broker's answer to an appeal written today is due. */
+static date_t
+appeal_due(const struct followup_opts *o, const struct ledger_request *r, int days)
+{
+	date_t arrives = o->today;
+
+	/* Counted from the business's receipt: a mailed appeal travels as the request did. */
+	if (r->channel == CH_POSTAL)
+		arrives = laws_add(o->laws, o->today, laws_mail_transit_days(o->laws), UNIT_BUSINESS);
+	return arrives + days;
+}
+
+/* The template and ledger action for each kind of letter. */
+static const char *
+template_of(enum ledger_action a)
+{
+	switch (a) {
+	case LA_COMPLAINT:
+		return "complaint";
+	case LA_APPEAL:
+		return "appeal";
+	case LA_FOLLOWUP:
+	default:
+		return "followup";
+	}
+}
+
+/* Write one letter (follow-up, appeal or complaint) for a request and record the action. */
 static int
 write_letter(const struct followup_opts *o, const struct ledger_request *r,
-    const struct profile *p, enum ledger_action action, date_t followed, char **file,
+    const struct profile *p, enum ledger_action action, const struct jv *reg, char **file,
     char **cause)
 {
 	struct plan_item *it = recorded_item(o, r, p);
 	struct jv *data, *x;
-	char *dir, *path, *name, *ev;
+	char *dir, *path, *name;
+	const char *citation = NULL;
 	unsigned char *pdf;
 	size_t len;
-	int rc;
+	date_t due = 0;
+	int rc, days = 0;
 
 	if (it == NULL) {
 		*cause = xasprintf("%s: its broker '%s' or law '%s' is no longer known", r->reference,
@@ -140,42 +293,44 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 		return -1;
 	}
 	data = plan_letter_data(it, p, o->agent, 0);
+	jv_set(data, "clock", clock_data(o, r));
+	if (reg != NULL)
+		jv_set(data, "regulator", regulator_data(reg));
 	x = jv_new_object();
-	jv_set_str(x, "request_words", request_words(r->request));
+	jv_set_str(x, "request_words", followup_request_words(r->request));
 	long_day(x, "sent_on", r->sent);
 	long_day(x, "due", ledger_effective_due(r));
-	if (action == LA_FOLLOWUP) {
-		jv_set_str(x, "sent_verb", r->state == LS_MAILED || r->channel == CH_POSTAL ? "mailed"
-		    : "sent");
-		jv_set_str(x, "tracking", r->tracking);
+	jv_set_str(x, "sent_verb", r->state == LS_MAILED || r->channel == CH_POSTAL ? "mailed"
+	    : "sent");
+	jv_set_str(x, "tracking", r->tracking);
+	switch (action) {
+	case LA_FOLLOWUP:
 		jv_set(x, "extended", jv_new_bool(r->extended_due != 0));
 		long_day(x, "reply_by", o->today + 14);
 		jv_set(data, "followup", x);
-	} else {
-		const struct jv *reg = jv_get(it->law->json, "regulator");
-		struct jv *t = jv_new_array();
-
-		jv_set_str(x, "regulator", jv_str(jv_get(reg, "name")));
-		jv_set_str(x, "url", jv_str(jv_get(reg, "url")));
+		break;
+	case LA_APPEAL:
+		days = appeal_days(it->law, &citation);
+		due = appeal_due(o, r, days);
+		long_day(x, "denied_on", r->closed);
+		jv_set(x, "days", jv_new_int(days));
+		jv_set_str(x, "citation", citation);
+		/* Whether the law makes the business point the person to the regulator on a denial. */
+		jv_set(x, "informs_of_regulator", jv_new_bool(jv_bool(jv_get(jv_get(it->law->json,
+		    "appeal"), "informs_of_regulator"))));
+		long_day(x, "answer_by", due);
+		history(o, r, x);
+		jv_set(data, "appeal", x);
+		break;
+	case LA_COMPLAINT:
+	default:
 		jv_set(x, "denied", jv_new_bool(r->state == LS_DENIED));
-		ev = xasprintf("Request %s (reference %s)", r->channel == CH_POSTAL ? "mailed" : "sent",
-		    r->reference);
-		timeline_add(t, r->sent, ev);
-		free(ev);
-		timeline_add(t, r->due, "Answer due by law");
-		if (r->extended_due)
-			timeline_add(t, r->extended_due, "Extended answer due, after the business's notice");
-		if (followed)
-			timeline_add(t, followed, "Follow-up letter sent; no complete answer");
-		if (r->state == LS_DENIED) {
-			timeline_add(t, r->closed, "The business refused the request");
-			denial_note(o, r, x);
-		}
-		jv_set(x, "timeline", t);
+		long_day(x, "appeal_due", r->appeal_due);
+		history(o, r, x);
 		jv_set(data, "complaint", x);
+		break;
 	}
-	rc = letters_pdf(o->letters, action == LA_FOLLOWUP ? "followup" : "complaint", data, &pdf,
-	    &len, cause);
+	rc = letters_pdf(o->letters, template_of(action), data, &pdf, &len, cause);
 	jv_free(data);
 	plan_item_free(it);
 	if (rc != 0)
@@ -190,7 +345,9 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 	free(path);
 	free(dir);
 	/* Recorded only once the letter is safely on disk: a crash before means it is written again. */
-	if (rc == 0)
+	if (rc == 0 && action == LA_APPEAL)
+		rc = ledger_record_appeal(o->ledger, r->id, o->today, due, cause);
+	else if (rc == 0)
 		rc = ledger_record_action(o->ledger, r->id, action, o->today, NULL, cause);
 	if (rc == 0)
 		*file = xasprintf("%s/%s", r->client, name);
@@ -198,12 +355,53 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 	return rc;
 }
 
-/* Remember a written file. */
-static void
-add_written(struct followup_summary *s, char *file)
+/* Whether a regulator can be written to or filed with as it is on file. */
+static int
+reachable(const struct jv *reg)
 {
-	s->written = xreallocarray(s->written, s->nwritten + 1, sizeof *s->written);
-	s->written[s->nwritten++] = file;
+	return jv_get(reg, "postal") != NULL || jv_get(reg, "complaint_url") != NULL;
+}
+
+/* Decide which letter a request needs now: 0 none (counted in s), 1 with *action set. */
+static int
+decide(const struct followup_opts *o, const struct ledger_request *r, const struct law *law,
+    struct followup_summary *s, enum ledger_action *action, char **cause)
+{
+	date_t followed, complained, appealed, due = ledger_effective_due(r);
+	int overdue = ledger_state_awaiting(r->state) && due != 0 && o->today > due;
+	int grace = o->grace_days > 0 ? o->grace_days : DEFAULT_GRACE_DAYS;
+	const char *citation;
+
+	if (!overdue && !(r->state == LS_DENIED && !o->overdue_only))
+		return 0;
+	if (ledger_last_action(o->ledger, r->id, LA_FOLLOWUP, &followed, cause) != 0 ||
+	    ledger_last_action(o->ledger, r->id, LA_COMPLAINT, &complained, cause) != 0 ||
+	    ledger_last_action(o->ledger, r->id, LA_APPEAL, &appealed, cause) != 0)
+		return -1;
+	if (complained)
+		return 0;
+	if (r->state == LS_DENIED && law != NULL && appeal_days(law, &citation) > 0) {
+		/* The law gives an appeal: it comes first, the complaint after its window. */
+		if (!appealed) {
+			*action = LA_APPEAL;
+			return 1;
+		}
+		if (r->appeal_due != 0 && o->today > r->appeal_due) {
+			*action = LA_COMPLAINT;
+			return 1;
+		}
+		s->waiting_appeal++;
+		return 0;
+	}
+	if (r->state == LS_DENIED || (followed && o->today - followed >= grace))
+		*action = LA_COMPLAINT;
+	else if (!followed)
+		*action = LA_FOLLOWUP;
+	else {
+		s->waiting++;
+		return 0;
+	}
+	return 1;
 }
 
 /* Decide and write what one request needs. */
@@ -213,27 +411,13 @@ do_request(const struct followup_opts *o, const struct ledger_request *r,
 {
 	const struct law *law = laws_find(o->laws, r->law);
 	const struct profile *p;
-	date_t followed, complained, due = ledger_effective_due(r);
-	int overdue = ledger_state_awaiting(r->state) && due != 0 && o->today > due;
-	int grace = o->grace_days > 0 ? o->grace_days : DEFAULT_GRACE_DAYS;
-	enum ledger_action action;
+	const struct jv *reg = NULL;
+	enum ledger_action action = LA_FOLLOWUP;
 	char *file = NULL;
+	int rc;
 
-	if (!overdue && !(r->state == LS_DENIED && !o->overdue_only))
-		return 0;
-	if (ledger_last_action(o->ledger, r->id, LA_FOLLOWUP, &followed, cause) != 0 ||
-	    ledger_last_action(o->ledger, r->id, LA_COMPLAINT, &complained, cause) != 0)
-		return -1;
-	if (complained)
-		return 0;
-	if (r->state == LS_DENIED || (followed && o->today - followed >= grace))
-		action = LA_COMPLAINT;
-	else if (!followed)
-		action = LA_FOLLOWUP;
-	else {
-		s->waiting++;
-		return 0;
-	}
+	if ((rc = decide(o, r, law, s, &action, cause)) <= 0)
+		return rc;
 	if (action == LA_COMPLAINT && (law == NULL || jv_get(law->json, "regulator") == NULL ||
 	    !jv_bool(jv_get(jv_get(law->json, "deadline"), "binding")))) {
 		s->no_regulator++;
@@ -243,11 +427,19 @@ do_request(const struct followup_opts *o, const struct ledger_request *r,
 		s->no_profile++;
 		return 0;
 	}
-	if (write_letter(o, r, p, action, followed, &file, cause) != 0)
+	reg = find_regulator(o, law, p);
+	if (action == LA_COMPLAINT && (reg == NULL || !reachable(reg))) {
+		/* Never a complaint to a guessed authority or address. */
+		s->no_regulator_address++;
+		return 0;
+	}
+	if (write_letter(o, r, p, action, reg, &file, cause) != 0)
 		return -1;
 	add_written(s, file);
 	if (action == LA_FOLLOWUP)
 		s->followups++;
+	else if (action == LA_APPEAL)
+		s->appeals++;
 	else
 		s->complaints++;
 	return 0;

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "optout/jv.h"
 #include "optout/laws.h"
@@ -279,4 +280,53 @@ deadline_text(int days, enum day_unit unit)
 	default:
 		return xasprintf("%d calendar day%s", days, days == 1 ? "" : "s");
 	}
+}
+
+/* The mail-transit allowance in business days (laws.json mail_transit), 0 when absent. */
+int
+laws_mail_transit_days(const struct laws *l)
+{
+	long long n = jv_int(jv_get(jv_get(l->doc, "mail_transit"), "business_days"));
+
+	return n > 0 && n < 60 ? (int)n : 0;
+}
+
+/* Whether a regulator's optional list (countries or regions) admits a value. */
+static int
+list_admits(const struct jv *list, const char *v)
+{
+	size_t i;
+
+	if (list == NULL)
+		return 1;
+	for (i = 0; v != NULL && i < jv_len(list); i++)
+		if (strcasecmp(jv_str(jv_at(list, i)), v) == 0)
+			return 1;
+	return 0;
+}
+
+/* The one regulator for a law and a residence, the most specific first; NULL when none. */
+const struct jv *
+laws_regulator(const struct laws *l, const struct law *law, const char *country,
+    const char *region)
+{
+	const struct jv *regs = jv_get(l->doc, "regulators"), *best = NULL;
+	int best_score = -1;
+	size_t i;
+
+	for (i = 0; law != NULL && i < jv_len(regs); i++) {
+		const struct jv *r = jv_at(regs, i);
+		const struct jv *countries = jv_get(r, "countries"), *regions = jv_get(r, "regions");
+		int score;
+
+		if (!list_admits(jv_get(r, "laws"), law->id) || jv_get(r, "laws") == NULL ||
+		    !list_admits(countries, country) || !list_admits(regions, region))
+			continue;
+		score = (countries != NULL) + 2 * (regions != NULL);
+		if (score > best_score) {
+			best = r;
+			best_score = score;
+		}
+	}
+	return best;
 }

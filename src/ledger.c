@@ -33,6 +33,7 @@ struct ledger {
 static const char *const state_names[LS_COUNT] = { "planned", "sending", "sent", "mailed",
 	"acknowledged", "extended", "completed", "denied", "needs-review", "failed" };
 static const char *const unit_names[] = { "calendar", "business", "months" };
+static const char *const clock_names[] = { "sent", "transit", "received" };
 
 #define ISO_DATE_GLOB "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'"
 #define DATE_COL(c) c " TEXT CHECK (" c " IS NULL OR " c " GLOB " ISO_DATE_GLOB ")"
@@ -43,6 +44,8 @@ static const char *const unit_names[] = { "calendar", "business", "months" };
 #define UNIT_LIST "'calendar', 'business', 'months'"
 /* Events that record an action and change no state. */
 #define ACTION_LIST "'followup', 'complaint'"
+/* Events of schema 3: also a letter's delivery and an appeal. */
+#define ACTION_LIST_V3 ACTION_LIST ", 'delivered', 'appeal'"
 /* States in which the broker owes an answer and a due date runs. */
 #define AWAITING_LIST "'sent', 'mailed', 'acknowledged', 'extended'"
 
@@ -113,11 +116,38 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	"    fingerprint NOT GLOB '*[^0-9a-f]*'),\n"
 	"  key_id TEXT NOT NULL CHECK (length(key_id) = 16 AND key_id NOT GLOB '*[^0-9a-f]*')\n"
 	");\n",
+	/*
+	 * 4: the day the clock starts and why (sent, estimated mail delivery,
+	 * confirmed delivery), the appeal's due date, delivery and appeal
+	 * events, and the broker's own words on an event apart from the note.
+	 */
+	"ALTER TABLE requests ADD COLUMN " DATE_COL("received") ";\n"
+	"ALTER TABLE requests ADD COLUMN " DATE_COL("clock_start") ";\n"
+	"ALTER TABLE requests ADD COLUMN clock_basis TEXT\n"
+	"  CHECK (clock_basis IS NULL OR clock_basis IN ('sent', 'transit', 'received'));\n"
+	"ALTER TABLE requests ADD COLUMN " DATE_COL("appeal_due") ";\n"
+	/* Before version 3 every clock ran from the day the request went out. */
+	"UPDATE requests SET clock_start = sent, clock_basis = 'sent' WHERE sent IS NOT NULL;\n"
+	"CREATE TABLE events_v3 (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  request_id INTEGER NOT NULL REFERENCES requests (id),\n"
+	"  at TEXT NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN (" STATE_LIST ", " ACTION_LIST_V3 ")),\n"
+	"  " DATE_COL("day") ",\n"
+	"  note TEXT,\n"
+	"  reason TEXT\n"
+	");\n"
+	"INSERT INTO events_v3 (id, request_id, at, kind, day, note)\n"
+	"  SELECT id, request_id, at, kind, day, note FROM events;\n"
+	"DROP TABLE events;\n"
+	"ALTER TABLE events_v3 RENAME TO events;\n"
+	"CREATE INDEX events_request ON events (request_id, id);\n",
 };
 
 #define REQUEST_COLUMNS "id, reference, client, broker, procedure, request, law, channel, " \
 	"state, created, sent, due, extended_due, closed, deadline_days, deadline_unit, " \
-	"extension_days, extension_unit, message_id, tracking"
+	"extension_days, extension_unit, message_id, tracking, received, clock_start, " \
+	"clock_basis, appeal_due"
 
 /* Set *cause to "PATH: what: SQLite's message" and return -1. */
 static int
@@ -642,7 +672,7 @@ check_entry(const struct ledger_entry *e, char **cause)
 /* Append an event to a request's history (inside the caller's transaction). */
 static int
 add_event_kind(struct ledger *l, long long id, const char *kind, date_t day, const char *note,
-    char **cause)
+    const char *reason, char **cause)
 {
 	sqlite3_stmt *st;
 	char at[32];
@@ -652,14 +682,15 @@ add_event_kind(struct ledger *l, long long id, const char *kind, date_t day, con
 
 	gmtime_r(&now, &tm);
 	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (db_prepare(l, "INSERT INTO events (request_id, at, kind, day, note) "
-	    "VALUES (?, ?, ?, ?, ?)", &st, cause) != 0)
+	if (db_prepare(l, "INSERT INTO events (request_id, at, kind, day, note, reason) "
+	    "VALUES (?, ?, ?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	bind_date(st, 4, day);
 	bind_str(st, 5, note != NULL && *note != '\0' ? note : NULL);
+	bind_str(st, 6, reason != NULL && *reason != '\0' ? reason : NULL);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record an event", cause);
 	sqlite3_finalize(st);
 	return rc;
@@ -670,7 +701,7 @@ static int
 add_event(struct ledger *l, long long id, enum ledger_state kind, date_t day, const char *note,
     char **cause)
 {
-	return add_event_kind(l, id, ledger_state_name(kind), day, note, cause);
+	return add_event_kind(l, id, ledger_state_name(kind), day, note, NULL, cause);
 }
 
 /* Read a request row (selected with REQUEST_COLUMNS). */
@@ -695,6 +726,14 @@ row_to_request(struct ledger *l, sqlite3_stmt *st, struct ledger_request **out, 
 	r->extension_days = sqlite3_column_int(st, 16);
 	r->message_id = col_str(st, 18);
 	r->tracking = col_str(st, 19);
+	r->received = col_date(st, 20);
+	r->clock_start = col_date(st, 21);
+	r->appeal_due = col_date(st, 23);
+	r->clock_basis = LC_SENT;
+	if (col_is(st, 22, "transit"))
+		r->clock_basis = LC_TRANSIT;
+	else if (col_is(st, 22, "received"))
+		r->clock_basis = LC_RECEIVED;
 	if (request_parse((const char *)sqlite3_column_text(st, 5), &r->request) != 0)
 		bad = "request";
 	else if (channel_parse((const char *)sqlite3_column_text(st, 7), &r->channel) != 0)
@@ -1020,7 +1059,8 @@ store(struct ledger *l, const struct ledger_request *r, char **cause)
 	int rc;
 
 	if (db_prepare(l, "UPDATE requests SET state = ?, sent = ?, due = ?, extended_due = ?, "
-	    "closed = ?, message_id = ?, tracking = ? WHERE id = ?", &st, cause) != 0)
+	    "closed = ?, message_id = ?, tracking = ?, received = ?, clock_start = ?, "
+	    "clock_basis = ?, appeal_due = ? WHERE id = ?", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, ledger_state_name(r->state), -1, SQLITE_STATIC);
 	bind_date(st, 2, r->sent);
@@ -1029,10 +1069,26 @@ store(struct ledger *l, const struct ledger_request *r, char **cause)
 	bind_date(st, 5, r->closed);
 	bind_str(st, 6, r->message_id);
 	bind_str(st, 7, r->tracking);
-	sqlite3_bind_int64(st, 8, r->id);
+	bind_date(st, 8, r->received);
+	bind_date(st, 9, r->clock_start);
+	bind_str(st, 10, r->clock_start != 0 ? ledger_clock_name(r->clock_basis) : NULL);
+	bind_date(st, 11, r->appeal_due);
+	sqlite3_bind_int64(st, 12, r->id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot update the request", cause);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Start the request's clock on day `from`: its due date, and the extended one if taken. */
+static void
+start_clock(struct ledger_request *r, date_t from, enum ledger_clock basis,
+    const struct laws *laws)
+{
+	r->clock_start = from;
+	r->clock_basis = basis;
+	r->due = laws_add(laws, from, r->deadline_days, r->deadline_unit);
+	if (r->extended_due != 0)
+		r->extended_due = laws_add(laws, r->due, r->extension_days, r->extension_unit);
 }
 
 /* Commit the sending state before the caller touches the network. */
@@ -1082,7 +1138,7 @@ finish_as(struct ledger *l, long long id, enum ledger_state to, const char *mess
 	}
 	if (to == LS_SENT) {
 		r->sent = sent_on;
-		r->due = laws_add(laws, sent_on, r->deadline_days, r->deadline_unit);
+		start_clock(r, sent_on, LC_SENT, laws);
 		free(r->message_id);
 		r->message_id = message_id != NULL ? xstrdup(message_id) : NULL;
 	}
@@ -1203,10 +1259,19 @@ apply_mark(struct ledger_request *r, enum ledger_state to, date_t on, const stru
 	switch (to) {
 	case LS_MAILED:
 	case LS_SENT:
-		/* The deadline runs from the day it went out. */
+		/*
+		 * The laws count from receipt: an email or form arrives the day it
+		 * is sent; a letter is taken to arrive after the mail-transit
+		 * allowance until its delivery is recorded.
+		 */
 		r->sent = on;
-		r->due = laws_add(laws, on, r->deadline_days, r->deadline_unit);
 		r->extended_due = 0;
+		r->received = 0;
+		if (to == LS_MAILED)
+			start_clock(r, laws_add(laws, on, laws_mail_transit_days(laws), UNIT_BUSINESS),
+			    LC_TRANSIT, laws);
+		else
+			start_clock(r, on, LC_SENT, laws);
 		break;
 	case LS_EXTENDED:
 		date_format(r->due, b);
@@ -1239,8 +1304,8 @@ apply_mark(struct ledger_request *r, enum ledger_state to, date_t on, const stru
 /* A person's update: mailed, acknowledged, extended, completed, denied, sent, failed. */
 int
 ledger_mark(struct ledger *l, const char *ref_or_id, enum ledger_state to, const char *tracking,
-    const char *note, date_t on, const struct laws *laws, struct ledger_request **after,
-    char **cause)
+    const char *note, const char *reason, date_t on, const struct laws *laws,
+    struct ledger_request **after, char **cause)
 {
 	struct ledger_request *r = NULL;
 
@@ -1254,8 +1319,13 @@ ledger_mark(struct ledger *l, const char *ref_or_id, enum ledger_state to, const
 		free(r->tracking);
 		r->tracking = xstrdup(tracking);
 	}
-	if (store(l, r, cause) != 0 || add_event(l, r->id, to, on, note, cause) != 0 ||
-	    tx_commit(l, cause) != 0)
+	if (reason != NULL && to != LS_DENIED) {
+		*cause = xasprintf("%s: a reason is recorded only with 'denied' (the broker's words "
+		    "when it refuses)", r->reference);
+		goto fail;
+	}
+	if (store(l, r, cause) != 0 || add_event_kind(l, r->id, ledger_state_name(to), on, note,
+	    reason, cause) != 0 || tx_commit(l, cause) != 0)
 		goto fail;
 	if (after != NULL)
 		*after = r;
@@ -1400,7 +1470,7 @@ ledger_events(struct ledger *l, long long id, struct ledger_event **out, size_t 
 
 	*out = NULL;
 	*n = 0;
-	if (db_prepare(l, "SELECT at, kind, day, note FROM events WHERE request_id = ? "
+	if (db_prepare(l, "SELECT at, kind, day, note, reason FROM events WHERE request_id = ? "
 	    "ORDER BY id", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
@@ -1410,6 +1480,7 @@ ledger_events(struct ledger *l, long long id, struct ledger_event **out, size_t 
 		ev[count].kind = col_str(st, 1);
 		ev[count].day = col_date(st, 2);
 		ev[count].note = col_str(st, 3);
+		ev[count].reason = col_str(st, 4);
 		count++;
 	}
 	sqlite3_finalize(st);
@@ -1461,6 +1532,7 @@ ledger_events_free(struct ledger_event *ev, size_t n)
 		free(ev[i].at);
 		free(ev[i].kind);
 		free(ev[i].note);
+		free(ev[i].reason);
 	}
 	free(ev);
 }
@@ -1483,7 +1555,7 @@ static const struct {
 	  "e.request_id = r.id AND e.kind IN ('sent', 'mailed')) > 1" },
 	{ "has a state different from its last event",
 	  "SELECT r.reference FROM requests r WHERE r.state IS NOT (SELECT kind FROM events e "
-	  "WHERE e.request_id = r.id AND e.kind NOT IN (" ACTION_LIST ") "
+	  "WHERE e.request_id = r.id AND e.kind NOT IN (" ACTION_LIST_V3 ") "
 	  "ORDER BY id DESC LIMIT 1)" },
 	{ "lacks the dates its state needs",
 	  "SELECT reference FROM requests WHERE "
@@ -1565,7 +1637,15 @@ fail:
 const char *
 ledger_action_name(enum ledger_action a)
 {
-	return a == LA_COMPLAINT ? "complaint" : "followup";
+	switch (a) {
+	case LA_COMPLAINT:
+		return "complaint";
+	case LA_APPEAL:
+		return "appeal";
+	case LA_FOLLOWUP:
+	default:
+		return "followup";
+	}
 }
 
 /* Record an action in a request's history. */
@@ -1575,7 +1655,8 @@ ledger_record_action(struct ledger *l, long long id, enum ledger_action a, date_
 {
 	if (tx_begin(l, cause) != 0)
 		return -1;
-	if (add_event_kind(l, id, ledger_action_name(a), on ? on : date_today(), note, cause) != 0) {
+	if (add_event_kind(l, id, ledger_action_name(a), on ? on : date_today(), note, NULL,
+	    cause) != 0) {
 		tx_rollback(l);
 		return -1;
 	}
@@ -1607,4 +1688,83 @@ ledger_last_action(struct ledger *l, long long id, enum ledger_action a, date_t 
 		rc = rc == SQLITE_DONE ? 0 : db_fail(l, "cannot read the events", cause);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* The name a clock basis has in the requests table. */
+const char *
+ledger_clock_name(enum ledger_clock c)
+{
+	return (unsigned)c <= LC_RECEIVED ? clock_names[c] : "sent";
+}
+
+/* The broker received the request on `on`: the clock starts again from that day. */
+int
+ledger_mark_delivered(struct ledger *l, const char *ref_or_id, const char *tracking, date_t on,
+    const struct laws *laws, struct ledger_request **after, char **cause)
+{
+	struct ledger_request *r = NULL;
+	char a[11], b[11];
+
+	if (after != NULL)
+		*after = NULL;
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (fetch_one(l, ref_or_id, 0, &r, cause) != 0)
+		goto fail;
+	if (!ledger_state_awaiting(r->state)) {
+		*cause = xasprintf("%s is %s: only a request that went out and awaits an answer "
+		    "can be marked delivered", r->reference, ledger_state_name(r->state));
+		goto fail;
+	}
+	if (r->received != 0) {
+		date_format(r->received, a);
+		*cause = xasprintf("%s: its delivery was already recorded (on %s)", r->reference, a);
+		goto fail;
+	}
+	if (on < r->sent) {
+		date_format(on, a);
+		date_format(r->sent, b);
+		*cause = xasprintf("%s: %s is before the request went out (%s)", r->reference, a, b);
+		goto fail;
+	}
+	r->received = on;
+	start_clock(r, on, LC_RECEIVED, laws);
+	if (tracking != NULL && *tracking != '\0') {
+		free(r->tracking);
+		r->tracking = xstrdup(tracking);
+	}
+	if (store(l, r, cause) != 0 || add_event_kind(l, r->id, "delivered", on, NULL, NULL,
+	    cause) != 0 || tx_commit(l, cause) != 0)
+		goto fail;
+	if (after != NULL)
+		*after = r;
+	else
+		ledger_request_free(r);
+	return 0;
+fail:
+	tx_rollback(l);
+	ledger_request_free(r);
+	return -1;
+}
+
+/* Record an appeal written on `on`, due by `due`. */
+int
+ledger_record_appeal(struct ledger *l, long long id, date_t on, date_t due, char **cause)
+{
+	struct ledger_request *r = NULL;
+
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (fetch_one(l, NULL, id, &r, cause) != 0)
+		goto fail;
+	r->appeal_due = due;
+	if (store(l, r, cause) != 0 || add_event_kind(l, id, "appeal", on, NULL, NULL,
+	    cause) != 0 || tx_commit(l, cause) != 0)
+		goto fail;
+	ledger_request_free(r);
+	return 0;
+fail:
+	tx_rollback(l);
+	ledger_request_free(r);
+	return -1;
 }

@@ -76,6 +76,21 @@ const char *law_agent_allowed(const struct law *law);
 int laws_holidays_cover(const struct laws *l, date_t d);
 /* The date `days` units after `from`. */
 date_t laws_add(const struct laws *l, date_t from, int days, enum day_unit unit);
+/*
+ * The mail-transit allowance in business days (laws.json "mail_transit"):
+ * until a letter's delivery is recorded, its deadline is counted from the
+ * mailing day plus this many business days.
+ */
+int laws_mail_transit_days(const struct laws *l);
+/*
+ * The regulator (an entry of laws.json "regulators", borrowed) to complain
+ * to under a law for a person living in country (ISO 3166-1 alpha-2) and
+ * region (a US state or German Land code, may be NULL); an entry naming
+ * regions wins over one naming countries, which wins over one naming
+ * neither.  NULL when none is on file.
+ */
+const struct jv *laws_regulator(const struct laws *l, const struct law *law,
+    const char *country, const char *region);
 /* "45 calendar days", "15 business days", "1 month". */
 char *deadline_text(int days, enum day_unit unit);
 

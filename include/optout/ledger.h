@@ -7,9 +7,13 @@
  * and the file 0600; SQLite gives its -wal and -shm files the same mode.
  *
  * What it holds: an opaque client label (as in a profile's "label", e.g.
- * "client-0042") with a keyed fingerprint of its person (below), the broker, procedure and law ids, the request type and
- * channel, states, dates, an email's Message-ID or a mail tracking number,
- * and notes the user types.  Never a name, address, email address, date of
+ * "client-0042") with a keyed fingerprint of its person (below), the broker,
+ * procedure and law ids, the request type and channel, states, dates
+ * (including the day the deadline is counted from and why, and a confirmed
+ * delivery), an email's Message-ID or a mail tracking number, notes the
+ * user types (private: never printed in a letter) and, with a refusal, the
+ * broker's own words (quoted in appeals and complaints).  Never a name,
+ * address, email address, date of
  * birth or identifier: ledger_record refuses a client label that is not a
  * plain label, and nothing else about the person is ever passed in.
  *
@@ -53,7 +57,7 @@
 struct plan_item;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 3
+#define LEDGER_SCHEMA_VERSION 4
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -67,6 +71,13 @@ enum ledger_state {
 	LS_NEEDS_REVIEW, /* interrupted, or sent without a clear answer: a person must check */
 	LS_FAILED,       /* sending failed; may be retried */
 	LS_COUNT
+};
+
+/* What the deadline is counted from. */
+enum ledger_clock {
+	LC_SENT,     /* the day an email or web form went out (it arrives that day) */
+	LC_TRANSIT,  /* a letter's mailing day plus the mail-transit allowance */
+	LC_RECEIVED, /* the day the broker received it (mark ... delivered) */
 };
 
 /* What ledger_record writes: the plan of one request. */
@@ -99,6 +110,10 @@ struct ledger_request {
 	enum day_unit extension_unit;
 	char *message_id; /* NULL when none */
 	char *tracking;   /* NULL when none */
+	date_t received;  /* the confirmed delivery, 0 when not recorded */
+	date_t clock_start; /* the day the deadline is counted from, 0 before sending */
+	enum ledger_clock clock_basis;
+	date_t appeal_due; /* the answer to an appeal is due, 0 when none was made */
 };
 
 /* One event in a request's history. */
@@ -106,7 +121,8 @@ struct ledger_event {
 	char *at;   /* when it was written: YYYY-MM-DDTHH:MM:SSZ (UTC) */
 	char *kind; /* a state name */
 	date_t day; /* the day it took effect (0 when not known) */
-	char *note; /* NULL when none */
+	char *note; /* the person's own note, never sent to anyone; NULL when none */
+	char *reason; /* the broker's words (with "denied"), quoted in a complaint; NULL */
 };
 
 /* Which requests ledger_list returns. */
@@ -213,8 +229,18 @@ int ledger_finish_review(struct ledger *l, long long id, const char *note, char 
  * request as updated.
  */
 int ledger_mark(struct ledger *l, const char *ref_or_id, enum ledger_state to,
-    const char *tracking, const char *note, date_t on, const struct laws *laws,
-    struct ledger_request **after, char **cause);
+    const char *tracking, const char *note, const char *reason, date_t on,
+    const struct laws *laws, struct ledger_request **after, char **cause);
+/*
+ * The broker received a request that awaits its answer on day `on` (a
+ * certified-mail return receipt, a carrier's tracking): the deadline is
+ * counted again from that day, replacing the mail-transit estimate.
+ * Recorded once; tracking may be NULL.
+ */
+int ledger_mark_delivered(struct ledger *l, const char *ref_or_id, const char *tracking,
+    date_t on, const struct laws *laws, struct ledger_request **after, char **cause);
+/* "sent", "transit", "received". */
+const char *ledger_clock_name(enum ledger_clock c);
 /*
  * Turn every "sending" request into "needs-review" with an event, unless
  * another process has the ledger open (it may be sending right now): then
@@ -226,11 +252,14 @@ int ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause);
 enum ledger_action {
 	LA_FOLLOWUP,  /* a follow-up letter was written */
 	LA_COMPLAINT, /* a complaint to the regulator was written */
+	LA_APPEAL,    /* an appeal to the business was written */
 };
 const char *ledger_action_name(enum ledger_action a);
 /* Add an action to a request's history (the state does not change). */
 int ledger_record_action(struct ledger *l, long long id, enum ledger_action a, date_t on,
     const char *note, char **cause);
+/* Record an appeal letter written on `on` whose answer is due by `due`. */
+int ledger_record_appeal(struct ledger *l, long long id, date_t on, date_t due, char **cause);
 /* The day of the request's latest action of this kind into *on (0 when none). */
 int ledger_last_action(struct ledger *l, long long id, enum ledger_action a, date_t *on,
     char **cause);

@@ -45,11 +45,11 @@ check_eq "in a private folder (0700)" "700" "$(stat -c %a "$XDG_DATA_HOME/optout
 
 run status
 check_status "status exits 0" 0
-check_has "a table with a heading" "$work/out" "REFERENCE      CLIENT    BROKER           REQUEST  STATE         DUE         LEFT"
-check_has "an overdue request, by how many days" "$work/out" "$A  client-a  acxiom           delete   sent          2026-11-15  overdue by 16 days"
-check_has "business days skip the weekends and Thanksgiving" "$work/out" "$B  client-a  spokeo           opt-out  sent          2026-12-17  16 days"
-check_has "a month under the GDPR, due today" "$work/out" "$D  client-b  acxiom           access   sent          2026-12-01  due today"
-check_has "a planned letter has no due date yet" "$work/out" "$C  client-b  lexisnexis-risk  access   planned       -           -"
+check_has "a table with a heading" "$work/out" "REFERENCE      CLIENT    BROKER           REQUEST  STATE         FROM                  DUE         LEFT"
+check_has "an overdue request, by how many days" "$work/out" "$A  client-a  acxiom           delete   sent          2026-10-01 sent       2026-11-15  overdue by 16 days"
+check_has "business days skip the weekends and Thanksgiving" "$work/out" "$B  client-a  spokeo           opt-out  sent          2026-11-25 sent       2026-12-17  16 days"
+check_has "a month under the GDPR, due today" "$work/out" "$D  client-b  acxiom           access   sent          2026-11-01 sent       2026-12-01  due today"
+check_has "a planned letter has no due date yet" "$work/out" "$C  client-b  lexisnexis-risk  access   planned       -                     -           -"
 check_has "totals" "$work/out" "4 requests: 3 awaiting an answer, 1 overdue, 0 to review."
 check_eq "overdue first, undated last" "$A $D $B $C" "$(sed -n '2,5p' "$work/out" | cut -d' ' -f1 | tr '\n' ' ' | sed 's/ $//')"
 
@@ -70,10 +70,12 @@ check_eq "--client: only that client's" "$D $C" "$(json_get "$work/out" '" ".joi
 run status --client client-c
 check_eq "no requests for an unknown client" "No requests for this client." "$(cat "$work/out")"
 
-# The letter went out: the deadline starts the day it was mailed.
+# The letter went out: the deadline starts after the mail-transit allowance (5 business
+# days, Thanksgiving skipped) until its delivery is recorded.
 run mark "$C" mailed --date 2026-11-25 --tracking "9400 1000 0000 0000 0000 00"
 check_status "mark mailed exits 0" 0
-check_eq "mark says when it is due" "$C: mailed on 2026-11-25; due 2027-01-09 (45 calendar days).
+check_eq "mark says when it is due, and from which day" "$C: mailed on 2026-11-25; due 2027-01-17 (45 calendar days from 2026-12-03, the expected delivery after the mail-transit allowance).
+When it is delivered, run 'optout mark $C delivered --date YYYY-MM-DD' to count from the day of receipt.
 Tracking number: 9400 1000 0000 0000 0000 00" "$(cat "$work/out")"
 run status --client client-b --json
 check_eq "the tracking number is kept" "9400 1000 0000 0000 0000 00 2026-11-25" \
@@ -88,7 +90,7 @@ check_status "no extension for a CCPA opt-out" 65
 check_has "the law allows none" "$work/err" "allows no extension for this request"
 run mark "$C" extended --date 2026-12-01 --note "letter from the broker"
 check_status "a timely extension is recorded" 0
-check_eq "with the new due date" "$C: extended (notice on 2026-12-01); now due 2027-02-23 (45 calendar days more)." "$(cat "$work/out")"
+check_eq "with the new due date" "$C: extended (notice on 2026-12-01); now due 2027-03-03 (45 calendar days more)." "$(cat "$work/out")"
 
 # Closing.
 run mark "$(echo "$A" | tr 'A-Z' 'a-z')" completed --note "deletion confirmed"
@@ -132,7 +134,7 @@ E=$(ref_of 1)
 run status
 check_status "status after a crash exits 0" 0
 check_has "and says a request needs review" "$work/err" "1 request was interrupted while being sent and now needs review"
-check_has "the request is listed for review" "$work/out" "$E  client-c  radaris          delete   needs-review  -           check it"
+check_has "the request is listed for review" "$work/out" "$E  client-c  radaris          delete   needs-review  -                     -           check it"
 check_has "with what to do" "$work/out" "optout mark REFERENCE sent"
 run status
 check_lacks "recovery happens once" "$work/err" "interrupted"
@@ -140,7 +142,7 @@ run mark "$E" acknowledged
 check_status "a request to review cannot skip the review" 65
 run mark "$E" sent --date 2026-11-30
 check_status "a person confirms it went out" 0
-check_eq "and its deadline starts that day" "$E: sent on 2026-11-30; due 2027-01-14 (45 calendar days)." "$(cat "$work/out")"
+check_eq "and its deadline starts that day" "$E: sent on 2026-11-30; due 2027-01-14 (45 calendar days from the day it was sent)." "$(cat "$work/out")"
 "$fill" "$db" client-c:radaris:opt-out:us-ca:web:sending@2026-11-30 >"$work/fill.out"
 F=$(ref_of 1)
 run mark "$F" failed --note "the form never loaded"
@@ -156,6 +158,6 @@ cp "$db" "$work/newer.db"
 printf '\000\000\000\143' | dd of="$work/newer.db" bs=1 seek=60 conv=notrunc 2>/dev/null
 run status --ledger "$work/newer.db"
 check_status "a newer ledger exits 65" 65
-check_has "naming both versions" "$work/err" "schema version 99, but this optout knows versions up to 3"
+check_has "naming both versions" "$work/err" "schema version 99, but this optout knows versions up to $schema_version"
 
 done_testing

@@ -6,6 +6,8 @@ set -eu
 : "${TOP_SRCDIR:?run through make check}"
 PYTHON=${PYTHON:-/usr/bin/python3}
 
+# The ledger schema version this optout writes (for migration tests).
+schema_version=$(sed -n 's/^#define LEDGER_SCHEMA_VERSION \([0-9]*\)$/\1/p' "$TOP_SRCDIR/include/optout/ledger.h")
 tap_n=0
 tap_failed=0
 work=$(mktemp -d "${TMPDIR:-/tmp}/optout-e2e.XXXXXX")

@@ -91,7 +91,7 @@ fill_one(struct ledger *l, const struct laws *laws, const char *spec)
 				die(cause);
 			state = LS_SENDING;
 		} else if (strcmp(field[5], "mailed") == 0) {
-			if (ledger_mark(l, ref, LS_MAILED, NULL, NULL, when, laws, NULL, &cause) != 0)
+			if (ledger_mark(l, ref, LS_MAILED, NULL, NULL, NULL, when, laws, NULL, &cause) != 0)
 				die(cause);
 			state = LS_MAILED;
 		} else

@@ -190,7 +190,7 @@ mark_ok(struct ledger *l, const char *ref, enum ledger_state to, const char *day
 	struct ledger_request *r = NULL;
 	char *cause = NULL;
 
-	if (ledger_mark(l, ref, to, NULL, NULL, d(day), laws, &r, &cause) != 0)
+	if (ledger_mark(l, ref, to, NULL, NULL, NULL, d(day), laws, &r, &cause) != 0)
 		fail_msg("mark %s %s: %s", ref, ledger_state_name(to), cause);
 	assert_int_equal(r->state, to);
 	return r;
@@ -203,7 +203,7 @@ mark_refused(struct ledger *l, const char *ref, enum ledger_state to, const char
 	struct ledger_request *r = NULL;
 	char *cause = NULL;
 
-	assert_int_equal(ledger_mark(l, ref, to, NULL, NULL, d(day), laws, &r, &cause), -1);
+	assert_int_equal(ledger_mark(l, ref, to, NULL, NULL, NULL, d(day), laws, &r, &cause), -1);
 	assert_null(r);
 	assert_non_null(cause);
 	return cause;
@@ -219,6 +219,33 @@ get(struct ledger *l, const char *ref)
 	if (ledger_get(l, ref, &r, &cause) != 0)
 		fail_msg("ledger_get: %s", cause);
 	return r;
+}
+
+/* How many requests are overdue on a day. */
+static size_t
+count_overdue(struct ledger *l, const char *day)
+{
+	struct ledger_filter flt = { 0 };
+	struct ledger_request **list = NULL;
+	char *cause = NULL;
+	size_t n = 0;
+
+	flt.overdue_on = d(day);
+	if (ledger_list(l, &flt, &list, &n, &cause) != 0)
+		fail_msg("ledger_list: %s", cause);
+	ledger_list_free(list);
+	return n;
+}
+
+/* A request's id. */
+static long long
+get_id(struct ledger *l, const char *ref)
+{
+	struct ledger_request *r = get(l, ref);
+	long long id = r->id;
+
+	ledger_request_free(r);
+	return id;
 }
 
 /* The ledger's own check must pass. */
@@ -500,7 +527,7 @@ test_transitions(void **state)
 			assert_int_equal(before->state, from);
 			assert_int_equal(ledger_events(l, id, &ev, &nev_before, &cause), 0);
 			ledger_events_free(ev, nev_before);
-			rc = ledger_mark(l, ref, (enum ledger_state)to, NULL, "a note", d("2026-12-01"),
+			rc = ledger_mark(l, ref, (enum ledger_state)to, NULL, "a note", NULL, d("2026-12-01"),
 			    laws, &after, &cause);
 			if (rc != (allowed((enum ledger_state)from, (enum ledger_state)to) ? 0 : -1))
 				fail_msg("%s -> %s: expected %s, got %s", ledger_state_name(from),
@@ -677,6 +704,7 @@ test_business_days(void **state)
 	struct ledger *l = fresh();
 	struct ledger_entry e;
 	struct ledger_request *r;
+	/* Sent by the person (an email, a form): the clock runs from that day. */
 	static const struct {
 		const char *mailed, *due;
 	} cases[] = {
@@ -701,8 +729,9 @@ test_business_days(void **state)
 		assert_int_equal(e.deadline_unit, UNIT_BUSINESS);
 		e.created = d("2026-11-01");
 		record_new(l, &e);
-		r = mark_ok(l, ref, LS_MAILED, cases[i].mailed);
+		r = mark_ok(l, ref, LS_SENT, cases[i].mailed);
 		assert_string_equal(f(r->sent), cases[i].mailed);
+		assert_int_equal(r->clock_basis, LC_SENT);
 		assert_string_equal(f(r->due), cases[i].due);
 		ledger_request_free(r);
 		ledger_request_free(mark_ok(l, ref, LS_COMPLETED, "2026-12-31"));
@@ -1055,6 +1084,100 @@ test_actions(void **state)
 	ledger_close(l);
 }
 
+/*
+ * A mailed letter's clock runs from the mailing day plus the mail-transit
+ * allowance; a recorded delivery restarts it from the day of receipt.
+ */
+static void
+test_clock_from_receipt(void **state)
+{
+	struct ledger *l = fresh();
+	struct ledger_entry e;
+	struct ledger_request *r = NULL;
+	char ref[16], *cause = NULL;
+
+	(void)state;
+	/* FCRA §612: 15 days. Mailed Monday 7 December: arrives by 14 December, due 29 December. */
+	entry(&e, ref, "client-1", "acxiom", REQ_ACCESS, "fcra-612");
+	assert_int_equal(e.deadline_days, 15);
+	e.created = d("2026-12-01");
+	record_new(l, &e);
+	r = mark_ok(l, ref, LS_MAILED, "2026-12-07");
+	assert_string_equal(f(r->clock_start), "2026-12-14");
+	assert_int_equal(r->clock_basis, LC_TRANSIT);
+	assert_string_equal(f(r->due), "2026-12-29");
+	ledger_request_free(r);
+	/* Not overdue on 23 December, as counting from the mailing day would have it. */
+	assert_int_equal(count_overdue(l, "2026-12-23"), 0);
+	/* Delivered on 9 December (return receipt): due 24 December. */
+	assert_int_equal(ledger_mark_delivered(l, ref, "9407 1118 9876 5432 1000 00", d("2026-12-09"),
+	    laws, &r, &cause), 0);
+	assert_string_equal(f(r->received), "2026-12-09");
+	assert_string_equal(f(r->clock_start), "2026-12-09");
+	assert_int_equal(r->clock_basis, LC_RECEIVED);
+	assert_string_equal(f(r->due), "2026-12-24");
+	assert_string_equal(r->tracking, "9407 1118 9876 5432 1000 00");
+	ledger_request_free(r);
+	r = get(l, ref);
+	assert_string_equal(f(r->due), "2026-12-24");
+	assert_int_equal(r->clock_basis, LC_RECEIVED);
+	ledger_request_free(r);
+	/* Once only, never before it went out, never for a request not sent. */
+	assert_int_equal(ledger_mark_delivered(l, ref, NULL, d("2026-12-10"), laws, NULL, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "already recorded (on 2026-12-09)"));
+	free(cause);
+	cause = NULL;
+	entry(&e, ref, "client-2", "acxiom", REQ_ACCESS, "fcra-612");
+	e.created = d("2026-12-01");
+	record_new(l, &e);
+	assert_int_equal(ledger_mark_delivered(l, ref, NULL, d("2026-12-10"), laws, NULL, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "is planned: only a request that went out"));
+	free(cause);
+	cause = NULL;
+	ledger_request_free(mark_ok(l, ref, LS_MAILED, "2026-12-07"));
+	assert_int_equal(ledger_mark_delivered(l, ref, NULL, d("2026-12-06"), laws, NULL, &cause),
+	    -1);
+	assert_non_null(strstr(cause, "is before the request went out"));
+	free(cause);
+	check_ok(l);
+	ledger_close(l);
+}
+
+/* The broker's words go with a denial only and are kept apart from the person's note. */
+static void
+test_reason_and_note(void **state)
+{
+	struct ledger *l = fresh();
+	struct ledger_entry e;
+	struct ledger_event *ev;
+	struct ledger_request *r = NULL;
+	char ref[16], *cause = NULL;
+	size_t n;
+
+	(void)state;
+	entry(&e, ref, "client-1", "acxiom", REQ_DELETE, "us-ca");
+	e.created = d("2026-11-01");
+	record_new(l, &e);
+	ledger_request_free(mark_ok(l, ref, LS_SENT, "2026-11-02"));
+	assert_int_equal(ledger_mark(l, ref, LS_ACKNOWLEDGED, NULL, NULL, "words", d("2026-11-03"),
+	    laws, NULL, &cause), -1);
+	assert_non_null(strstr(cause, "a reason is recorded only with 'denied'"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(ledger_mark(l, ref, LS_DENIED, NULL, "my own note", "We could not verify you.",
+	    d("2026-11-20"), laws, &r, &cause), 0);
+	ledger_request_free(r);
+	assert_int_equal(ledger_events(l, get_id(l, ref), &ev, &n, &cause), 0);
+	assert_string_equal(ev[n - 1].kind, "denied");
+	assert_string_equal(ev[n - 1].note, "my own note");
+	assert_string_equal(ev[n - 1].reason, "We could not verify you.");
+	ledger_events_free(ev, n);
+	check_ok(l);
+	ledger_close(l);
+}
+
 int
 main(void)
 {
@@ -1067,6 +1190,8 @@ main(void)
 		cmocka_unit_test(test_refusal_messages),
 		cmocka_unit_test(test_extension_rule),
 		cmocka_unit_test(test_business_days),
+		cmocka_unit_test(test_clock_from_receipt),
+		cmocka_unit_test(test_reason_and_note),
 		cmocka_unit_test(test_list_and_overdue),
 		cmocka_unit_test(test_recover),
 		cmocka_unit_test(test_actions),

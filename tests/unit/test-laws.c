@@ -1,0 +1,202 @@
+/*
+ * Unit tests for the laws' follow-through data: the mail-transit allowance
+ * and the choice of exactly one regulator by law and residence, with each
+ * regulator's block as letters/laws.json records it.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "optout/jv.h"
+#include "optout/laws.h"
+#include "optout/util.h"
+
+static struct laws *laws;
+
+/* Load the real laws. */
+static int
+setup(void **state)
+{
+	char *cause = NULL;
+
+	(void)state;
+	laws = laws_load(data_dir(), &cause);
+	if (laws == NULL) {
+		fprintf(stderr, "# %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/* Free them. */
+static int
+teardown(void **state)
+{
+	(void)state;
+	laws_free(laws);
+	return 0;
+}
+
+/* The regulator's id for a law and residence, or "(none)". */
+static const char *
+reg_id(const char *law, const char *country, const char *region)
+{
+	const struct jv *r = laws_regulator(laws, laws_find(laws, law), country, region);
+
+	return r != NULL ? jv_str(jv_get(r, "id")) : "(none)";
+}
+
+/* A postal line of a regulator, or NULL. */
+static const char *
+postal_line(const char *law, const char *country, const char *region, size_t i)
+{
+	const struct jv *r = laws_regulator(laws, laws_find(laws, law), country, region);
+
+	return jv_str(jv_at(jv_get(r, "postal"), i));
+}
+
+/* Five business days, from the USPS First-Class Mail standard; and the arithmetic on 7 December. */
+static void
+test_transit(void **state)
+{
+	date_t mailed = date_from_ymd(2026, 12, 7), arrives;
+
+	(void)state;
+	assert_int_equal(laws_mail_transit_days(laws), 5);
+	arrives = laws_add(laws, mailed, laws_mail_transit_days(laws), UNIT_BUSINESS);
+	assert_int_equal(arrives, date_from_ymd(2026, 12, 14));
+	/* FCRA §612: 15 days after receipt, so not before 29 December. */
+	assert_int_equal(laws_add(laws, arrives, 15, UNIT_CALENDAR), date_from_ymd(2026, 12, 29));
+	/* Over Christmas the allowance skips the holiday: 23 December + 5 = 31 December. */
+	assert_int_equal(laws_add(laws, date_from_ymd(2026, 12, 23), 5, UNIT_BUSINESS),
+	    date_from_ymd(2026, 12, 31));
+}
+
+/* Exactly one regulator per law and residence; none where none is on file. */
+static void
+test_choice(void **state)
+{
+	(void)state;
+	assert_string_equal(reg_id("us-ca", "US", "CA"), "us-ca-cppa");
+	assert_string_equal(reg_id("us-va", "US", "VA"), "us-va-ag");
+	assert_string_equal(reg_id("us-tx", "US", "TX"), "us-tx-ag");
+	assert_string_equal(reg_id("fcra-612", "US", "CA"), "us-cfpb");
+	assert_string_equal(reg_id("fcra-609", "US", "NY"), "us-cfpb");
+	assert_string_equal(reg_id("gdpr", "DE", "Berlin"), "de-be-blnbdi");
+	assert_string_equal(reg_id("gdpr", "DE", "BY"), "de-by-baylda");
+	assert_string_equal(reg_id("gdpr", "DE", "Bayern"), "de-by-baylda");
+	assert_string_equal(reg_id("gdpr", "GB", NULL), "gb-ico");
+	/* A Land or a country with no authority on file gets none, never a guess. */
+	assert_string_equal(reg_id("gdpr", "DE", "Hamburg"), "(none)");
+	assert_string_equal(reg_id("gdpr", "FR", NULL), "(none)");
+	/* A Californian under the Virginia law would be a mistake upstream: no regulator. */
+	assert_string_equal(reg_id("us-va", "US", "CA"), "(none)");
+	assert_string_equal(reg_id("none", "US", "IL"), "(none)");
+}
+
+/* Each block: confirmed addresses and forms present, unconfirmed ones absent and named. */
+static void
+test_blocks(void **state)
+{
+	const struct jv *cppa = laws_regulator(laws, laws_find(laws, "us-ca"), "US", "CA");
+	const struct jv *ico = laws_regulator(laws, laws_find(laws, "gdpr"), "GB", NULL);
+	const struct jv *be = laws_regulator(laws, laws_find(laws, "gdpr"), "DE", "BE");
+
+	(void)state;
+	assert_string_equal(jv_str(jv_get(cppa, "name")), "California Privacy Protection Agency");
+	assert_string_equal(jv_str(jv_get(cppa, "complaint_url")),
+	    "https://cppa.ca.gov/webapplications/complaint");
+	assert_null(jv_get(cppa, "postal"));
+	assert_string_equal(jv_str(jv_at(jv_get(cppa, "unconfirmed_fields"), 0)), "postal");
+	assert_string_equal(jv_str(jv_get(laws_regulator(laws, laws_find(laws, "us-co"), "US", "CO"),
+	    "complaint_url")), "https://coag.gov/file-complaint/");
+	assert_string_equal(postal_line("us-va", "US", "VA", 2), "202 North Ninth Street");
+	assert_string_equal(postal_line("us-va", "US", "VA", 3), "Richmond, VA 23219");
+	assert_string_equal(postal_line("fcra-611", "US", "OR", 1), "PO Box 4503");
+	assert_string_equal(postal_line("fcra-611", "US", "OR", 2), "Iowa City, IA 52244");
+	assert_string_equal(postal_line("gdpr", "DE", "Bavaria", 1), "Promenade 27");
+	assert_string_equal(postal_line("gdpr", "DE", "Bavaria", 2), "91522 Ansbach");
+	assert_string_equal(reg_id("gdpr", "IE", NULL), "ie-dpc");
+	assert_string_equal(postal_line("gdpr", "IE", NULL, 1), "21 Fitzwilliam Square South");
+	assert_string_equal(postal_line("gdpr", "IE", NULL, 2), "Dublin 2, D02 RD28");
+	assert_string_equal(reg_id("gdpr", "NL", NULL), "nl-ap");
+	assert_string_equal(postal_line("gdpr", "NL", NULL, 1), "Postbus 93374");
+	assert_string_equal(postal_line("gdpr", "NL", NULL, 2), "2509 AJ Den Haag");
+	assert_string_equal(reg_id("gdpr", "ES", NULL), "es-aepd");
+	assert_null(jv_get(laws_regulator(laws, laws_find(laws, "gdpr"), "ES", NULL), "postal"));
+	assert_non_null(strstr(jv_str(jv_get(laws_regulator(laws, laws_find(laws, "gdpr"), "ES", NULL),
+	    "complaint_url")), "https://sedeagpd.gob.es/"));
+	assert_string_equal(jv_str(jv_get(laws_regulator(laws, laws_find(laws, "us-ct"), "US", "CT"),
+	    "complaint_url")), "https://portal.ct.gov/ag/sections/consumer-advocacy/consumer-advocacy");
+	assert_string_equal(jv_str(jv_get(ico, "name")), "Information Commissioner's Office");
+	assert_non_null(strstr(jv_str(jv_get(ico, "complaint_url")), "https://ico.org.uk/"));
+	assert_null(jv_get(ico, "postal"));
+	assert_string_equal(jv_str(jv_get(be, "name")),
+	    "Berliner Beauftragte für Datenschutz und Informationsfreiheit");
+	/* Names head an address block: none starts with an article. */
+	assert_int_not_equal(strncmp(jv_str(jv_get(be, "name")), "The ", 4), 0);
+	assert_int_not_equal(strncmp(jv_str(jv_get(ico, "name")), "The ", 4), 0);
+}
+
+/* Whether a law's appeal is one a letter may cite: available, with a section and days, none unconfirmed. */
+static int
+appeal_usable(const char *id)
+{
+	const struct jv *a = jv_get(laws_find(laws, id)->json, "appeal");
+
+	return a != NULL && jv_bool(jv_get(a, "available")) && jv_str(jv_get(a, "citation")) != NULL &&
+	    jv_int(jv_get(a, "days")) > 0 && !jv_bool(jv_get(a, "unconfirmed"));
+}
+
+/* Appeals: the confirmed ones carry their section and a dated source; the rest are not cited. */
+static void
+test_appeals(void **state)
+{
+	static const char *const ids[] = { "us-ca", "us-va", "us-co", "us-ct", "us-ut", "us-tx", "us-or", "us-mt", "us-ia", "us-de", "us-nh", "us-nj", "us-ne", "us-tn", "us-mn", "us-md", "us-in", "us-ky", "us-ri", "none" };
+	const struct jv *va = jv_get(laws_find(laws, "us-va")->json, "appeal");
+	const struct jv *ne = jv_get(laws_find(laws, "us-ne")->json, "appeal");
+	size_t i;
+
+	(void)state;
+	assert_true(appeal_usable("us-va"));
+	assert_string_equal(jv_str(jv_get(va, "citation")), "Va. Code §59.1-577(C)");
+	assert_int_equal(jv_int(jv_get(va, "days")), 60);
+	assert_true(jv_bool(jv_get(va, "informs_of_regulator")));
+	/* Utah's law gives no appeal; Nebraska's has its 60 days but no recorded section yet. */
+	assert_false(jv_bool(jv_get(jv_get(laws_find(laws, "us-ut")->json, "appeal"), "available")));
+	assert_false(appeal_usable("us-ut"));
+	assert_int_equal(jv_int(jv_get(ne, "days")), 60);
+	assert_false(appeal_usable("us-ne"));
+	/* No appeal is cited on trust: each usable one records where it was checked, with a URL. */
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		const struct jv *src;
+
+		if (!appeal_usable(ids[i]))
+			continue;
+		src = jv_get(jv_get(laws_find(laws, ids[i])->json, "appeal"), "sources");
+		assert_true(jv_len(src) > 0);
+		assert_non_null(jv_str(jv_get(jv_at(src, 0), "url")));
+		assert_non_null(jv_str(jv_get(jv_at(src, 0), "as_of")));
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_transit),
+		cmocka_unit_test(test_choice),
+		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_appeals),
+	};
+
+	return cmocka_run_group_tests_name("laws", tests, setup, teardown);
+}
