@@ -24,6 +24,7 @@ extern const struct command cmd_template;
 extern const struct command cmd_mark;
 extern const struct command cmd_status;
 extern const struct command cmd_submit;
+extern const struct command cmd_send;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
@@ -35,6 +36,7 @@ const struct command *const commands[] = {
 	&cmd_plan,
 	&cmd_letter,
 	&cmd_submit,
+	&cmd_send,
 	&cmd_status,
 	&cmd_mark,
 	&cmd_followup,

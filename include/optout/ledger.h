@@ -40,7 +40,7 @@
 struct plan_item;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 2
+#define LEDGER_SCHEMA_VERSION 3
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -176,6 +176,34 @@ int ledger_mark(struct ledger *l, const char *ref_or_id, enum ledger_state to,
  * nothing changes and *deferred is 1.  *n receives how many were turned.
  */
 int ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause);
+
+/* What the server said to one email attempt. */
+enum ledger_mail_outcome {
+	LM_SENDING,   /* no answer recorded yet (or a crash) */
+	LM_SENT,      /* accepted: the request is sent */
+	LM_TEMPORARY, /* 4xx or unreachable: failed, to retry later */
+	LM_PERMANENT, /* 5xx: failed; not retried without a person's say-so */
+	LM_REFUSED,   /* stopped before the message (no TLS, login refused): failed */
+	LM_UNCERTAIN, /* the connection broke mid-message: stays sending, then needs-review */
+};
+/*
+ * planned or failed -> sending, together with the email attempt (account
+ * label, Message-ID, today), in one commit before any network I/O.
+ */
+int ledger_begin_mail(struct ledger *l, long long id, const char *account,
+    const char *message_id, char **cause);
+/*
+ * The server's answer to the attempt begun with message_id: sent (due
+ * counted from today, the Message-ID kept), failed with the reply as the
+ * event's note, or (uncertain) left sending for a person to review.
+ */
+int ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, const struct laws *laws, char **cause);
+/* A request's email attempts so far (0 when none) and the last one's outcome. */
+int ledger_mail_last(struct ledger *l, long long id, int *attempts,
+    enum ledger_mail_outcome *last, char **cause);
+/* How many emails an account handed to its server on a day. */
+int ledger_mail_count(struct ledger *l, const char *account, date_t day, int *n, char **cause);
 
 /* What a person did about a request, besides changing its state. */
 enum ledger_action {
