@@ -114,7 +114,8 @@ print_out(const struct mail_out *m, const struct send_args *a, const struct smtp
 		printf("  reply:     %s\n", m->reply);
 	switch (m->status) {
 	case MS_ALREADY:
-		printf("  note:      the ledger shows this request already sent: not sent again.\n");
+		printf("  note:      the ledger shows this request as %s: not sent again.\n",
+		    m->ledger_state);
 		break;
 	case MS_HELD:
 		printf("  note:      the server refused it before; check the address, then use "

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -858,7 +859,8 @@ http_perform(struct http_session *s, const struct http_request *req, const struc
 struct smtp_upload {
 	const char *msg;
 	size_t len, off;
-	char last[512];
+	char last[512];    /* the last reply line */
+	char refusal[512]; /* the last 4xx or 5xx reply line (curl's QUIT gets a 221 after it) */
 };
 
 /* Give libcurl the next part of the message. */
@@ -891,6 +893,9 @@ smtp_debug(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 		n = sizeof u->last - 1;
 	memcpy(u->last, data, n);
 	u->last[n] = '\0';
+	if (n >= 3 && (data[0] == '4' || data[0] == '5') && isdigit((unsigned char)data[1]) &&
+	    isdigit((unsigned char)data[2]))
+		memcpy(u->refusal, u->last, n + 1);
 	return 0;
 }
 
@@ -919,7 +924,7 @@ void
 http_smtp_send(const struct smtp_server *s, const char *from, const char *to, const char *msg,
     size_t len, struct smtp_reply *r)
 {
-	struct smtp_upload u = { msg, len, 0, "" };
+	struct smtp_upload u = { msg, len, 0, "", "" };
 	struct curl_slist *rcpt = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "", *url, *opts = NULL, *mailfrom, *rcptto;
 	CURL *h;
@@ -991,13 +996,13 @@ http_smtp_send(const struct smtp_server *s, const char *from, const char *to, co
 		} else if (rc == CURLE_LOGIN_DENIED) {
 			r->result = SMTP_REFUSED;
 			r->text = xasprintf("%s:%d refused the login: %s", s->host, s->port,
-			    u.last[0] != '\0' ? u.last : errbuf);
+			    u.refusal[0] != '\0' ? u.refusal : errbuf);
 		} else if (code >= 400 && code < 500) {
 			r->result = SMTP_TEMPORARY;
-			r->text = xstrdup(u.last[0] != '\0' ? u.last : errbuf);
+			r->text = xstrdup(u.refusal[0] != '\0' ? u.refusal : errbuf);
 		} else if (code >= 500 && code < 600) {
 			r->result = SMTP_PERMANENT;
-			r->text = xstrdup(u.last[0] != '\0' ? u.last : errbuf);
+			r->text = xstrdup(u.refusal[0] != '\0' ? u.refusal : errbuf);
 		} else if (smtp_before_data(rc)) {
 			r->result = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ?
 			    SMTP_TEMPORARY : SMTP_REFUSED;

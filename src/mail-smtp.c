@@ -507,8 +507,10 @@ admit(struct mail_out *m, const struct mail_deliver_opts *o, struct ledger *l, l
 		return -1;
 	if (ledger_mail_last(l, *id, attempts, &last, cause) != 0)
 		return -1;
-	if (existed && prior != LS_PLANNED && prior != LS_FAILED)
+	if (existed && prior != LS_PLANNED && prior != LS_FAILED) {
 		m->status = MS_ALREADY;
+		m->ledger_state = ledger_state_name(prior);
+	}
 	else if (prior == LS_FAILED && last == LM_PERMANENT && !o->retry_failed)
 		m->status = MS_HELD;
 	return 0;

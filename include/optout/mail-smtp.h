@@ -75,6 +75,7 @@ struct mail_out {
 	char *message_id;             /* set by mail_deliver */
 	char *message;                /* the composed message, set by mail_deliver */
 	enum mail_status status;
+	const char *ledger_state;     /* with MS_ALREADY: the state the ledger shows (static) */
 	char *reply;                  /* the server's answer or what went wrong, or NULL */
 	long waited_ms;               /* the pause decided before this message */
 };
