@@ -25,6 +25,7 @@ extern const struct command cmd_mark;
 extern const struct command cmd_status;
 extern const struct command cmd_submit;
 extern const struct command cmd_send;
+extern const struct command cmd_inbox;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
@@ -37,6 +38,7 @@ const struct command *const commands[] = {
 	&cmd_letter,
 	&cmd_submit,
 	&cmd_send,
+	&cmd_inbox,
 	&cmd_status,
 	&cmd_mark,
 	&cmd_followup,

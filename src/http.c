@@ -1031,3 +1031,154 @@ smtp_reply_free(struct smtp_reply *r)
 	free(r->text);
 	memset(r, 0, sizeof *r);
 }
+
+/* Collect what an IMAP command returns, up to a cap. */
+static size_t
+imap_write(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct flow_state *st = arg;
+
+	return on_body(p, size, nmemb, st);
+}
+
+/* Set the options every IMAP transfer shares; returns the first error. */
+static CURLcode
+imap_setup(CURL *h, const struct imap_server *s, struct flow_state *st)
+{
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) \
+	do { \
+		if (rc == CURLE_OK) \
+			rc = curl_easy_setopt(h, opt, val); \
+	} while (0)
+	SET(CURLOPT_PROTOCOLS_STR, "imaps");
+	SET(CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->cacert != NULL)
+		SET(CURLOPT_CAINFO, s->cacert);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, 20000L);
+	SET(CURLOPT_TIMEOUT_MS, s->timeout_ms);
+	SET(CURLOPT_ERRORBUFFER, st->errbuf);
+	SET(CURLOPT_USERNAME, s->user);
+	if (s->password != NULL)
+		SET(CURLOPT_PASSWORD, s->password);
+	if (s->bearer != NULL) {
+		SET(CURLOPT_XOAUTH2_BEARER, s->bearer);
+		SET(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+	}
+	SET(CURLOPT_WRITEFUNCTION, imap_write);
+	SET(CURLOPT_WRITEDATA, st);
+#undef SET
+	return rc;
+}
+
+/* Run one IMAP command on the mailbox; the untagged replies land in st->body. */
+static int
+imap_command(CURL *h, const struct imap_server *s, const char *url, const char *cmd,
+    struct flow_state *st, char **cause)
+{
+	CURLcode rc;
+
+	buf_free(&st->body);
+	buf_init(&st->body);
+	st->truncated = 0;
+	st->errbuf[0] = '\0';
+	if ((rc = imap_setup(h, s, st)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(h, CURLOPT_URL, url)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, cmd)) == CURLE_OK)
+		rc = curl_easy_perform(h);
+	if (rc != CURLE_OK) {
+		*cause = xasprintf("imaps://%s:%d: %s", s->host, s->port,
+		    st->truncated ? "a message is larger than the limit" :
+		    st->errbuf[0] != '\0' ? st->errbuf : curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Read every message of the mailbox without changing its flags. */
+int
+http_imap_fetch_all(const struct imap_server *s0, size_t max, char ***msgs, size_t **lens,
+    size_t *n, char **cause)
+{
+	struct imap_server s = *s0;
+	struct flow_state st;
+	CURL *h;
+	char *url, *p;
+	unsigned long *uids = NULL;
+	size_t nuids = 0, i;
+	int rc = -1;
+
+	*msgs = NULL;
+	*lens = NULL;
+	*n = 0;
+	if (s.port == 0)
+		s.port = 993;
+	if ((h = curl_easy_init()) == NULL) {
+		*cause = xstrdup("cannot create a libcurl handle");
+		return -1;
+	}
+	memset(&st, 0, sizeof st);
+	buf_init(&st.body);
+	st.max_body = max + 4096;
+	url = xasprintf("imaps://%s:%d/%s", s.host, s.port, s.mailbox);
+	if (imap_command(h, &s, url, "UID SEARCH ALL", &st, cause) != 0)
+		goto out;
+	buf_addc(&st.body, '\0');
+	if ((p = strstr(st.body.data, "* SEARCH")) != NULL) {
+		p += 8;
+		while (*p == ' ') {
+			char *end;
+			unsigned long u = strtoul(p + 1, &end, 10);
+
+			if (end == p + 1)
+				break;
+			uids = xreallocarray(uids, nuids + 1, sizeof *uids);
+			uids[nuids++] = u;
+			p = end;
+		}
+	}
+	*msgs = xcalloc(nuids + 1, sizeof **msgs);
+	*lens = xcalloc(nuids + 1, sizeof **lens);
+	for (i = 0; i < nuids; i++) {
+		char cmd[64], *lit, *end;
+		unsigned long long len;
+
+		snprintf(cmd, sizeof cmd, "UID FETCH %lu BODY.PEEK[]", uids[i]);
+		if (imap_command(h, &s, url, cmd, &st, cause) != 0)
+			goto out;
+		buf_addc(&st.body, '\0');
+		/* "* N FETCH (UID u BODY[] {len}\r\n<len bytes>)": the literal is the message. */
+		if ((lit = strchr(st.body.data, '{')) == NULL ||
+		    (len = strtoull(lit + 1, &end, 10), *end != '}') || end[1] != '\r' ||
+		    end[2] != '\n' || len > max || (size_t)(end + 3 - st.body.data) + len > st.body.len) {
+			*cause = xasprintf("imaps://%s:%d: an unexpected answer to FETCH of message %lu",
+			    s.host, s.port, uids[i]);
+			goto out;
+		}
+		(*msgs)[*n] = xstrndup(end + 3, (size_t)len);
+		(*lens)[*n] = (size_t)len;
+		(*n)++;
+	}
+	rc = 0;
+out:
+	if (rc != 0) {
+		for (i = 0; i < *n; i++)
+			free((*msgs)[i]);
+		free(*msgs);
+		free(*lens);
+		*msgs = NULL;
+		*lens = NULL;
+		*n = 0;
+	}
+	if (st.body.data != NULL)
+		explicit_bzero(st.body.data, st.body.len);
+	buf_free(&st.body);
+	free(uids);
+	free(url);
+	curl_easy_cleanup(h);
+	return rc;
+}

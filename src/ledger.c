@@ -112,7 +112,18 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	"  reply TEXT\n"
 	");\n"
 	"CREATE INDEX mail_sends_request ON mail_sends (request_id, id);\n"
-	"CREATE INDEX mail_sends_account ON mail_sends (account, day);\n",
+	"CREATE INDEX mail_sends_account ON mail_sends (account, day);\n"
+	/* The broker's replies read by optout inbox, each kept as evidence. */
+	"CREATE TABLE replies (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  request_id INTEGER NOT NULL REFERENCES requests (id),\n"
+	"  reply_key TEXT NOT NULL UNIQUE,\n"
+	"  day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),\n"
+	"  class TEXT NOT NULL CHECK (class IN ('acknowledged', 'verification', 'more-info',\n"
+	"    'denied', 'completed', 'bounced', 'auto-reply', 'unknown')),\n"
+	"  evidence TEXT\n"
+	");\n"
+	"CREATE INDEX replies_request ON replies (request_id, id);\n",
 };
 
 #define REQUEST_COLUMNS "id, reference, client, broker, procedure, request, law, channel, " \
@@ -1609,4 +1620,78 @@ ledger_last_action(struct ledger *l, long long id, enum ledger_action a, date_t 
 		rc = rc == SQLITE_DONE ? 0 : db_fail(l, "cannot read the events", cause);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Whether a reply (by its key) was read before. */
+int
+ledger_reply_seen(struct ledger *l, const char *key, int *seen, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*seen = 0;
+	if (db_prepare(l, "SELECT 1 FROM replies WHERE reply_key = ?", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seen = 1;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(l, "cannot read the replies", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Record a broker's reply, and the state it brings when the ledger's rules allow it. */
+int
+ledger_add_reply(struct ledger *l, const char *ref, const char *key, const char *kind,
+    const char *evidence, enum ledger_state to, const char *note, date_t on,
+    const struct laws *laws, int *changed, char **cause)
+{
+	struct ledger_request *r = NULL;
+	sqlite3_stmt *st;
+	char *why = NULL;
+	int rc;
+
+	*changed = 0;
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (fetch_one(l, ref, 0, &r, cause) != 0)
+		goto fail;
+	if (db_prepare(l, "INSERT INTO replies (request_id, reply_key, day, class, evidence) "
+	    "VALUES (?, ?, ?, ?, ?)", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+	bind_date(st, 3, on);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
+	bind_str(st, 5, evidence);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record the reply", cause);
+	sqlite3_finalize(st);
+	if (rc != 0)
+		goto fail;
+	if (to == LS_FAILED && r->state == LS_SENT) {
+		/* A bounce: the email never arrived, so no deadline runs from it. */
+		r->state = LS_FAILED;
+		r->due = 0;
+		r->extended_due = 0;
+		*changed = 1;
+	} else if (to != LS_COUNT && to != LS_FAILED && (why = refusal(r, to)) == NULL) {
+		if (on < r->sent)
+			on = r->sent;
+		if (apply_mark(r, to, on, laws, cause) != 0)
+			goto fail;
+		*changed = 1;
+	}
+	free(why);
+	if (*changed && (store(l, r, cause) != 0 || add_event(l, r->id, r->state, on, note,
+	    cause) != 0))
+		goto fail;
+	if (tx_commit(l, cause) != 0)
+		goto fail;
+	ledger_request_free(r);
+	return 0;
+fail:
+	tx_rollback(l);
+	ledger_request_free(r);
+	return -1;
 }

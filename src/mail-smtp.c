@@ -60,6 +60,8 @@ smtp_account_free(struct smtp_account *a)
 	free(a->auth);
 	free(a->password_command);
 	free(a->token_command);
+	free(a->imap_host);
+	free(a->imap_user);
 	free(a);
 }
 
@@ -112,6 +114,16 @@ account_set(struct smtp_account *a, const char *key, const char *v, const char *
 		field = &a->password_command;
 	else if (strcmp(key, "token_command") == 0)
 		field = &a->token_command;
+	else if (strcmp(key, "imap_host") == 0)
+		field = &a->imap_host;
+	else if (strcmp(key, "imap_user") == 0)
+		field = &a->imap_user;
+	else if (strcmp(key, "imap_port") == 0) {
+		if (config_int(v, 1, 65535, &n, where, key, cause) != 0)
+			return -1;
+		a->imap_port = (int)n;
+		return 0;
+	}
 	else if (strcmp(key, "auth") == 0) {
 		if (strcmp(v, "plain") != 0 && strcmp(v, "login") != 0 && strcmp(v, "xoauth2") != 0) {
 			*cause = xasprintf("%s: auth: expected plain, login or xoauth2", where);
@@ -147,7 +159,8 @@ account_set(struct smtp_account *a, const char *key, const char *v, const char *
 		return -1;
 	} else {
 		*cause = xasprintf("%s: unknown key '%s' (expected host, port, tls, user, from, auth, "
-		    "password_command, token_command, daily_limit or spacing)", where, key);
+		    "password_command, token_command, daily_limit, spacing, imap_host, imap_port or "
+		    "imap_user)", where, key);
 		return -1;
 	}
 	free(*field);
@@ -392,6 +405,20 @@ read_secret(const char *cmd, const char *what, const char *account, char **cause
 	if ((nl = strchr(out, '\r')) != NULL)
 		*nl = '\0';
 	return out;
+}
+
+/* The account's password or token, from its command. */
+int
+smtp_account_secret(const struct smtp_account *a, char **secret, char **cause)
+{
+	*secret = NULL;
+	if (a->password_command != NULL)
+		*secret = read_secret(a->password_command, "password_command", a->name, cause);
+	else if (a->token_command != NULL)
+		*secret = read_secret(a->token_command, "token_command", a->name, cause);
+	else
+		return 0;
+	return *secret != NULL ? 0 : -1;
 }
 
 /* A reply without the sender's address in it (it may be a person's own). */

@@ -180,4 +180,24 @@ void http_smtp_send(const struct smtp_server *s, const char *from, const char *t
     const char *msg, size_t len, struct smtp_reply *r);
 void smtp_reply_free(struct smtp_reply *r);
 
+/* An IMAP server (implicit TLS, imaps) and how to log in to it. */
+struct imap_server {
+	const char *host;
+	int port;             /* 993 when 0 */
+	const char *user;
+	const char *password; /* or NULL */
+	const char *bearer;   /* an OAuth 2 token for XOAUTH2, or NULL */
+	const char *cacert;   /* an extra CA bundle (PEM), or NULL */
+	const char *mailbox;  /* "INBOX" */
+	long timeout_ms;
+};
+
+/*
+ * Every message of the mailbox, read with BODY.PEEK (flags untouched), at
+ * most max bytes each: *msgs and *lens are allocated arrays of *n.
+ * Returns 0, or -1 with *cause.
+ */
+int http_imap_fetch_all(const struct imap_server *s, size_t max, char ***msgs, size_t **lens,
+    size_t *n, char **cause);
+
 #endif

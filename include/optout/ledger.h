@@ -205,6 +205,19 @@ int ledger_mail_last(struct ledger *l, long long id, int *attempts,
 /* How many emails an account handed to its server on a day. */
 int ledger_mail_count(struct ledger *l, const char *account, date_t day, int *n, char **cause);
 
+/* Whether a reply (its Message-ID or digest, `key`) was recorded before. */
+int ledger_reply_seen(struct ledger *l, const char *key, int *seen, char **cause);
+/*
+ * Record a broker's reply (kind: acknowledged, verification, more-info,
+ * denied, completed, bounced, auto-reply, unknown; evidence: the file it is
+ * kept in) to the request `ref`, and move the request to `to` on day `on`
+ * when the rules of ledger_mark allow it (LS_COUNT: no change; LS_FAILED:
+ * a bounce of a sent email).  *changed says whether the state moved.
+ */
+int ledger_add_reply(struct ledger *l, const char *ref, const char *key, const char *kind,
+    const char *evidence, enum ledger_state to, const char *note, date_t on,
+    const struct laws *laws, int *changed, char **cause);
+
 /* What a person did about a request, besides changing its state. */
 enum ledger_action {
 	LA_FOLLOWUP,  /* a follow-up letter was written */

@@ -19,7 +19,9 @@
  * port 587 requires STARTTLS, 465 (or tls = implicit) is implicit TLS;
  * auth is plain, login or xoauth2 (with token_command instead of
  * password_command); daily_limit defaults to 50 messages, spacing to 20
- * seconds between two messages.
+ * seconds between two messages.  imap_host, imap_port (993) and imap_user
+ * (default: user) let optout inbox read replies over IMAP with TLS, with
+ * the same password or token command.
  *
  * A password is never read from the file or the command line: the
  * command prints it (a password manager, or `cat` of a file of your own).
@@ -52,6 +54,8 @@ struct smtp_account {
 	int implicit_tls;  /* port 465, or tls = implicit */
 	int daily_limit;
 	long spacing_ms;
+	char *imap_host, *imap_user; /* for optout inbox; imap_user defaults to user */
+	int imap_port;               /* 993 when 0: always implicit TLS */
 };
 
 /* What became of one message. */
@@ -97,6 +101,8 @@ char *smtp_config_path(char **cause);
 /* Load the account named (or the only one when name is NULL) from the config file. */
 struct smtp_account *smtp_account_load(const char *path, const char *name, char **cause);
 void smtp_account_free(struct smtp_account *a);
+/* The password or token the account's command prints, or NULL in *secret when it has none. */
+int smtp_account_secret(const struct smtp_account *a, char **secret, char **cause);
 
 /*
  * Deliver (or with !send, only compose) each message in turn.  Returns 0,
