@@ -1089,6 +1089,7 @@ imap_command(CURL *h, const struct imap_server *s, const char *url, const char *
 	if ((rc = imap_setup(h, s, st)) == CURLE_OK &&
 	    (rc = curl_easy_setopt(h, CURLOPT_URL, url)) == CURLE_OK &&
 	    (rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, cmd)) == CURLE_OK)
+		/* NULL: the URL says what to do (fetch a message by UID). */
 		rc = curl_easy_perform(h);
 	if (rc != CURLE_OK) {
 		*cause = xasprintf("imaps://%s:%d: %s", s->host, s->port,
@@ -1099,7 +1100,31 @@ imap_command(CURL *h, const struct imap_server *s, const char *url, const char *
 	return 0;
 }
 
-/* Read every message of the mailbox without changing its flags. */
+/* The UIDs of a "* SEARCH 1 2 3" answer. */
+static unsigned long *
+parse_search(const char *answer, size_t *n)
+{
+	const char *p = strstr(answer, "* SEARCH");
+	unsigned long *uids = NULL;
+
+	*n = 0;
+	if (p == NULL)
+		return NULL;
+	p += 8;
+	while (*p == ' ') {
+		char *end;
+		unsigned long u = strtoul(p + 1, &end, 10);
+
+		if (end == p + 1)
+			break;
+		uids = xreallocarray(uids, *n + 1, sizeof *uids);
+		uids[(*n)++] = u;
+		p = end;
+	}
+	return uids;
+}
+
+/* Read every message of the mailbox, leaving its flags as they were. */
 int
 http_imap_fetch_all(const struct imap_server *s0, size_t max, char ***msgs, size_t **lens,
     size_t *n, char **cause)
@@ -1107,9 +1132,9 @@ http_imap_fetch_all(const struct imap_server *s0, size_t max, char ***msgs, size
 	struct imap_server s = *s0;
 	struct flow_state st;
 	CURL *h;
-	char *url, *p;
-	unsigned long *uids = NULL;
-	size_t nuids = 0, i;
+	char *url;
+	unsigned long *uids = NULL, *unseen = NULL;
+	size_t nuids = 0, nunseen = 0, i;
 	int rc = -1;
 
 	*msgs = NULL;
@@ -1128,40 +1153,40 @@ http_imap_fetch_all(const struct imap_server *s0, size_t max, char ***msgs, size
 	if (imap_command(h, &s, url, "UID SEARCH ALL", &st, cause) != 0)
 		goto out;
 	buf_addc(&st.body, '\0');
-	if ((p = strstr(st.body.data, "* SEARCH")) != NULL) {
-		p += 8;
-		while (*p == ' ') {
-			char *end;
-			unsigned long u = strtoul(p + 1, &end, 10);
-
-			if (end == p + 1)
-				break;
-			uids = xreallocarray(uids, nuids + 1, sizeof *uids);
-			uids[nuids++] = u;
-			p = end;
-		}
-	}
+	uids = parse_search(st.body.data, &nuids);
+	*msgs = xcalloc(nuids + 1, sizeof **msgs);
+	*lens = xcalloc(nuids + 1, sizeof **lens);
+	/*
+	 * libcurl fetches with BODY[], which marks a message seen, and hands a
+	 * custom command's literal to nobody: so remember which were unseen and
+	 * clear the flag again afterwards, leaving the mailbox as it was.
+	 */
+	if (imap_command(h, &s, url, "UID SEARCH UNSEEN", &st, cause) != 0)
+		goto out;
+	buf_addc(&st.body, '\0');
+	unseen = parse_search(st.body.data, &nunseen);
 	*msgs = xcalloc(nuids + 1, sizeof **msgs);
 	*lens = xcalloc(nuids + 1, sizeof **lens);
 	for (i = 0; i < nuids; i++) {
-		char cmd[64], *lit, *end;
-		unsigned long long len;
+		char *one = xasprintf("%s;UID=%lu", url, uids[i]);
 
-		snprintf(cmd, sizeof cmd, "UID FETCH %lu BODY.PEEK[]", uids[i]);
+		rc = imap_command(h, &s, one, NULL, &st, cause);
+		free(one);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+		(*msgs)[*n] = xmalloc(st.body.len + 1);
+		memcpy((*msgs)[*n], st.body.data != NULL ? st.body.data : "", st.body.len);
+		(*msgs)[*n][st.body.len] = '\0';
+		(*lens)[*n] = st.body.len;
+		(*n)++;
+	}
+	for (i = 0; i < nunseen; i++) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof cmd, "UID STORE %lu -FLAGS (\\Seen)", unseen[i]);
 		if (imap_command(h, &s, url, cmd, &st, cause) != 0)
 			goto out;
-		buf_addc(&st.body, '\0');
-		/* "* N FETCH (UID u BODY[] {len}\r\n<len bytes>)": the literal is the message. */
-		if ((lit = strchr(st.body.data, '{')) == NULL ||
-		    (len = strtoull(lit + 1, &end, 10), *end != '}') || end[1] != '\r' ||
-		    end[2] != '\n' || len > max || (size_t)(end + 3 - st.body.data) + len > st.body.len) {
-			*cause = xasprintf("imaps://%s:%d: an unexpected answer to FETCH of message %lu",
-			    s.host, s.port, uids[i]);
-			goto out;
-		}
-		(*msgs)[*n] = xstrndup(end + 3, (size_t)len);
-		(*lens)[*n] = (size_t)len;
-		(*n)++;
 	}
 	rc = 0;
 out:
@@ -1178,6 +1203,7 @@ out:
 		explicit_bzero(st.body.data, st.body.len);
 	buf_free(&st.body);
 	free(uids);
+	free(unseen);
 	free(url);
 	curl_easy_cleanup(h);
 	return rc;

@@ -193,8 +193,8 @@ struct imap_server {
 };
 
 /*
- * Every message of the mailbox, read with BODY.PEEK (flags untouched), at
- * most max bytes each: *msgs and *lens are allocated arrays of *n.
+ * Every message of the mailbox, with the \Seen flags left as they were
+ * (libcurl's fetch sets it; it is cleared again), at most max bytes each: *msgs and *lens are allocated arrays of *n.
  * Returns 0, or -1 with *cause.
  */
 int http_imap_fetch_all(const struct imap_server *s, size_t max, char ***msgs, size_t **lens,

@@ -6,24 +6,7 @@
 #                   (a check_recipient_access table the test may rewrite)
 #   stop_postfix    stops it (also done on exit)
 
-# free_port: print a TCP port on 127.0.0.1 that nobody listens on.
-free_port() {
-	"$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_port PORT: wait until something accepts connections on 127.0.0.1:PORT.
-wait_port() {
-	"$PYTHON" - "$1" <<'PY'
-import socket, sys, time
-for _ in range(300):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)
-PY
-}
+. "$TOP_SRCDIR/tests/e2e/net.sh"
 
 start_postfix() {
 	pf="$work/postfix"
