@@ -564,19 +564,25 @@ address_of(const char *v)
 
 /* Parse a message. */
 struct reply *
-reply_parse(const char *raw, size_t len, char **cause)
+reply_parse(const char *bytes, size_t len, char **cause)
 {
 	struct parse ps;
 	size_t body, hl;
-	char *v;
+	char *v, *raw;
 
 	if (len == 0 || len > INBOX_MAX_MESSAGE) {
 		*cause = xstrdup(len == 0 ? "the message is empty" : "the message is larger than 16 MiB");
 		return NULL;
 	}
+	/* A NUL-terminated copy: the string functions below never run past the end. */
+	raw = xmalloc(len + 1);
+	memcpy(raw, bytes, len);
+	raw[len] = '\0';
 	hl = header_end(raw, len, &body);
 	if (memchr(raw, ':', hl) == NULL) {
 		*cause = xstrdup("not an email message: no header fields");
+		explicit_bzero(raw, len);
+		free(raw);
 		return NULL;
 	}
 	memset(&ps, 0, sizeof ps);
@@ -628,6 +634,8 @@ reply_parse(const char *raw, size_t len, char **cause)
 	}
 	buf_free(&ps.plain);
 	buf_free(&ps.html);
+	explicit_bzero(raw, len);
+	free(raw);
 	return ps.r;
 }
 
