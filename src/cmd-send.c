@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -54,22 +53,6 @@ struct send_args {
 	const char *account, *config, *sendmail, *cacert, *ledger;
 	int all, send, retry_failed;
 };
-
-/* Wait between two messages, unless a test says the decision is enough. */
-static void
-pause_ms(void *arg, long ms)
-{
-	const char *t = getenv("OPTOUT_TEST_NO_WAIT");
-	struct timespec ts;
-
-	(void)arg;
-	if (t != NULL && strcmp(t, "1") == 0)
-		return;
-	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
 
 /* The header block of a message, indented, for the dry run. */
 static void
@@ -334,15 +317,7 @@ cmd_send_run(int argc, char **argv)
 				goto out;
 			}
 			m = &outs[n];
-			m->it = it;
-			m->doc = docs[n];
-			m->h.from_name = job.in.agent != NULL ? job.in.agent->organization : person;
-			m->h.from_addr = job.in.agent != NULL ? job.in.agent->email :
-			    strlist_has((const char **)it->disclosed, "email") ?
-			    job.in.profile->emails[0] : NULL;
-			m->h.to_name = it->broker->name;
-			m->h.to_addr = it->proc->email;
-			m->h.subject = docs[n]->subject;
+			mail_out_init(m, it, docs[n], job.in.profile, job.in.agent, person);
 			if (auth_pdf != NULL) {
 				m->h.attachments = &att;
 				m->h.nattachments = 1;
@@ -374,7 +349,6 @@ cmd_send_run(int argc, char **argv)
 	mo.client = job.in.profile->label != NULL ? job.in.profile->label : "me";
 	mo.send = a.send;
 	mo.retry_failed = a.retry_failed;
-	mo.pause = pause_ms;
 	if (mail_deliver(outs, n, &mo, ledger, job.in.laws, &cause) != 0) {
 		cmd_error_cause(cause);
 		rc = EX_SOFTWARE;

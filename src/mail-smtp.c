@@ -8,13 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "optout/date.h"
+#include "optout/doc.h"
 #include "optout/http.h"
 #include "optout/ledger.h"
 #include "optout/mail-smtp.h"
 #include "optout/plan.h"
+#include "optout/profile.h"
 #include "optout/util.h"
 
 #define CONFIG_MAX (64 * 1024)
@@ -543,6 +546,21 @@ admit(struct mail_out *m, const struct mail_deliver_opts *o, struct ledger *l, l
 	return 0;
 }
 
+/* Wait between two messages, unless a test only checks the decision (OPTOUT_TEST_NO_WAIT=1). */
+static void
+pause_ms(long ms)
+{
+	const char *t = getenv("OPTOUT_TEST_NO_WAIT");
+	struct timespec ts;
+
+	if (t != NULL && strcmp(t, "1") == 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 /* Deliver each message in turn, the ledger first. */
 int
 mail_deliver(struct mail_out *outs, size_t n, const struct mail_deliver_opts *o,
@@ -598,6 +616,8 @@ mail_deliver(struct mail_out *outs, size_t n, const struct mail_deliver_opts *o,
 			m->waited_ms = o->account->spacing_ms;
 			if (o->pause != NULL)
 				o->pause(o->pause_arg, m->waited_ms);
+			else
+				pause_ms(m->waited_ms);
 		}
 		/* Committed as sending, with its Message-ID, before any I/O. */
 		if (ledger_begin_mail(l, id, label, m->message_id, cause) != 0)
@@ -613,6 +633,22 @@ out:
 	if (secret != NULL)
 		secure_free(secret);
 	return rc;
+}
+
+/* The headers of a request's email. */
+void
+mail_out_init(struct mail_out *m, const struct plan_item *it, const struct doc *d,
+    const struct profile *p, const struct agent *agent, const char *person_name)
+{
+	memset(m, 0, sizeof *m);
+	m->it = it;
+	m->doc = d;
+	m->h.from_name = agent != NULL ? agent->organization : person_name;
+	m->h.from_addr = agent != NULL ? agent->email :
+	    strlist_has((const char **)it->disclosed, "email") ? p->emails[0] : NULL;
+	m->h.to_name = it->broker->name;
+	m->h.to_addr = it->proc->email;
+	m->h.subject = d->subject;
 }
 
 /* Free what mail_deliver made for a message. */

@@ -43,10 +43,12 @@
 
 #include "optout/mail.h"
 
+struct agent;
+struct doc;
 struct ledger;
 struct laws;
 struct plan_item;
-struct doc;
+struct profile;
 
 struct smtp_account {
 	char *name, *host, *user, *from, *auth, *password_command, *token_command;
@@ -91,7 +93,7 @@ struct mail_deliver_opts {
 	const char *client;     /* the ledger's client label */
 	int send;               /* 0: dry run (nothing written, nothing sent) */
 	int retry_failed;       /* send again what failed permanently */
-	/* Wait ms before the next message (the caller sleeps; tests need not). */
+	/* Wait ms before the next message; NULL: sleep (not with OPTOUT_TEST_NO_WAIT=1). */
 	void (*pause)(void *arg, long ms);
 	void *pause_arg;
 };
@@ -109,6 +111,14 @@ int smtp_account_secret(const struct smtp_account *a, char **secret, char **caus
  * or -1 with *cause when the ledger cannot be written or the password
  * command fails (then nothing more is sent).
  */
+/*
+ * Fill a message's headers for a plan item and its letter: from the agent
+ * when one files, else from the person (name given; address only when the
+ * plan discloses it); to the procedure's address; the letter's subject.
+ * The strings are borrowed from the arguments.
+ */
+void mail_out_init(struct mail_out *m, const struct plan_item *it, const struct doc *d,
+    const struct profile *p, const struct agent *agent, const char *person_name);
 int mail_deliver(struct mail_out *outs, size_t n, const struct mail_deliver_opts *o,
     struct ledger *ledger, const struct laws *laws, char **cause);
 void mail_out_clear(struct mail_out *m);

@@ -241,5 +241,28 @@ check_has "the command gets the whole message" "$work/sm.eml" "Content-Transfer-
 check_eq "the command gets -i -f FROM -- TO" "-i -f jose.nunez@example.org -- privacy@second.test " \
 	"$(cat "$work/args" 2>/dev/null)"
 
+# ---- batch --send delivers the email requests too ----------------------------------
+head -3 "$TOP_SRCDIR/letters/examples/clients.csv" >"$work/clients.csv"
+before=$(count)
+run batch -c "$work/clients.csv" --agent "$agent" -b mail-accepts -r delete -o "$work/batch" \
+	--send --account clinic --cacert "$cafile" --ledger "$work/batch.db"
+check_status "batch --send --account exits 0" 0
+check_has "without signatures the emails wait" "$work/out" \
+	"Emails held until the client's signed authorization is in $work/batch/<client>/authorization-signed.pdf: 2."
+check_eq "batch sent nothing unsigned" "$before" "$(count)"
+cp "$work/signed.pdf" "$work/batch/client-0001/authorization-signed.pdf"
+run batch -c "$work/clients.csv" --agent "$agent" -b mail-accepts -r delete -o "$work/batch" \
+	--send --account clinic --cacert "$cafile" --ledger "$work/batch.db"
+check_status "batch again exits 0" 0
+check_has "the signed client's email is sent" "$work/out" "Emails: 1 sent, 0 to send again later, 0 failed."
+check_has "the other still waits" "$work/out" "authorization-signed.pdf: 1."
+wait_delivered $((before + 1)) || true
+check_eq "one batch email delivered" $((before + 1)) "$(count)"
+check_has "it carries the signed authorization" "$(newest)" "filename=\"authorization.pdf\""
+run batch -c "$work/clients.csv" --agent "$agent" -b mail-accepts -r delete -o "$work/batch" \
+	--send --account clinic --cacert "$cafile" --ledger "$work/batch.db"
+check_has "a third run sends nothing twice" "$work/out" "Emails: 0 sent, 0 to send again later, 0 failed."
+check_eq "still one batch email" $((before + 1)) "$(count)"
+
 stop_postfix
 done_testing
