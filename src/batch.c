@@ -302,7 +302,7 @@ send_emails(const struct batch_opts *o, const struct profile *p, struct plan_ite
 	if (o->agent != NULL) {
 		/* The client signs authorization.pdf; the clinic puts the scan beside it. */
 		path = xasprintf("%s/%s/authorization-signed.pdf", o->outdir, p->label);
-		if (read_file(path, 20 * 1024 * 1024, &signed_pdf, &att.len, &err) != 0 ||
+		if (read_file(path, (size_t)20 << 20, &signed_pdf, &att.len, &err) != 0 ||
 		    att.len < 5 || memcmp(signed_pdf, "%PDF-", 5) != 0) {
 			free(err);
 			free(signed_pdf);

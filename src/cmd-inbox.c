@@ -123,7 +123,7 @@ read_mbox(const char *path, struct raw **list, size_t *n)
 	size_t len, i, start = 0;
 	int in = 0;
 
-	if (read_file(path, 256 * 1024 * 1024, &data, &len, &cause) != 0) {
+	if (read_file(path, (size_t)256 << 20, &data, &len, &cause) != 0) {
 		cmd_error_cause(cause);
 		return -1;
 	}
@@ -224,7 +224,7 @@ broker_domains(const struct broker *b)
 	size_t n = 0, i;
 
 	if (b->website != NULL && strncmp(b->website, "https://", 8) == 0) {
-		const char *s = b->website + 8, *e = s;
+		const char *s = b->website + 8, *e;
 
 		if (strncmp(s, "www.", 4) == 0)
 			s += 4;

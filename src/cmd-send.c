@@ -13,7 +13,7 @@
 #include "optout/mail-smtp.h"
 #include "optout/plan.h"
 
-#define AUTHORIZATION_MAX (20 * 1024 * 1024)
+#define AUTHORIZATION_MAX ((size_t)20 << 20)
 
 static int cmd_send_run(int argc, char **argv);
 

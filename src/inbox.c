@@ -889,14 +889,15 @@ reply_classify(const struct reply *r, const char *const *domains, struct reply_v
 	} else if ((off = find_phrase(text, more_info_phrases)) >= 0) {
 		v->cls = RC_MORE_INFO;
 		v->quote = sentence_at(r->text, off);
-	} else if (r->auto_submitted && find_phrase(subj, auto_phrases) < 0 &&
-	    find_phrase(text, ack_phrases) >= 0) {
-		v->cls = RC_ACKNOWLEDGED;
-	} else if (r->auto_submitted || find_phrase(subj, auto_phrases) >= 0 ||
-	    find_phrase(text, auto_phrases) >= 0) {
-		v->cls = RC_AUTO_REPLY;
-	} else if (find_phrase(text, ack_phrases) >= 0 || find_phrase(subj, ack_phrases) >= 0) {
-		v->cls = RC_ACKNOWLEDGED;
+	} else {
+		/* An automatic acknowledgement is an acknowledgement; an out-of-office is not. */
+		int ack = find_phrase(text, ack_phrases) >= 0 || find_phrase(subj, ack_phrases) >= 0;
+		int away = find_phrase(subj, auto_phrases) >= 0 || find_phrase(text, auto_phrases) >= 0;
+
+		if (ack && !away)
+			v->cls = RC_ACKNOWLEDGED;
+		else if (away || r->auto_submitted)
+			v->cls = RC_AUTO_REPLY;
 	}
 out:
 	free(subj);

@@ -1117,7 +1117,7 @@ ledger_mail_count(struct ledger *l, const char *account, date_t day, int *n, cha
 		return -1;
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
 	bind_date(st, 2, day);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	if (sqlite3_step(st) == SQLITE_ROW) {
 		*n = sqlite3_column_int(st, 0);
 		rc = 0;
 	} else

@@ -20,7 +20,7 @@
 #include "optout/profile.h"
 #include "optout/util.h"
 
-#define CONFIG_MAX (64 * 1024)
+#define CONFIG_MAX ((size_t)64 << 10)
 #define SECRET_MAX 4096
 #define SEND_TIMEOUT_MS 120000L
 
@@ -467,9 +467,14 @@ send_with_smtp(const struct mail_deliver_opts *o, const char *secret, struct mai
 	const struct smtp_account *a = o->account;
 	struct smtp_server s = { 0 };
 	struct smtp_reply r;
-	const char *at = strrchr(a->from, '@');
+	const char *at;
 	enum mail_status st;
 
+	if (a == NULL) {
+		m->reply = xstrdup("no account to send with");
+		return MS_REFUSED;
+	}
+	at = strrchr(a->from, '@');
 	s.host = a->host;
 	s.port = a->port;
 	s.tls = a->implicit_tls ? SMTP_TLS : SMTP_STARTTLS;
@@ -572,6 +577,10 @@ mail_deliver(struct mail_out *outs, size_t n, const struct mail_deliver_opts *o,
 	size_t i;
 	int went = 0, rc = -1;
 
+	if (o->send && o->account == NULL && o->sendmail == NULL) {
+		*cause = xstrdup("no way to send: give an account or a sendmail command");
+		return -1;
+	}
 	for (i = 0; i < n; i++) {
 		struct mail_out *m = &outs[i];
 		long long id = 0;

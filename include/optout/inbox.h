@@ -26,7 +26,7 @@
 
 #define INBOX_MAX_DEPTH 8
 #define INBOX_MAX_PARTS 64
-#define INBOX_MAX_MESSAGE (16 * 1024 * 1024)
+#define INBOX_MAX_MESSAGE ((size_t)16 << 20)
 
 enum reply_class {
 	RC_ACKNOWLEDGED,
