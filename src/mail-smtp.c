@@ -470,7 +470,7 @@ send_with_smtp(const struct mail_deliver_opts *o, const char *secret, struct mai
 	const char *at;
 	enum mail_status st;
 
-	if (a == NULL) {
+	if (a == NULL || a->from == NULL) {
 		m->reply = xstrdup("no account to send with");
 		return MS_REFUSED;
 	}
@@ -484,7 +484,7 @@ send_with_smtp(const struct mail_deliver_opts *o, const char *secret, struct mai
 	s.mech = a->auth == NULL ? NULL : strcmp(a->auth, "plain") == 0 ? "PLAIN" :
 	    strcmp(a->auth, "login") == 0 ? "LOGIN" : "XOAUTH2";
 	s.cacert = o->cacert;
-	s.helo = at + 1;
+	s.helo = at != NULL ? at + 1 : "localhost";
 	s.timeout_ms = SEND_TIMEOUT_MS;
 	http_smtp_send(&s, a->from, m->h.to_addr, m->message, strlen(m->message), &r);
 	switch (r.result) {
