@@ -107,7 +107,7 @@ run status --ledger "$work/v1.db" --json
 check_status "a version 1 ledger opens" 0
 check_eq "with its requests and states" "completed mailed planned planned" \
 	"$("$PYTHON" -c 'import json,sys; print(" ".join(sorted(r["state"] for r in json.load(open(sys.argv[1])))))' "$work/out")"
-check_eq "it is now at version 2" "2" "$("$PYTHON" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA user_version").fetchone()[0])' "$work/v1.db")"
+check_eq "it is now at the current version (3)" "3" "$("$PYTHON" -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("PRAGMA user_version").fetchone()[0])' "$work/v1.db")"
 export OPTOUT_TODAY=2026-12-20
 run followup --overdue -o "$work/v1f" -p "$work/one.json" --ledger "$work/v1.db"
 check_status "followup works on the migrated ledger" 0

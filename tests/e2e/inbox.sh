@@ -126,6 +126,27 @@ check_status "a file that is no mbox exits 66" 66
 check_has "it names the file and what was expected" "$work/err" \
 	"bad.mbox: not an mbox file (no line starts with \"From \")"
 
+# ---- a version 2 ledger is migrated, keeps its history, and takes replies ------------
+cp "$TOP_SRCDIR/tests/fixtures/ledger/v2.db" "$work/v2.db"
+mkdir -p "$work/md2/new"
+printf 'From: privacy@bureau.example.org\nSubject: Re: OPT-DWGJ-SK23\nMessage-ID: <v2-ack@bureau.example.org>\n\nWe have received your request.\n' \
+	>"$work/md2/new/1.eml"
+run inbox --maildir "$work/md2" --ledger "$work/v2.db"
+check_status "a version 2 ledger opens for inbox" 0
+check_has "a reply is recorded in the migrated ledger" "$work/out" "ledger:    mailed -> acknowledged"
+"$PYTHON" - "$work/v2.db" >"$work/v2.txt" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("PRAGMA user_version").fetchone()[0])
+print(" ".join(r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")))
+print(c.execute("SELECT count(*) FROM events WHERE kind = 'followup'").fetchone()[0])
+print(c.execute("SELECT class, evidence IS NOT NULL FROM replies").fetchall())
+PY
+check_eq "migrated to version 3 with the new tables, history kept" "3
+events mail_sends replies requests
+1
+[('acknowledged', 1)]" "$(cat "$work/v2.txt")"
+
 # ---- IMAP over TLS from a real Dovecot ---------------------------------------------------
 if [ "$(id -u)" -ne 0 ] || ! command -v dovecot >/dev/null 2>&1; then
 	echo "# skipping IMAP: needs root and dovecot-imapd (./bootstrap installs it)"
