@@ -156,6 +156,6 @@ cp "$db" "$work/newer.db"
 printf '\000\000\000\143' | dd of="$work/newer.db" bs=1 seek=60 conv=notrunc 2>/dev/null
 run status --ledger "$work/newer.db"
 check_status "a newer ledger exits 65" 65
-check_has "naming both versions" "$work/err" "schema version 99, but this optout knows versions up to 2"
+check_has "naming both versions" "$work/err" "schema version 99, but this optout knows versions up to 3"
 
 done_testing
