@@ -200,81 +200,6 @@ read_imap(const char *config, const char *name, const char *cacert, struct raw *
 	return 0;
 }
 
-/* A key for a reply without a Message-ID: FNV-1a of its bytes. */
-static char *
-reply_key(const struct reply *r, const struct raw *m)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	if (r->message_id != NULL && *r->message_id != '\0')
-		return xstrdup(r->message_id);
-	for (i = 0; i < m->len; i++) {
-		h ^= (unsigned char)m->data[i];
-		h *= 1099511628211ULL;
-	}
-	return xasprintf("fnv1a:%016llx", (unsigned long long)h);
-}
-
-/* The broker's own domains: its website's host and its procedures' email domains. */
-static char **
-broker_domains(const struct broker *b)
-{
-	char **d = xcalloc(b->nprocedures + 2, sizeof *d);
-	size_t n = 0, i;
-
-	if (b->website != NULL && strncmp(b->website, "https://", 8) == 0) {
-		const char *s = b->website + 8, *e;
-
-		if (strncmp(s, "www.", 4) == 0)
-			s += 4;
-		e = s;
-		while (*e != '\0' && *e != '/' && *e != ':')
-			e++;
-		d[n++] = xstrndup(s, (size_t)(e - s));
-	}
-	for (i = 0; i < b->nprocedures; i++) {
-		const char *dom = inbox_addr_domain(b->procedures[i].email);
-
-		if (dom != NULL && !strlist_has((const char **)d, dom))
-			d[n++] = xstrdup(dom);
-	}
-	return d;
-}
-
-/* The one open email request whose broker the sender's domain belongs to, by reference. */
-static int
-match_by_domain(struct inbox_run *run, const struct reply *r, char out[16])
-{
-	struct ledger_request **list = NULL;
-	const char *dom = inbox_addr_domain(r->from_addr);
-	char *cause = NULL;
-	size_t n = 0, i;
-	int found = 0;
-
-	if (dom == NULL || ledger_list(run->ledger, NULL, &list, &n, &cause) != 0) {
-		free(cause);
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		const struct broker *b = registry_find(run->in.reg, list[i]->broker);
-		char **doms;
-		int hit;
-
-		if (b == NULL || !ledger_state_awaiting(list[i]->state))
-			continue;
-		doms = broker_domains(b);
-		hit = inbox_host_matches(dom, (const char *const *)doms);
-		str_list_free(doms);
-		if (hit) {
-			found++;
-			snprintf(out, 16, "%s", list[i]->reference);
-		}
-	}
-	ledger_list_free(list);
-	return found == 1;
-}
-
 /* What the person does next, as whole sentences. */
 static void
 print_next(const struct reply_verdict *v, const struct ledger_request *req)
@@ -328,170 +253,52 @@ print_next(const struct reply_verdict *v, const struct ledger_request *req)
 	}
 }
 
-/* The state a class moves a request to (LS_COUNT: none). */
-static enum ledger_state
-class_state(enum reply_class c)
-{
-	switch (c) {
-	case RC_ACKNOWLEDGED: return LS_ACKNOWLEDGED;
-	case RC_COMPLETED: return LS_COMPLETED;
-	case RC_DENIED: return LS_DENIED;
-	case RC_BOUNCED: return LS_FAILED;
-	default: return LS_COUNT;
-	}
-}
-
-/* Keep the reply as evidence (0600), returning its path, or NULL after saying why. */
-static char *
-keep_evidence(struct inbox_run *run, const char *ref, const char *key, const struct raw *m)
-{
-	char *cause = NULL, *file, *safe = xstrdup(key), *c;
-
-	for (c = safe; *c != '\0'; c++)
-		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') && !(*c >= '0' && *c <= '9'))
-			*c = '-';
-	if (strlen(safe) > 60)
-		safe[60] = '\0';
-	if (make_dirs(run->evidence_dir, 0700, &cause) != 0) {
-		cmd_error_cause(cause);
-		free(safe);
-		return NULL;
-	}
-	file = xasprintf("%s/%s-reply-%s.eml", run->evidence_dir, ref, safe);
-	free(safe);
-	if (write_file_atomic(file, m->data, m->len, 0600, &cause) != 0) {
-		cmd_error_cause(cause);
-		free(file);
-		return NULL;
-	}
-	return file;
-}
-
-/* Note a broker address as failing (a bounce), so the registry can be corrected. */
+/* Print what became of one message. */
 static void
-note_failing(struct inbox_run *run, const struct ledger_request *req, const struct reply *r)
+print_result(const struct inbox_result *res, int dry_run)
 {
-	const struct broker *b = registry_find(run->in.reg, req->broker);
-	const char *addr = NULL;
-	char *path, *old = NULL, *cause = NULL, day[11];
-	struct buf buf;
-	size_t i, len = 0;
+	const struct reply *r = res->reply;
+	const struct reply_verdict *v = &res->verdict;
+	const struct ledger_request *req = res->request;
 
-	for (i = 0; b != NULL && i < b->nprocedures; i++)
-		if (strcmp(b->procedures[i].id, req->procedure) == 0)
-			addr = b->procedures[i].email;
-	if (addr == NULL)
+	if (res->outcome == IO_UNREADABLE) {
+		cmd_error("a message in the mailbox was skipped: %s", res->problem);
 		return;
-	path = xasprintf("%s/../failing-addresses.tsv", run->evidence_dir);
-	buf_init(&buf);
-	if (read_file(path, 1 << 20, &old, &len, &cause) == 0)
-		buf_add(&buf, old, len);
-	else
-		buf_adds(&buf, "# day\tbroker\tprocedure\taddress\tstatus (from bounces read by optout "
-			       "inbox)\n");
-	free(cause);
-	cause = NULL;
-	free(old);
-	date_format(date_today(), day);
-	buf_printf(&buf, "%s\t%s\t%s\t%s\t%s\n", day, req->broker, req->procedure, addr,
-	    r->dsn_status != NULL ? r->dsn_status : "-");
-	if (write_file_atomic(path, buf.data, buf.len, 0600, &cause) != 0)
-		cmd_error_cause(cause);
-	else
-		printf("  noted:     %s is failing for %s (in %s)\n", addr, req->broker,
-		    "failing-addresses.tsv");
-	buf_free(&buf);
-	free(path);
-}
-
-/* Read one message: match, classify, print, and record unless a dry run. */
-static int
-handle(struct inbox_run *run, const struct raw *m)
-{
-	struct reply *r;
-	struct reply_verdict v;
-	struct ledger_request *req = NULL;
-	char ref[16], *cause = NULL, *key, *evidence = NULL, **doms = NULL;
-	const struct broker *b;
-	enum ledger_state to;
-	int seen = 0, changed = 0;
-
-	if ((r = reply_parse(m->data, m->len, &cause)) == NULL) {
-		cmd_error("a message in the mailbox was skipped: %s", cause);
-		free(cause);
-		return 0;
 	}
-	key = reply_key(r, m);
-	if (ledger_reply_seen(run->ledger, key, &seen, &cause) != 0) {
-		cmd_error_cause(cause);
-		goto out;
-	}
-	if (seen) {
-		run->seen++;
-		goto out;
-	}
-	if (!reply_reference(r, ref) && !match_by_domain(run, r, ref)) {
-		run->unmatched++;
+	if (res->outcome == IO_SEEN)
+		return;
+	if (res->outcome == IO_UNMATCHED) {
 		printf("(no request) from %s: \"%s\" matches no request; left alone.\n\n",
 		    inbox_addr_domain(r->from_addr) != NULL ? inbox_addr_domain(r->from_addr) : "?",
 		    r->subject);
-		goto out;
+		return;
 	}
-	if (ledger_get(run->ledger, ref, &req, &cause) != 0) {
-		free(cause);
-		cause = NULL;
-		run->unmatched++;
-		printf("(no request) %s is not in the ledger: \"%s\" left alone.\n\n", ref, r->subject);
-		goto out;
-	}
-	run->matched++;
-	b = registry_find(run->in.reg, req->broker);
-	if (b != NULL)
-		doms = broker_domains(b);
-	reply_classify(r, (const char *const *)doms, &v);
-	to = class_state(v.cls);
 	printf("%s — %s (%s): %s\n", req->reference, req->broker, request_name(req->request),
-	    reply_class_name(v.cls));
+	    reply_class_name(v->cls));
 	printf("  from:      %s\n", r->from_addr != NULL ? r->from_addr : "?");
 	printf("  subject:   %s\n", r->subject);
-	if (v.quote != NULL)
-		printf("  says:      \"%s\"\n", v.quote);
-	if (v.cls == RC_BOUNCED && r->dsn_status != NULL)
+	if (v->quote != NULL)
+		printf("  says:      \"%s\"\n", v->quote);
+	if (v->cls == RC_BOUNCED && r->dsn_status != NULL)
 		printf("  status:    %s\n", r->dsn_status);
-	if (!run->dry_run) {
-		evidence = keep_evidence(run, req->reference, key, m);
-		if (ledger_add_reply(run->ledger, req->reference, key, reply_class_name(v.cls),
-		    evidence, to, reply_class_name(v.cls), date_today(), run->in.laws, &changed,
-		    &cause) != 0) {
-			cmd_error_cause(cause);
-			reply_verdict_clear(&v);
-			free(evidence);
-			goto out;
-		}
-		if (changed)
-			printf("  ledger:    %s -> %s\n", ledger_state_name(req->state),
-			    ledger_state_name(to));
-		else
-			printf("  ledger:    still %s (reply recorded)\n", ledger_state_name(req->state));
-		if (evidence != NULL)
-			printf("  evidence:  %s\n", evidence);
-		if (v.cls == RC_BOUNCED)
-			note_failing(run, req, r);
-	} else if (to != LS_COUNT && to != req->state)
+	if (dry_run && res->to != LS_COUNT && res->to != req->state)
 		printf("  ledger:    would become %s (dry run: nothing written)\n",
-		    ledger_state_name(to));
-	else
+		    ledger_state_name(res->to));
+	else if (dry_run)
 		printf("  ledger:    stays %s (dry run: nothing written)\n", ledger_state_name(req->state));
-	print_next(&v, req);
+	else if (res->changed)
+		printf("  ledger:    %s -> %s\n", ledger_state_name(req->state), ledger_state_name(res->to));
+	else
+		printf("  ledger:    still %s (reply recorded)\n", ledger_state_name(req->state));
+	if (res->evidence != NULL)
+		printf("  evidence:  %s\n", res->evidence);
+	if (res->failing != NULL)
+		printf("  noted:     %s is failing for %s (in failing-addresses.tsv)\n", res->failing,
+		    req->broker);
+	if (res->problem != NULL)
+		cmd_error("%s", res->problem);
+	print_next(v, req);
 	printf("\n");
-	reply_verdict_clear(&v);
-	free(evidence);
-out:
-	str_list_free(doms);
-	ledger_request_free(req);
-	free(key);
-	reply_free(r);
-	return 0;
 }
 
 /* optout inbox */
@@ -512,6 +319,7 @@ cmd_inbox_run(int argc, char **argv)
 	const char *maildir = NULL, *mbox = NULL, *account = NULL, *config = NULL, *cacert = NULL;
 	const char *ledger_file = NULL;
 	struct inbox_run run;
+	struct inbox_opts io = { 0 };
 	struct raw *msgs = NULL;
 	size_t n = 0, i, recovered = 0;
 	char *cause = NULL, *lp;
@@ -562,8 +370,26 @@ cmd_inbox_run(int argc, char **argv)
 		rc = EX_UNAVAILABLE;
 	if (rc != 0)
 		goto out;
-	for (i = 0; i < n; i++)
-		handle(&run, &msgs[i]);
+	io.ledger = run.ledger;
+	io.reg = run.in.reg;
+	io.laws = run.in.laws;
+	io.evidence_dir = run.evidence_dir;
+	io.dry_run = run.dry_run;
+	for (i = 0; i < n; i++) {
+		struct inbox_result res;
+
+		if (inbox_handle(&io, msgs[i].data, msgs[i].len, &res, &cause) != 0) {
+			cmd_error_cause(cause);
+			inbox_result_clear(&res);
+			rc = EX_DATAERR;
+			goto out;
+		}
+		print_result(&res, run.dry_run);
+		run.matched += res.outcome == IO_MATCHED;
+		run.unmatched += res.outcome == IO_UNMATCHED;
+		run.seen += res.outcome == IO_SEEN;
+		inbox_result_clear(&res);
+	}
 	printf("Replies matched: %zu; not matched: %zu; read before: %zu.\n", run.matched,
 	    run.unmatched, run.seen);
 	if (run.dry_run)

@@ -4,9 +4,14 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <strings.h>
 
+#include "optout/date.h"
 #include "optout/inbox.h"
+#include "optout/ledger.h"
+#include "optout/registry.h"
 #include "optout/util.h"
 
 #define MAX_LINKS 32
@@ -911,4 +916,224 @@ reply_verdict_clear(struct reply_verdict *v)
 	free(v->quote);
 	free(v->link);
 	memset(v, 0, sizeof *v);
+}
+
+/* A key for a reply without a Message-ID: FNV-1a of its bytes. */
+static char *
+reply_key(const struct reply *r, const char *raw, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	if (r->message_id != NULL && *r->message_id != '\0')
+		return xstrdup(r->message_id);
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)raw[i];
+		h *= 1099511628211ULL;
+	}
+	return xasprintf("fnv1a:%016llx", (unsigned long long)h);
+}
+
+/* The broker's own domains: its website's host and its procedures' email domains. */
+static char **
+broker_domains(const struct broker *b)
+{
+	char **d = xcalloc(b->nprocedures + 2, sizeof *d);
+	size_t n = 0, i;
+
+	if (b->website != NULL && strncmp(b->website, "https://", 8) == 0) {
+		const char *s = b->website + 8, *e;
+
+		if (strncmp(s, "www.", 4) == 0)
+			s += 4;
+		e = s;
+		while (*e != '\0' && *e != '/' && *e != ':')
+			e++;
+		d[n++] = xstrndup(s, (size_t)(e - s));
+	}
+	for (i = 0; i < b->nprocedures; i++) {
+		const char *dom = inbox_addr_domain(b->procedures[i].email);
+
+		if (dom != NULL && !strlist_has((const char **)d, dom))
+			d[n++] = xstrdup(dom);
+	}
+	return d;
+}
+
+/* The one open email request whose broker the sender's domain belongs to, by reference. */
+static int
+match_by_domain(const struct inbox_opts *o, const struct reply *r, char out[16])
+{
+	struct ledger_request **list = NULL;
+	const char *dom = inbox_addr_domain(r->from_addr);
+	char *cause = NULL;
+	size_t n = 0, i;
+	int found = 0;
+
+	if (dom == NULL || ledger_list(o->ledger, NULL, &list, &n, &cause) != 0) {
+		free(cause);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const struct broker *b = registry_find(o->reg, list[i]->broker);
+		char **doms;
+		int hit;
+
+		if (b == NULL || !ledger_state_awaiting(list[i]->state))
+			continue;
+		doms = broker_domains(b);
+		hit = inbox_host_matches(dom, (const char *const *)doms);
+		str_list_free(doms);
+		if (hit) {
+			found++;
+			snprintf(out, 16, "%s", list[i]->reference);
+		}
+	}
+	ledger_list_free(list);
+	return found == 1;
+}
+
+/* The state a class moves a request to (LS_COUNT: none). */
+static enum ledger_state
+class_state(enum reply_class c)
+{
+	switch (c) {
+	case RC_ACKNOWLEDGED: return LS_ACKNOWLEDGED;
+	case RC_COMPLETED: return LS_COMPLETED;
+	case RC_DENIED: return LS_DENIED;
+	case RC_BOUNCED: return LS_FAILED;
+	default: return LS_COUNT;
+	}
+}
+
+/* Keep the reply as evidence (0600), returning its path, or NULL with *problem. */
+static char *
+keep_evidence(const struct inbox_opts *o, const char *ref, const char *key, const char *raw,
+    size_t len, char **problem)
+{
+	char *cause = NULL, *file, *safe = xstrdup(key), *c;
+
+	for (c = safe; *c != '\0'; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') && !(*c >= '0' && *c <= '9'))
+			*c = '-';
+	if (strlen(safe) > 60)
+		safe[60] = '\0';
+	if (make_dirs(o->evidence_dir, 0700, &cause) != 0) {
+		*problem = cause;
+		free(safe);
+		return NULL;
+	}
+	file = xasprintf("%s/%s-reply-%s.eml", o->evidence_dir, ref, safe);
+	free(safe);
+	if (write_file_atomic(file, raw, len, 0600, &cause) != 0) {
+		*problem = cause;
+		free(file);
+		return NULL;
+	}
+	return file;
+}
+
+/* Note a broker address as failing (a bounce), so the registry can be corrected. */
+static void
+note_failing(const struct inbox_opts *o, const struct ledger_request *req,
+    const struct reply *r, struct inbox_result *res)
+{
+	const struct broker *b = registry_find(o->reg, req->broker);
+	const char *addr = NULL;
+	char *path, *old = NULL, *cause = NULL, day[11];
+	struct buf buf;
+	size_t i, len = 0;
+
+	for (i = 0; b != NULL && i < b->nprocedures; i++)
+		if (strcmp(b->procedures[i].id, req->procedure) == 0)
+			addr = b->procedures[i].email;
+	if (addr == NULL)
+		return;
+	path = xasprintf("%s/../failing-addresses.tsv", o->evidence_dir);
+	buf_init(&buf);
+	if (read_file(path, 1 << 20, &old, &len, &cause) == 0)
+		buf_add(&buf, old, len);
+	else
+		buf_adds(&buf, "# day\tbroker\tprocedure\taddress\tstatus (from bounces read by optout "
+			       "inbox)\n");
+	free(cause);
+	cause = NULL;
+	free(old);
+	date_format(date_today(), day);
+	buf_printf(&buf, "%s\t%s\t%s\t%s\t%s\n", day, req->broker, req->procedure, addr,
+	    r->dsn_status != NULL ? r->dsn_status : "-");
+	if (write_file_atomic(path, buf.data, buf.len, 0600, &cause) != 0)
+		res->problem = cause;
+	else
+		res->failing = xstrdup(addr);
+	buf_free(&buf);
+	free(path);
+}
+
+/* Handle one message: match, classify, and record unless a dry run. */
+int
+inbox_handle(const struct inbox_opts *o, const char *raw, size_t len, struct inbox_result *res,
+    char **cause)
+{
+	struct reply *r;
+	const struct broker *b;
+	char ref[16], *key = NULL, **doms = NULL, *err = NULL;
+	int seen = 0, rc = -1;
+
+	memset(res, 0, sizeof *res);
+	res->to = LS_COUNT;
+	if ((r = reply_parse(raw, len, &err)) == NULL) {
+		res->outcome = IO_UNREADABLE;
+		res->problem = err;
+		return 0;
+	}
+	res->reply = r;
+	key = reply_key(r, raw, len);
+	if (ledger_reply_seen(o->ledger, key, &seen, cause) != 0)
+		goto out;
+	if (seen) {
+		res->outcome = IO_SEEN;
+		rc = 0;
+		goto out;
+	}
+	if ((!reply_reference(r, ref) && !match_by_domain(o, r, ref)) ||
+	    ledger_get(o->ledger, ref, &res->request, &err) != 0) {
+		free(err);
+		res->outcome = IO_UNMATCHED;
+		rc = 0;
+		goto out;
+	}
+	res->outcome = IO_MATCHED;
+	if ((b = registry_find(o->reg, res->request->broker)) != NULL)
+		doms = broker_domains(b);
+	reply_classify(r, (const char *const *)doms, &res->verdict);
+	res->to = class_state(res->verdict.cls);
+	if (!o->dry_run) {
+		res->evidence = keep_evidence(o, res->request->reference, key, raw, len, &res->problem);
+		if (ledger_add_reply(o->ledger, res->request->reference, key,
+		    reply_class_name(res->verdict.cls), res->evidence, res->to,
+		    reply_class_name(res->verdict.cls), date_today(), o->laws, &res->changed,
+		    cause) != 0)
+			goto out;
+		if (res->verdict.cls == RC_BOUNCED)
+			note_failing(o, res->request, r, res);
+	}
+	rc = 0;
+out:
+	str_list_free(doms);
+	free(key);
+	return rc;
+}
+
+/* Free what inbox_handle made. */
+void
+inbox_result_clear(struct inbox_result *res)
+{
+	reply_free(res->reply);
+	reply_verdict_clear(&res->verdict);
+	ledger_request_free(res->request);
+	free(res->evidence);
+	free(res->failing);
+	free(res->problem);
+	memset(res, 0, sizeof *res);
 }

@@ -15,6 +15,14 @@
  * verification link is given only when it is https on one of the broker's
  * own domains; any other is withheld (and said so).
  *
+ * inbox_handle does the rest for one message: it matches it to a request
+ * in the ledger (In-Reply-To/References, the reference, or else the one
+ * open request of the sender's domain), and unless a dry run keeps it as
+ * evidence (0600) under evidence_dir, records it in the ledger with the
+ * state its class brings, and notes a bounced broker address in
+ * failing-addresses.tsv beside the evidence folder.  A reply is read once:
+ * its Message-ID (or a digest) is its key in the ledger.
+ *
  * Contract: reply_parse returns a struct reply owned by the caller
  * (reply_free accepts NULL), or NULL with *cause when the bytes are not a
  * message at all.  Strings in a verdict belong to it (reply_verdict_clear).
@@ -23,6 +31,8 @@
 #define OPTOUT_INBOX_H
 
 #include <stddef.h>
+
+#include "optout/ledger.h"
 
 #define INBOX_MAX_DEPTH 8
 #define INBOX_MAX_PARTS 64
@@ -76,5 +86,41 @@ const char *inbox_addr_domain(const char *addr);
 /* Classify a reply; domains are the broker's own (NULL-terminated), for the link. */
 void reply_classify(const struct reply *r, const char *const *domains, struct reply_verdict *v);
 void reply_verdict_clear(struct reply_verdict *v);
+
+/* What inbox_handle works with. */
+struct inbox_opts {
+	struct ledger *ledger;
+	const struct registry *reg;
+	const struct laws *laws;
+	const char *evidence_dir; /* $XDG_DATA_HOME/optout/evidence or beside the ledger */
+	int dry_run;
+};
+
+enum inbox_outcome {
+	IO_MATCHED,    /* matched to a request: the rest of the result is filled */
+	IO_UNMATCHED,  /* no request: left alone */
+	IO_SEEN,       /* read by an earlier run */
+	IO_UNREADABLE, /* not a message (problem says why) */
+};
+
+struct inbox_result {
+	enum inbox_outcome outcome;
+	struct reply *reply;           /* NULL when unreadable */
+	struct reply_verdict verdict;
+	struct ledger_request *request; /* as it was before this reply (matched only) */
+	enum ledger_state to;          /* the state the class brings, or LS_COUNT */
+	int changed;                   /* the ledger moved to `to` */
+	char *evidence;                /* the file the reply is kept in, or NULL */
+	char *failing;                 /* the broker address noted as failing, or NULL */
+	char *problem;                 /* what went wrong that did not stop the run, or NULL */
+};
+
+/*
+ * Handle one message.  Returns 0 (the outcome says what happened) or -1
+ * with *cause when the ledger cannot be read or written.
+ */
+int inbox_handle(const struct inbox_opts *o, const char *raw, size_t len,
+    struct inbox_result *res, char **cause);
+void inbox_result_clear(struct inbox_result *res);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * fuzz-mime: libFuzzer target for the reply parser (inbox.c): any bytes are
  * parsed, matched to a reference and classified, and everything freed.
- * Build: clang -fsanitize=fuzzer,address -Iinclude -I. tests/fuzz/fuzz-mime.c liboptout.a ...
+ * Build: clang -fsanitize=fuzzer,address -Iinclude -I. tests/fuzz/fuzz-mime.c liboptout.a
+ * and the libraries liboptout.a needs (inbox.c reaches the ledger for inbox_handle).
  */
 #include "config.h"
 
