@@ -1100,6 +1100,9 @@ inbox_handle(const struct inbox_opts *o, const char *raw, size_t len, struct inb
 	    ledger_get(o->ledger, ref, &res->request, &err) != 0) {
 		free(err);
 		res->outcome = IO_UNMATCHED;
+		/* Shown once: recorded (its key only, nothing of its text) unless a dry run. */
+		if (!o->dry_run && ledger_add_unmatched_reply(o->ledger, key, date_today(), cause) != 0)
+			goto out;
 		rc = 0;
 		goto out;
 	}

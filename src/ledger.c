@@ -113,10 +113,11 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	");\n"
 	"CREATE INDEX mail_sends_request ON mail_sends (request_id, id);\n"
 	"CREATE INDEX mail_sends_account ON mail_sends (account, day);\n"
-	/* The broker's replies read by optout inbox, each kept as evidence. */
+	/* The replies read by optout inbox: a broker's kept as evidence; one that matched no
+	 * request (request_id NULL, no evidence) only so that it is shown once. */
 	"CREATE TABLE replies (\n"
 	"  id INTEGER PRIMARY KEY,\n"
-	"  request_id INTEGER NOT NULL REFERENCES requests (id),\n"
+	"  request_id INTEGER REFERENCES requests (id),\n"
 	"  reply_key TEXT NOT NULL UNIQUE,\n"
 	"  day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),\n"
 	"  class TEXT NOT NULL CHECK (class IN ('acknowledged', 'verification', 'more-info',\n"
@@ -1637,6 +1638,23 @@ ledger_reply_seen(struct ledger *l, const char *key, int *seen, char **cause)
 	if (rc == SQLITE_ROW)
 		*seen = 1;
 	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(l, "cannot read the replies", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Record that a reply matched no request, so that later runs pass over it. */
+int
+ledger_add_unmatched_reply(struct ledger *l, const char *key, date_t on, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "INSERT OR IGNORE INTO replies (request_id, reply_key, day, class) "
+	    "VALUES (NULL, ?, ?, 'unknown')", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	bind_date(st, 2, on);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record the reply", cause);
 	sqlite3_finalize(st);
 	return rc;
 }

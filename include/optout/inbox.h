@@ -98,7 +98,7 @@ struct inbox_opts {
 
 enum inbox_outcome {
 	IO_MATCHED,    /* matched to a request: the rest of the result is filled */
-	IO_UNMATCHED,  /* no request: left alone */
+	IO_UNMATCHED,  /* no request: left alone, recorded so later runs count it as seen */
 	IO_SEEN,       /* read by an earlier run */
 	IO_UNREADABLE, /* not a message (problem says why) */
 };

@@ -207,6 +207,8 @@ int ledger_mail_count(struct ledger *l, const char *account, date_t day, int *n,
 
 /* Whether a reply (its Message-ID or digest, `key`) was recorded before. */
 int ledger_reply_seen(struct ledger *l, const char *key, int *seen, char **cause);
+/* Record that a reply (by its key) matched no request: later runs count it as read before. */
+int ledger_add_unmatched_reply(struct ledger *l, const char *key, date_t on, char **cause);
 /*
  * Record a broker's reply (kind: acknowledged, verification, more-info,
  * denied, completed, bounced, auto-reply, unknown; evidence: the file it is

@@ -108,7 +108,14 @@ check_lacks "no reply text in the ledger's notes" "$work/st.json" "public record
 # ---- read once ------------------------------------------------------------------------
 run inbox --maildir "$md"
 check_status "a second run exits 0" 0
-check_has "a second run reads nothing twice" "$work/out" "Replies matched: 0; not matched: 1; read before: 9."
+check_has "a second run reads nothing twice" "$work/out" "Replies matched: 0; not matched: 0; read before: 10."
+check_lacks "an unmatched reply is shown once only" "$work/out" "(no request)"
+check_eq "the unmatched reply is recorded once, with no request and no evidence" \
+	"None|unknown|None" "$("$PYTHON" -c '
+import sqlite3, sys
+for row in sqlite3.connect(sys.argv[1]).execute(
+        "SELECT request_id, class, evidence FROM replies WHERE request_id IS NULL"):
+    print("|".join(str(c) for c in row))' "$XDG_DATA_HOME/optout/ledger.db")"
 
 # ---- mbox -----------------------------------------------------------------------------
 for f in "$TOP_SRCDIR"/tests/fixtures/replies/03-acknowledged.eml \
@@ -119,7 +126,7 @@ for f in "$TOP_SRCDIR"/tests/fixtures/replies/03-acknowledged.eml \
 done >"$work/replies.mbox"
 run inbox --mbox "$work/replies.mbox" --dry-run
 check_status "mbox exits 0" 0
-check_has "an mbox is split into its messages" "$work/out" "Replies matched: 0; not matched: 1; read before: 1."
+check_has "an mbox is split into its messages" "$work/out" "Replies matched: 0; not matched: 0; read before: 2."
 printf 'not a mailbox\n' >"$work/bad.mbox"
 run inbox --mbox "$work/bad.mbox"
 check_status "a file that is no mbox exits 66" 66
