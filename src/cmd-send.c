@@ -20,7 +20,8 @@ static int cmd_send_run(int argc, char **argv);
 const struct command cmd_send = {
     .name = "send",
     .usage = "-p PROFILE -b ID,...|--all [-r TYPE,...] [--agent AGENT --authorization FILE.pdf] "
-             "[--account NAME|--sendmail COMMAND] [--send] [--retry-failed] [--ledger FILE]",
+             "[--prefer email] [--account NAME|--sendmail COMMAND] [--send] [--retry-failed] "
+             "[--ledger FILE]",
     .summary = "send the email requests: show each message, or send them with --send",
     .help =
         "Options:\n"
@@ -28,6 +29,8 @@ const struct command cmd_send = {
         "  -b, --brokers ID,...      these brokers; --all: every broker taking email\n"
         "  -r, --requests TYPE,...   access, delete, opt-out, correct (default opt-out,delete)\n"
         "      --disclose F,...      allow sensitive fields a procedure requires\n"
+        "      --prefer email        use the broker's email procedure even where the plan\n"
+        "                            picks another channel (a web form, a letter)\n"
         "      --agent FILE          file as this authorized agent (a clinic)\n"
         "      --authorization FILE  the signed authorization (PDF), attached to each email;\n"
         "                            required with --agent and --send\n"
@@ -51,7 +54,7 @@ const struct command cmd_send = {
 struct send_args {
 	const char *profile, *brokers, *requests, *disclose, *agent, *authorization;
 	const char *account, *config, *sendmail, *cacert, *ledger;
-	int all, send, retry_failed;
+	int all, send, retry_failed, prefer_email;
 };
 
 /* The header block of a message, indented, for the dry run. */
@@ -151,6 +154,7 @@ parse(int argc, char **argv, struct send_args *a)
 		{ "cacert", required_argument, NULL, 'C' },
 		{ "send", no_argument, NULL, 'S' },
 		{ "retry-failed", no_argument, NULL, 'R' },
+		{ "prefer", required_argument, NULL, 'P' },
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -173,6 +177,12 @@ parse(int argc, char **argv, struct send_args *a)
 		case 'C': a->cacert = optarg; break;
 		case 'S': a->send = 1; break;
 		case 'R': a->retry_failed = 1; break;
+		case 'P':
+			if (strcmp(optarg, "email") != 0)
+				return cmd_usage_error(&cmd_send, "--prefer: expected 'email' (send delivers "
+				    "email only), not '%s'", optarg);
+			a->prefer_email = 1;
+			break;
 		case 'L': a->ledger = optarg; break;
 		case 'h': cmd_usage(&cmd_send, stdout); return 0;
 		default: return EX_USAGE;
@@ -254,6 +264,19 @@ load_authorization(const char *path, char **data, size_t *len)
 	return 0;
 }
 
+/* Whether the broker has an email procedure for this request. */
+static int
+takes_email(const struct broker *b, enum request r)
+{
+	size_t i;
+
+	for (i = 0; i < b->nprocedures; i++)
+		if (b->procedures[i].request == r && b->procedures[i].channel == CH_EMAIL &&
+		    b->procedures[i].email != NULL && b->procedures[i].restricted_to == NULL)
+			return 1;
+	return 0;
+}
+
 /* optout send */
 static int
 cmd_send_run(int argc, char **argv)
@@ -297,10 +320,19 @@ cmd_send_run(int argc, char **argv)
 			po.disclose = (const char **)job.consent;
 			po.agent = job.in.agent;
 			po.today = date_today();
+			po.email_only = a.prefer_email;
 			it = plan_make(job.brokers[i], job.in.profile, job.in.laws, &po);
 			if (it->status != PLAN_READY || it->proc == NULL || it->proc->channel != CH_EMAIL ||
 			    it->proc->email == NULL) {
-				if (!a.all && it->status == PLAN_READY)
+				if (!a.all && a.prefer_email && it->proc == NULL)
+					cmd_error("%s: the registry knows no email address for %s requests "
+					    "(see 'optout brokers show %s'); not sent", job.brokers[i]->id,
+					    request_name(po.request), job.brokers[i]->id);
+				else if (!a.all && it->status == PLAN_READY && takes_email(job.brokers[i], po.request))
+					cmd_error("%s: the plan sends %s requests another way (see 'optout plan'); "
+					    "add --prefer email to use the email address the broker also takes",
+					    job.brokers[i]->id, request_name(po.request));
+				else if (!a.all && it->status == PLAN_READY)
 					cmd_error("%s: %s requests do not go by email (see 'optout plan'); "
 					    "not sent here", job.brokers[i]->id, request_name(po.request));
 				else if (!a.all)

@@ -2,8 +2,9 @@
 # optout send against a real Postfix started here on 127.0.0.1 (STARTTLS
 # required, SASL from a sasldb, a throwaway CA): the exact message delivered,
 # the ledger around each send, a 4xx then success, a 5xx, a server without
-# STARTTLS, a refused login, the daily limit and spacing, and a crash
-# between 'sending' and the reply.  Nothing here reaches beyond 127.0.0.1.
+# STARTTLS, a refused login, the daily limit and spacing, a crash between
+# 'sending' and the reply, and --prefer email.  Nothing here reaches beyond
+# 127.0.0.1.
 . "$TOP_SRCDIR/tests/e2e/lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v postfix >/dev/null 2>&1 ||
@@ -240,6 +241,30 @@ check_status "--sendmail exits 0" 0
 check_has "the command gets the whole message" "$work/sm.eml" "Content-Transfer-Encoding: quoted-printable"
 check_eq "the command gets -i -f FROM -- TO" "-i -f jose.nunez@example.org -- privacy@second.test " \
 	"$(cat "$work/args" 2>/dev/null)"
+
+# ---- --prefer email: the email address a broker takes besides the form the plan picks ----
+run send -p "$ex" -b mail-webform -r delete --account clinic
+check_has "without --prefer, the form the plan picks is left to submit" "$work/err" \
+	"mail-webform: the plan sends delete requests another way (see 'optout plan'); add --prefer email to use the email address the broker also takes"
+check_has "and nothing is sent" "$work/out" "No email request to send"
+rm -f "$work/args" "$work/sm.eml"
+run send -p "$ex" -b mail-webform -r delete --prefer email --sendmail "$work/fake-sendmail" \
+	--send --ledger "$work/prefer.db"
+check_status "--prefer email exits 0" 0
+check_eq "it goes to the broker's email address" "-i -f jose.nunez@example.org -- privacy@webform.test " \
+	"$(cat "$work/args" 2>/dev/null)"
+check_has "the message is addressed to the broker" "$work/sm.eml" "To: Webform Data Company <privacy@webform.test>"
+"$OPTOUT" status --json --ledger "$work/prefer.db" >"$work/prefer.json"
+check_eq "the ledger records the email procedure, sent" "ccpa-delete-email sent" "$("$PYTHON" -c '
+import json, sys
+for r in json.load(open(sys.argv[1])):
+    print(r["procedure"], r["state"])' "$work/prefer.json")"
+run send -p "$ex" -b mail-webform -r opt-out --prefer email --account clinic
+check_has "--prefer email where the registry has no address says so" "$work/err" \
+	"mail-webform: the registry knows no email address for opt-out requests (see 'optout brokers show mail-webform'); not sent"
+run send -p "$ex" -b mail-webform -r delete --prefer fax
+check_status "--prefer another channel is a usage error" 64
+check_has "it says what is expected" "$work/err" "--prefer: expected 'email' (send delivers email only), not 'fax'"
 
 # ---- batch --send delivers the email requests too ----------------------------------
 head -3 "$TOP_SRCDIR/letters/examples/clients.csv" >"$work/clients.csv"
