@@ -12,10 +12,12 @@
 #include "optout/batch.h"
 #include "optout/client.h"
 #include "optout/csv.h"
+#include "optout/doc.h"
 #include "optout/jv.h"
 #include "optout/form.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
+#include "optout/mail-smtp.h"
 #include "optout/packet.h"
 #include "optout/plan.h"
 #include "optout/profile.h"
@@ -292,6 +294,73 @@ send_forms(const struct batch_opts *o, const struct profile *p, struct plan_item
 	return rc;
 }
 
+/* Deliver a client's email requests (ledger first) and count the outcomes. */
+static int
+send_emails(const struct batch_opts *o, const struct profile *p, struct plan_item **items,
+    size_t n, struct batch_summary *s, char **cause)
+{
+	struct mail_out *outs = xcalloc(n ? n : 1, sizeof *outs);
+	struct doc **docs = xcalloc(n ? n : 1, sizeof *docs);
+	struct mail_deliver_opts mo = *o->mail;
+	struct mail_attachment att = { "authorization.pdf", "application/pdf", NULL, 0 };
+	char *signed_pdf = NULL, *person = profile_full_name(p), *path, *err = NULL;
+	size_t i, m = 0;
+	int rc = 0;
+
+	if (o->agent != NULL) {
+		/* The client signs authorization.pdf; the clinic puts the scan beside it. */
+		path = xasprintf("%s/%s/authorization-signed.pdf", o->outdir, p->label);
+		if (read_file(path, (size_t)20 << 20, &signed_pdf, &att.len, &err) != 0 ||
+		    att.len < 5 || memcmp(signed_pdf, "%PDF-", 5) != 0) {
+			free(err);
+			free(signed_pdf);
+			free(path);
+			s->mail_unsigned += n;
+			secure_free(person);
+			free(outs);
+			free(docs);
+			return 0;
+		}
+		free(path);
+		att.data = (const unsigned char *)signed_pdf;
+	}
+	for (i = 0; i < n; i++) {
+		if ((docs[m] = letter_for_plan(o->letters, items[i], p, o->agent, 0, &err)) == NULL) {
+			add_error(s, xasprintf("%s: %s", p->label, err));
+			free(err);
+			err = NULL;
+			continue;
+		}
+		mail_out_init(&outs[m], items[i], docs[m], p, o->agent, person);
+		if (signed_pdf != NULL) {
+			outs[m].h.attachments = &att;
+			outs[m].h.nattachments = 1;
+		}
+		m++;
+	}
+	mo.client = p->label;
+	mo.send = 1;
+	rc = mail_deliver(outs, m, &mo, o->ledger, o->laws, cause);
+	for (i = 0; i < m; i++) {
+		switch (outs[i].status) {
+		case MS_SENT: s->mail_sent++; break;
+		case MS_TEMPORARY:
+		case MS_CAPPED: s->mail_later++; break;
+		case MS_PERMANENT:
+		case MS_REFUSED:
+		case MS_UNCERTAIN: s->mail_failed++; break;
+		default: break;
+		}
+		mail_out_clear(&outs[i]);
+		doc_free(docs[i]);
+	}
+	free(outs);
+	free(docs);
+	free(signed_pdf);
+	secure_free(person);
+	return rc;
+}
+
 /*
  * Record a client's ready requests in the ledger (idempotent; counted only
  * when count is set: a packet just written counted its own), and send its forms.
@@ -300,8 +369,8 @@ static int
 record_items(const struct batch_opts *o, const struct profile *p, struct batch_client *c,
     struct batch_summary *s, int count, char **cause)
 {
-	struct plan_item **web = NULL;
-	size_t i, k, nweb = 0;
+	struct plan_item **web = NULL, **mail = NULL;
+	size_t i, k, nweb = 0, nmail = 0;
 	int rc = 0;
 
 	for (i = 0; i < o->nbrokers && rc == 0; i++) {
@@ -327,15 +396,24 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 			if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
 				web = xreallocarray(web, nweb + 1, sizeof *web);
 				web[nweb++] = it;
+			} else if (o->send && o->mail != NULL && it->status == PLAN_READY &&
+			    it->proc->channel == CH_EMAIL && it->proc->email != NULL) {
+				mail = xreallocarray(mail, nmail + 1, sizeof *mail);
+				mail[nmail++] = it;
 			} else
 				plan_item_free(it);
 		}
 	}
 	if (rc == 0 && nweb > 0)
 		rc = send_forms(o, p, web, nweb, c, s, cause);
+	if (rc == 0 && nmail > 0)
+		rc = send_emails(o, p, mail, nmail, s, cause);
 	for (i = 0; i < nweb; i++)
 		plan_item_free(web[i]);
+	for (i = 0; i < nmail; i++)
+		plan_item_free(mail[i]);
 	free(web);
+	free(mail);
 	return rc;
 }
 

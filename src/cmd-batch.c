@@ -10,6 +10,7 @@
 #include "optout/batch.h"
 #include "optout/http.h"
 #include "optout/ledger.h"
+#include "optout/mail-smtp.h"
 #include "optout/letter.h"
 
 static int cmd_batch_run(int argc, char **argv);
@@ -18,7 +19,7 @@ const struct command cmd_batch = {
 	.name = "batch",
 	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--scope S|--all] "
 		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE] [--send [--cacert FILE] "
-		 "[--proxy URL]]",
+		 "[--proxy URL] [--account NAME|--sendmail CMD]]",
 	.summary = "write packets for many clients and record every request in the ledger",
 	.help =
 	    "Options:\n"
@@ -40,6 +41,11 @@ const struct command cmd_batch = {
 	    "                         and emails stay in the packets to send by hand\n"
 	    "      --cacert FILE      with --send: trust this CA bundle (PEM)\n"
 	    "      --proxy URL        with --send: go through socks5h://HOST:PORT (Tor)\n"
+	    "      --account NAME     with --send: also send the email requests through this\n"
+	    "                         account (see 'optout send'); with an agent, a client's\n"
+	    "                         emails wait for DIR/<client>/authorization-signed.pdf\n"
+	    "      --sendmail CMD     with --send: send the emails through this command instead\n"
+	    "      --config FILE      with --send: the config file holding the account\n"
 	    "Run it again after an interruption: finished clients are skipped and no request\n"
 	    "is recorded twice.  A bad row is reported with its line and column and the\n"
 	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n",
@@ -100,12 +106,18 @@ cmd_batch_run(int argc, char **argv)
 		{ "send", no_argument, NULL, 'S' },
 		{ "cacert", required_argument, NULL, 'C' },
 		{ "proxy", required_argument, NULL, 'P' },
+		{ "account", required_argument, NULL, 'N' },
+		{ "sendmail", required_argument, NULL, 'M' },
+		{ "config", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *clients = NULL, *agent = NULL, *brokers = NULL, *requests = NULL;
 	const char *outdir = NULL, *disclose = NULL, *ledger_file = NULL;
 	const char *scope = NULL;
+	const char *account = NULL, *sendmail = NULL, *config = NULL;
+	struct smtp_account *acct = NULL;
+	struct mail_deliver_opts mo = { 0 };
 	int send = 0, c, rc, deferred = 0;
 	struct http_opts ho;
 	struct cmd_job job;
@@ -130,6 +142,9 @@ cmd_batch_run(int argc, char **argv)
 		case 'S': send = 1; break;
 		case 'C': ho.cacert = optarg; break;
 		case 'P': ho.proxy = optarg; break;
+		case 'N': account = optarg; break;
+		case 'M': sendmail = optarg; break;
+		case 'F': config = optarg; break;
 		case 'h': cmd_usage(&cmd_batch, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -142,9 +157,23 @@ cmd_batch_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_batch, "--proxy: only socks5h://HOST:PORT is accepted");
 	if ((ho.cacert != NULL || ho.proxy != NULL) && !send)
 		return cmd_usage_error(&cmd_batch, "--cacert and --proxy go with --send");
+	if ((account != NULL || sendmail != NULL || config != NULL) && !send)
+		return cmd_usage_error(&cmd_batch, "--account, --sendmail and --config go with --send");
+	if (account != NULL && sendmail != NULL)
+		return cmd_usage_error(&cmd_batch, "give --account or --sendmail, not both");
 	if (access(clients, R_OK) != 0) {
 		cmd_error("%s: cannot read the client list", clients);
 		return EX_NOINPUT;
+	}
+	if (account != NULL || config != NULL) {
+		char *path = config != NULL ? xstrdup(config) : smtp_config_path(&cause);
+
+		if (path == NULL || (acct = smtp_account_load(path, account, &cause)) == NULL) {
+			cmd_error_cause(cause);
+			free(path);
+			return EX_CONFIG;
+		}
+		free(path);
 	}
 	/* Without -b or --scope, a batch covers the default scope, as packet does. */
 	if ((rc = cmd_job_start(&cmd_batch, NULL, agent, brokers, scope, requests,
@@ -177,6 +206,12 @@ cmd_batch_run(int argc, char **argv)
 	o.datadir = data_dir();
 	o.send = send;
 	o.http = &ho;
+	if (acct != NULL || sendmail != NULL) {
+		mo.account = acct;
+		mo.sendmail = sendmail;
+		mo.cacert = ho.cacert;
+		o.mail = &mo;
+	}
 	o.letters = letters_open(o.datadir);
 	prog.start = now();
 	prog.tty = isatty(STDERR_FILENO);
@@ -207,6 +242,13 @@ cmd_batch_run(int argc, char **argv)
 		       "back, so they may have been received and are not sent again. Check each "
 		       "('optout status' lists them as needs-review), then run 'optout mark "
 		       "REFERENCE sent' or 'optout mark REFERENCE failed'.\n", s.review);
+	if (o.mail != NULL) {
+		printf("Emails: %zu sent, %zu to send again later, %zu failed.\n", s.mail_sent,
+		    s.mail_later, s.mail_failed);
+		if (s.mail_unsigned > 0)
+			printf("Emails held until the client's signed authorization is in "
+			       "%s/<client>/authorization-signed.pdf: %zu.\n", outdir, s.mail_unsigned);
+	}
 	printf("See %s/summary.pdf; each client's folder starts with cover.pdf%s.\n", outdir,
 	    job.in.agent ? " and authorization.pdf (to be signed first)" : "");
 	/* Bad rows are data errors, reported after the good rows were done. */
@@ -217,5 +259,6 @@ out:
 	ledger_close(o.ledger);
 	batch_summary_free(&s);
 	cmd_job_end(&job);
+	smtp_account_free(acct);
 	return rc;
 }

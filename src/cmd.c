@@ -27,6 +27,8 @@ extern const struct command cmd_vault;
 extern const struct command cmd_mark;
 extern const struct command cmd_status;
 extern const struct command cmd_submit;
+extern const struct command cmd_send;
+extern const struct command cmd_inbox;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
@@ -38,6 +40,8 @@ const struct command *const commands[] = {
 	&cmd_plan,
 	&cmd_letter,
 	&cmd_submit,
+	&cmd_send,
+	&cmd_inbox,
 	&cmd_status,
 	&cmd_mark,
 	&cmd_followup,

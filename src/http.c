@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -893,4 +894,358 @@ http_perform(struct http_session *s, const struct http_request *req, const struc
 
 	memset(resp, 0, sizeof *resp);
 	http_run_many(&f, 1, o);
+}
+
+/* The message being uploaded, and the server's last reply line. */
+struct smtp_upload {
+	const char *msg;
+	size_t len, off;
+	char last[512];    /* the last reply line */
+	char refusal[512]; /* the last 4xx or 5xx reply line (curl's QUIT gets a 221 after it) */
+};
+
+/* Give libcurl the next part of the message. */
+static size_t
+smtp_read(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct smtp_upload *u = arg;
+	size_t n = size * nmemb;
+
+	if (n > u->len - u->off)
+		n = u->len - u->off;
+	memcpy(p, u->msg + u->off, n);
+	u->off += n;
+	return n;
+}
+
+/* Keep the server's last reply line (its code and words), for the ledger and people. */
+static int
+smtp_debug(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
+{
+	struct smtp_upload *u = arg;
+	size_t n = size;
+
+	(void)h;
+	if (type != CURLINFO_HEADER_IN)
+		return 0;
+	while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+		n--;
+	if (n >= sizeof u->last)
+		n = sizeof u->last - 1;
+	memcpy(u->last, data, n);
+	u->last[n] = '\0';
+	if (n >= 3 && (data[0] == '4' || data[0] == '5') && isdigit((unsigned char)data[1]) &&
+	    isdigit((unsigned char)data[2]))
+		memcpy(u->refusal, u->last, n + 1);
+	return 0;
+}
+
+/* Whether a curl error means nothing of the message can have gone out. */
+static int
+smtp_before_data(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_USE_SSL_FAILED:
+	case CURLE_LOGIN_DENIED:
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Submit one message over SMTP with TLS required and certificates checked. */
+void
+http_smtp_send(const struct smtp_server *s, const char *from, const char *to, const char *msg,
+    size_t len, struct smtp_reply *r)
+{
+	struct smtp_upload u = { msg, len, 0, "", "" };
+	struct curl_slist *rcpt = NULL;
+	char errbuf[CURL_ERROR_SIZE] = "", *url, *opts = NULL, *mailfrom, *rcptto;
+	CURL *h;
+	CURLcode rc = CURLE_OK;
+	long code = 0;
+
+	memset(r, 0, sizeof *r);
+	if ((h = curl_easy_init()) == NULL) {
+		r->result = SMTP_REFUSED;
+		r->text = xstrdup("cannot create a libcurl handle");
+		return;
+	}
+	/* The path is the EHLO name: the sender's domain, never this machine's name. */
+	url = xasprintf("%s://%s:%d/%s", s->tls == SMTP_TLS ? "smtps" : "smtp", s->host, s->port,
+	    s->helo != NULL ? s->helo : "localhost");
+	mailfrom = xasprintf("<%s>", from);
+	rcptto = xasprintf("<%s>", to);
+	rcpt = curl_slist_append(NULL, rcptto);
+	if (s->mech != NULL)
+		opts = xasprintf("AUTH=%s", s->mech);
+#define SET(opt, val) \
+	do { \
+		if (rc == CURLE_OK) \
+			rc = curl_easy_setopt(h, opt, val); \
+	} while (0)
+	SET(CURLOPT_URL, url);
+	SET(CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	SET(CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->cacert != NULL)
+		SET(CURLOPT_CAINFO, s->cacert);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, s->timeout_ms > 20000 ? 20000L : s->timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, s->timeout_ms);
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	if (s->user != NULL)
+		SET(CURLOPT_USERNAME, s->user);
+	if (s->password != NULL)
+		SET(CURLOPT_PASSWORD, s->password);
+	if (s->bearer != NULL)
+		SET(CURLOPT_XOAUTH2_BEARER, s->bearer);
+	if (opts != NULL)
+		SET(CURLOPT_LOGIN_OPTIONS, opts);
+	SET(CURLOPT_MAIL_FROM, mailfrom);
+	SET(CURLOPT_MAIL_RCPT, rcpt);
+	SET(CURLOPT_READFUNCTION, smtp_read);
+	SET(CURLOPT_READDATA, &u);
+	SET(CURLOPT_UPLOAD, 1L);
+	SET(CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	SET(CURLOPT_DEBUGFUNCTION, smtp_debug);
+	SET(CURLOPT_DEBUGDATA, &u);
+	SET(CURLOPT_VERBOSE, 1L);
+#undef SET
+	if (rc != CURLE_OK) {
+		r->result = SMTP_REFUSED;
+		r->text = xasprintf("libcurl refused an SMTP option: %s", curl_easy_strerror(rc));
+	} else {
+		rc = curl_easy_perform(h);
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		r->code = code;
+		if (rc == CURLE_OK) {
+			r->result = SMTP_SENT;
+			r->text = xstrdup(u.last);
+		} else if (rc == CURLE_USE_SSL_FAILED) {
+			r->result = SMTP_REFUSED;
+			r->text = xasprintf("%s:%d does not offer STARTTLS: nothing was sent, and no "
+			    "password, in plain text", s->host, s->port);
+		} else if (rc == CURLE_LOGIN_DENIED) {
+			r->result = SMTP_REFUSED;
+			r->text = xasprintf("%s:%d refused the login: %s", s->host, s->port,
+			    u.refusal[0] != '\0' ? u.refusal : errbuf);
+		} else if (code >= 400 && code < 500) {
+			r->result = SMTP_TEMPORARY;
+			r->text = xstrdup(u.refusal[0] != '\0' ? u.refusal : errbuf);
+		} else if (code >= 500 && code < 600) {
+			r->result = SMTP_PERMANENT;
+			r->text = xstrdup(u.refusal[0] != '\0' ? u.refusal : errbuf);
+		} else if (smtp_before_data(rc)) {
+			r->result = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ?
+			    SMTP_TEMPORARY : SMTP_REFUSED;
+			r->text = xasprintf("%s:%d: %s", s->host, s->port,
+			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+		} else {
+			r->result = SMTP_UNCERTAIN;
+			r->text = xasprintf("%s:%d: %s", s->host, s->port,
+			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+		}
+	}
+	curl_slist_free_all(rcpt);
+	curl_easy_cleanup(h);
+	free(url);
+	free(opts);
+	free(mailfrom);
+	free(rcptto);
+}
+
+/* Free a reply's text. */
+void
+smtp_reply_free(struct smtp_reply *r)
+{
+	if (r == NULL)
+		return;
+	free(r->text);
+	memset(r, 0, sizeof *r);
+}
+
+/* Collect what an IMAP command returns, up to a cap. */
+static size_t
+imap_write(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct flow_state *st = arg;
+
+	return on_body(p, size, nmemb, st);
+}
+
+/* Set the options every IMAP transfer shares; returns the first error. */
+static CURLcode
+imap_setup(CURL *h, const struct imap_server *s, struct flow_state *st)
+{
+	CURLcode rc = CURLE_OK;
+
+#define SET(opt, val) \
+	do { \
+		if (rc == CURLE_OK) \
+			rc = curl_easy_setopt(h, opt, val); \
+	} while (0)
+	SET(CURLOPT_PROTOCOLS_STR, "imaps");
+	SET(CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->cacert != NULL)
+		SET(CURLOPT_CAINFO, s->cacert);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, 20000L);
+	SET(CURLOPT_TIMEOUT_MS, s->timeout_ms);
+	SET(CURLOPT_ERRORBUFFER, st->errbuf);
+	SET(CURLOPT_USERNAME, s->user);
+	if (s->password != NULL)
+		SET(CURLOPT_PASSWORD, s->password);
+	if (s->bearer != NULL) {
+		SET(CURLOPT_XOAUTH2_BEARER, s->bearer);
+		SET(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2");
+	}
+	SET(CURLOPT_WRITEFUNCTION, imap_write);
+	SET(CURLOPT_WRITEDATA, st);
+#undef SET
+	return rc;
+}
+
+/* Run one IMAP command on the mailbox; the untagged replies land in st->body. */
+static int
+imap_command(CURL *h, const struct imap_server *s, const char *url, const char *cmd,
+    struct flow_state *st, char **cause)
+{
+	CURLcode rc;
+
+	buf_free(&st->body);
+	buf_init(&st->body);
+	st->truncated = 0;
+	st->errbuf[0] = '\0';
+	if ((rc = imap_setup(h, s, st)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(h, CURLOPT_URL, url)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, cmd)) == CURLE_OK)
+		/* NULL: the URL says what to do (fetch a message by UID). */
+		rc = curl_easy_perform(h);
+	if (rc != CURLE_OK) {
+		*cause = xasprintf("imaps://%s:%d: %s", s->host, s->port,
+		    st->truncated ? "a message is larger than the limit" :
+		    st->errbuf[0] != '\0' ? st->errbuf : curl_easy_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* The UIDs of a "* SEARCH 1 2 3" answer. */
+static unsigned long *
+parse_search(const char *answer, size_t *n)
+{
+	const char *p = strstr(answer, "* SEARCH");
+	unsigned long *uids = NULL;
+
+	*n = 0;
+	if (p == NULL)
+		return NULL;
+	p += 8;
+	while (*p == ' ') {
+		char *end;
+		unsigned long u = strtoul(p + 1, &end, 10);
+
+		if (end == p + 1)
+			break;
+		uids = xreallocarray(uids, *n + 1, sizeof *uids);
+		uids[(*n)++] = u;
+		p = end;
+	}
+	return uids;
+}
+
+/* Read every message of the mailbox, leaving its flags as they were. */
+int
+http_imap_fetch_all(const struct imap_server *s0, size_t max, char ***msgs, size_t **lens,
+    size_t *n, char **cause)
+{
+	struct imap_server s = *s0;
+	struct flow_state st;
+	CURL *h;
+	char *url;
+	unsigned long *uids = NULL, *unseen = NULL;
+	size_t nuids = 0, nunseen = 0, i;
+	int rc = -1;
+
+	*msgs = NULL;
+	*lens = NULL;
+	*n = 0;
+	if (s.port == 0)
+		s.port = 993;
+	if ((h = curl_easy_init()) == NULL) {
+		*cause = xstrdup("cannot create a libcurl handle");
+		return -1;
+	}
+	memset(&st, 0, sizeof st);
+	buf_init(&st.body);
+	st.max_body = max + 4096;
+	url = xasprintf("imaps://%s:%d/%s", s.host, s.port, s.mailbox);
+	if (imap_command(h, &s, url, "UID SEARCH ALL", &st, cause) != 0)
+		goto out;
+	buf_addc(&st.body, '\0');
+	uids = parse_search(st.body.data, &nuids);
+	*msgs = xcalloc(nuids + 1, sizeof **msgs);
+	*lens = xcalloc(nuids + 1, sizeof **lens);
+	/*
+	 * libcurl fetches with BODY[], which marks a message seen, and hands a
+	 * custom command's literal to nobody: so remember which were unseen and
+	 * clear the flag again afterwards, leaving the mailbox as it was.
+	 */
+	if (imap_command(h, &s, url, "UID SEARCH UNSEEN", &st, cause) != 0)
+		goto out;
+	buf_addc(&st.body, '\0');
+	unseen = parse_search(st.body.data, &nunseen);
+	*msgs = xcalloc(nuids + 1, sizeof **msgs);
+	*lens = xcalloc(nuids + 1, sizeof **lens);
+	for (i = 0; i < nuids; i++) {
+		char *one = xasprintf("%s;UID=%lu", url, uids[i]);
+
+		rc = imap_command(h, &s, one, NULL, &st, cause);
+		free(one);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+		(*msgs)[*n] = xmalloc(st.body.len + 1);
+		memcpy((*msgs)[*n], st.body.data != NULL ? st.body.data : "", st.body.len);
+		(*msgs)[*n][st.body.len] = '\0';
+		(*lens)[*n] = st.body.len;
+		(*n)++;
+	}
+	for (i = 0; i < nunseen; i++) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof cmd, "UID STORE %lu -FLAGS (\\Seen)", unseen[i]);
+		if (imap_command(h, &s, url, cmd, &st, cause) != 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0) {
+		for (i = 0; i < *n; i++)
+			free((*msgs)[i]);
+		free(*msgs);
+		free(*lens);
+		*msgs = NULL;
+		*lens = NULL;
+		*n = 0;
+	}
+	if (st.body.data != NULL)
+		explicit_bzero(st.body.data, st.body.len);
+	buf_free(&st.body);
+	free(uids);
+	free(unseen);
+	free(url);
+	curl_easy_cleanup(h);
+	return rc;
 }

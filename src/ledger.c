@@ -142,6 +142,31 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	"DROP TABLE events;\n"
 	"ALTER TABLE events_v3 RENAME TO events;\n"
 	"CREATE INDEX events_request ON events (request_id, id);\n",
+	/* 5: each email attempt: the account, its Message-ID, the day and the server's answer. */
+	"CREATE TABLE mail_sends (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  request_id INTEGER NOT NULL REFERENCES requests (id),\n"
+	"  account TEXT NOT NULL CHECK (length(account) BETWEEN 1 AND 64),\n"
+	"  message_id TEXT NOT NULL UNIQUE,\n"
+	"  day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),\n"
+	"  outcome TEXT NOT NULL DEFAULT 'sending' CHECK (outcome IN ('sending', 'sent',\n"
+	"    'temporary', 'permanent', 'refused', 'uncertain')),\n"
+	"  reply TEXT\n"
+	");\n"
+	"CREATE INDEX mail_sends_request ON mail_sends (request_id, id);\n"
+	"CREATE INDEX mail_sends_account ON mail_sends (account, day);\n"
+	/* The replies read by optout inbox: a broker's kept as evidence; one that matched no
+	 * request (request_id NULL, no evidence) only so that it is shown once. */
+	"CREATE TABLE replies (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  request_id INTEGER REFERENCES requests (id),\n"
+	"  reply_key TEXT NOT NULL UNIQUE,\n"
+	"  day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),\n"
+	"  class TEXT NOT NULL CHECK (class IN ('acknowledged', 'verification', 'more-info',\n"
+	"    'denied', 'completed', 'bounced', 'auto-reply', 'unknown')),\n"
+	"  evidence TEXT\n"
+	");\n"
+	"CREATE INDEX replies_request ON replies (request_id, id);\n",
 };
 
 #define REQUEST_COLUMNS "id, reference, client, broker, procedure, request, law, channel, " \
@@ -1091,50 +1116,61 @@ start_clock(struct ledger_request *r, date_t from, enum ledger_clock basis,
 		r->extended_due = laws_add(laws, r->due, r->extension_days, r->extension_unit);
 }
 
+/* planned or failed -> sending (inside the caller's transaction). */
+static int
+begin_send(struct ledger *l, long long id, char **cause)
+{
+	struct ledger_request *r = NULL;
+	int rc = -1;
+
+	if (fetch_one(l, NULL, id, &r, cause) != 0)
+		goto out;
+	if (r->state != LS_PLANNED && r->state != LS_FAILED) {
+		*cause = xasprintf("%s is %s: only a planned or failed request is sent, so nothing "
+		    "goes out twice", r->reference, ledger_state_name(r->state));
+		goto out;
+	}
+	r->state = LS_SENDING;
+	if (store(l, r, cause) != 0 || add_event(l, id, LS_SENDING, date_today(), NULL, cause) != 0)
+		goto out;
+	rc = 0;
+out:
+	ledger_request_free(r);
+	return rc;
+}
+
 /* Commit the sending state before the caller touches the network. */
 int
 ledger_begin_send(struct ledger *l, long long id, char **cause)
 {
-	struct ledger_request *r = NULL;
-
 	if (tx_begin(l, cause) != 0)
 		return -1;
-	if (fetch_one(l, NULL, id, &r, cause) != 0)
-		goto fail;
-	if (r->state != LS_PLANNED && r->state != LS_FAILED) {
-		*cause = xasprintf("%s is %s: only a planned or failed request is sent, so nothing "
-		    "goes out twice", r->reference, ledger_state_name(r->state));
-		goto fail;
+	if (begin_send(l, id, cause) != 0 || tx_commit(l, cause) != 0) {
+		tx_rollback(l);
+		return -1;
 	}
-	r->state = LS_SENDING;
-	if (store(l, r, cause) != 0 || add_event(l, id, LS_SENDING, date_today(), NULL, cause) != 0 ||
-	    tx_commit(l, cause) != 0)
-		goto fail;
-	ledger_request_free(r);
 	return 0;
-fail:
-	tx_rollback(l);
-	ledger_request_free(r);
-	return -1;
 }
 
-/* sending -> to (sent, failed or needs-review), with the due date a send starts. */
+/*
+ * sending -> to (sent, failed or needs-review), with the due date a send
+ * starts (inside the caller's transaction).
+ */
 static int
 finish_as(struct ledger *l, long long id, enum ledger_state to, const char *message_id,
     date_t sent_on, const struct laws *laws, const char *note, char **cause)
 {
 	struct ledger_request *r = NULL;
+	int rc = -1;
 
 	if (sent_on == 0)
 		sent_on = date_today();
-	if (tx_begin(l, cause) != 0)
-		return -1;
 	if (fetch_one(l, NULL, id, &r, cause) != 0)
-		goto fail;
+		goto out;
 	if (r->state != LS_SENDING) {
 		*cause = xasprintf("%s is %s, not sending: the outcome of a send can only be "
 		    "recorded after ledger_begin_send", r->reference, ledger_state_name(r->state));
-		goto fail;
+		goto out;
 	}
 	if (to == LS_SENT) {
 		r->sent = sent_on;
@@ -1143,15 +1179,27 @@ finish_as(struct ledger *l, long long id, enum ledger_state to, const char *mess
 		r->message_id = message_id != NULL ? xstrdup(message_id) : NULL;
 	}
 	r->state = to;
-	if (store(l, r, cause) != 0 || add_event(l, id, r->state, sent_on, note, cause) != 0 ||
-	    tx_commit(l, cause) != 0)
-		goto fail;
+	if (store(l, r, cause) != 0 || add_event(l, id, r->state, sent_on, note, cause) != 0)
+		goto out;
+	rc = 0;
+out:
 	ledger_request_free(r);
+	return rc;
+}
+
+/* finish_as in a transaction of its own. */
+static int
+finish_commit(struct ledger *l, long long id, enum ledger_state to, const char *message_id,
+    date_t sent_on, const struct laws *laws, const char *note, char **cause)
+{
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (finish_as(l, id, to, message_id, sent_on, laws, note, cause) != 0 ||
+	    tx_commit(l, cause) != 0) {
+		tx_rollback(l);
+		return -1;
+	}
 	return 0;
-fail:
-	tx_rollback(l);
-	ledger_request_free(r);
-	return -1;
 }
 
 /* Record how the send went, and the due date it starts. */
@@ -1159,14 +1207,141 @@ int
 ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_id,
     date_t sent_on, const struct laws *laws, const char *note, char **cause)
 {
-	return finish_as(l, id, ok ? LS_SENT : LS_FAILED, message_id, sent_on, laws, note, cause);
+	return finish_commit(l, id, ok ? LS_SENT : LS_FAILED, message_id, sent_on, laws, note,
+	    cause);
 }
 
 /* Record that a send may have reached the broker without a clear answer. */
 int
 ledger_finish_review(struct ledger *l, long long id, const char *note, char **cause)
 {
-	return finish_as(l, id, LS_NEEDS_REVIEW, NULL, 0, NULL, note, cause);
+	return finish_commit(l, id, LS_NEEDS_REVIEW, NULL, 0, NULL, note, cause);
+}
+
+static const char *const mail_outcomes[] = {
+	"sending", "sent", "temporary", "permanent", "refused", "uncertain",
+};
+
+/* planned or failed -> sending, with the email attempt, in one commit. */
+int
+ledger_begin_mail(struct ledger *l, long long id, const char *account, const char *message_id,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!valid_label(account)) {
+		*cause = xstrdup("the account name must be a plain label (letters, digits, '.', "
+		    "'_' or '-', at most 64)");
+		return -1;
+	}
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (begin_send(l, id, cause) != 0)
+		goto fail;
+	if (db_prepare(l, "INSERT INTO mail_sends (request_id, account, message_id, day) "
+	    "VALUES (?, ?, ?, ?)", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, message_id, -1, SQLITE_TRANSIENT);
+	bind_date(st, 4, date_today());
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record the email", cause);
+	sqlite3_finalize(st);
+	if (rc != 0 || tx_commit(l, cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	tx_rollback(l);
+	return -1;
+}
+
+/* Record the server's answer to an email attempt, and the request's state with it. */
+int
+ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, const struct laws *laws, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (db_prepare(l, "UPDATE mail_sends SET outcome = ?, reply = ? "
+	    "WHERE request_id = ? AND message_id = ? AND outcome = 'sending'", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, mail_outcomes[outcome], -1, SQLITE_STATIC);
+	bind_str(st, 2, reply);
+	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_text(st, 4, message_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record the reply", cause);
+	sqlite3_finalize(st);
+	if (rc == 0 && sqlite3_changes(l->db) != 1) {
+		*cause = xasprintf("no email %s is being sent for this request", message_id);
+		rc = -1;
+	}
+	if (rc != 0)
+		goto fail;
+	/* An uncertain send stays "sending": ledger_recover makes it needs-review later. */
+	if (outcome != LM_UNCERTAIN && outcome != LM_SENDING &&
+	    finish_as(l, id, outcome == LM_SENT ? LS_SENT : LS_FAILED, message_id, date_today(), laws,
+	    reply, cause) != 0)
+		goto fail;
+	if (tx_commit(l, cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	tx_rollback(l);
+	return -1;
+}
+
+/* A request's email attempts so far, and the outcome of the last one. */
+int
+ledger_mail_last(struct ledger *l, long long id, int *attempts, enum ledger_mail_outcome *last,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+	size_t i;
+
+	*attempts = 0;
+	*last = LM_SENDING;
+	if (db_prepare(l, "SELECT outcome, (SELECT count(*) FROM mail_sends WHERE request_id = ?1) "
+	    "FROM mail_sends WHERE request_id = ?1 ORDER BY id DESC LIMIT 1", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		for (i = 0; i < sizeof mail_outcomes / sizeof *mail_outcomes; i++)
+			if (col_is(st, 0, mail_outcomes[i]))
+				*last = (enum ledger_mail_outcome)i;
+		*attempts = sqlite3_column_int(st, 1);
+		rc = 0;
+	} else
+		rc = rc == SQLITE_DONE ? 0 : db_fail(l, "cannot read the emails sent", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* How many emails an account handed to its server on a day (the daily cap counts them). */
+int
+ledger_mail_count(struct ledger *l, const char *account, date_t day, int *n, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*n = 0;
+	if (db_prepare(l, "SELECT count(*) FROM mail_sends WHERE account = ? AND day = ? "
+	    "AND outcome <> 'refused'", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+	bind_date(st, 2, day);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*n = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else
+		rc = db_fail(l, "cannot count the emails sent", cause);
+	sqlite3_finalize(st);
+	return rc;
 }
 
 /* Explain why a request cannot move from its state to `to`, or return NULL if it can. */
@@ -1760,6 +1935,97 @@ ledger_record_appeal(struct ledger *l, long long id, date_t on, date_t due, char
 	r->appeal_due = due;
 	if (store(l, r, cause) != 0 || add_event_kind(l, id, "appeal", on, NULL, NULL,
 	    cause) != 0 || tx_commit(l, cause) != 0)
+		goto fail;
+	ledger_request_free(r);
+	return 0;
+fail:
+	tx_rollback(l);
+	ledger_request_free(r);
+	return -1;
+}
+
+/* Whether a reply (by its key) was read before. */
+int
+ledger_reply_seen(struct ledger *l, const char *key, int *seen, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*seen = 0;
+	if (db_prepare(l, "SELECT 1 FROM replies WHERE reply_key = ?", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*seen = 1;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(l, "cannot read the replies", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Record that a reply matched no request, so that later runs pass over it. */
+int
+ledger_add_unmatched_reply(struct ledger *l, const char *key, date_t on, char **cause)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (db_prepare(l, "INSERT OR IGNORE INTO replies (request_id, reply_key, day, class) "
+	    "VALUES (NULL, ?, ?, 'unknown')", &st, cause) != 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	bind_date(st, 2, on);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record the reply", cause);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Record a broker's reply, and the state it brings when the ledger's rules allow it. */
+int
+ledger_add_reply(struct ledger *l, const char *ref, const char *key, const char *kind,
+    const char *evidence, enum ledger_state to, const char *note, date_t on,
+    const struct laws *laws, int *changed, char **cause)
+{
+	struct ledger_request *r = NULL;
+	sqlite3_stmt *st;
+	char *why = NULL;
+	int rc;
+
+	*changed = 0;
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (fetch_one(l, ref, 0, &r, cause) != 0)
+		goto fail;
+	if (db_prepare(l, "INSERT INTO replies (request_id, reply_key, day, class, evidence) "
+	    "VALUES (?, ?, ?, ?, ?)", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+	bind_date(st, 3, on);
+	sqlite3_bind_text(st, 4, kind, -1, SQLITE_TRANSIENT);
+	bind_str(st, 5, evidence);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record the reply", cause);
+	sqlite3_finalize(st);
+	if (rc != 0)
+		goto fail;
+	if (to == LS_FAILED && r->state == LS_SENT) {
+		/* A bounce: the email never arrived, so no deadline runs from it. */
+		r->state = LS_FAILED;
+		r->due = 0;
+		r->extended_due = 0;
+		*changed = 1;
+	} else if (to != LS_COUNT && to != LS_FAILED && (why = refusal(r, to)) == NULL) {
+		if (on < r->sent)
+			on = r->sent;
+		if (apply_mark(r, to, on, laws, cause) != 0)
+			goto fail;
+		*changed = 1;
+	}
+	free(why);
+	if (*changed && (store(l, r, cause) != 0 || add_event(l, r->id, r->state, on, note,
+	    cause) != 0))
+		goto fail;
+	if (tx_commit(l, cause) != 0)
 		goto fail;
 	ledger_request_free(r);
 	return 0;

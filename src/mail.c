@@ -1,6 +1,8 @@
 /* mail: compose an RFC 5322 message from a document. */
 #include "config.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,11 +20,40 @@ plain_ascii(const char *s)
 	return 1;
 }
 
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Base64 of len bytes, with CRLF every 76 characters (RFC 2045). */
+static void
+add_base64(struct buf *b, const unsigned char *p, size_t len)
+{
+	size_t k;
+	int col = 0;
+
+	for (k = 0; k < len; k += 3) {
+		unsigned v = (unsigned)p[k] << 16;
+		size_t rem = len - k;
+
+		if (rem > 1)
+			v |= (unsigned)p[k + 1] << 8;
+		if (rem > 2)
+			v |= p[k + 2];
+		buf_addc(b, b64[(v >> 18) & 63]);
+		buf_addc(b, b64[(v >> 12) & 63]);
+		buf_addc(b, rem > 1 ? b64[(v >> 6) & 63] : '=');
+		buf_addc(b, rem > 2 ? b64[v & 63] : '=');
+		if ((col += 4) == 76) {
+			buf_adds(b, "\r\n");
+			col = 0;
+		}
+	}
+	if (col > 0)
+		buf_adds(b, "\r\n");
+}
+
 /* A header value: as is when plain ASCII, else RFC 2047 base64 words. */
 static void
 add_header_text(struct buf *b, const char *s)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), i, chunk;
 
@@ -131,12 +162,29 @@ add_qp(struct buf *b, const char *text)
 		buf_adds(b, "\r\n");
 }
 
+/* The Message-ID for a request's attempt, in the sender's domain. */
+char *
+mail_message_id(const char *reference, int attempt, const char *from_addr)
+{
+	const char *at = from_addr != NULL ? strrchr(from_addr, '@') : NULL;
+
+	return xasprintf("%s.%d@%s", reference, attempt, at != NULL ? at + 1 : "optout.invalid");
+}
+
+/* Whether a file name is safe to put in a header as is. */
+static int
+plain_filename(const char *s)
+{
+	return *s != '\0' && plain_ascii(s) && strpbrk(s, "\"\\;/") == NULL;
+}
+
 /* Compose the message. */
 char *
 mail_compose(const struct doc *d, const struct mail_headers *h, char **cause)
 {
 	struct buf b;
-	char *text, date[64];
+	char *text, date[64], *bnd, *c;
+	size_t i;
 
 	if (h->to_addr == NULL || !valid_addr(h->to_addr)) {
 		*cause = xstrdup("the recipient's email address is not valid");
@@ -162,11 +210,39 @@ mail_compose(const struct doc *d, const struct mail_headers *h, char **cause)
 	buf_printf(&b, "\r\nDate: %s\r\n", h->date != NULL ? h->date : date);
 	if (h->message_id != NULL)
 		buf_printf(&b, "Message-ID: <%s>\r\n", h->message_id);
-	buf_adds(&b, "MIME-Version: 1.0\r\n"
-		     "Content-Type: text/plain; charset=UTF-8\r\n"
+	if (h->in_reply_to != NULL)
+		buf_printf(&b, "In-Reply-To: <%s>\r\nReferences: <%s>\r\n", h->in_reply_to,
+		    h->in_reply_to);
+	buf_adds(&b, "MIME-Version: 1.0\r\n");
+	bnd = xstrdup(h->message_id != NULL ? h->message_id : "part");
+	for (c = bnd; *c != '\0'; c++)
+		if (!isalnum((unsigned char)*c) && strchr("'()+_,-./:=?", *c) == NULL)
+			*c = '.';
+	if (h->nattachments > 0) {
+		/* The boundary comes from the Message-ID's reference: it never occurs in
+		 * base64 or in the quoted-printable text (which has no "=_" runs). */
+		buf_printf(&b, "Content-Type: multipart/mixed; boundary=\"=_optout_%s\"\r\n\r\n"
+			       "This is a message in MIME format.\r\n\r\n--=_optout_%s\r\n",
+		    bnd, bnd);
+	}
+	buf_adds(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
 		     "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
 	text = doc_to_text(d, 72);
 	add_qp(&b, text);
 	secure_free(text);
+	for (i = 0; i < h->nattachments; i++) {
+		const struct mail_attachment *a = &h->attachments[i];
+		const char *name = plain_filename(a->filename) ? a->filename : "attachment.pdf";
+
+		buf_printf(&b, "\r\n--=_optout_%s\r\nContent-Type: %s; name=\"%s\"\r\n"
+			       "Content-Transfer-Encoding: base64\r\n"
+			       "Content-Disposition: attachment; filename=\"%s\"\r\n\r\n",
+		    bnd, a->content_type, name, name);
+		add_base64(&b, a->data, a->len);
+	}
+	if (h->nattachments > 0)
+		buf_printf(&b, "\r\n--=_optout_%s--\r\n",
+		    bnd);
+	free(bnd);
 	return buf_detach(&b);
 }

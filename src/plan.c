@@ -331,7 +331,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		enum plan_status st;
 		long sc;
 
-		if (proc->request != o->request)
+		if (proc->request != o->request || (o->email_only && proc->channel != CH_EMAIL))
 			continue;
 		if (proc->restricted_to != NULL) {
 			restricted = 1;

@@ -28,6 +28,7 @@ struct http_opts;
 struct laws;
 struct ledger;
 struct letters;
+struct mail_deliver_opts;
 struct profile;
 
 struct batch_opts {
@@ -46,6 +47,12 @@ struct batch_opts {
 	const char *datadir;
 	int send;                          /* submit the automatic web forms */
 	const struct http_opts *http;      /* with send */
+	/*
+	 * With send: also deliver the email requests (NULL: they stay in the
+	 * packets).  An agent's email goes out only with the client's signed
+	 * authorization, DIR/<client>/authorization-signed.pdf, attached.
+	 */
+	const struct mail_deliver_opts *mail;
 	/* Called after each client: done so far, total clients (for a progress bar). */
 	void (*progress)(void *ctx, size_t done, size_t total);
 	void *progress_ctx;
@@ -69,6 +76,8 @@ struct batch_summary {
 	size_t nerrors;
 	size_t written, done_before, recorded, already_recorded;
 	size_t done, awaiting, failed, by_hand, review; /* with send, over all clients */
+	/* With mail: emails sent, to retry (4xx, daily limit), failed, held for a signature. */
+	size_t mail_sent, mail_later, mail_failed, mail_unsigned;
 };
 
 int batch_run(const struct batch_opts *o, struct batch_summary *s, char **cause);

@@ -1,6 +1,11 @@
 /*
- * http: HTTPS requests to brokers' web forms (the only module that sees
- * libcurl).
+ * http: the transport module, the only one that sees libcurl: HTTPS
+ * requests to brokers' web forms, and the SMTP submission of one message
+ * (http_smtp_send; mail-smtp.c decides what to send and records it).
+ *
+ * SMTP is always encrypted: STARTTLS required (CURLUSESSL_ALL) or implicit
+ * TLS, certificates always checked; a server without STARTTLS is refused
+ * before any login or message goes out.
  *
  * The rules are fixed here, not by callers: https only, certificate
  * verification always on (a caller may add a CA file, never remove
@@ -142,5 +147,69 @@ char *http_url_effective(const char *url, char **cause);
  * base * 2^(tries-1); capped at retry_cap_ms.
  */
 long http_backoff_ms(const struct http_opts *o, int tries, long retry_after_s);
+
+/* How an SMTP connection is encrypted: never in plain text. */
+enum smtp_tls {
+	SMTP_STARTTLS, /* submission (587): STARTTLS is required before anything else */
+	SMTP_TLS,      /* implicit TLS (465): smtps */
+};
+
+/* An SMTP submission server and how to log in to it. */
+struct smtp_server {
+	const char *host;
+	int port;
+	enum smtp_tls tls;
+	const char *user;     /* or NULL: no login */
+	const char *password; /* AUTH PLAIN/LOGIN, or NULL */
+	const char *bearer;   /* an OAuth 2 token for AUTH XOAUTH2, or NULL */
+	const char *mech;     /* "PLAIN", "LOGIN", "XOAUTH2", or NULL for the best offered */
+	const char *cacert;   /* an extra CA bundle (PEM) instead of the system's, or NULL */
+	const char *helo;     /* the name said in EHLO (the sender's domain, not this machine's) */
+	long timeout_ms;
+};
+
+/* What became of one message. */
+enum smtp_result {
+	SMTP_SENT,      /* the server accepted it (250 after DATA) */
+	SMTP_TEMPORARY, /* refused with 4xx, or the server could not be reached: not sent */
+	SMTP_PERMANENT, /* refused with 5xx: not sent */
+	SMTP_REFUSED,   /* our rules or the login stopped it before the message: not sent */
+	SMTP_UNCERTAIN, /* the connection broke while the message was going out: maybe sent */
+};
+
+struct smtp_reply {
+	enum smtp_result result;
+	long code;   /* the server's last reply code, 0 when none */
+	char *text;  /* the server's last reply line, or what went wrong; allocated */
+};
+
+/*
+ * Send one message (CRLF line ends) from `from` to `to` through the
+ * server.  The reply's text may quote the addresses; the caller decides
+ * what of it to keep.
+ */
+void http_smtp_send(const struct smtp_server *s, const char *from, const char *to,
+    const char *msg, size_t len, struct smtp_reply *r);
+void smtp_reply_free(struct smtp_reply *r);
+
+/* An IMAP server (implicit TLS, imaps) and how to log in to it. */
+struct imap_server {
+	const char *host;
+	int port;             /* 993 when 0 */
+	const char *user;
+	const char *password; /* or NULL */
+	const char *bearer;   /* an OAuth 2 token for XOAUTH2, or NULL */
+	const char *cacert;   /* an extra CA bundle (PEM), or NULL */
+	const char *mailbox;  /* "INBOX" */
+	long timeout_ms;
+};
+
+/*
+ * Every message of the mailbox, with the \Seen flags left as they were
+ * (libcurl's fetch sets it; it is cleared again), at most max bytes each: *msgs and *lens are allocated arrays of *n.
+ * Returns 0, or -1 with *cause.
+ */
+int http_imap_fetch_all(const struct imap_server *s, size_t max, char ***msgs, size_t **lens,
+    size_t *n, char **cause);
 
 #endif

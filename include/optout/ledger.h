@@ -57,7 +57,7 @@
 struct plan_item;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 4
+#define LEDGER_SCHEMA_VERSION 5
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -247,6 +247,49 @@ const char *ledger_clock_name(enum ledger_clock c);
  * nothing changes and *deferred is 1.  *n receives how many were turned.
  */
 int ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause);
+
+/* What the server said to one email attempt. */
+enum ledger_mail_outcome {
+	LM_SENDING,   /* no answer recorded yet (or a crash) */
+	LM_SENT,      /* accepted: the request is sent */
+	LM_TEMPORARY, /* 4xx or unreachable: failed, to retry later */
+	LM_PERMANENT, /* 5xx: failed; not retried without a person's say-so */
+	LM_REFUSED,   /* stopped before the message (no TLS, login refused): failed */
+	LM_UNCERTAIN, /* the connection broke mid-message: stays sending, then needs-review */
+};
+/*
+ * planned or failed -> sending, together with the email attempt (account
+ * label, Message-ID, today), in one commit before any network I/O.
+ */
+int ledger_begin_mail(struct ledger *l, long long id, const char *account,
+    const char *message_id, char **cause);
+/*
+ * The server's answer to the attempt begun with message_id: sent (due
+ * counted from today, the Message-ID kept), failed with the reply as the
+ * event's note, or (uncertain) left sending for a person to review.
+ */
+int ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, const struct laws *laws, char **cause);
+/* A request's email attempts so far (0 when none) and the last one's outcome. */
+int ledger_mail_last(struct ledger *l, long long id, int *attempts,
+    enum ledger_mail_outcome *last, char **cause);
+/* How many emails an account handed to its server on a day. */
+int ledger_mail_count(struct ledger *l, const char *account, date_t day, int *n, char **cause);
+
+/* Whether a reply (its Message-ID or digest, `key`) was recorded before. */
+int ledger_reply_seen(struct ledger *l, const char *key, int *seen, char **cause);
+/* Record that a reply (by its key) matched no request: later runs count it as read before. */
+int ledger_add_unmatched_reply(struct ledger *l, const char *key, date_t on, char **cause);
+/*
+ * Record a broker's reply (kind: acknowledged, verification, more-info,
+ * denied, completed, bounced, auto-reply, unknown; evidence: the file it is
+ * kept in) to the request `ref`, and move the request to `to` on day `on`
+ * when the rules of ledger_mark allow it (LS_COUNT: no change; LS_FAILED:
+ * a bounce of a sent email).  *changed says whether the state moved.
+ */
+int ledger_add_reply(struct ledger *l, const char *ref, const char *key, const char *kind,
+    const char *evidence, enum ledger_state to, const char *note, date_t on,
+    const struct laws *laws, int *changed, char **cause);
 
 /* What a person did about a request, besides changing its state. */
 enum ledger_action {

@@ -42,6 +42,7 @@ struct plan_opts {
 	const char **disclose;   /* sensitive fields the person consented to */
 	const struct agent *agent; /* filing as authorized agent, or NULL */
 	date_t today;
+	int email_only;           /* consider only procedures taking email (send --prefer email) */
 };
 
 struct plan_item {
