@@ -17,7 +17,7 @@ static int cmd_demo_run(int argc, char **argv);
 const struct command cmd_packet = {
 	.name = "packet",
 	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
-		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger]",
+		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger] [--lang LANG]",
 	.summary = "write everything needed to file with every broker in scope (the main job)",
 	.help =
 	    "Options:\n"
@@ -29,6 +29,8 @@ const struct command cmd_packet = {
 	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
 	    "      --agent FILE       write as an authorized agent filing for the person\n"
 	    "      --duplex           print-all.pdf: each letter starts on a new sheet\n"
+	    "      --lang LANG        the person's pages (cover, sheets, authorization) in\n"
+	    "                         this language, e.g. es (default: the profile's language)\n"
 	    "      --ledger FILE      record the requests here (default:\n"
 	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "      --no-ledger        record nothing (a shared computer: leave nothing behind)\n"
@@ -55,6 +57,9 @@ const struct command cmd_demo = {
 	    "demo packet in DIR is replaced; any other non-empty folder is left alone.\n",
 	.run = cmd_demo_run,
 };
+
+/* --lang: the language of the person's pages (NULL: the profile's). */
+static const char *packet_lang;
 
 /* Write a packet and print what it holds. */
 /* Record a packet's ready requests in the ledger, so status and followup track them. */
@@ -123,6 +128,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	o.replace = replace;
 	o.correction = corr;
 	o.authorization = agent != NULL;
+	o.language = packet_lang;
 	o.letters = letters_open(data_dir());
 	if (packet_write(&o, &sum, &cause) != 0) {
 		/* An output folder that is in the way is a "cannot create", not bad data. */
@@ -196,6 +202,7 @@ cmd_packet_run(int argc, char **argv)
 		{ "duplex", no_argument, NULL, 'D' },
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "no-ledger", no_argument, NULL, 'N' },
+		{ "lang", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,6 +226,7 @@ cmd_packet_run(int argc, char **argv)
 		case 'D': duplex = 1; break;
 		case 'L': ledger_file = optarg; break;
 		case 'N': use_ledger = 0; break;
+		case 'G': packet_lang = optarg; break;
 		case 'h': cmd_usage(&cmd_packet, stdout); return 0;
 		default: return EX_USAGE;
 		}

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "optout/http.h"
+#include "optout/i18n.h"
 
 void main_usage(FILE *f);
 
@@ -42,7 +43,10 @@ main(int argc, char **argv)
 	const struct command *cmd;
 	int c, rc;
 
-	setlocale(LC_CTYPE, "");
+	/* Messages follow the locale; numbers in PDFs and JSON keep the C decimal point. */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	i18n_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (c) {

@@ -42,6 +42,7 @@ struct packet_opts {
 	int duplex;              /* blank pages so each letter starts on a new sheet */
 	int replace;             /* replace an earlier packet in outdir (one with packet.json) */
 	int authorization;       /* with an agent: write authorization.pdf for the person to sign */
+	const char *language;    /* the person's pages (--lang); NULL: the profile's language */
 };
 
 struct packet_summary {
