@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/ledger.h"
 #include "optout/plan.h"
 #include "optout/vault.h"
@@ -65,6 +66,19 @@ cmd_find(const char *name)
 		}
 	}
 	return found;
+}
+
+/* The command a mistyped name was probably meant to be, or NULL. */
+const char *
+cmd_suggest(const char *name)
+{
+	const char *names[64];
+	size_t i;
+
+	for (i = 0; commands[i] != NULL && i < 63; i++)
+		names[i] = commands[i]->name;
+	names[i] = NULL;
+	return str_suggest(name, names);
 }
 
 /* Print a command's usage line and option help. */
@@ -188,6 +202,21 @@ cmd_inputs_free(struct cmd_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
+/* The broker id a mistyped one was probably meant to be, or NULL. */
+static const char *
+broker_suggest(const struct registry *r, const char *id)
+{
+	const char **ids = xcalloc(r->n + 1, sizeof *ids);
+	const char *like;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		ids[i] = r->brokers[i]->id;
+	like = str_suggest(id, ids);
+	free(ids);
+	return like;
+}
+
 /* Resolve -b ID,... or --all. */
 int
 cmd_select_brokers(const struct command *cmd, const struct registry *r, const char *list, int all,
@@ -219,7 +248,13 @@ cmd_select_brokers(const struct command *cmd, const struct registry *r, const ch
 		const struct broker *b = registry_find(r, ids[i]);
 
 		if (b == NULL) {
-			cmd_error("no broker with id '%s' (try 'optout brokers search WORD')", ids[i]);
+			const char *like = broker_suggest(r, ids[i]);
+
+			if (like != NULL)
+				cmd_error(_("no broker with id '%s': did you mean '%s'?"), ids[i], like);
+			else
+				cmd_error(_("no broker with id '%s' (try 'optout brokers search WORD')"),
+				    ids[i]);
 			bad = 1;
 		} else
 			(*out)[(*n)++] = b;

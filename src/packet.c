@@ -285,6 +285,7 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	jv_set(d, "deadline_calendar", jv_new_bool(it->deadline.unit == UNIT_CALENDAR));
 	jv_set(d, "deadline_business", jv_new_bool(it->deadline.unit == UNIT_BUSINESS));
 	jv_set(d, "deadline_months", jv_new_bool(it->deadline.unit == UNIT_MONTHS));
+	jv_set(d, "deadline_plural", jv_new_bool(it->deadline.days != 1));
 	{
 		struct jv *notes = jv_new_array();
 
@@ -636,6 +637,10 @@ write_authorization(struct run *r, char **cause)
 	/* An authorization for a year: long enough for deadlines, extensions and follow-ups. */
 	day = i18n_date_long(date_add_months(r->o->today, 12), r->lang, data_dir());
 	jv_set_str(d, "expires", day);
+	free(day);
+	/* The English text (which businesses read) follows every translation. */
+	day = i18n_date_long(date_add_months(r->o->today, 12), NULL, data_dir());
+	jv_set_str(d, "expires_en", day);
 	free(day);
 	secure_free(name);
 	secure_free(lat);

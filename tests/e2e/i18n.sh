@@ -1,0 +1,81 @@
+#!/bin/sh
+# Spanish: the person's pages (cover, authorization, sheets) chosen by the
+# profile's language or --lang, letters to brokers still in English, and a
+# complete message catalogue.
+. "$TOP_SRCDIR/tests/e2e/lib.sh"
+
+ex="$TOP_SRCDIR/letters/examples"
+export OPTOUT_TODAY=2026-11-22
+pdf_text() { "$PDFTOTEXT" -enc UTF-8 "$1" -; }
+
+# The example profile says "language": "es".
+run packet -p "$ex/profile.json" -b spokeo,lexisnexis-risk -o "$work/es" --agent "$ex/agent.json" --no-ledger
+check_status "a Spanish packet is written" 0
+pdf_text "$work/es/cover.pdf" >"$work/cover.txt"
+check_has "the cover is in Spanish" "$work/cover.txt" "Su paquete de solicitudes a los corredores de datos"
+check_has "the cover's date is written in Spanish" "$work/cover.txt" "Preparado el 22 de noviembre de 2026"
+check_has "the cover's first step is the letters to mail" "$work/cover.txt" "1. Cartas para imprimir, firmar y enviar por correo: 1"
+check_has "the cover gives the time in plain words" "$work/cover.txt" "En total le llevarán unos"
+check_has "the cover names the request types in Spanish" "$work/cover.txt" "no vender"
+check_has "the cover puts government sellers first" "$work/cover.txt" "Empiece por estas empresas: venden datos personales a agencias del gobierno"
+check_has "the cover flags contacts not confirmed lately" "$work/cover.txt" "(revisar)"
+check_lacks "the cover has no English heading" "$work/cover.txt" "Your data-broker request packet"
+# The steps are the first page; the table comes after.
+first=$("$PDFTOTEXT" -enc UTF-8 -f 1 -l 1 "$work/es/cover.pdf" -)
+case $first in *"Todas las solicitudes"*) not_ok "the table is not on the first page" ;; *) ok "the table is not on the first page" ;; esac
+
+pdf_text "$work/es/authorization.pdf" >"$work/auth.txt"
+check_has "the authorization is in Spanish" "$work/auth.txt" "Autorización de un agente autorizado"
+check_has "the Spanish authorization names the person" "$work/auth.txt" "Yo, José Núñez Peña, con domicilio en"
+check_has "the Spanish authorization cites the CCPA regulation" "$work/auth.txt" "11 CCR §7063(a)(1)"
+check_has "the Spanish authorization gives the end date in Spanish" "$work/auth.txt" "termina el 22 de noviembre de 2027"
+check_has "the English authorization follows for the businesses" "$work/auth.txt" "I, José Núñez Peña, of"
+check_has "the English authorization ends on the English date" "$work/auth.txt" "it ends on 22 November 2027"
+
+check_has "the web sheet is in Spanish" "$work/es/web/spokeo-opt-out.txt" "Abra esta página: https://"
+check_has "the web sheet flags a stale contact" "$work/es/web/spokeo-opt-out.txt" "Revise primero"
+check_has "the web sheet's deadline is in Spanish" "$work/es/web/spokeo-opt-out.txt" "plazo legal"
+
+# The letter to the broker stays in English.
+pdf_text "$work/es/letters/lexisnexis-risk-delete.pdf" >"$work/letter.txt"
+check_has "the letter to the broker is in English" "$work/letter.txt" "Dear"
+
+# --lang en overrides the profile's language.
+run packet -p "$ex/profile.json" -b spokeo -o "$work/en" --no-ledger --lang en
+check_status "--lang en is accepted" 0
+pdf_text "$work/en/cover.pdf" >"$work/cover-en.txt"
+check_has "--lang en gives the English cover" "$work/cover-en.txt" "Your data-broker request packet"
+check_has "the English cover starts with the steps" "$work/cover-en.txt" "What to do, step by step"
+
+# A language without templates falls back to English.
+run packet -p "$ex/profile.json" -b spokeo -o "$work/vi" --no-ledger --lang vi
+check_status "a language without templates still works" 0
+pdf_text "$work/vi/cover.pdf" >"$work/cover-vi.txt"
+check_has "a language without templates gives English pages" "$work/cover-vi.txt" "Your data-broker request packet"
+
+# Every message in the Spanish catalogue is translated, and none is fuzzy.
+stats=$(LC_ALL=C "$MSGFMT" --check --statistics -o /dev/null "$TOP_SRCDIR/po/es.po" 2>&1)
+case $stats in
+*untranslated* | *fuzzy*) not_ok "es.po is complete" "$stats" ;;
+*"translated message"*) ok "es.po is complete ($stats)" ;;
+*) not_ok "es.po is complete" "$stats" ;;
+esac
+# Every message the sources mark is in es.po (make update-po was run).
+(cd "$TOP_SRCDIR" && xgettext --from-code=UTF-8 --language=C -k_ -kN_ -ki18n_ngettext:1,2 \
+	-o "$work/optout.pot" src/*.c)
+msgmerge --quiet -o "$work/merged.po" "$TOP_SRCDIR/po/es.po" "$work/optout.pot"
+stats=$(LC_ALL=C "$MSGFMT" --statistics -o /dev/null "$work/merged.po" 2>&1)
+case $stats in
+*untranslated* | *fuzzy*) not_ok "every marked message is translated in es.po" "$stats" ;;
+*) ok "every marked message is translated in es.po" ;;
+esac
+
+# The program's messages follow the locale.
+(export LANGUAGE=es LANG=C.UTF-8; run frobnicate)
+check_has "an unknown command is reported in Spanish" "$work/err" "no existe la orden «frobnicate»"
+(export LANGUAGE=es LANG=C.UTF-8; run pakcet)
+check_has "a mistyped command gets a suggestion, in Spanish" "$work/err" "¿Quiso decir «packet»?"
+run pakcet
+check_has "a mistyped command gets a suggestion" "$work/err" "Did you mean 'packet'?"
+
+done_testing
