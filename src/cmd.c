@@ -18,6 +18,7 @@ extern const struct command cmd_brokers;
 extern const struct command cmd_demo;
 extern const struct command cmd_followup;
 extern const struct command cmd_help;
+extern const struct command cmd_init;
 extern const struct command cmd_letter;
 extern const struct command cmd_packet;
 extern const struct command cmd_plan;
@@ -30,6 +31,7 @@ extern const struct command cmd_submit;
 /* The table: the order here is the order in --help. */
 const struct command *const commands[] = {
 	&cmd_packet,
+	&cmd_init,
 	&cmd_demo,
 	&cmd_batch,
 	&cmd_brokers,
@@ -85,9 +87,9 @@ cmd_suggest(const char *name)
 void
 cmd_usage(const struct command *cmd, FILE *f)
 {
-	fprintf(f, "Usage: optout %s %s\n\n%s.\n", cmd->name, cmd->usage, cmd->summary);
+	fprintf(f, _("Usage: optout %s %s\n\n%s.\n"), cmd->name, cmd->usage, _(cmd->summary));
 	if (cmd->help != NULL && *cmd->help != '\0')
-		fprintf(f, "\n%s", cmd->help);
+		fprintf(f, "\n%s", _(cmd->help));
 }
 
 /* Print "optout: <message>" to stderr. */

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <libintl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,4 +136,19 @@ i18n_date_long(date_t d, const char *lang, const char *datadir)
 	}
 	jv_free(doc);
 	return buf_detach(&b);
+}
+
+/* Switch the program's messages to a language for the rest of the run. */
+void
+i18n_use_language(const char *lang)
+{
+	const char *cur = setlocale(LC_MESSAGES, NULL);
+
+	setenv("LANGUAGE", lang, 1);
+	/* gettext ignores LANGUAGE in the C locale; C.UTF-8 has no such rule.  Setting the
+	 * locale again also makes gettext forget the translations it looked up. */
+	if (cur == NULL || strcmp(cur, "C") == 0 || strcmp(cur, "POSIX") == 0)
+		setlocale(LC_MESSAGES, "C.UTF-8");
+	else
+		setlocale(LC_MESSAGES, "");
 }
