@@ -17,6 +17,7 @@
 #include "optout/packet.h"
 #include "optout/plan.h"
 #include "optout/profile.h"
+#include "optout/intake.h"
 #include "optout/submit.h"
 #include "optout/util.h"
 
@@ -74,6 +75,34 @@ set_from(struct jv *obj, const char *key, const char *value)
 		jv_set_str(obj, key, value);
 }
 
+/*
+ * Set obj.key from a column written as people write it (a state name, a
+ * nine-digit ZIP, 03/14/1985), in the profile's form when it can be read;
+ * otherwise as written, for the schema to explain what was expected.
+ */
+static void
+set_read(struct jv *obj, const char *key, const char *value, int (*read)(const char *, char *))
+{
+	char out[11];
+
+	if (value != NULL)
+		jv_set_str(obj, key, read(value, out) == 0 ? out : value);
+}
+
+/* intake_state, intake_zip and intake_country with one signature. */
+static int read_state(const char *in, char *out) { return intake_state(in, out); }
+static int read_zip(const char *in, char *out) { return intake_zip(in, out); }
+static int read_country(const char *in, char *out) { return intake_country(in, out); }
+
+/* A date of birth as people write it; an ambiguous one stays as written. */
+static int
+read_date(const char *in, char *out)
+{
+	char alt[11];
+
+	return intake_date(in, out, alt) == INTAKE_DATE_OK ? 0 : -1;
+}
+
 /* Build a profile document from a CSV record (the schema then checks it). */
 static struct jv *
 record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
@@ -99,7 +128,7 @@ record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
 	else
 		jv_free(latin);
 	jv_set(d, "names", names);
-	set_from(d, "dob", field(r, rec, "dob"));
+	set_read(d, "dob", field(r, rec, "dob"), read_date);
 	/* A street written over several lines in a spreadsheet cell gives several lines. */
 	if ((v = field(r, rec, "street")) != NULL) {
 		char *copy = xstrdup(v), *line, *save = NULL;
@@ -113,10 +142,16 @@ record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
 		jv_push(street, jv_new_string(v));
 	jv_set(addr, "street", street);
 	set_from(addr, "city", field(r, rec, "city"));
-	set_from(addr, "region", field(r, rec, "region"));
-	set_from(addr, "postal_code", field(r, rec, "postal_code"));
 	v = field(r, rec, "country");
-	jv_set_str(addr, "country", v != NULL ? v : "US");
+	set_read(addr, "country", v != NULL ? v : "US", read_country);
+	/* States and ZIP codes are read as people write them only for US addresses. */
+	if (v == NULL || strcmp(jv_str(jv_get(addr, "country")), "US") == 0) {
+		set_read(addr, "region", field(r, rec, "region"), read_state);
+		set_read(addr, "postal_code", field(r, rec, "postal_code"), read_zip);
+	} else {
+		set_from(addr, "region", field(r, rec, "region"));
+		set_from(addr, "postal_code", field(r, rec, "postal_code"));
+	}
 	jv_set(addr, "current", jv_new_bool(1));
 	jv_push(addrs, addr);
 	jv_set(d, "addresses", addrs);
@@ -135,7 +170,7 @@ record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
 	set_from(ids, "ssn", field(r, rec, "ssn"));
 	set_from(ids, "ssn_last4", field(r, rec, "ssn_last4"));
 	set_from(dl, "number", field(r, rec, "drivers_license"));
-	set_from(dl, "region", field(r, rec, "drivers_license_region"));
+	set_read(dl, "region", field(r, rec, "drivers_license_region"), read_state);
 	if (jv_len(dl) > 0)
 		jv_set(ids, "drivers_license", dl);
 	else
