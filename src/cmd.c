@@ -74,13 +74,18 @@ cmd_find(const char *name)
 const char *
 cmd_suggest(const char *name)
 {
-	const char *names[64];
-	size_t i;
+	const char **names;
+	const char *like;
+	size_t i, n;
 
-	for (i = 0; commands[i] != NULL && i < 63; i++)
+	for (n = 0; commands[n] != NULL; n++)
+		;
+	names = xcalloc(n + 1, sizeof *names);
+	for (i = 0; i < n; i++)
 		names[i] = commands[i]->name;
-	names[i] = NULL;
-	return str_suggest(name, names);
+	like = str_suggest(name, names);
+	free(names);
+	return like;
 }
 
 /* Print a command's usage line and option help. */

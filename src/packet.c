@@ -33,6 +33,7 @@ struct run {
 	struct letters *person;    /* the person's language: cover, sheets, authorization */
 	char *lang;                /* its letters/<lang> folder, NULL for English */
 	size_t nstale;             /* ready items whose contact is stale or unverified */
+	size_t ntranslations;      /* reading copies written in translations/ */
 };
 
 /*
@@ -318,6 +319,79 @@ out:
 	return rc;
 }
 
+/* The period's parts in law.*, for a language that words "45 calendar days" itself. */
+static void
+period_parts(struct jv *law, const char *prefix, int days, enum day_unit unit)
+{
+	char key[64];
+
+	snprintf(key, sizeof key, "%s_days", prefix);
+	jv_set(law, key, jv_new_int(days));
+	snprintf(key, sizeof key, "%s_calendar", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_CALENDAR));
+	snprintf(key, sizeof key, "%s_business", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_BUSINESS));
+	snprintf(key, sizeof key, "%s_months", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_MONTHS));
+	snprintf(key, sizeof key, "%s_plural", prefix);
+	jv_set(law, key, jv_new_bool(days != 1));
+}
+
+/*
+ * A reading copy of a letter in the person's language, when that language
+ * has the letter's template: translations/<base>.pdf, marked on its first
+ * lines as a translation of the English letter that is signed and sent.
+ */
+static int
+write_reading_copy(struct run *r, const struct plan_item *it, char **cause)
+{
+	char *name, *base, *file, *t;
+	struct jv *data, *law;
+	unsigned char *pdf;
+	size_t len;
+	int rc;
+
+	if (r->lang == NULL || it->law == NULL)
+		return 0;
+	name = letter_template_name(it->law->family, request_name(it->request));
+	if (!letters_has(r->person, name)) {
+		free(name);
+		return 0;
+	}
+	data = plan_letter_data(it, r->o->profile, r->o->agent, 0);
+	t = i18n_date_long(r->o->today, r->lang, data_dir());
+	jv_set_str(data, "today", t);
+	free(t);
+	law = jv_get(data, "law");
+	if (law != NULL) {
+		t = i18n_date_long(it->due, r->lang, data_dir());
+		jv_set_str(law, "due", t);
+		free(t);
+		period_parts(law, "deadline", it->deadline.days, it->deadline.unit);
+		if (it->deadline.extension_days > 0) {
+			period_parts(law, "extension", it->deadline.extension_days,
+			    it->deadline.extension_unit);
+			jv_set(law, "extension_requires_notice",
+			    jv_new_bool(it->deadline.extension_requires_notice));
+		}
+	}
+	jv_set(data, "is_translation", jv_new_bool(1));
+	rc = letters_pdf(r->person, name, data, &pdf, &len, cause);
+	jv_free(data);
+	free(name);
+	if (rc != 0)
+		return -1;
+	base = base_name(it);
+	file = xasprintf("%s.pdf", base);
+	rc = put_file(r, "translations", file, pdf, len, cause);
+	free(file);
+	free(base);
+	free(pdf);
+	if (rc == 0)
+		r->ntranslations++;
+	return rc;
+}
+
 /* Write the email (.eml and .txt) for an email procedure. */
 static int
 write_email(struct run *r, const struct plan_item *it, char **file, char **cause)
@@ -427,6 +501,9 @@ do_item(struct run *r, const struct broker *b, enum request req, char **cause)
 			r->sum->phone++;
 			break;
 		}
+		if (rc == 0 && (it->proc->channel == CH_POSTAL || it->proc->channel == CH_FAX ||
+		    it->proc->channel == CH_EMAIL))
+			rc = write_reading_copy(r, it, cause);
 		if (rc == 0) {
 			struct jv *c = jv_new_object();
 			char day[11], *sends = sends_text(it);
@@ -553,6 +630,8 @@ write_cover(struct run *r, char **cause)
 	}
 	jv_set(d, "items", items);
 	jv_set(d, "count_unverified", jv_new_int((long long)r->nstale));
+	jv_set(d, "has_translations", jv_new_bool(r->ntranslations > 0));
+	jv_set(d, "count_translations", jv_new_int((long long)r->ntranslations));
 	jv_set(d, "has_unverified", jv_new_bool(r->nstale > 0));
 	/* Rough time: 15 minutes a letter, 5 an email, 10 a form, 15 a call. */
 	{

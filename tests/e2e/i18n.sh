@@ -40,6 +40,22 @@ check_has "the web sheet's deadline is in Spanish" "$work/es/web/spokeo-opt-out.
 pdf_text "$work/es/letters/lexisnexis-risk-delete.pdf" >"$work/letter.txt"
 check_has "the letter to the broker is in English" "$work/letter.txt" "Dear"
 
+# A Spanish reading copy of the letter, marked as a translation, is not sent.
+tr="$work/es/translations/lexisnexis-risk-delete.pdf"
+if [ -f "$tr" ]; then ok "the packet has a Spanish reading copy of the letter"; else
+	not_ok "the packet has a Spanish reading copy of the letter" "$(cd "$work/es" && find . -type f)"; fi
+"$PDFTOTEXT" -enc UTF-8 -f 1 -l 1 "$tr" - 2>/dev/null | tr '\n' ' ' >"$work/copy1.txt" || true
+check_has "the reading copy says on its first page that it is a translation" "$work/copy1.txt" "Traducción para su información; la carta que usted firma y envía es la versión en inglés."
+pdf_text "$tr" >"$work/copy.txt" 2>/dev/null || true
+check_has "the reading copy is the deletion letter in Spanish" "$work/copy.txt" "Mi cliente es residente de California."
+check_has "the reading copy keeps the citations" "$work/copy.txt" "Cal. Civ. Code §1798.105"
+check_has "the reading copy words the deadline in Spanish" "$work/copy.txt" "45 días naturales"
+check_has "the reading copy is not for signing" "$work/copy.txt" "Esta copia no lleva firma"
+check_lacks "the letter that is sent has no Spanish" "$work/letter.txt" "Traducción"
+pdf_text "$work/es/print-all.pdf" >"$work/all.txt"
+check_lacks "print-all.pdf holds no reading copy" "$work/all.txt" "Traducción"
+check_has "the cover points to the reading copies" "$work/cover.txt" "translations/ tiene una copia en español"
+
 # --lang en overrides the profile's language.
 run packet -p "$ex/profile.json" -b spokeo -o "$work/en" --no-ledger --lang en
 check_status "--lang en is accepted" 0
