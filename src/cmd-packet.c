@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/packet.h"
@@ -18,9 +19,9 @@ const struct command cmd_packet = {
 	.name = "packet",
 	.usage = "-p PROFILE [-b ID,...|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
 		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger] [--lang LANG]",
-	.summary = "write everything needed to file with every broker in scope (the main job)",
+	.summary = N_("write everything needed to file with every broker in scope (the main job)"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
 	    "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
 	    "      --all              every broker in the registry\n"
@@ -41,20 +42,20 @@ const struct command cmd_packet = {
 	    "The packet holds letters/ (PDF letters to print and mail), emails/ (.eml and\n"
 	    ".txt), web/ and phone/ (sheets with the page or number and the exact values),\n"
 	    "cover.pdf (what was requested from whom, under which law, by when),\n"
-	    "print-all.pdf (every letter in one file) and packet.json.  Nothing is sent.\n",
+	    "print-all.pdf (every letter in one file) and packet.json.  Nothing is sent.\n"),
 	.run = cmd_packet_run,
 };
 
 const struct command cmd_demo = {
 	.name = "demo",
 	.usage = "[-o DIR]",
-	.summary = "write the packet for the bundled fictional example person",
+	.summary = N_("write the packet for the bundled fictional example person"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  -o, --output DIR   where to write it (default: optout-demo)\n"
 	    "Runs 'optout packet --all' for letters/examples/profile.json, a fictional\n"
 	    "Los Angeles resident, without disclosing any sensitive identifier.  An earlier\n"
-	    "demo packet in DIR is replaced; any other non-empty folder is left alone.\n",
+	    "demo packet in DIR is replaced; any other non-empty folder is left alone.\n"),
 	.run = cmd_demo_run,
 };
 
@@ -92,8 +93,8 @@ record_packet(const struct packet_summary *sum, const char *client, const char *
 		else
 			added++;
 	}
-	printf("Recorded %zu requests in the ledger %s (%zu were there already): mark each one "
-	       "when you send it (optout mark REFERENCE mailed or sent).\n", added, ledger_path(l),
+	printf(_("Recorded %zu requests in the ledger %s (%zu were there already): mark each one "
+	       "when you send it (optout mark REFERENCE mailed or sent).\n"), added, ledger_path(l),
 	    known);
 	ledger_close(l);
 	return 0;
@@ -150,26 +151,32 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 			else if (st != PLAN_READY)
 				held++;
 		}
-		printf("Wrote %s/\n", outdir);
-		printf("  %zu letter%s to print and mail (letters/, all in print-all.pdf)\n",
-		    sum.postal, sum.postal == 1 ? "" : "s");
-		printf("  %zu email%s to send (emails/)\n", sum.email, sum.email == 1 ? "" : "s");
-		printf("  %zu web form%s to fill in (web/)\n", sum.web, sum.web == 1 ? "" : "s");
-		printf("  %zu telephone call%s to make (phone/)\n", sum.phone,
-		    sum.phone == 1 ? "" : "s");
+		printf(_("Wrote %s/\n"), outdir);
+		printf(i18n_ngettext("  %zu letter to print and mail (letters/, all in print-all.pdf)\n",
+		    "  %zu letters to print and mail (letters/, all in print-all.pdf)\n", sum.postal),
+		    sum.postal);
+		printf(i18n_ngettext("  %zu email to send (emails/)\n", "  %zu emails to send (emails/)\n",
+		    sum.email), sum.email);
+		printf(i18n_ngettext("  %zu web form to fill in (web/)\n",
+		    "  %zu web forms to fill in (web/)\n", sum.web), sum.web);
+		printf(i18n_ngettext("  %zu telephone call to make (phone/)\n",
+		    "  %zu telephone calls to make (phone/)\n", sum.phone), sum.phone);
 		if (none > 0)
-			printf("  %zu request%s the broker does not take (for example, a people-search "
-			       "site that only removes listings)\n", none, none == 1 ? "" : "s");
+			printf(i18n_ngettext("  %zu request the broker does not take (for example, a "
+			    "people-search site that only removes listings)\n", "  %zu requests the "
+			    "brokers do not take (for example, a people-search site that only removes "
+			    "listings)\n", none), none);
 		if (held > 0)
-			printf("  %zu request%s held back for missing data or consent: see cover.pdf\n",
-			    held, held == 1 ? "" : "s");
+			printf(i18n_ngettext("  %zu request held back for missing data or consent: see "
+			    "cover.pdf\n", "  %zu requests held back for missing data or consent: see "
+			    "cover.pdf\n", held), held);
 	}
 	for (i = 0; i < sum.nitems; i++) {
 		const struct plan_item *it = sum.items[i];
 
 		if (it->status == PLAN_NEEDS_CONSENT) {
-			printf("Some brokers require a sensitive identifier (for example %s): run again "
-			       "with --disclose %s if you agree to send it.\n",
+			printf(_("Some brokers require a sensitive identifier (for example %s): run again "
+			       "with --disclose %s if you agree to send it.\n"),
 			    field_label(it->withheld[0]), it->withheld[0]);
 			break;
 		}
@@ -177,7 +184,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, int all,
 	if (use_ledger)
 		rc = record_packet(&sum, job.in.profile->label != NULL ? job.in.profile->label : "me",
 		    ledger_file);
-	printf("Start with cover.pdf: it lists every request, its legal basis and its due date.\n");
+	printf(_("Start with cover.pdf: it lists every request, its legal basis and its due date.\n"));
 	packet_summary_free(&sum);
 out:
 	cmd_job_end(&job);
@@ -232,11 +239,11 @@ cmd_packet_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_packet, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_packet, _("unexpected argument '%s'"), argv[optind]);
 	if (profile == NULL || outdir == NULL)
-		return cmd_usage_error(&cmd_packet, "-p PROFILE and -o DIR are required");
+		return cmd_usage_error(&cmd_packet, _("-p PROFILE and -o DIR are required"));
 	if (ledger_file != NULL && !use_ledger)
-		return cmd_usage_error(&cmd_packet, "give either --ledger FILE or --no-ledger");
+		return cmd_usage_error(&cmd_packet, _("give either --ledger FILE or --no-ledger"));
 	return run_packet(profile, agent, brokers, all, requests, disclose, &corr, outdir, duplex, 0,
 	    ledger_file, use_ledger);
 }
@@ -262,9 +269,9 @@ cmd_demo_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_demo, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_demo, _("unexpected argument '%s'"), argv[optind]);
 	profile = xasprintf("%s/letters/examples/profile.json", data_dir());
-	printf("Demo: the packet for a fictional person (%s).\n", profile);
+	printf(_("Demo: the packet for a fictional person (%s).\n"), profile);
 	/* The demo person is fictional: nothing of it goes into the ledger. */
 	rc = run_packet(profile, NULL, NULL, 1, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
 	free(profile);

@@ -118,7 +118,7 @@ cmd_error_cause(char *cause)
 	char *line, *save = NULL;
 
 	if (cause == NULL) {
-		cmd_error("unknown error");
+		cmd_error(_("unknown error"));
 		return;
 	}
 	for (line = strtok_r(cause, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
@@ -137,7 +137,7 @@ cmd_usage_error(const struct command *cmd, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	cmd_error("%s: %s", cmd->name, msg);
-	fprintf(stderr, "Try 'optout %s --help'.\n", cmd->name);
+	fprintf(stderr, _("Try 'optout %s --help'.\n"), cmd->name);
 	free(msg);
 	return EX_USAGE;
 }
@@ -154,7 +154,7 @@ cmd_getopt(const struct command *cmd, int argc, char **argv, const char *shortop
 	c = getopt_long(argc, argv, opts, longopts, NULL);
 	free(opts);
 	if (c == ':') {
-		cmd_usage_error(cmd, "option '%s' needs an argument",
+		cmd_usage_error(cmd, _("option '%s' needs an argument"),
 		    prev < argc ? argv[prev] : "?");
 		return '?';
 	}
@@ -162,10 +162,10 @@ cmd_getopt(const struct command *cmd, int argc, char **argv, const char *shortop
 		const char *bad = (optind > 0 && optind - 1 < argc) ? argv[optind - 1] : "?";
 
 		if (optopt != 0 && bad[0] == '-' && bad[1] != '-')
-			cmd_error("%s: unknown option '-%c'", cmd->name, optopt);
+			cmd_error(_("%s: unknown option '-%c'"), cmd->name, optopt);
 		else
-			cmd_error("%s: unknown option '%s'", cmd->name, bad);
-		fprintf(stderr, "Try 'optout %s --help'.\n", cmd->name);
+			cmd_error(_("%s: unknown option '%s'"), cmd->name, bad);
+		fprintf(stderr, _("Try 'optout %s --help'.\n"), cmd->name);
 		return '?';
 	}
 	return c;
@@ -234,9 +234,9 @@ cmd_select_brokers(const struct command *cmd, const struct registry *r, const ch
 	int bad = 0;
 
 	if (all && list != NULL)
-		return cmd_usage_error(cmd, "give either -b ID,... or --all, not both");
+		return cmd_usage_error(cmd, _("give either -b ID,... or --all, not both"));
 	if (!all && list == NULL)
-		return cmd_usage_error(cmd, "name the brokers with -b ID,... or use --all");
+		return cmd_usage_error(cmd, _("name the brokers with -b ID,... or use --all"));
 	if (all) {
 		*out = xcalloc(r->n + 1, sizeof **out);
 		for (i = 0; i < r->n; i++)
@@ -247,7 +247,7 @@ cmd_select_brokers(const struct command *cmd, const struct registry *r, const ch
 	ids = str_split_list(list, &count);
 	if (count == 0) {
 		str_list_free(ids);
-		return cmd_usage_error(cmd, "-b needs at least one broker id");
+		return cmd_usage_error(cmd, _("-b needs at least one broker id"));
 	}
 	*out = xcalloc(count + 1, sizeof **out);
 	*n = 0;
@@ -294,8 +294,8 @@ cmd_parse_requests(const struct command *cmd, const char *list, enum request *ou
 		enum request r;
 
 		if (request_parse(items[i], &r) != 0) {
-			int rc = cmd_usage_error(cmd, "-r: '%s' is not one of access, delete, "
-			    "opt-out, correct", items[i]);
+			int rc = cmd_usage_error(cmd, _("-r: '%s' is not one of access, delete, "
+			    "opt-out, correct"), items[i]);
 
 			str_list_free(items);
 			return rc;
@@ -307,7 +307,7 @@ cmd_parse_requests(const struct command *cmd, const char *list, enum request *ou
 	}
 	str_list_free(items);
 	if (*n == 0)
-		return cmd_usage_error(cmd, "-r needs at least one request type");
+		return cmd_usage_error(cmd, _("-r needs at least one request type"));
 	return 0;
 }
 
@@ -322,8 +322,8 @@ cmd_parse_disclose(const struct command *cmd, const char *list, char ***out)
 	*out = str_split_list(list != NULL ? list : "", NULL);
 	for (i = 0; (*out)[i] != NULL; i++) {
 		if (!strlist_has((const char **)allowed, (*out)[i])) {
-			int rc = cmd_usage_error(cmd, "--disclose: '%s' is not one of ssn, ssn_last4, "
-			    "drivers_license, dob, phone, email, prior_addresses", (*out)[i]);
+			int rc = cmd_usage_error(cmd, _("--disclose: '%s' is not one of ssn, ssn_last4, "
+			    "drivers_license, dob, phone, email, prior_addresses"), (*out)[i]);
 
 			str_list_free(*out);
 			*out = NULL;
@@ -380,23 +380,23 @@ cmd_refuse_plan(const struct plan_item *it, const char *no_procedure)
 	case PLAN_READY:
 		return 0;
 	case PLAN_NO_CHANNEL:
-		cmd_error("%s: no consumer channel is known (see 'optout brokers show %s')",
+		cmd_error(_("%s: no consumer channel is known (see 'optout brokers show %s')"),
 		    it->broker->id, it->broker->id);
 		return EX_UNAVAILABLE;
 	case PLAN_NO_PROCEDURE:
-		cmd_error("%s: %s for %s requests (see 'optout plan')", it->broker->id,
+		cmd_error(_("%s: %s for %s requests (see 'optout plan')"), it->broker->id,
 		    no_procedure != NULL ? no_procedure : "the broker has no known procedure",
 		    request_name(it->request));
 		return EX_UNAVAILABLE;
 	case PLAN_MISSING:
 		for (i = 0; it->missing[i] != NULL; i++)
-			cmd_error("%s: the profile lacks %s, which procedure %s requires",
+			cmd_error(_("%s: the profile lacks %s, which procedure %s requires"),
 			    it->broker->id, it->missing[i], it->proc->id);
 		return EX_DATAERR;
 	case PLAN_NEEDS_CONSENT:
 		for (i = 0; it->withheld[i] != NULL; i++)
-			cmd_error("%s: procedure %s requires %s, a sensitive field: allow it with "
-			    "--disclose %s", it->broker->id, it->proc->id, it->withheld[i],
+			cmd_error(_("%s: procedure %s requires %s, a sensitive field: allow it with "
+			    "--disclose %s"), it->broker->id, it->proc->id, it->withheld[i],
 			    it->withheld[i]);
 		return EX_DATAERR;
 	}
@@ -415,7 +415,7 @@ cmd_open_existing_ledger(const char *opt, struct ledger **l)
 		return EX_NOINPUT;
 	}
 	if (access(path, F_OK) != 0) {
-		cmd_error("%s: no ledger (%s): nothing has been recorded yet", path,
+		cmd_error(_("%s: no ledger (%s): nothing has been recorded yet"), path,
 		    strerror(errno));
 		free(path);
 		return EX_NOINPUT;
