@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/ledger.h"
 
 #define TRACKING_MAX 64
@@ -18,10 +19,10 @@ const struct command cmd_mark = {
 	.name = "mark",
 	.usage = "REFERENCE mailed|acknowledged|extended|completed|denied|sent|failed "
 		 "[--tracking N] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
-	.summary = "record what happened to a request: mailed, sent, acknowledged, extended, "
-		   "completed, denied",
+	.summary = N_("record what happened to a request: mailed, sent, acknowledged, extended, "
+		   "completed, denied"),
 	.help =
-	    "States:\n"
+	    N_("States:\n"
 	    "  mailed         you posted the letter (the deadline starts on --date)\n"
 	    "  sent           you sent the email or filled in the web form yourself (the\n"
 	    "                 deadline starts on --date)\n"
@@ -37,7 +38,7 @@ const struct command cmd_mark = {
 	    "      --tracking N       the mail tracking number (letters, digits, spaces, '-')\n"
 	    "      --note TEXT        a note for yourself; never a name, address or other\n"
 	    "                         personal data: the ledger holds none\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n",
+	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"),
 	.run = cmd_mark_run,
 };
 
@@ -80,29 +81,29 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 	case LS_MAILED:
 	case LS_SENT:
 		s = deadline_text(r->deadline_days, r->deadline_unit);
-		printf("%s: %s on %s; due %s (%s).\n", r->reference, ledger_state_name(to), day,
+		printf(_("%s: %s on %s; due %s (%s).\n"), r->reference, ledger_state_name(to), day,
 		    due, s);
 		free(s);
 		break;
 	case LS_ACKNOWLEDGED:
-		printf("%s: acknowledged on %s; still due %s.\n", r->reference, day, due);
+		printf(_("%s: acknowledged on %s; still due %s.\n"), r->reference, day, due);
 		break;
 	case LS_EXTENDED:
 		s = deadline_text(r->extension_days, r->extension_unit);
 		date_format(r->extended_due, due);
-		printf("%s: extended (notice on %s); now due %s (%s more).\n", r->reference, day,
+		printf(_("%s: extended (notice on %s); now due %s (%s more).\n"), r->reference, day,
 		    due, s);
 		free(s);
 		break;
 	case LS_FAILED:
-		printf("%s: failed; it can be sent again.\n", r->reference);
+		printf(_("%s: failed; it can be sent again.\n"), r->reference);
 		break;
 	default:
-		printf("%s: %s on %s.\n", r->reference, ledger_state_name(to), day);
+		printf(_("%s: %s on %s.\n"), r->reference, ledger_state_name(to), day);
 		break;
 	}
 	if (to == LS_MAILED && r->tracking != NULL)
-		printf("Tracking number: %s\n", r->tracking);
+		printf(_("Tracking number: %s\n"), r->tracking);
 }
 
 /* optout mark REFERENCE STATE */
@@ -140,27 +141,27 @@ cmd_mark_run(int argc, char **argv)
 		}
 	}
 	if (argc - optind < 2)
-		return cmd_usage_error(&cmd_mark, "give a request reference and what happened, "
-		    "e.g. 'optout mark OPT-ABCD-1234 mailed'");
+		return cmd_usage_error(&cmd_mark, _("give a request reference and what happened, "
+		    "e.g. 'optout mark OPT-ABCD-1234 mailed'"));
 	if (argc - optind > 2)
-		return cmd_usage_error(&cmd_mark, "unexpected argument '%s'", argv[optind + 2]);
+		return cmd_usage_error(&cmd_mark, _("unexpected argument '%s'"), argv[optind + 2]);
 	for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		if (strcmp(argv[optind + 1], ledger_state_name(allowed[i])) == 0)
 			break;
 	if (i == sizeof allowed / sizeof allowed[0])
-		return cmd_usage_error(&cmd_mark, "'%s' is not one of mailed, acknowledged, "
-		    "extended, completed, denied, sent, failed", argv[optind + 1]);
+		return cmd_usage_error(&cmd_mark, _("'%s' is not one of mailed, acknowledged, "
+		    "extended, completed, denied, sent, failed"), argv[optind + 1]);
 	to = allowed[i];
 	on = today;
 	if (date != NULL && date_parse(date, &on) != 0)
-		return cmd_usage_error(&cmd_mark, "--date: '%s' is not a date (YYYY-MM-DD)", date);
+		return cmd_usage_error(&cmd_mark, _("--date: '%s' is not a date (YYYY-MM-DD)"), date);
 	if (on > today)
-		return cmd_usage_error(&cmd_mark, "--date: %s is in the future", date);
+		return cmd_usage_error(&cmd_mark, _("--date: %s is in the future"), date);
 	if (tracking != NULL && !valid_tracking(tracking))
-		return cmd_usage_error(&cmd_mark, "--tracking: expected at most %d letters, digits, "
-		    "spaces or '-'", TRACKING_MAX);
+		return cmd_usage_error(&cmd_mark, _("--tracking: expected at most %d letters, digits, "
+		    "spaces or '-'"), TRACKING_MAX);
 	if (note != NULL && !valid_note(note))
-		return cmd_usage_error(&cmd_mark, "--note: expected one line of at most %d bytes",
+		return cmd_usage_error(&cmd_mark, _("--note: expected one line of at most %d bytes"),
 		    NOTE_MAX);
 	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)
 		return rc;
@@ -177,9 +178,9 @@ cmd_mark_run(int argc, char **argv)
 		goto out;
 	}
 	if (recovered > 0)
-		cmd_error("%zu request%s %s interrupted while being sent and now need%s review "
-		    "(see 'optout status')", recovered, recovered == 1 ? "" : "s",
-		    recovered == 1 ? "was" : "were", recovered == 1 ? "s" : "");
+		cmd_error(i18n_ngettext("%zu request was interrupted while being sent and now needs "
+		    "review (see 'optout status')", "%zu requests were interrupted while being sent "
+		    "and now need review (see 'optout status')", recovered), recovered);
 	if (ledger_mark(l, argv[optind], to, tracking, note, on, laws, &after, &cause) != 0) {
 		cmd_error_cause(cause);
 		rc = EX_DATAERR;

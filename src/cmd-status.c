@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/ledger.h"
 
@@ -15,16 +16,16 @@ static int cmd_status_run(int argc, char **argv);
 const struct command cmd_status = {
 	.name = "status",
 	.usage = "[--overdue] [--client LABEL] [--json] [--ledger FILE]",
-	.summary = "show each recorded request with its state, due date and days left",
+	.summary = N_("show each recorded request with its state, due date and days left"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "      --overdue          only requests past their due date without an answer\n"
 	    "      --client LABEL     only this client's requests (the profile's label)\n"
 	    "      --json             machine-readable output\n"
 	    "      --ledger FILE      the ledger to read (default:\n"
 	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "Days are counted from today; a request's due date follows the law it stands on\n"
-	    "(calendar days, business days without weekends and holidays, or months).\n",
+	    "(calendar days, business days without weekends and holidays, or months).\n"),
 	.run = cmd_status_run,
 };
 
@@ -35,15 +36,16 @@ left_text(const struct ledger_request *r, date_t today)
 	long left;
 
 	if (r->state == LS_NEEDS_REVIEW)
-		return xstrdup("check it");
+		return xstrdup(_("check it"));
 	if (!ledger_state_awaiting(r->state))
 		return xstrdup("-");
 	left = ledger_effective_due(r) - today;
 	if (left == 0)
-		return xstrdup("due today");
+		return xstrdup(_("due today"));
 	if (left < 0)
-		return xasprintf("overdue by %ld day%s", -left, left == -1 ? "" : "s");
-	return xasprintf("%ld day%s", left, left == 1 ? "" : "s");
+		return xasprintf(i18n_ngettext("overdue by %ld day", "overdue by %ld days",
+		    (unsigned long)-left), -left);
+	return xasprintf(i18n_ngettext("%ld day", "%ld days", (unsigned long)left), left);
 }
 
 /* A date as text, or "-". */
@@ -153,12 +155,13 @@ print_table(struct ledger_request **list, size_t n, date_t today)
 		if (r->state == LS_NEEDS_REVIEW)
 			review++;
 	}
-	printf("\n%zu request%s: %zu awaiting an answer, %zu overdue, %zu to review.\n", n,
-	    n == 1 ? "" : "s", awaiting, overdue, review);
+	printf(i18n_ngettext("\n%zu request: %zu awaiting an answer, %zu overdue, %zu to review.\n",
+	    "\n%zu requests: %zu awaiting an answer, %zu overdue, %zu to review.\n", n), n,
+	    awaiting, overdue, review);
 	if (review > 0)
-		printf("A request to review was being sent when optout stopped. Check whether it "
+		printf(_("A request to review was being sent when optout stopped. Check whether it "
 		       "went out,\nthen run 'optout mark REFERENCE sent' or 'optout mark REFERENCE "
-		       "failed'.\n");
+		       "failed'.\n"));
 }
 
 /* optout status */
@@ -194,9 +197,9 @@ cmd_status_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_status, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_status, _("unexpected argument '%s'"), argv[optind]);
 	if (f.client != NULL && *f.client == '\0')
-		return cmd_usage_error(&cmd_status, "--client needs a label");
+		return cmd_usage_error(&cmd_status, _("--client needs a label"));
 	if (overdue)
 		f.overdue_on = today;
 	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)
@@ -209,9 +212,9 @@ cmd_status_run(int argc, char **argv)
 		return EX_DATAERR;
 	}
 	if (recovered > 0)
-		cmd_error("%zu request%s %s interrupted while being sent and now need%s review",
-		    recovered, recovered == 1 ? "" : "s", recovered == 1 ? "was" : "were",
-		    recovered == 1 ? "s" : "");
+		cmd_error(i18n_ngettext("%zu request was interrupted while being sent and now needs "
+		    "review", "%zu requests were interrupted while being sent and now need review",
+		    recovered), recovered);
 	if (json) {
 		struct jv *out = jv_new_array();
 		char *s;
