@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/batch.h"
 #include "optout/http.h"
 #include "optout/ledger.h"
@@ -19,9 +20,9 @@ const struct command cmd_batch = {
 	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--all] "
 		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE] [--send [--cacert FILE] "
 		 "[--proxy URL]]",
-	.summary = "write packets for many clients and record every request in the ledger",
+	.summary = N_("write packets for many clients and record every request in the ledger"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  -c, --clients FILE     a CSV file (columns: label, given, middle, family,\n"
 	    "                         family_first, latin_given, latin_family, dob, street,\n"
 	    "                         street2, city, region, postal_code, country, email,\n"
@@ -43,7 +44,7 @@ const struct command cmd_batch = {
 	    "      --proxy URL        with --send: go through socks5h://HOST:PORT (Tor)\n"
 	    "Run it again after an interruption: finished clients are skipped and no request\n"
 	    "is recorded twice.  A bad row is reported with its line and column and the\n"
-	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n",
+	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n"),
 	.run = cmd_batch_run,
 };
 
@@ -75,10 +76,10 @@ show_progress(void *ctx, size_t done, size_t total)
 		return;
 	rate = elapsed > 0 ? (double)done / elapsed : 0;
 	filled = (int)((double)width * (double)done / (double)total);
-	fprintf(stderr, "\r[%.*s%*s] %zu/%zu clients", filled,
+	fprintf(stderr, _("\r[%.*s%*s] %zu/%zu clients"), filled,
 	    "##############################", width - filled, "", done, total);
 	if (rate > 0)
-		fprintf(stderr, ", %.1f/s, %.0fs left ", rate, (double)(total - done) / rate);
+		fprintf(stderr, _(", %.1f/s, %.0fs left "), rate, (double)(total - done) / rate);
 	if (done == total)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -133,15 +134,15 @@ cmd_batch_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_batch, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_batch, _("unexpected argument '%s'"), argv[optind]);
 	if (clients == NULL || outdir == NULL)
-		return cmd_usage_error(&cmd_batch, "-c CLIENTS and -o DIR are required");
+		return cmd_usage_error(&cmd_batch, _("-c CLIENTS and -o DIR are required"));
 	if (ho.proxy != NULL && strncmp(ho.proxy, "socks5h://", 10) != 0)
-		return cmd_usage_error(&cmd_batch, "--proxy: only socks5h://HOST:PORT is accepted");
+		return cmd_usage_error(&cmd_batch, _("--proxy: only socks5h://HOST:PORT is accepted"));
 	if ((ho.cacert != NULL || ho.proxy != NULL) && !send)
-		return cmd_usage_error(&cmd_batch, "--cacert and --proxy go with --send");
+		return cmd_usage_error(&cmd_batch, _("--cacert and --proxy go with --send"));
 	if (access(clients, R_OK) != 0) {
-		cmd_error("%s: cannot read the client list", clients);
+		cmd_error(_("%s: cannot read the client list"), clients);
 		return EX_NOINPUT;
 	}
 	/* Without -b, a batch covers every broker. */
@@ -160,8 +161,8 @@ cmd_batch_run(int argc, char **argv)
 		goto out;
 	}
 	if (recovered > 0)
-		cmd_error("%zu requests were interrupted while sending: check them with "
-		    "'optout status' and mark each sent or failed", recovered);
+		cmd_error(_("%zu requests were interrupted while sending: check them with "
+		    "'optout status' and mark each sent or failed"), recovered);
 	o.clients = clients;
 	o.outdir = outdir;
 	o.laws = job.in.laws;
@@ -187,16 +188,19 @@ cmd_batch_run(int argc, char **argv)
 	}
 	for (i = 0; i < s.nerrors; i++)
 		cmd_error("%s", s.errors[i]);
-	printf("Wrote %s/: %zu clients (%zu new, %zu done before), %zu rows not processed\n",
+	printf(_("Wrote %s/: %zu clients (%zu new, %zu done before), %zu rows not processed\n"),
 	    outdir, s.nclients, s.written, s.done_before, s.nerrors);
-	printf("Ledger %s: %zu requests recorded, %zu already there\n", ledger_path(o.ledger),
+	printf(_("Ledger %s: %zu requests recorded, %zu already there\n"), ledger_path(o.ledger),
 	    s.recorded, s.already_recorded);
 	if (send)
-		printf("Web forms: %zu done, %zu awaiting the emailed confirmation link, %zu failed; "
-		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n", s.done,
+		printf(_("Web forms: %zu done, %zu awaiting the emailed confirmation link, %zu failed; "
+		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n"), s.done,
 		    s.awaiting, s.failed, s.by_hand);
-	printf("See %s/summary.pdf; each client's folder starts with cover.pdf%s.\n", outdir,
-	    job.in.agent ? " and authorization.pdf (to be signed first)" : "");
+	if (job.in.agent != NULL)
+		printf(_("See %s/summary.pdf; each client's folder starts with cover.pdf and "
+		    "authorization.pdf (to be signed first).\n"), outdir);
+	else
+		printf(_("See %s/summary.pdf; each client's folder starts with cover.pdf.\n"), outdir);
 	/* Bad rows are data errors, reported after the good rows were done. */
 	rc = s.nerrors > 0 ? EX_DATAERR : 0;
 out:

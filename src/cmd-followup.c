@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/batch.h"
 #include "optout/followup.h"
 #include "optout/ledger.h"
@@ -18,9 +19,9 @@ const struct command cmd_followup = {
 	.name = "followup",
 	.usage = "[--overdue] -o DIR (-p PROFILE | -c CLIENTS) [--agent AGENT] [--grace DAYS] "
 		 "[--ledger FILE]",
-	.summary = "write follow-ups for overdue requests and complaints for ignored or denied ones",
+	.summary = N_("write follow-ups for overdue requests and complaints for ignored or denied ones"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "      --overdue          only overdue requests (leave denied ones alone)\n"
 	    "  -o, --output DIR       where to write DIR/<client>/followup-<ref>.pdf and\n"
 	    "                         complaint-<ref>.pdf\n"
@@ -33,7 +34,7 @@ const struct command cmd_followup = {
 	    "one still unanswered DAYS after that, or one the broker denied, gets a complaint\n"
 	    "to the regulator (California's CPPA or the state attorney general, the CFPB for\n"
 	    "FCRA requests, the data-protection authority for GDPR).  Each letter is written\n"
-	    "once: the ledger records it.  Courtesy requests have no regulator to complain to.\n",
+	    "once: the ledger records it.  Courtesy requests have no regulator to complain to.\n"),
 	.run = cmd_followup_run,
 };
 
@@ -102,22 +103,22 @@ cmd_followup_run(int argc, char **argv)
 		case 'g':
 			grace = (int)strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || grace < 0 || grace > 365)
-				return cmd_usage_error(&cmd_followup, "--grace: '%s' is not a number of "
-				    "days from 0 to 365", optarg);
+				return cmd_usage_error(&cmd_followup, _("--grace: '%s' is not a number of "
+				    "days from 0 to 365"), optarg);
 			break;
 		case 'h': cmd_usage(&cmd_followup, stdout); return 0;
 		default: return EX_USAGE;
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_followup, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_followup, _("unexpected argument '%s'"), argv[optind]);
 	if (outdir == NULL)
-		return cmd_usage_error(&cmd_followup, "-o DIR is required");
+		return cmd_usage_error(&cmd_followup, _("-o DIR is required"));
 	if ((profile == NULL) == (clients == NULL))
-		return cmd_usage_error(&cmd_followup, "give the people's details with either -p "
-		    "PROFILE or -c CLIENTS (the ledger holds only their labels)");
+		return cmd_usage_error(&cmd_followup, _("give the people's details with either -p "
+		    "PROFILE or -c CLIENTS (the ledger holds only their labels)"));
 	if (clients != NULL && access(clients, R_OK) != 0) {
-		cmd_error("%s: cannot read the client list", clients);
+		cmd_error(_("%s: cannot read the client list"), clients);
 		return EX_NOINPUT;
 	}
 	if (vault_init(&cause) != 0) {
@@ -171,21 +172,23 @@ cmd_followup_run(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < s.nwritten; i++)
-		printf("wrote %s/%s\n", outdir, s.written[i]);
-	printf("%zu follow-up letters and %zu complaints written", s.followups, s.complaints);
+		printf(_("wrote %s/%s\n"), outdir, s.written[i]);
 	if (s.waiting > 0)
-		printf("; %zu followed up, waiting out the %d days before a complaint", s.waiting,
+		printf(_("%zu follow-up letters and %zu complaints written; %zu followed up, waiting "
+		    "out the %d days before a complaint.\n"), s.followups, s.complaints, s.waiting,
 		    grace);
-	printf(".\n");
+	else
+		printf(_("%zu follow-up letters and %zu complaints written.\n"), s.followups,
+		    s.complaints);
 	if (s.no_profile > 0)
-		printf("%zu requests belong to clients whose details were not given (-p or -c).\n",
+		printf(_("%zu requests belong to clients whose details were not given (-p or -c).\n"),
 		    s.no_profile);
 	if (s.no_regulator > 0)
-		printf("%zu requests stand on no statute with a regulator (courtesy requests): "
+		printf(_("%zu requests stand on no statute with a regulator (courtesy requests): "
 		       "there is no one to complain to; consider your state attorney general's "
-		       "consumer protection office.\n", s.no_regulator);
+		       "consumer protection office.\n"), s.no_regulator);
 	if (s.nwritten > 0)
-		printf("Sign and send each letter, then keep a copy with the original request.\n");
+		printf(_("Sign and send each letter, then keep a copy with the original request.\n"));
 	followup_summary_free(&s);
 out:
 	ledger_close(o.ledger);
