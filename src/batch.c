@@ -17,6 +17,7 @@
 #include "optout/packet.h"
 #include "optout/plan.h"
 #include "optout/profile.h"
+#include "optout/i18n.h"
 #include "optout/intake.h"
 #include "optout/submit.h"
 #include "optout/util.h"
@@ -618,7 +619,7 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 	struct jv *d = jv_new_object(), *clients = jv_new_array(), *errors = jv_new_array();
 	size_t i, ready = 0, skipped = 0;
 	struct buf csv;
-	char *path, day[32];
+	char *path, *day, *lang;
 	unsigned char *pdf;
 	size_t len;
 	int rc;
@@ -642,6 +643,10 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 		e = jv_new_object();
 		jv_set_str(e, "client", c->label);
 		jv_set_str(e, "status", c->status);
+		/* The status as flags, for a summary worded in another language. */
+		jv_set(e, "is_written", jv_new_bool(strcmp(c->status, "written") == 0));
+		jv_set(e, "is_done_before", jv_new_bool(strcmp(c->status, "done-before") == 0));
+		jv_set(e, "is_error", jv_new_bool(strcmp(c->status, "error") == 0));
 		jv_set(e, "ready", jv_new_int((long long)c->ready));
 		jv_set(e, "postal", jv_new_int((long long)c->postal));
 		jv_set(e, "email", jv_new_int((long long)c->email));
@@ -662,8 +667,10 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 		jv_free(d);
 		return -1;
 	}
-	date_format_long(o->today, day);
+	lang = i18n_template_language(o->language, o->datadir);
+	day = i18n_date_long(o->today, lang, o->datadir);
 	jv_set_str(d, "today", day);
+	free(day);
 	jv_set_str(d, "batch_id", "optout batch");
 	if (o->agent != NULL) {
 		struct jv *a = jv_new_object();
@@ -692,7 +699,8 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 	}
 	jv_set(d, "has_errors", jv_new_bool(s->nerrors > 0));
 	jv_set(d, "errors", errors);
-	rc = letters_pdf(o->letters, "batch-summary", d, &pdf, &len, cause);
+	rc = letters_pdf(letters_language(o->letters, lang), "batch-summary", d, &pdf, &len, cause);
+	free(lang);
 	jv_free(d);
 	if (rc != 0)
 		return -1;

@@ -19,7 +19,7 @@ const struct command cmd_batch = {
 	.name = "batch",
 	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--all] "
 		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE] [--send [--cacert FILE] "
-		 "[--proxy URL]]",
+		 "[--proxy URL]] [--lang LANG]",
 	.summary = N_("write packets for many clients and record every request in the ledger"),
 	.help =
 	    N_("Options:\n"
@@ -42,6 +42,8 @@ const struct command cmd_batch = {
 	    "                         and emails stay in the packets to send by hand\n"
 	    "      --cacert FILE      with --send: trust this CA bundle (PEM)\n"
 	    "      --proxy URL        with --send: go through socks5h://HOST:PORT (Tor)\n"
+	    "      --lang LANG        summary.pdf in this language, e.g. es (each client's\n"
+	    "                         pages follow the language column)\n"
 	    "Run it again after an interruption: finished clients are skipped and no request\n"
 	    "is recorded twice.  A bad row is reported with its line and column and the\n"
 	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n"),
@@ -101,11 +103,12 @@ cmd_batch_run(int argc, char **argv)
 		{ "send", no_argument, NULL, 'S' },
 		{ "cacert", required_argument, NULL, 'C' },
 		{ "proxy", required_argument, NULL, 'P' },
+		{ "lang", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *clients = NULL, *agent = NULL, *brokers = NULL, *requests = NULL;
-	const char *outdir = NULL, *disclose = NULL, *ledger_file = NULL;
+	const char *outdir = NULL, *disclose = NULL, *ledger_file = NULL, *lang = NULL;
 	int all = 0, send = 0, c, rc, deferred = 0;
 	struct http_opts ho;
 	struct cmd_job job;
@@ -129,6 +132,7 @@ cmd_batch_run(int argc, char **argv)
 		case 'S': send = 1; break;
 		case 'C': ho.cacert = optarg; break;
 		case 'P': ho.proxy = optarg; break;
+		case 'G': lang = optarg; break;
 		case 'h': cmd_usage(&cmd_batch, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -174,6 +178,7 @@ cmd_batch_run(int argc, char **argv)
 	o.disclose = (const char **)job.consent;
 	o.today = date_today();
 	o.datadir = data_dir();
+	o.language = lang;
 	o.send = send;
 	o.http = &ho;
 	o.letters = letters_open(o.datadir);

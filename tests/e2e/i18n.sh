@@ -56,6 +56,20 @@ pdf_text "$work/es/print-all.pdf" >"$work/all.txt"
 check_lacks "print-all.pdf holds no reading copy" "$work/all.txt" "Traducción"
 check_has "the cover points to the reading copies" "$work/cover.txt" "translations/ tiene una copia en español"
 
+# The batch summary in Spanish (--lang es); each client's pages follow its language column.
+printf '%s\n' 'label,given,family,street,city,region,postal_code,country,language' \
+	'c-es,Ana,López,1 Main St,Los Angeles,CA,90033,US,es' 'c-en,Bo,Lee,2 Main St,Los Angeles,CA,90033,US,en' >"$work/clients.csv"
+run batch -c "$work/clients.csv" -b spokeo -r opt-out -o "$work/batch" --ledger "$work/l.db" --lang es
+check_status "a batch with --lang es runs" 0
+pdf_text "$work/batch/summary.pdf" >"$work/summary.txt"
+check_has "the batch summary is in Spanish" "$work/summary.txt" "Resumen del lote"
+check_has "the batch summary's date is in Spanish" "$work/summary.txt" "Preparado el 22 de noviembre de 2026"
+check_has "the batch summary words each client's status" "$work/summary.txt" "escrito"
+pdf_text "$work/batch/c-es/cover.pdf" >"$work/c-es.txt"
+pdf_text "$work/batch/c-en/cover.pdf" >"$work/c-en.txt"
+check_has "a client whose language column says es gets a Spanish cover" "$work/c-es.txt" "Su paquete de solicitudes"
+check_has "a client whose language column says en gets an English cover" "$work/c-en.txt" "Your data-broker request packet"
+
 # --lang en overrides the profile's language.
 run packet -p "$ex/profile.json" -b spokeo -o "$work/en" --no-ledger --lang en
 check_status "--lang en is accepted" 0
