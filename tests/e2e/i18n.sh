@@ -56,6 +56,29 @@ pdf_text "$work/es/print-all.pdf" >"$work/all.txt"
 check_lacks "print-all.pdf holds no reading copy" "$work/all.txt" "Traducción"
 check_has "the cover points to the reading copies" "$work/cover.txt" "translations/ tiene una copia en español"
 
+# An Oregon deletion by email gets its reading copy too (the US state family).
+OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run packet -p "$TOP_SRCDIR/tests/fixtures/profiles/nguyen-or.json" \
+	-b example-cra -r delete -o "$work/or" --no-ledger --lang es
+check_status "an Oregon packet in Spanish is written" 0
+pdf_text "$work/or/translations/example-cra-delete.pdf" >"$work/or.txt" 2>/dev/null || true
+check_has "the state-law reading copy is in Spanish" "$work/or.txt" "la ley de privacidad del consumidor del estado"
+check_has "the state-law reading copy keeps the section" "$work/or.txt" "ORS 646A.574(1)(c)"
+
+# DROP comes first when the cover's model has it (another issue fills the model in).
+cat >"$work/drop.json" <<'JSON'
+{"drop": {"url": "https://consumer.drop.example"}, "step_drop": 1, "has_postal": true, "step_postal": 2,
+ "count_postal": 3, "step_record": 3, "step_wait": 4, "count_ready": 3, "minutes_total": 45,
+ "today": "22 de noviembre de 2026", "person_name": "Ana", "packet_id": "optout packet"}
+JSON
+run template render "$TOP_SRCDIR/letters/es/cover.mustache" --data "$work/drop.json" \
+	--partials "$TOP_SRCDIR/letters/partials" --escape doc
+check_has "the Spanish cover's first step is DROP, with its section" "$work/out" "1. Primero, use la plataforma de California"
+check_has "the DROP step cites the statute" "$work/out" "Cal. Civ. Code §1798.99.86"
+check_has "the letters are the second step after DROP" "$work/out" "2. Cartas para imprimir"
+run template render "$TOP_SRCDIR/letters/cover.mustache" --data "$work/drop.json" \
+	--partials "$TOP_SRCDIR/letters/partials" --escape doc
+check_has "the English cover's first step is DROP" "$work/out" "1. First, use California's Delete Request and Opt-out Platform (DROP"
+
 # The batch summary in Spanish (--lang es); each client's pages follow its language column.
 printf '%s\n' 'label,given,family,street,city,region,postal_code,country,language' \
 	'c-es,Ana,López,1 Main St,Los Angeles,CA,90033,US,es' 'c-en,Bo,Lee,2 Main St,Los Angeles,CA,90033,US,en' >"$work/clients.csv"
