@@ -64,6 +64,15 @@ pdf_text "$work/or/translations/example-cra-delete.pdf" >"$work/or.txt" 2>/dev/n
 check_has "the state-law reading copy is in Spanish" "$work/or.txt" "la ley de privacidad del consumidor del estado"
 check_has "the state-law reading copy keeps the section" "$work/or.txt" "ORS 646A.574(1)(c)"
 
+# A credit bureau's FCRA file disclosure, and a California access request.
+run packet -p "$ex/profile.json" -b experian -r access -o "$work/fcra" --no-ledger
+pdf_text "$work/fcra/translations/experian-access.pdf" >"$work/fcra.txt" 2>/dev/null || true
+check_has "the FCRA reading copy words the §612 deadline in Spanish" "$work/fcra.txt" "Deben darla dentro de un plazo de 15 días naturales"
+check_has "the FCRA reading copy asks about sales to ICE" "$work/fcra.txt" "Servicio de Inmigración y Control de Aduanas (ICE)"
+OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run packet -p "$ex/profile.json" -b example-history -r access -o "$work/ccpa-access" --no-ledger
+pdf_text "$work/ccpa-access/translations/example-history-access.pdf" >"$work/acc.txt" 2>/dev/null || true
+check_has "the CCPA access reading copy lists what is asked" "$work/acc.txt" "las categorías de datos personales que han recopilado sobre mí"
+
 # DROP comes first when the cover's model has it (another issue fills the model in).
 cat >"$work/drop.json" <<'JSON'
 {"drop": {"url": "https://consumer.drop.example"}, "step_drop": 1, "has_postal": true, "step_postal": 2,
