@@ -358,7 +358,14 @@ write_reading_copy(struct run *r, const struct plan_item *it, char **cause)
 		free(name);
 		return 0;
 	}
-	data = plan_letter_data(it, r->o->profile, r->o->agent, 0);
+	/* A name the PDF cannot print is given in its Latin form, as in the letter itself. */
+	{
+		int latin;
+
+		t = printable_name(r->o->profile, &latin);
+		secure_free(t);
+		data = plan_letter_data(it, r->o->profile, r->o->agent, latin);
+	}
 	t = i18n_date_long(r->o->today, r->lang, data_dir());
 	jv_set_str(data, "today", t);
 	free(t);

@@ -73,6 +73,15 @@ OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run packet -p "$ex/profile.json
 pdf_text "$work/ccpa-access/translations/example-history-access.pdf" >"$work/acc.txt" 2>/dev/null || true
 check_has "the CCPA access reading copy lists what is asked" "$work/acc.txt" "las categorías de datos personales que han recopilado sobre mí"
 
+# A courtesy request (no statute in Illinois) for a name in Chinese script: the
+# reading copy, like the letter, uses the Latin form the PDF can print.
+OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run packet -p "$TOP_SRCDIR/tests/fixtures/profiles/chen-il.json" \
+	-b example-cra -r delete -o "$work/il" --no-ledger --lang es
+check_status "a Spanish packet for a name in Chinese script is written" 0
+pdf_text "$work/il/translations/example-cra-delete.pdf" >"$work/il.txt" 2>/dev/null || true
+check_has "the courtesy reading copy says no law applies" "$work/il.txt" "Ninguna ley de privacidad me"
+check_has "the courtesy reading copy claims no legal deadline" "$work/il.txt" "Ninguna ley fija un plazo para esta solicitud."
+
 # DROP comes first when the cover's model has it (another issue fills the model in).
 cat >"$work/drop.json" <<'JSON'
 {"drop": {"url": "https://consumer.drop.example"}, "step_drop": 1, "has_postal": true, "step_postal": 2,
