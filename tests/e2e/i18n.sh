@@ -82,6 +82,25 @@ pdf_text "$work/il/translations/example-cra-delete.pdf" >"$work/il.txt" 2>/dev/n
 check_has "the courtesy reading copy says no law applies" "$work/il.txt" "Ninguna ley de privacidad me"
 check_has "the courtesy reading copy claims no legal deadline" "$work/il.txt" "Ninguna ley fija un plazo para esta solicitud."
 
+# Every Spanish letter template mirrors an English one and renders as a marked
+# translation (with the Spanish partials over the English ones).
+OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run letter -p "$ex/profile.json" -b example-cra -r correct \
+	--item Address --correct-to Other --evidence "A bill" --data
+cp "$work/out" "$work/data.json"
+mkdir -p "$work/parts"
+cp "$TOP_SRCDIR"/letters/partials/*.mustache "$work/parts/"
+cp "$TOP_SRCDIR"/letters/es/partials/*.mustache "$work/parts/"
+bad=
+for t in "$TOP_SRCDIR"/letters/es/*-*.mustache; do
+	name=$(basename "$t")
+	case $name in batch-summary.mustache) continue ;; esac
+	[ -f "$TOP_SRCDIR/letters/$name" ] || bad="$bad $name(no English)"
+	"$OPTOUT" template render "$t" --data "$work/data.json" --partials "$work/parts" --escape doc \
+		>"$work/r.txt" 2>&1 || bad="$bad $name(render)"
+	grep -q "^# Traducción para su información" "$work/r.txt" || bad="$bad $name(notice)"
+done
+check_eq "every Spanish letter mirrors an English one and is marked as a translation" "" "$bad"
+
 # DROP comes first when the cover's model has it (another issue fills the model in).
 cat >"$work/drop.json" <<'JSON'
 {"drop": {"url": "https://consumer.drop.example"}, "step_drop": 1, "has_postal": true, "step_postal": 2,
