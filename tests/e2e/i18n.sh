@@ -82,6 +82,13 @@ pdf_text "$work/il/translations/example-cra-delete.pdf" >"$work/il.txt" 2>/dev/n
 check_has "the courtesy reading copy says no law applies" "$work/il.txt" "Ninguna ley de privacidad me"
 check_has "the courtesy reading copy claims no legal deadline" "$work/il.txt" "Ninguna ley fija un plazo para esta solicitud."
 
+# An FCRA §611 dispute: its reading copy words both periods in Spanish.
+OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run packet -p "$ex/profile.json" -b example-cra -r correct \
+	-o "$work/disp" --no-ledger --item Address --correct-to Other --evidence "A bill"
+pdf_text "$work/disp/translations/example-cra-correct.pdf" | tr '\n' ' ' >"$work/disp.txt" 2>/dev/null || true
+check_has "the dispute reading copy gives the 30 days" "$work/disp.txt" "dentro de un plazo de 30 días naturales"
+check_has "the dispute reading copy gives the 15-day extension" "$work/disp.txt" "prórroga de 15 días naturales como"
+
 # Every Spanish letter template mirrors an English one and renders as a marked
 # translation (with the Spanish partials over the English ones).
 OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run letter -p "$ex/profile.json" -b example-cra -r correct \
