@@ -89,6 +89,12 @@ pdf_text "$work/disp/translations/example-cra-correct.pdf" | tr '\n' ' ' >"$work
 check_has "the dispute reading copy gives the 30 days" "$work/disp.txt" "dentro de un plazo de 30 días naturales"
 check_has "the dispute reading copy gives the 15-day extension" "$work/disp.txt" "prórroga de 15 días naturales como"
 
+# A GDPR erasure (a resident of Germany) in Spanish, on A4.
+OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run packet -p "$TOP_SRCDIR/tests/fixtures/profiles/mueller-de.json" \
+	-b example-cra -r delete -o "$work/de" --no-ledger --lang es
+pdf_text "$work/de/translations/example-cra-delete.pdf" | tr '\n' ' ' >"$work/de.txt" 2>/dev/null || true
+check_has "the GDPR reading copy names the regulation in Spanish" "$work/de.txt" "artículo 17 del Reglamento General de Protección de Datos (RGPD)"
+
 # Every Spanish letter template mirrors an English one and renders as a marked
 # translation (with the Spanish partials over the English ones).
 OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run letter -p "$ex/profile.json" -b example-cra -r correct \
