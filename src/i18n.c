@@ -81,16 +81,6 @@ i18n_template_language(const char *requested, const char *datadir)
 	return lang;
 }
 
-/* "es" when the catalogue translated its own language tag, else "en". */
-const char *
-i18n_message_language(void)
-{
-	/* TRANSLATORS: your language's code (e.g. "es"), used to choose templates. */
-	const char *tag = _("en");
-
-	return tag;
-}
-
 /*
  * A date written the way letters/<lang>/language.json says ("months" and a
  * "date" pattern with {day}, {month}, {year}); English without one.

@@ -92,13 +92,6 @@ letters_language(struct letters *l, const char *lang)
 	return c;
 }
 
-/* The language folder's name ("es"), or NULL for the English templates. */
-const char *
-letters_lang(const struct letters *l)
-{
-	return l->lang;
-}
-
 /* Whether this folder itself (not its fallback) has template NAME. */
 int
 letters_has(const struct letters *l, const char *name)

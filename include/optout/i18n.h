@@ -46,7 +46,5 @@ char *i18n_template_language(const char *requested, const char *datadir);
 char *i18n_date_long(date_t d, const char *lang, const char *datadir);
 /* Switch the program's messages to lang ("es") for the rest of the run. */
 void i18n_use_language(const char *lang);
-/* The language of the program's messages ("es", or "en" when untranslated). */
-const char *i18n_message_language(void);
 
 #endif

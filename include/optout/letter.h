@@ -30,8 +30,6 @@ void letters_close(struct letters *l);
  * language folder lacks it.  NULL gives l.  Borrowed: closed with l.
  */
 struct letters *letters_language(struct letters *l, const char *lang);
-/* The language folder's name ("es"), or NULL for the English templates. */
-const char *letters_lang(const struct letters *l);
 /* Whether the folder itself, not its English fallback, has template NAME. */
 int letters_has(const struct letters *l, const char *name);
 /* Render the named template (e.g. "ccpa-delete") with data into markup. */
