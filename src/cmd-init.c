@@ -38,8 +38,9 @@ struct interview {
 	const char *lang; /* "en" or "es" */
 };
 
-/* An answer that ended the input early: the caller reports it. */
-#define ANSWER_EOF ((char *)-1)
+/* An answer that ended the input early (compared by address): the caller reports it. */
+static char answer_eof[1];
+#define ANSWER_EOF answer_eof
 
 /* Read one line, trimmed; ANSWER_EOF at the end of input.  hide: no echo on a terminal. */
 static char *
@@ -471,6 +472,8 @@ cmd_init_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_init, _("unexpected argument '%s'"), argv[optind]);
 	if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "es") != 0)
 		return cmd_usage_error(&cmd_init, _("--lang: expected en or es"));
+	if (out == NULL || *out == '\0')
+		return cmd_usage_error(&cmd_init, _("-o needs a file name"));
 	if (!force && access(out, F_OK) == 0) {
 		cmd_error(_("%s already exists: choose another file with -o, or replace it with "
 		    "--force"), out);

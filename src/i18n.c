@@ -98,7 +98,7 @@ i18n_date_long(date_t d, const char *lang, const char *datadir)
 	if (lang == NULL)
 		return xstrdup(en);
 	path = xasprintf("%s/letters/%s/language.json", datadir, lang);
-	doc = jv_load_file(path, 16 * 1024, &cause);
+	doc = jv_load_file(path, (size_t)16 * 1024, &cause);
 	free(path);
 	free(cause);
 	date_to_ymd(d, &y, &m, &day);

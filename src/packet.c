@@ -642,8 +642,8 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "has_unverified", jv_new_bool(r->nstale > 0));
 	/* Rough time: 15 minutes a letter, 5 an email, 10 a form, 15 a call. */
 	{
-		long long minutes = (long long)(15 * s->postal + 5 * s->email + 10 * s->web +
-		    15 * s->phone);
+		long long minutes = 15 * (long long)s->postal + 5 * (long long)s->email +
+		    10 * (long long)s->web + 15 * (long long)s->phone;
 
 		jv_set(d, "minutes_total", jv_new_int(minutes));
 		/* Past an hour and a half, whole hours (rounded up) read better. */
