@@ -21,6 +21,8 @@
 #include "optout/packet.h"
 #include "optout/plan.h"
 #include "optout/profile.h"
+#include "optout/i18n.h"
+#include "optout/intake.h"
 #include "optout/submit.h"
 #include "optout/util.h"
 #include "optout/vault.h"
@@ -79,6 +81,34 @@ set_from(struct jv *obj, const char *key, const char *value)
 		jv_set_str(obj, key, value);
 }
 
+/*
+ * Set obj.key from a column written as people write it (a state name, a
+ * nine-digit ZIP, 03/14/1985), in the profile's form when it can be read;
+ * otherwise as written, for the schema to explain what was expected.
+ */
+static void
+set_read(struct jv *obj, const char *key, const char *value, int (*read)(const char *, char *))
+{
+	char out[11];
+
+	if (value != NULL)
+		jv_set_str(obj, key, read(value, out) == 0 ? out : value);
+}
+
+/* intake_state, intake_zip and intake_country with one signature. */
+static int read_state(const char *in, char *out) { return intake_state(in, out); }
+static int read_zip(const char *in, char *out) { return intake_zip(in, out); }
+static int read_country(const char *in, char *out) { return intake_country(in, out); }
+
+/* A date of birth as people write it; an ambiguous one stays as written. */
+static int
+read_date(const char *in, char *out)
+{
+	char alt[11];
+
+	return intake_date(in, out, alt) == INTAKE_DATE_OK ? 0 : -1;
+}
+
 /* Build a profile document from a CSV record (the schema then checks it). */
 static struct jv *
 record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
@@ -104,7 +134,7 @@ record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
 	else
 		jv_free(latin);
 	jv_set(d, "names", names);
-	set_from(d, "dob", field(r, rec, "dob"));
+	set_read(d, "dob", field(r, rec, "dob"), read_date);
 	/* A street written over several lines in a spreadsheet cell gives several lines. */
 	if ((v = field(r, rec, "street")) != NULL) {
 		char *copy = xstrdup(v), *line, *save = NULL;
@@ -118,10 +148,16 @@ record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
 		jv_push(street, jv_new_string(v));
 	jv_set(addr, "street", street);
 	set_from(addr, "city", field(r, rec, "city"));
-	set_from(addr, "region", field(r, rec, "region"));
-	set_from(addr, "postal_code", field(r, rec, "postal_code"));
 	v = field(r, rec, "country");
-	jv_set_str(addr, "country", v != NULL ? v : "US");
+	set_read(addr, "country", v != NULL ? v : "US", read_country);
+	/* States and ZIP codes are read as people write them only for US addresses. */
+	if (v == NULL || strcmp(jv_str(jv_get(addr, "country")), "US") == 0) {
+		set_read(addr, "region", field(r, rec, "region"), read_state);
+		set_read(addr, "postal_code", field(r, rec, "postal_code"), read_zip);
+	} else {
+		set_from(addr, "region", field(r, rec, "region"));
+		set_from(addr, "postal_code", field(r, rec, "postal_code"));
+	}
 	jv_set(addr, "current", jv_new_bool(1));
 	jv_push(addrs, addr);
 	jv_set(d, "addresses", addrs);
@@ -140,7 +176,7 @@ record_to_jv(const struct csv_reader *r, const struct csv_record *rec)
 	set_from(ids, "ssn", field(r, rec, "ssn"));
 	set_from(ids, "ssn_last4", field(r, rec, "ssn_last4"));
 	set_from(dl, "number", field(r, rec, "drivers_license"));
-	set_from(dl, "region", field(r, rec, "drivers_license_region"));
+	set_read(dl, "region", field(r, rec, "drivers_license_region"), read_state);
 	if (jv_len(dl) > 0)
 		jv_set(ids, "drivers_license", dl);
 	else
@@ -872,7 +908,7 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 	struct jv *d = jv_new_object(), *clients = jv_new_array(), *errors = jv_new_array();
 	size_t i, ready = 0, skipped = 0;
 	struct buf csv;
-	char *path, day[32];
+	char *path, *day, *lang;
 	unsigned char *pdf;
 	size_t len;
 	int rc;
@@ -896,6 +932,10 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 		e = jv_new_object();
 		jv_set_str(e, "client", c->label);
 		jv_set_str(e, "status", c->status);
+		/* The status as flags, for a summary worded in another language. */
+		jv_set(e, "is_written", jv_new_bool(strcmp(c->status, "written") == 0));
+		jv_set(e, "is_done_before", jv_new_bool(strcmp(c->status, "done-before") == 0));
+		jv_set(e, "is_error", jv_new_bool(strcmp(c->status, "error") == 0));
 		jv_set(e, "ready", jv_new_int((long long)c->ready));
 		jv_set(e, "postal", jv_new_int((long long)c->postal));
 		jv_set(e, "email", jv_new_int((long long)c->email));
@@ -916,8 +956,10 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 		jv_free(d);
 		return -1;
 	}
-	date_format_long(o->today, day);
+	lang = i18n_template_language(o->language, o->datadir);
+	day = i18n_date_long(o->today, lang, o->datadir);
 	jv_set_str(d, "today", day);
+	free(day);
 	jv_set_str(d, "batch_id", "optout batch");
 	if (o->agent != NULL) {
 		struct jv *a = jv_new_object();
@@ -948,7 +990,8 @@ batch_write_summary(const struct batch_opts *o, const struct batch_summary *s, c
 	}
 	jv_set(d, "has_errors", jv_new_bool(s->nerrors > 0));
 	jv_set(d, "errors", errors);
-	rc = letters_pdf(o->letters, "batch-summary", d, &pdf, &len, cause);
+	rc = letters_pdf(letters_language(o->letters, lang), "batch-summary", d, &pdf, &len, cause);
+	free(lang);
 	jv_free(d);
 	if (rc != 0)
 		return -1;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/batch.h"
 #include "optout/http.h"
 #include "optout/ledger.h"
@@ -19,10 +20,10 @@ const struct command cmd_batch = {
 	.name = "batch",
 	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--scope S|--all] "
 		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE] [--send [--cacert FILE] "
-		 "[--proxy URL] [--account NAME|--sendmail CMD]]",
-	.summary = "write packets for many clients and record every request in the ledger",
+		 "[--proxy URL] [--account NAME|--sendmail CMD]] [--lang LANG]",
+	.summary = N_("write packets for many clients and record every request in the ledger"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  -c, --clients FILE     a CSV file (columns: label, given, middle, family,\n"
 	    "                         family_first, latin_given, latin_family, dob, street,\n"
 	    "                         street2, city, region, postal_code, country, email,\n"
@@ -46,9 +47,11 @@ const struct command cmd_batch = {
 	    "                         emails wait for DIR/<client>/authorization-signed.pdf\n"
 	    "      --sendmail CMD     with --send: send the emails through this command instead\n"
 	    "      --config FILE      with --send: the config file holding the account\n"
+	    "      --lang LANG        summary.pdf in this language, e.g. es (each client's\n"
+	    "                         pages follow the language column)\n"
 	    "Run it again after an interruption: finished clients are skipped and no request\n"
 	    "is recorded twice.  A bad row is reported with its line and column and the\n"
-	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n",
+	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n"),
 	.run = cmd_batch_run,
 };
 
@@ -80,10 +83,10 @@ show_progress(void *ctx, size_t done, size_t total)
 		return;
 	rate = elapsed > 0 ? (double)done / elapsed : 0;
 	filled = (int)((double)width * (double)done / (double)total);
-	fprintf(stderr, "\r[%.*s%*s] %zu/%zu clients", filled,
+	fprintf(stderr, _("\r[%.*s%*s] %zu/%zu clients"), filled,
 	    "##############################", width - filled, "", done, total);
 	if (rate > 0)
-		fprintf(stderr, ", %.1f/s, %.0fs left ", rate, (double)(total - done) / rate);
+		fprintf(stderr, _(", %.1f/s, %.0fs left "), rate, (double)(total - done) / rate);
 	if (done == total)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -109,12 +112,13 @@ cmd_batch_run(int argc, char **argv)
 		{ "account", required_argument, NULL, 'N' },
 		{ "sendmail", required_argument, NULL, 'M' },
 		{ "config", required_argument, NULL, 'F' },
+		{ "lang", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *clients = NULL, *agent = NULL, *brokers = NULL, *requests = NULL;
 	const char *outdir = NULL, *disclose = NULL, *ledger_file = NULL;
-	const char *scope = NULL;
+	const char *scope = NULL, *lang = NULL;
 	const char *account = NULL, *sendmail = NULL, *config = NULL;
 	struct smtp_account *acct = NULL;
 	struct mail_deliver_opts mo = { 0 };
@@ -145,16 +149,17 @@ cmd_batch_run(int argc, char **argv)
 		case 'N': account = optarg; break;
 		case 'M': sendmail = optarg; break;
 		case 'F': config = optarg; break;
+		case 'G': lang = optarg; break;
 		case 'h': cmd_usage(&cmd_batch, stdout); return 0;
 		default: return EX_USAGE;
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_batch, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_batch, _("unexpected argument '%s'"), argv[optind]);
 	if (clients == NULL || outdir == NULL)
-		return cmd_usage_error(&cmd_batch, "-c CLIENTS and -o DIR are required");
+		return cmd_usage_error(&cmd_batch, _("-c CLIENTS and -o DIR are required"));
 	if (ho.proxy != NULL && strncmp(ho.proxy, "socks5h://", 10) != 0)
-		return cmd_usage_error(&cmd_batch, "--proxy: only socks5h://HOST:PORT is accepted");
+		return cmd_usage_error(&cmd_batch, _("--proxy: only socks5h://HOST:PORT is accepted"));
 	if ((ho.cacert != NULL || ho.proxy != NULL) && !send)
 		return cmd_usage_error(&cmd_batch, "--cacert and --proxy go with --send");
 	if ((account != NULL || sendmail != NULL || config != NULL) && !send)
@@ -162,7 +167,7 @@ cmd_batch_run(int argc, char **argv)
 	if (account != NULL && sendmail != NULL)
 		return cmd_usage_error(&cmd_batch, "give --account or --sendmail, not both");
 	if (access(clients, R_OK) != 0) {
-		cmd_error("%s: cannot read the client list", clients);
+		cmd_error(_("%s: cannot read the client list"), clients);
 		return EX_NOINPUT;
 	}
 	if (account != NULL || config != NULL) {
@@ -191,8 +196,8 @@ cmd_batch_run(int argc, char **argv)
 		goto out;
 	}
 	if (recovered > 0)
-		cmd_error("%zu requests were interrupted while sending: check them with "
-		    "'optout status' and mark each sent or failed", recovered);
+		cmd_error(_("%zu requests were interrupted while sending: check them with "
+		    "'optout status' and mark each sent or failed"), recovered);
 	o.clients = clients;
 	o.outdir = outdir;
 	o.laws = job.in.laws;
@@ -204,6 +209,7 @@ cmd_batch_run(int argc, char **argv)
 	o.disclose = (const char **)job.consent;
 	o.today = date_today();
 	o.datadir = data_dir();
+	o.language = lang;
 	o.send = send;
 	o.http = &ho;
 	if (acct != NULL || sendmail != NULL) {
@@ -224,13 +230,13 @@ cmd_batch_run(int argc, char **argv)
 	}
 	for (i = 0; i < s.nerrors; i++)
 		cmd_error("%s", s.errors[i]);
-	printf("Wrote %s/: %zu clients (%zu new, %zu done before), %zu rows not processed\n",
+	printf(_("Wrote %s/: %zu clients (%zu new, %zu done before), %zu rows not processed\n"),
 	    outdir, s.nclients, s.written, s.done_before, s.nerrors);
-	printf("Ledger %s: %zu requests recorded, %zu already there\n", ledger_path(o.ledger),
+	printf(_("Ledger %s: %zu requests recorded, %zu already there\n"), ledger_path(o.ledger),
 	    s.recorded, s.already_recorded);
 	if (send)
-		printf("Web forms: %zu done, %zu awaiting the emailed confirmation link, %zu failed; "
-		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n", s.done,
+		printf(_("Web forms: %zu done, %zu awaiting the emailed confirmation link, %zu failed; "
+		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n"), s.done,
 		    s.awaiting, s.failed, s.by_hand);
 	if (send && s.review == 1)
 		printf("1 request needs review: its form went out but no clear answer came back, so "

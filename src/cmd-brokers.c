@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/date.h"
 #include "optout/import.h"
 #include "optout/jv.h"
@@ -16,9 +17,9 @@ const struct command cmd_brokers = {
 	.name = "brokers",
 	.usage = "list [FILTERS] [--json] | show ID [--json] | validate [FILE...] | search WORD | "
 	    "import FILE... [--registry R] [--as-of DATE] [-o DIR]",
-	.summary = "list, show, search and validate the data brokers in the registry",
+	.summary = N_("list, show, search and validate the data brokers in the registry"),
 	.help =
-	    "Subcommands:\n"
+	    N_("Subcommands:\n"
 	    "  list                  every broker, one per line\n"
 	    "    --category C        only brokers in category C (e.g. people-search, risk)\n"
 	    "    --request R         only brokers taking requests of type R\n"
@@ -41,7 +42,7 @@ const struct command cmd_brokers = {
 	    "                        the file name)\n"
 	    "    --as-of DATE        the registry file's date (default: from the file name)\n"
 	    "    -o, --output DIR    where to write them (default: brokers/imported in the\n"
-	    "                        data directory); exit 65 when a file is unusable\n",
+	    "                        data directory); exit 65 when a file is unusable\n"),
 	.run = cmd_brokers_run,
 };
 
@@ -181,8 +182,8 @@ brokers_list(int argc, char **argv)
 			enum request rq;
 
 			if (request_parse(optarg, &rq) != 0)
-				return cmd_usage_error(&cmd_brokers, "--request: '%s' is not one of "
-				    "access, delete, opt-out, correct", optarg);
+				return cmd_usage_error(&cmd_brokers, _("--request: '%s' is not one of "
+				    "access, delete, opt-out, correct"), optarg);
 			request = (int)rq;
 			break;
 		}
@@ -190,8 +191,8 @@ brokers_list(int argc, char **argv)
 			enum channel ch;
 
 			if (channel_parse(optarg, &ch) != 0)
-				return cmd_usage_error(&cmd_brokers, "--channel: '%s' is not one of "
-				    "web, email, postal, phone, fax", optarg);
+				return cmd_usage_error(&cmd_brokers, _("--channel: '%s' is not one of "
+				    "web, email, postal, phone, fax"), optarg);
 			channel = (int)ch;
 			break;
 		}
@@ -204,7 +205,7 @@ brokers_list(int argc, char **argv)
 			stale = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || stale < 0)
 				return cmd_usage_error(&cmd_brokers,
-				    "--stale: '%s' is not a number of days", optarg);
+				    _("--stale: '%s' is not a number of days"), optarg);
 			break;
 		}
 		case 'S':
@@ -224,7 +225,7 @@ brokers_list(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_brokers, "list: unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_brokers, _("list: unexpected argument '%s'"), argv[optind]);
 	if ((r = load_registry()) == NULL)
 		return EX_DATAERR;
 	out = xcalloc(r->n ? r->n : 1, sizeof *out);
@@ -296,7 +297,7 @@ print_procedure(size_t i, const struct procedure *p)
 {
 	char *s;
 
-	printf("\n  %zu. %s by %s  [%s]  status: %s\n", i + 1, request_name(p->request),
+	printf(_("\n  %zu. %s by %s  [%s]  status: %s\n"), i + 1, request_name(p->request),
 	    channel_name(p->channel), p->id, p->status);
 	field("     ", "URL", p->url);
 	field("     ", "Email", p->email);
@@ -305,7 +306,7 @@ print_procedure(size_t i, const struct procedure *p)
 	if (p->postal != NULL) {
 		const char **l;
 
-		printf("     Address: %s\n", p->postal->recipient);
+		printf(_("     Address: %s\n"), p->postal->recipient);
 		for (l = p->postal->street; *l != NULL; l++)
 			printf("              %s\n", *l);
 		printf("              %s%s%s %s\n              %s\n", p->postal->city,
@@ -334,14 +335,14 @@ print_procedure(size_t i, const struct procedure *p)
 		free(s);
 	}
 	if (p->captcha)
-		printf("     CAPTCHA: yes (a person must complete it)\n");
+		printf(_("     CAPTCHA: yes (a person must complete it)\n"));
 	if (p->response_days >= 0)
-		printf("     Responds within: %d days\n", p->response_days);
+		printf(_("     Responds within: %d days\n"), p->response_days);
 	field("     ", "Only for", p->restricted_to);
 	if (p->agent_allowed >= 0)
-		printf("     Authorized agents: %s\n", p->agent_allowed ? "accepted" : "not accepted");
+		printf(_("     Authorized agents: %s\n"), p->agent_allowed ? "accepted" : "not accepted");
 	field("     ", "Notes", p->notes);
-	printf("     Sources:\n");
+	printf(_("     Sources:\n"));
 	print_sources("       ", p->sources, p->nsources);
 }
 
@@ -370,12 +371,12 @@ brokers_show(int argc, char **argv)
 			return EX_USAGE;
 	}
 	if (argc - optind != 1)
-		return cmd_usage_error(&cmd_brokers, "show needs exactly one broker id");
+		return cmd_usage_error(&cmd_brokers, _("show needs exactly one broker id"));
 	if ((r = load_registry()) == NULL)
 		return EX_DATAERR;
 	b = registry_find(r, argv[optind]);
 	if (b == NULL) {
-		cmd_error("no broker with id '%s' (try 'optout brokers search WORD')", argv[optind]);
+		cmd_error(_("no broker with id '%s' (try 'optout brokers search WORD')"), argv[optind]);
 		registry_free(r);
 		return EX_DATAERR;
 	}
@@ -400,10 +401,10 @@ brokers_show(int argc, char **argv)
 	field("", "Categories", s);
 	free(s);
 	field("", "Website", b->website);
-	printf("Sells to government: %s\n", b->sells_to_government ? "yes" : "not known");
+	printf(_("Sells to government: %s\n"), b->sells_to_government ? "yes" : "not known");
 	if (b->government_sales != NULL) {
 		field("  ", "What is known", b->government_sales);
-		printf("  Sources:\n");
+		printf(_("  Sources:\n"));
 		print_sources("    ", b->government_sources, b->ngovernment_sources);
 	}
 	for (i = 0; i < b->nregistrations; i++) {
@@ -429,15 +430,15 @@ brokers_show(int argc, char **argv)
 	}
 	printf("Record verified: %s\n", b->verified);
 	if (b->nprocedures == 0) {
-		printf("\nNo consumer channel is known for this broker.\n");
+		printf(_("\nNo consumer channel is known for this broker.\n"));
 		field("", "What to do", b->no_consumer_channel);
 	} else {
-		printf("\nProcedures:\n");
+		printf(_("\nProcedures:\n"));
 		for (i = 0; i < b->nprocedures; i++)
 			print_procedure(i, &b->procedures[i]);
 	}
 	if (b->ncaveats > 0) {
-		printf("\nCaveats:\n");
+		printf(_("\nCaveats:\n"));
 		for (i = 0; i < b->ncaveats; i++) {
 			char *line = xasprintf("%s (%s%s%s)", b->caveats[i].text, b->caveats[i].source,
 			    b->caveats[i].date ? ", " : "", b->caveats[i].date ? b->caveats[i].date : "");
@@ -483,7 +484,7 @@ brokers_validate(int argc, char **argv)
 		cmd_error_cause(cause);
 		return EX_DATAERR;
 	}
-	printf("%d broker files are valid\n", argc - optind);
+	printf(_("%d broker files are valid\n"), argc - optind);
 	return 0;
 }
 
@@ -511,7 +512,7 @@ brokers_search(int argc, char **argv)
 			return EX_USAGE;
 	}
 	if (argc - optind != 1 || argv[optind][0] == '\0')
-		return cmd_usage_error(&cmd_brokers, "search needs one word");
+		return cmd_usage_error(&cmd_brokers, _("search needs one word"));
 	if ((r = load_registry()) == NULL)
 		return EX_DATAERR;
 	out = xcalloc(r->n ? r->n : 1, sizeof *out);
@@ -519,7 +520,7 @@ brokers_search(int argc, char **argv)
 		if (broker_matches(r->brokers[i], argv[optind]))
 			out[n++] = r->brokers[i];
 	if (n == 0 && !json) {
-		cmd_error("no broker matches '%s'", argv[optind]);
+		cmd_error(_("no broker matches '%s'"), argv[optind]);
 		free(out);
 		registry_free(r);
 		return 1;
@@ -626,9 +627,9 @@ cmd_brokers_run(int argc, char **argv)
 		}
 	}
 	if (argv[1][0] == '-') {
-		cmd_error("brokers: unknown option '%s'", argv[1]);
-		fprintf(stderr, "Try 'optout brokers --help'.\n");
+		cmd_error(_("brokers: unknown option '%s'"), argv[1]);
+		fprintf(stderr, _("Try 'optout brokers --help'.\n"));
 		return EX_USAGE;
 	}
-	return cmd_usage_error(&cmd_brokers, "unknown subcommand '%s'", argv[1]);
+	return cmd_usage_error(&cmd_brokers, _("unknown subcommand '%s'"), argv[1]);
 }

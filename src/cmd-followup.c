@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/batch.h"
 #include "optout/followup.h"
 #include "optout/ledger.h"

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "cmd.h"
+#include "optout/i18n.h"
 
 void main_usage(FILE *f);
 
@@ -10,7 +11,7 @@ static int cmd_help_run(int argc, char **argv);
 const struct command cmd_help = {
 	.name = "help",
 	.usage = "[COMMAND]",
-	.summary = "show the commands, or the help of one command",
+	.summary = N_("show the commands, or the help of one command"),
 	.help = "",
 	.run = cmd_help_run,
 };
@@ -34,15 +35,15 @@ cmd_help_run(int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (argc - optind > 1)
-		return cmd_usage_error(&cmd_help, "too many arguments");
+		return cmd_usage_error(&cmd_help, _("too many arguments"));
 	if (optind >= argc) {
 		main_usage(stdout);
 		return 0;
 	}
 	cmd = cmd_find(argv[optind]);
 	if (cmd == NULL) {
-		cmd_error("unknown command '%s'", argv[optind]);
-		fprintf(stderr, "Try 'optout --help'.\n");
+		cmd_error(_("unknown command '%s'"), argv[optind]);
+		fprintf(stderr, _("Try 'optout --help'.\n"));
 		return EX_USAGE;
 	}
 	cmd_usage(cmd, stdout);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/doc.h"
 #include "optout/jv.h"
 #include "optout/letter.h"
@@ -18,9 +19,9 @@ const struct command cmd_letter = {
 	.name = "letter",
 	.usage = "-p PROFILE -b BROKER -r TYPE [-f pdf|txt|eml] [-o FILE] [--disclose F,...] "
 		 "[--agent AGENT] [--item TEXT --correct-to TEXT [--evidence TEXT]] [--data]",
-	.summary = "write one request letter",
+	.summary = N_("write one request letter"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  -p, --profile FILE    the person's profile (JSON)\n"
 	    "  -b, --broker ID       the broker (see 'optout brokers list')\n"
 	    "  -r, --request TYPE    access, delete, opt-out or correct\n"
@@ -32,7 +33,7 @@ const struct command cmd_letter = {
 	    "      --item TEXT       correct requests: the inaccurate information\n"
 	    "      --correct-to TEXT correct requests: what it should say\n"
 	    "      --evidence TEXT   correct requests: the evidence you enclose\n"
-	    "      --data            print the template data (JSON) instead of the letter\n",
+	    "      --data            print the template data (JSON) instead of the letter\n"),
 	.run = cmd_letter_run,
 };
 
@@ -86,7 +87,7 @@ output(struct letters *l, const struct doc *d, const char *format, const char *p
 		char *msg;
 
 		if (it->proc == NULL || it->proc->email == NULL) {
-			cmd_error("%s: procedure %s is not by email; use -f pdf or -f txt",
+			cmd_error(_("%s: procedure %s is not by email; use -f pdf or -f txt"),
 			    it->broker->id, it->proc ? it->proc->id : "-");
 			return EX_USAGE;
 		}
@@ -150,16 +151,16 @@ cmd_letter_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_letter, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_letter, _("unexpected argument '%s'"), argv[optind]);
 	if (profile == NULL || broker == NULL || request == NULL)
-		return cmd_usage_error(&cmd_letter, "-p PROFILE, -b BROKER and -r TYPE are required");
+		return cmd_usage_error(&cmd_letter, _("-p PROFILE, -b BROKER and -r TYPE are required"));
 	if (request_parse(request, &req) != 0)
-		return cmd_usage_error(&cmd_letter, "-r: '%s' is not one of access, delete, "
-		    "opt-out, correct", request);
+		return cmd_usage_error(&cmd_letter, _("-r: '%s' is not one of access, delete, "
+		    "opt-out, correct"), request);
 	if (strcmp(format, "pdf") != 0 && strcmp(format, "txt") != 0 && strcmp(format, "eml") != 0)
-		return cmd_usage_error(&cmd_letter, "-f: '%s' is not one of pdf, txt, eml", format);
+		return cmd_usage_error(&cmd_letter, _("-f: '%s' is not one of pdf, txt, eml"), format);
 	if (strcmp(format, "pdf") == 0 && outpath == NULL && !data_only && isatty(STDOUT_FILENO))
-		return cmd_usage_error(&cmd_letter, "a PDF needs -o FILE when output is a terminal");
+		return cmd_usage_error(&cmd_letter, _("a PDF needs -o FILE when output is a terminal"));
 	if ((rc = cmd_parse_disclose(&cmd_letter, disclose, &consent)) != 0)
 		return rc;
 	if (vault_init(&cause) != 0) {
@@ -172,7 +173,7 @@ cmd_letter_run(int argc, char **argv)
 		return rc;
 	}
 	if ((b = registry_find(in.reg, broker)) == NULL) {
-		cmd_error("no broker with id '%s' (try 'optout brokers search WORD')", broker);
+		cmd_error(_("no broker with id '%s' (try 'optout brokers search WORD')"), broker);
 		rc = EX_DATAERR;
 		goto out;
 	}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/ledger.h"
 
 #define TRACKING_MAX 64
@@ -19,8 +20,8 @@ const struct command cmd_mark = {
 	.name = "mark",
 	.usage = "REFERENCE mailed|delivered|acknowledged|extended|completed|denied|sent|failed "
 		 "[--tracking N] [--reason TEXT] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
-	.summary = "record what happened to a request: mailed, sent, acknowledged, extended, "
-		   "completed, denied",
+	.summary = N_("record what happened to a request: mailed, sent, acknowledged, extended, "
+		   "completed, denied"),
 	.help =
 	    "States:\n"
 	    "  mailed         you posted the letter; until its delivery is recorded the\n"
@@ -101,24 +102,24 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 		free(s);
 		break;
 	case LS_ACKNOWLEDGED:
-		printf("%s: acknowledged on %s; still due %s.\n", r->reference, day, due);
+		printf(_("%s: acknowledged on %s; still due %s.\n"), r->reference, day, due);
 		break;
 	case LS_EXTENDED:
 		s = deadline_text(r->extension_days, r->extension_unit);
 		date_format(r->extended_due, due);
-		printf("%s: extended (notice on %s); now due %s (%s more).\n", r->reference, day,
+		printf(_("%s: extended (notice on %s); now due %s (%s more).\n"), r->reference, day,
 		    due, s);
 		free(s);
 		break;
 	case LS_FAILED:
-		printf("%s: failed; it can be sent again.\n", r->reference);
+		printf(_("%s: failed; it can be sent again.\n"), r->reference);
 		break;
 	default:
-		printf("%s: %s on %s.\n", r->reference, ledger_state_name(to), day);
+		printf(_("%s: %s on %s.\n"), r->reference, ledger_state_name(to), day);
 		break;
 	}
 	if (to == LS_MAILED && r->tracking != NULL)
-		printf("Tracking number: %s\n", r->tracking);
+		printf(_("Tracking number: %s\n"), r->tracking);
 }
 
 /* Say from which day the deadline of a delivered request now runs. */
@@ -173,10 +174,10 @@ cmd_mark_run(int argc, char **argv)
 		}
 	}
 	if (argc - optind < 2)
-		return cmd_usage_error(&cmd_mark, "give a request reference and what happened, "
-		    "e.g. 'optout mark OPT-ABCD-1234 mailed'");
+		return cmd_usage_error(&cmd_mark, _("give a request reference and what happened, "
+		    "e.g. 'optout mark OPT-ABCD-1234 mailed'"));
 	if (argc - optind > 2)
-		return cmd_usage_error(&cmd_mark, "unexpected argument '%s'", argv[optind + 2]);
+		return cmd_usage_error(&cmd_mark, _("unexpected argument '%s'"), argv[optind + 2]);
 	for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		if (strcmp(argv[optind + 1], ledger_state_name(allowed[i])) == 0)
 			break;
@@ -192,9 +193,9 @@ cmd_mark_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_mark, "--note does not go with 'delivered'");
 	on = today;
 	if (date != NULL && date_parse(date, &on) != 0)
-		return cmd_usage_error(&cmd_mark, "--date: '%s' is not a date (YYYY-MM-DD)", date);
+		return cmd_usage_error(&cmd_mark, _("--date: '%s' is not a date (YYYY-MM-DD)"), date);
 	if (on > today)
-		return cmd_usage_error(&cmd_mark, "--date: %s is in the future", date);
+		return cmd_usage_error(&cmd_mark, _("--date: %s is in the future"), date);
 	if (tracking != NULL && !valid_tracking(tracking))
 		return cmd_usage_error(&cmd_mark, "--tracking: expected at most %d letters, digits, "
 		    "spaces or '-'", TRACKING_MAX);

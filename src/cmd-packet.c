@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/packet.h"
@@ -18,10 +19,10 @@ const struct command cmd_packet = {
 	.name = "packet",
 	.usage = "-p PROFILE [-b ID,...|--scope S|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
 		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger] "
-		 "[--encrypt-to RECIPIENT|--encrypt-passphrase]",
-	.summary = "write everything needed to file with every broker in scope (the main job)",
+		 "[--lang LANG] [--encrypt-to RECIPIENT|--encrypt-passphrase]",
+	.summary = N_("write everything needed to file with every broker in scope (the main job)"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
 	    CMD_SCOPE_HELP
 	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
@@ -29,12 +30,16 @@ const struct command cmd_packet = {
 	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
 	    "      --agent FILE       write as an authorized agent filing for the person\n"
 	    "      --duplex           print-all.pdf: each letter starts on a new sheet\n"
+	    "      --lang LANG        the person's pages (cover, sheets, authorization) in\n"
+	    "                         this language, e.g. es (default: the profile's language)\n"
 	    "      --ledger FILE      record the requests here (default:\n"
 	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "      --no-ledger        record nothing (a shared computer: leave nothing behind)\n"
 	    "      --item TEXT        correct requests: the inaccurate information\n"
 	    "      --correct-to TEXT  correct requests: what it should say\n"
 	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
+	    "      --lang LANG        the person's pages (cover, sheets, authorization) in\n"
+	    "                         this language, e.g. es (default: the profile's language)\n"
 	    "      --encrypt-to R     write the packet as one encrypted archive,\n"
 	    "                         packet.tar.age, for the age recipient R (age1...;\n"
 	    "                         repeat for several); nothing is written in plain text\n"
@@ -43,23 +48,26 @@ const struct command cmd_packet = {
 	    "The packet holds letters/ (PDF letters to print and mail), emails/ (.eml and\n"
 	    ".txt), web/ and phone/ (sheets with the page or number and the exact values),\n"
 	    "cover.pdf (what was requested from whom, under which law, by when),\n"
-	    "print-all.pdf (every letter in one file) and packet.json.  Nothing is sent.\n",
+	    "print-all.pdf (every letter in one file) and packet.json.  Nothing is sent.\n"),
 	.run = cmd_packet_run,
 };
 
 const struct command cmd_demo = {
 	.name = "demo",
 	.usage = "[-o DIR]",
-	.summary = "write the packet for the bundled fictional example person",
+	.summary = N_("write the packet for the bundled fictional example person"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  -o, --output DIR   where to write it (default: optout-demo)\n"
 	    "Runs 'optout packet' (the curated brokers, its default scope) for\n"
 	    "letters/examples/profile.json, a fictional Los Angeles resident, without\n"
 	    "disclosing any sensitive identifier.  An earlier demo packet in DIR is\n"
-	    "replaced; any other non-empty folder is left alone.\n",
+	    "replaced; any other non-empty folder is left alone.\n"),
 	.run = cmd_demo_run,
 };
+
+/* --lang: the language of the person's pages (NULL: the profile's). */
+static const char *packet_lang;
 
 /* A sealed packet's recipients or passphrase (packet --encrypt-to/--encrypt-passphrase). */
 static struct {
@@ -115,6 +123,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		o.client = job.in.profile->label;
 	}
 	o.letters = letters_open(data_dir());
+	o.language = packet_lang;
 	o.seal_to = seal.to;
 	o.nseal_to = seal.nto;
 	if (seal.passphrase && (o.seal_passphrase = cmd_keys_new_passphrase(&cause)) == NULL) {
@@ -157,18 +166,21 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		printf("  %zu telephone call%s to make (phone/)\n", sum.phone,
 		    sum.phone == 1 ? "" : "s");
 		if (none > 0)
-			printf("  %zu request%s the broker does not take (for example, a people-search "
-			       "site that only removes listings)\n", none, none == 1 ? "" : "s");
+			printf(i18n_ngettext("  %zu request the broker does not take (for example, a "
+			    "people-search site that only removes listings)\n", "  %zu requests the "
+			    "brokers do not take (for example, a people-search site that only removes "
+			    "listings)\n", none), none);
 		if (held > 0)
-			printf("  %zu request%s held back for missing data or consent: see cover.pdf\n",
-			    held, held == 1 ? "" : "s");
+			printf(i18n_ngettext("  %zu request held back for missing data or consent: see "
+			    "cover.pdf\n", "  %zu requests held back for missing data or consent: see "
+			    "cover.pdf\n", held), held);
 	}
 	for (i = 0; i < sum.nitems; i++) {
 		const struct plan_item *it = sum.items[i];
 
 		if (it->status == PLAN_NEEDS_CONSENT) {
-			printf("Some brokers require a sensitive identifier (for example %s): run again "
-			       "with --disclose %s if you agree to send it.\n",
+			printf(_("Some brokers require a sensitive identifier (for example %s): run again "
+			       "with --disclose %s if you agree to send it.\n"),
 			    field_label(it->withheld[0]), it->withheld[0]);
 			break;
 		}
@@ -206,6 +218,7 @@ cmd_packet_run(int argc, char **argv)
 		{ "no-ledger", no_argument, NULL, 'N' },
 		{ "encrypt-to", required_argument, NULL, 'K' },
 		{ "encrypt-passphrase", no_argument, NULL, 'P' },
+		{ "lang", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -236,14 +249,15 @@ cmd_packet_run(int argc, char **argv)
 			seal.to[seal.nto++] = optarg;
 			break;
 		case 'P': seal.passphrase = 1; break;
+		case 'G': packet_lang = optarg; break;
 		case 'h': cmd_usage(&cmd_packet, stdout); return 0;
 		default: return EX_USAGE;
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_packet, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_packet, _("unexpected argument '%s'"), argv[optind]);
 	if (profile == NULL || outdir == NULL)
-		return cmd_usage_error(&cmd_packet, "-p PROFILE and -o DIR are required");
+		return cmd_usage_error(&cmd_packet, _("-p PROFILE and -o DIR are required"));
 	if (ledger_file != NULL && !use_ledger)
 		return cmd_usage_error(&cmd_packet, "give either --ledger FILE or --no-ledger");
 	if (seal.nto > 0 && seal.passphrase)
@@ -274,9 +288,9 @@ cmd_demo_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_demo, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_demo, _("unexpected argument '%s'"), argv[optind]);
 	profile = xasprintf("%s/letters/examples/profile.json", data_dir());
-	printf("Demo: the packet for a fictional person (%s).\n", profile);
+	printf(_("Demo: the packet for a fictional person (%s).\n"), profile);
 	/* The demo person is fictional: nothing of it goes into the ledger. */
 	rc = run_packet(profile, NULL, NULL, NULL, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
 	free(profile);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/plan.h"
 
@@ -14,10 +15,10 @@ const struct command cmd_plan = {
 	.name = "plan",
 	.usage = "-p PROFILE [-b ID,...|--scope S|--all] [-r TYPE,...] [--disclose FIELD,...] "
 		 "[--agent AGENT] [--json]",
-	.summary = "show, for each broker, the procedure, legal basis, due date and exactly "
-		   "what would be disclosed",
+	.summary = N_("show, for each broker, the procedure, legal basis, due date and exactly "
+		   "what would be disclosed"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
 	    CMD_SCOPE_HELP
 	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
@@ -28,7 +29,7 @@ const struct command cmd_plan = {
 	    "      --correct-to TEXT  correct requests: what it should say\n"
 	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
 	    "      --json             machine-readable output (field names, never values)\n"
-	    "Nothing is written or sent: the plan only shows what would happen.\n",
+	    "Nothing is written or sent: the plan only shows what would happen.\n"),
 	.run = cmd_plan_run,
 };
 
@@ -57,7 +58,7 @@ print_item(const struct plan_item *it)
 	printf("%s — %s: %s\n", it->broker->id, request_name(it->request),
 	    plan_status_name(it->status));
 	if (it->status == PLAN_NO_CHANNEL) {
-		printf("  No consumer channel is known for %s.\n", it->broker->name);
+		printf(_("  No consumer channel is known for %s.\n"), it->broker->name);
 		if (it->broker->no_consumer_channel != NULL) {
 			s = str_wrap(it->broker->no_consumer_channel, 78, "  ", "  ");
 			fputs(s, stdout);
@@ -66,55 +67,55 @@ print_item(const struct plan_item *it)
 		return;
 	}
 	if (it->status == PLAN_NO_PROCEDURE) {
-		printf("  %s has no known procedure for %s requests.\n", it->broker->name,
+		printf(_("  %s has no known procedure for %s requests.\n"), it->broker->name,
 		    request_name(it->request));
 		for (i = 0; it->notes[i] != NULL; i++)
-			printf("  note:      %s\n", it->notes[i]);
+			printf(_("  note:      %s\n"), it->notes[i]);
 		return;
 	}
-	printf("  procedure: %s (%s, %s)\n", it->proc->id, channel_name(it->proc->channel),
+	printf(_("  procedure: %s (%s, %s)\n"), it->proc->id, channel_name(it->proc->channel),
 	    it->proc->status);
 	if (it->proc->url)
-		printf("  where:     %s\n", it->proc->url);
+		printf(_("  where:     %s\n"), it->proc->url);
 	else if (it->proc->email)
-		printf("  where:     %s\n", it->proc->email);
+		printf(_("  where:     %s\n"), it->proc->email);
 	else if (it->proc->postal)
-		printf("  where:     %s, %s\n", it->proc->postal->recipient, it->proc->postal->city);
+		printf(_("  where:     %s, %s\n"), it->proc->postal->recipient, it->proc->postal->city);
 	else if (it->proc->phone)
-		printf("  where:     %s\n", it->proc->phone);
-	printf("  law:       %s — %s\n", it->law->name, law_section(it->law, it->request));
+		printf(_("  where:     %s\n"), it->proc->phone);
+	printf(_("  law:       %s — %s\n"), it->law->name, law_section(it->law, it->request));
 	date_format(it->due, day);
 	s = deadline_text(it->deadline.days, it->deadline.unit);
-	printf("  due:       %s (%s%s)\n", day, s,
+	printf(_("  due:       %s (%s%s)\n"), day, s,
 	    it->deadline.binding ? ", set by law" : "; a courtesy request, not a legal deadline");
 	free(s);
 	if (it->extended_due) {
 		date_format(it->extended_due, day);
-		printf("  extended:  %s at the latest, if the broker gives notice in time\n", day);
+		printf(_("  extended:  %s at the latest, if the broker gives notice in time\n"), day);
 	}
 	s = join_list(it->disclosed);
-	printf("  discloses: %s\n", s);
+	printf(_("  discloses: %s\n"), s);
 	free(s);
 	if (it->withheld[0] != NULL) {
 		s = join_list(it->withheld);
-		printf("  withheld:  %s — sensitive; the procedure requires it, so the request "
-		       "cannot go out until you allow it with --disclose %s\n", s, it->withheld[0]);
+		printf(_("  withheld:  %s — sensitive; the procedure requires it, so the request "
+		       "cannot go out until you allow it with --disclose %s\n"), s, it->withheld[0]);
 		free(s);
 	}
 	if (it->missing[0] != NULL) {
 		s = join_list(it->missing);
-		printf("  refused:   the profile lacks %s, which this procedure requires\n", s);
+		printf(_("  refused:   the profile lacks %s, which this procedure requires\n"), s);
 		free(s);
 	}
 	if (it->documents[0] != NULL) {
-		printf("  enclose:   ");
+		printf(_("  enclose:   "));
 		for (i = 0; it->documents[i] != NULL; i++)
 			printf("%s%s", i ? "; " : "", field_label(it->documents[i]));
 		printf("\n");
 	}
 	for (i = 0; it->notes[i] != NULL; i++)
-		printf("  note:      %s\n", it->notes[i]);
-	printf("  reference: %s\n", it->reference);
+		printf(_("  note:      %s\n"), it->notes[i]);
+	printf(_("  reference: %s\n"), it->reference);
 }
 
 /* optout plan */
@@ -164,9 +165,9 @@ cmd_plan_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_plan, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_plan, _("unexpected argument '%s'"), argv[optind]);
 	if (profile == NULL)
-		return cmd_usage_error(&cmd_plan, "a profile is required (-p FILE)");
+		return cmd_usage_error(&cmd_plan, _("a profile is required (-p FILE)"));
 	if ((rc = cmd_job_start(&cmd_plan, profile, agent, brokers, scope, requests, disclose,
 	    &job)) != 0)
 		return rc;

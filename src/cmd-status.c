@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/ics.h"
 #include "optout/jv.h"
 #include "optout/ledger.h"
@@ -17,9 +18,9 @@ static int cmd_status_run(int argc, char **argv);
 const struct command cmd_status = {
 	.name = "status",
 	.usage = "[--overdue] [--client LABEL] [--json] [--ics FILE] [--ledger FILE]",
-	.summary = "show each recorded request with its state, due date and days left",
+	.summary = N_("show each recorded request with its state, due date and days left"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "      --overdue          only requests past their due date without an answer\n"
 	    "      --client LABEL     only this client's requests (the profile's label)\n"
 	    "      --json             machine-readable output\n"
@@ -32,7 +33,7 @@ const struct command cmd_status = {
 	    "counted from the day the broker received it: the delivery you recorded, else\n"
 	    "for a letter its mailing day plus the mail-transit allowance, else the day an\n"
 	    "email or form was sent.  FROM shows which.  A refusal under appeal shows the\n"
-	    "day the business's answer to the appeal is due.\n",
+	    "day the business's answer to the appeal is due.\n"),
 	.run = cmd_status_run,
 };
 
@@ -54,10 +55,11 @@ left_text(const struct ledger_request *r, date_t today)
 		return xstrdup("-");
 	left = ledger_effective_due(r) - today;
 	if (left == 0)
-		return xstrdup("due today");
+		return xstrdup(_("due today"));
 	if (left < 0)
-		return xasprintf("overdue by %ld day%s", -left, left == -1 ? "" : "s");
-	return xasprintf("%ld day%s", left, left == 1 ? "" : "s");
+		return xasprintf(i18n_ngettext("overdue by %ld day", "overdue by %ld days",
+		    (unsigned long)-left), -left);
+	return xasprintf(i18n_ngettext("%ld day", "%ld days", (unsigned long)left), left);
 }
 
 /* The day the clock runs from and why: "2026-12-14 (est.)", "2026-12-09 (rcvd)", "-". */
@@ -201,12 +203,13 @@ print_table(struct ledger_request **list, size_t n, date_t today)
 		if (r->state == LS_NEEDS_REVIEW)
 			review++;
 	}
-	printf("\n%zu request%s: %zu awaiting an answer, %zu overdue, %zu to review.\n", n,
-	    n == 1 ? "" : "s", awaiting, overdue, review);
+	printf(i18n_ngettext("\n%zu request: %zu awaiting an answer, %zu overdue, %zu to review.\n",
+	    "\n%zu requests: %zu awaiting an answer, %zu overdue, %zu to review.\n", n), n,
+	    awaiting, overdue, review);
 	if (review > 0)
-		printf("A request to review was being sent when optout stopped. Check whether it "
+		printf(_("A request to review was being sent when optout stopped. Check whether it "
 		       "went out,\nthen run 'optout mark REFERENCE sent' or 'optout mark REFERENCE "
-		       "failed'.\n");
+		       "failed'.\n"));
 }
 
 /* Write the running due dates as an iCalendar file (atomically); 0 or -1 with *cause. */
@@ -285,9 +288,9 @@ cmd_status_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_status, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_status, _("unexpected argument '%s'"), argv[optind]);
 	if (f.client != NULL && *f.client == '\0')
-		return cmd_usage_error(&cmd_status, "--client needs a label");
+		return cmd_usage_error(&cmd_status, _("--client needs a label"));
 	if (overdue)
 		f.overdue_on = today;
 	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)

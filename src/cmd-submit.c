@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/form.h"
 #include "optout/http.h"
 #include "optout/jv.h"
@@ -24,9 +25,9 @@ const struct command cmd_submit = {
     .usage = "-p PROFILE -b ID,...|--all -r TYPE [--procedure ID] [--send] [--show] "
              "[--disclose F,...] [--cacert FILE] [--proxy socks5h://HOST:PORT] [--ledger FILE] "
              "[--json]",
-    .summary = "fill in brokers' web forms: show the exact requests, or send them with --send",
+    .summary = N_("fill in brokers' web forms: show the exact requests, or send them with --send"),
     .help =
-        "Options:\n"
+        N_("Options:\n"
         "  -p, --profile FILE     the person's profile (JSON)\n"
         "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
         "      --all              every broker with a web form for the request\n"
@@ -52,7 +53,7 @@ const struct command cmd_submit = {
         "75 when a site was busy or unreachable before the form went out (try later).\n"
         "Each reply is kept in $XDG_DATA_HOME/optout/evidence/REFERENCE.html (mode 0600).\n"
         "With --send each request is recorded in the ledger and committed as 'sending'\n"
-        "before anything goes out; one the ledger shows as sent is never sent again.\n",
+        "before anything goes out; one the ledger shows as sent is never sent again.\n"),
     .run = cmd_submit_run,
 };
 
@@ -119,16 +120,16 @@ print_sheet(const struct sub *s, int show)
 	size_t n, i;
 	int masked = 0;
 
-	printf("  open:      %s\n", form_start_url(s->job));
+	printf(_("  open:      %s\n"), form_start_url(s->job));
 	if (form_last_url(s->job) != NULL) {
 		char *d = http_url_display(form_last_url(s->job));
 
-		printf("  reached:   %s\n", d);
+		printf(_("  reached:   %s\n"), d);
 		free(d);
 	}
 	v = form_values(s->job, &n);
 	if (n > 0)
-		printf("  fill in:\n");
+		printf(_("  fill in:\n"));
 	for (i = 0; i < n; i++) {
 		const char *shown = form_shown(&v[i], show);
 
@@ -136,14 +137,14 @@ print_sheet(const struct sub *s, int show)
 		if (*shown == '\0')
 			shown = "(leave empty)";
 		if (v[i].name != NULL && strcmp(v[i].label, v[i].name) != 0)
-			printf("    %-30s %s   (field %s)\n", v[i].label, shown, v[i].name);
+			printf(_("    %-30s %s   (field %s)\n"), v[i].label, shown, v[i].name);
 		else
 			printf("    %-30s %s\n", v[i].label, shown);
 	}
 	if (masked)
-		printf("  (***** marks a sensitive value: add --show to print it)\n");
-	printf("  then:      submit the form yourself, solve any CAPTCHA there, and keep the\n"
-	       "             confirmation page or email\n");
+		printf(_("  (***** marks a sensitive value: add --show to print it)\n"));
+	printf(_("  then:      submit the form yourself, solve any CAPTCHA there, and keep the\n"
+	       "             confirmation page or email\n"));
 }
 
 /* The text report of one broker. */
@@ -156,10 +157,12 @@ print_sub(const struct sub *s, int sent, int show)
 	printf("%s — %s: %s\n", s->it->broker->id, request_name(s->it->request),
 	    !sent && !form_for_person(s->job) ? "dry run (nothing sent; add --send to submit)" :
 	    form_for_person(s->job) ? "needs-human" : form_outcome_name(form_outcome(s->job)));
-	printf("  procedure: %s (web form%s)\n", s->it->proc->id,
-	    form_verified(s->job) ? "" : "; field names unverified");
+	if (form_verified(s->job))
+		printf(_("  procedure: %s (web form)\n"), s->it->proc->id);
+	else
+		printf(_("  procedure: %s (web form; field names unverified)\n"), s->it->proc->id);
 	if (form_for_person(s->job)) {
-		printf("  why:       %s\n", form_person_reason(s->job));
+		printf(_("  why:       %s\n"), form_person_reason(s->job));
 		print_sheet(s, show);
 	} else if (!sent) {
 		char *d = form_describe(s->job, show);
@@ -167,22 +170,22 @@ print_sub(const struct sub *s, int sent, int show)
 		size_t n, k;
 		int masked = 0;
 
-		printf("  requests:\n%s", d);
+		printf(_("  requests:\n%s"), d);
 		free(d);
 		for (v = form_values(s->job, &n), k = 0; k < n; k++)
 			masked |= v[k].sensitive && !show;
 		if (masked)
-			printf("  (***** marks a sensitive value: add --show to print it)\n");
+			printf(_("  (***** marks a sensitive value: add --show to print it)\n"));
 	} else {
-		printf("  why:       %s\n", form_reason(s->job) ? form_reason(s->job) : "-");
+		printf(_("  why:       %s\n"), form_reason(s->job) ? form_reason(s->job) : "-");
 		for (t = form_trace(s->job), i = 0; t[i] != NULL; i++)
 			printf("  %s %s\n", i == 0 ? "requests: " : "          ", t[i]);
 		if (form_outcome(s->job) == FORM_NEEDS_HUMAN)
 			print_sheet(s, show);
 		if (s->sm.evidence != NULL)
-			printf("  evidence:  %s\n", s->sm.evidence);
+			printf(_("  evidence:  %s\n"), s->sm.evidence);
 	}
-	printf("  reference: %s\n", s->it->reference);
+	printf(_("  reference: %s\n"), s->it->reference);
 }
 
 /* The JSON report of one broker. */
@@ -245,10 +248,10 @@ prepare(const struct broker *b, enum request req, const char *only, const struct
 	s->refused = 1;
 	if ((s->view = web_only(b, req, only)) == NULL) {
 		if (only != NULL)
-			cmd_error("%s: no web procedure '%s' for %s requests (see 'optout brokers "
-			    "show %s')", b->id, only, request_name(req), b->id);
+			cmd_error(_("%s: no web procedure '%s' for %s requests (see 'optout brokers "
+			    "show %s')"), b->id, only, request_name(req), b->id);
 		else
-			cmd_error("%s: no web form is known for %s requests (see 'optout plan')",
+			cmd_error(_("%s: no web form is known for %s requests (see 'optout plan')"),
 			    b->id, request_name(req));
 		return EX_UNAVAILABLE;
 	}
@@ -373,15 +376,15 @@ cmd_submit_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_submit, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_submit, _("unexpected argument '%s'"), argv[optind]);
 	if (profile == NULL || request == NULL)
-		return cmd_usage_error(&cmd_submit, "-p PROFILE and -r TYPE are required");
+		return cmd_usage_error(&cmd_submit, _("-p PROFILE and -r TYPE are required"));
 	if (request_parse(request, &req) != 0)
-		return cmd_usage_error(&cmd_submit, "-r: '%s' is not one of access, delete, "
-		    "opt-out, correct", request);
+		return cmd_usage_error(&cmd_submit, _("-r: '%s' is not one of access, delete, "
+		    "opt-out, correct"), request);
 	if (ho.proxy != NULL && strncmp(ho.proxy, "socks5h://", 10) != 0)
-		return cmd_usage_error(&cmd_submit, "--proxy: only socks5h://HOST:PORT is accepted "
-		    "(names are then resolved by the proxy, as Tor needs)");
+		return cmd_usage_error(&cmd_submit, _("--proxy: only socks5h://HOST:PORT is accepted "
+		    "(names are then resolved by the proxy, as Tor needs)"));
 	if (ho.cacert != NULL && access(ho.cacert, R_OK) != 0) {
 		cmd_error("%s: %s", ho.cacert, strerror(errno));
 		return EX_NOINPUT;
@@ -447,8 +450,8 @@ cmd_submit_run(int argc, char **argv)
 		}
 		for (i = 0; i < n; i++) {
 			if (subs[i].sm.already)
-				cmd_error("%s: already %s in the ledger (see 'optout status'): not sent "
-				    "again", subs[i].it->broker->id, ledger_state_name(subs[i].sm.prior));
+				cmd_error(_("%s: already %s in the ledger (see 'optout status'): not sent "
+				    "again"), subs[i].it->broker->id, ledger_state_name(subs[i].sm.prior));
 			if (subs[i].sm.problem != NULL)
 				cmd_error("%s", subs[i].sm.problem);
 		}
@@ -478,7 +481,7 @@ cmd_submit_run(int argc, char **argv)
 		}
 	}
 	if (all && n == 0 && !json)
-		printf("No selected broker has a web form for %s requests.\n", request_name(req));
+		printf(_("No selected broker has a web form for %s requests.\n"), request_name(req));
 	if (send && !json)
 		print_review(subs, n);
 out:

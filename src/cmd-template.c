@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/template.h"
 
@@ -15,12 +16,12 @@ static int cmd_template_run(int argc, char **argv);
 const struct command cmd_template = {
 	.name = "template",
 	.usage = "render FILE --data JSON [--partials DIR] [--escape html|none|doc]",
-	.summary = "render a Mustache template with data, for people who write or translate letters",
+	.summary = N_("render a Mustache template with data, for people who write or translate letters"),
 	.help =
-	    "Options:\n"
+	    N_("Options:\n"
 	    "  --data JSON         a JSON file, or inline JSON starting with { or [\n"
 	    "  --partials DIR      where {{> name}} finds name.mustache (default: no partials)\n"
-	    "  --escape MODE       html (default), none, or doc (optout's letter markup)\n",
+	    "  --escape MODE       html (default), none, or doc (optout's letter markup)\n"),
 	.run = cmd_template_run,
 };
 
@@ -78,17 +79,17 @@ cmd_template_run(int argc, char **argv)
 				o.escape = TMPL_ESCAPE_DOC;
 			else
 				return cmd_usage_error(&cmd_template,
-				    "--escape: '%s' is not one of html, none, doc", optarg);
+				    _("--escape: '%s' is not one of html, none, doc"), optarg);
 			break;
 		case 'h': cmd_usage(&cmd_template, stdout); return 0;
 		default: return EX_USAGE;
 		}
 	}
 	if (argc - optind != 2 || strcmp(argv[optind], "render") != 0)
-		return cmd_usage_error(&cmd_template, "usage: template render FILE --data JSON");
+		return cmd_usage_error(&cmd_template, _("usage: template render FILE --data JSON"));
 	file = argv[optind + 1];
 	if (data == NULL)
-		return cmd_usage_error(&cmd_template, "--data JSON is required");
+		return cmd_usage_error(&cmd_template, _("--data JSON is required"));
 	if (data[0] == '{' || data[0] == '[')
 		v = jv_parse(data, strlen(data), "--data", &cause);
 	else

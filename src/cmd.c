@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "optout/client.h"
+#include "optout/i18n.h"
 #include "optout/ledger.h"
 #include "optout/plan.h"
 #include "optout/vault.h"
@@ -19,6 +20,7 @@ extern const struct command cmd_demo;
 extern const struct command cmd_evidence;
 extern const struct command cmd_followup;
 extern const struct command cmd_help;
+extern const struct command cmd_init;
 extern const struct command cmd_letter;
 extern const struct command cmd_packet;
 extern const struct command cmd_plan;
@@ -34,6 +36,7 @@ extern const struct command cmd_inbox;
 /* The table: the order here is the order in --help. */
 const struct command *const commands[] = {
 	&cmd_packet,
+	&cmd_init,
 	&cmd_demo,
 	&cmd_batch,
 	&cmd_brokers,
@@ -76,13 +79,31 @@ cmd_find(const char *name)
 	return found;
 }
 
+/* The command a mistyped name was probably meant to be, or NULL. */
+const char *
+cmd_suggest(const char *name)
+{
+	const char **names;
+	const char *like;
+	size_t i, n;
+
+	for (n = 0; commands[n] != NULL; n++)
+		;
+	names = xcalloc(n + 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = commands[i]->name;
+	like = str_suggest(name, names);
+	free(names);
+	return like;
+}
+
 /* Print a command's usage line and option help. */
 void
 cmd_usage(const struct command *cmd, FILE *f)
 {
-	fprintf(f, "Usage: optout %s %s\n\n%s.\n", cmd->name, cmd->usage, cmd->summary);
+	fprintf(f, _("Usage: optout %s %s\n\n%s.\n"), cmd->name, cmd->usage, _(cmd->summary));
 	if (cmd->help != NULL && *cmd->help != '\0')
-		fprintf(f, "\n%s", cmd->help);
+		fprintf(f, "\n%s", _(cmd->help));
 }
 
 /* Print "optout: <message>" to stderr. */
@@ -106,7 +127,7 @@ cmd_error_cause(char *cause)
 	char *line, *save = NULL;
 
 	if (cause == NULL) {
-		cmd_error("unknown error");
+		cmd_error(_("unknown error"));
 		return;
 	}
 	for (line = strtok_r(cause, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
@@ -125,7 +146,7 @@ cmd_usage_error(const struct command *cmd, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	cmd_error("%s: %s", cmd->name, msg);
-	fprintf(stderr, "Try 'optout %s --help'.\n", cmd->name);
+	fprintf(stderr, _("Try 'optout %s --help'.\n"), cmd->name);
 	free(msg);
 	return EX_USAGE;
 }
@@ -142,7 +163,7 @@ cmd_getopt(const struct command *cmd, int argc, char **argv, const char *shortop
 	c = getopt_long(argc, argv, opts, longopts, NULL);
 	free(opts);
 	if (c == ':') {
-		cmd_usage_error(cmd, "option '%s' needs an argument",
+		cmd_usage_error(cmd, _("option '%s' needs an argument"),
 		    prev < argc ? argv[prev] : "?");
 		return '?';
 	}
@@ -150,10 +171,10 @@ cmd_getopt(const struct command *cmd, int argc, char **argv, const char *shortop
 		const char *bad = (optind > 0 && optind - 1 < argc) ? argv[optind - 1] : "?";
 
 		if (optopt != 0 && bad[0] == '-' && bad[1] != '-')
-			cmd_error("%s: unknown option '-%c'", cmd->name, optopt);
+			cmd_error(_("%s: unknown option '-%c'"), cmd->name, optopt);
 		else
-			cmd_error("%s: unknown option '%s'", cmd->name, bad);
-		fprintf(stderr, "Try 'optout %s --help'.\n", cmd->name);
+			cmd_error(_("%s: unknown option '%s'"), cmd->name, bad);
+		fprintf(stderr, _("Try 'optout %s --help'.\n"), cmd->name);
 		return '?';
 	}
 	return c;
@@ -209,6 +230,21 @@ cmd_inputs_free(struct cmd_inputs *in)
 	memset(in, 0, sizeof *in);
 }
 
+/* The broker id a mistyped one was probably meant to be, or NULL. */
+static const char *
+broker_suggest(const struct registry *r, const char *id)
+{
+	const char **ids = xcalloc(r->n + 1, sizeof *ids);
+	const char *like;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		ids[i] = r->brokers[i]->id;
+	like = str_suggest(id, ids);
+	free(ids);
+	return like;
+}
+
 /* Resolve -b ID,..., --scope S or --all (scope "all"). */
 int
 cmd_select_brokers(const struct command *cmd, const struct registry *r, const char *list,
@@ -219,22 +255,22 @@ cmd_select_brokers(const struct command *cmd, const struct registry *r, const ch
 	int bad = 0;
 
 	if (scope != NULL && list != NULL)
-		return cmd_usage_error(cmd, "give either -b ID,... or --scope/--all, not both");
+		return cmd_usage_error(cmd, _("give either -b ID,... or --scope/--all, not both"));
 	if (scope == NULL && list == NULL)
-		return cmd_usage_error(cmd, "name the brokers with -b ID,... or use --all");
+		return cmd_usage_error(cmd, _("name the brokers with -b ID,... or use --all"));
 	if (scope != NULL) {
 		enum scope s;
 
 		if (scope_parse(scope, &s) != 0)
-			return cmd_usage_error(cmd, "--scope: '%s' is not one of curated, government, "
-			    "people-search, registered, all", scope);
+			return cmd_usage_error(cmd, _("--scope: '%s' is not one of curated, government, "
+			    "people-search, registered, all"), scope);
 		*out = registry_scope(r, s, n);
 		return 0;
 	}
 	ids = str_split_list(list, &count);
 	if (count == 0) {
 		str_list_free(ids);
-		return cmd_usage_error(cmd, "-b needs at least one broker id");
+		return cmd_usage_error(cmd, _("-b needs at least one broker id"));
 	}
 	*out = xcalloc(count + 1, sizeof **out);
 	*n = 0;
@@ -242,7 +278,13 @@ cmd_select_brokers(const struct command *cmd, const struct registry *r, const ch
 		const struct broker *b = registry_find(r, ids[i]);
 
 		if (b == NULL) {
-			cmd_error("no broker with id '%s' (try 'optout brokers search WORD')", ids[i]);
+			const char *like = broker_suggest(r, ids[i]);
+
+			if (like != NULL)
+				cmd_error(_("no broker with id '%s': did you mean '%s'?"), ids[i], like);
+			else
+				cmd_error(_("no broker with id '%s' (try 'optout brokers search WORD')"),
+				    ids[i]);
 			bad = 1;
 		} else
 			(*out)[(*n)++] = b;
@@ -275,8 +317,8 @@ cmd_parse_requests(const struct command *cmd, const char *list, enum request *ou
 		enum request r;
 
 		if (request_parse(items[i], &r) != 0) {
-			int rc = cmd_usage_error(cmd, "-r: '%s' is not one of access, delete, "
-			    "opt-out, correct", items[i]);
+			int rc = cmd_usage_error(cmd, _("-r: '%s' is not one of access, delete, "
+			    "opt-out, correct"), items[i]);
 
 			str_list_free(items);
 			return rc;
@@ -288,7 +330,7 @@ cmd_parse_requests(const struct command *cmd, const char *list, enum request *ou
 	}
 	str_list_free(items);
 	if (*n == 0)
-		return cmd_usage_error(cmd, "-r needs at least one request type");
+		return cmd_usage_error(cmd, _("-r needs at least one request type"));
 	return 0;
 }
 
@@ -303,8 +345,8 @@ cmd_parse_disclose(const struct command *cmd, const char *list, char ***out)
 	*out = str_split_list(list != NULL ? list : "", NULL);
 	for (i = 0; (*out)[i] != NULL; i++) {
 		if (!strlist_has((const char **)allowed, (*out)[i])) {
-			int rc = cmd_usage_error(cmd, "--disclose: '%s' is not one of ssn, ssn_last4, "
-			    "drivers_license, dob, phone, email, prior_addresses", (*out)[i]);
+			int rc = cmd_usage_error(cmd, _("--disclose: '%s' is not one of ssn, ssn_last4, "
+			    "drivers_license, dob, phone, email, prior_addresses"), (*out)[i]);
 
 			str_list_free(*out);
 			*out = NULL;
@@ -362,23 +404,23 @@ cmd_refuse_plan(const struct plan_item *it, const char *no_procedure)
 	case PLAN_READY:
 		return 0;
 	case PLAN_NO_CHANNEL:
-		cmd_error("%s: no consumer channel is known (see 'optout brokers show %s')",
+		cmd_error(_("%s: no consumer channel is known (see 'optout brokers show %s')"),
 		    it->broker->id, it->broker->id);
 		return EX_UNAVAILABLE;
 	case PLAN_NO_PROCEDURE:
-		cmd_error("%s: %s for %s requests (see 'optout plan')", it->broker->id,
+		cmd_error(_("%s: %s for %s requests (see 'optout plan')"), it->broker->id,
 		    no_procedure != NULL ? no_procedure : "the broker has no known procedure",
 		    request_name(it->request));
 		return EX_UNAVAILABLE;
 	case PLAN_MISSING:
 		for (i = 0; it->missing[i] != NULL; i++)
-			cmd_error("%s: the profile lacks %s, which procedure %s requires",
+			cmd_error(_("%s: the profile lacks %s, which procedure %s requires"),
 			    it->broker->id, it->missing[i], it->proc->id);
 		return EX_DATAERR;
 	case PLAN_NEEDS_CONSENT:
 		for (i = 0; it->withheld[i] != NULL; i++)
-			cmd_error("%s: procedure %s requires %s, a sensitive field: allow it with "
-			    "--disclose %s", it->broker->id, it->proc->id, it->withheld[i],
+			cmd_error(_("%s: procedure %s requires %s, a sensitive field: allow it with "
+			    "--disclose %s"), it->broker->id, it->proc->id, it->withheld[i],
 			    it->withheld[i]);
 		return EX_DATAERR;
 	}
@@ -397,7 +439,7 @@ cmd_open_existing_ledger(const char *opt, struct ledger **l)
 		return EX_NOINPUT;
 	}
 	if (access(path, F_OK) != 0) {
-		cmd_error("%s: no ledger (%s): nothing has been recorded yet", path,
+		cmd_error(_("%s: no ledger (%s): nothing has been recorded yet"), path,
 		    strerror(errno));
 		free(path);
 		return EX_NOINPUT;

@@ -30,6 +30,8 @@ extern const struct command *const commands[];
 
 /* Find a command by name (or unique prefix of at least 3 letters). */
 const struct command *cmd_find(const char *name);
+/* The command a mistyped name was probably meant to be ("pakcet": packet), or NULL. */
+const char *cmd_suggest(const char *name);
 /* Print "Usage: ..." and the command's help to f. */
 void cmd_usage(const struct command *cmd, FILE *f);
 /* Print "optout: <message>" on stderr. */

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "optout/doc.h"
 #include "optout/jv.h"
@@ -24,10 +25,16 @@ struct cached {
 
 struct letters {
 	char *dir;
+	char *fallback;             /* letters/ for a language folder, else NULL */
+	char *lang;                 /* "es" for letters/es, NULL for letters/ */
 	struct cached *cache;
 	size_t ncache;
 	struct tmpl_cache *partials;
+	struct letters **langs;     /* the language folders opened so far */
+	size_t nlangs;
 };
+
+static int safe_name(const char *name);
 
 /* Open the letter directory of a data directory. */
 struct letters *
@@ -54,8 +61,63 @@ letters_close(struct letters *l)
 	}
 	free(l->cache);
 	tmpl_cache_free(l->partials);
+	for (i = 0; i < l->nlangs; i++)
+		letters_close(l->langs[i]);
+	free(l->langs);
 	free(l->dir);
+	free(l->fallback);
+	free(l->lang);
 	free(l);
+}
+
+/* The templates of one language, opened once and kept with l. */
+struct letters *
+letters_language(struct letters *l, const char *lang)
+{
+	struct letters *c;
+	size_t i;
+
+	if (lang == NULL || l->lang != NULL)
+		return l;
+	for (i = 0; i < l->nlangs; i++)
+		if (strcmp(l->langs[i]->lang, lang) == 0)
+			return l->langs[i];
+	c = xcalloc(1, sizeof *c);
+	c->dir = xasprintf("%s/%s", l->dir, lang);
+	c->fallback = xstrdup(l->dir);
+	c->lang = xstrdup(lang);
+	c->partials = tmpl_cache_new();
+	l->langs = xreallocarray(l->langs, l->nlangs + 1, sizeof *l->langs);
+	l->langs[l->nlangs++] = c;
+	return c;
+}
+
+/* Whether this folder itself (not its fallback) has template NAME. */
+int
+letters_has(const struct letters *l, const char *name)
+{
+	char *path;
+	int ok;
+
+	if (!safe_name(name))
+		return 0;
+	path = xasprintf("%s/%s.mustache", l->dir, name);
+	ok = access(path, R_OK) == 0;
+	free(path);
+	return ok;
+}
+
+/* dir/sub/NAME.mustache, or the English one when a language folder lacks it. */
+static char *
+template_path(const struct letters *l, const char *sub, const char *name)
+{
+	char *path = xasprintf("%s/%s%s.mustache", l->dir, sub, name);
+
+	if (l->fallback != NULL && access(path, F_OK) != 0) {
+		free(path);
+		path = xasprintf("%s/%s%s.mustache", l->fallback, sub, name);
+	}
+	return path;
 }
 
 /* A template or partial name may not leave the letters directory. */
@@ -78,7 +140,7 @@ load_partial(void *ctx, const char *name, char **text, char **cause)
 		*cause = xasprintf("partial name '%s' is not a plain name", name);
 		return -1;
 	}
-	path = xasprintf("%s/partials/%s.mustache", l->dir, name);
+	path = template_path(l, "partials/", name);
 	rc = read_file(path, TEMPLATE_MAX_BYTES, text, NULL, cause);
 	free(path);
 	return rc;
@@ -99,7 +161,7 @@ get_template(struct letters *l, const char *name, char **cause)
 		*cause = xasprintf("template name '%s' is not a plain name", name);
 		return NULL;
 	}
-	path = xasprintf("%s/%s.mustache", l->dir, name);
+	path = template_path(l, "", name);
 	if (read_file(path, TEMPLATE_MAX_BYTES, &text, NULL, cause) != 0) {
 		free(path);
 		return NULL;

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "optout/http.h"
 #include "optout/vault.h"
+#include "optout/i18n.h"
 
 void main_usage(FILE *f);
 
@@ -17,24 +18,22 @@ main_usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f,
-	    "Usage: optout [--version] [--help] [--identity FILE] [--passphrase-command CMD]\n"
-	    "              COMMAND [ARGS]\n\n"
-	    "Write and send personal-data requests (opt-out, deletion, access,\n"
-	    "correction) to data brokers.\n\n"
-	    "Commands:\n");
+	fputs(_("Usage: optout [--version] [--help] [--identity FILE] [--passphrase-command CMD]\n"
+		"              COMMAND [ARGS]\n\n"
+		"Write and send personal-data requests (opt-out, deletion, access,\n"
+		"correction) to data brokers.\n\n"
+		"Commands:\n"), f);
 	for (i = 0; commands[i] != NULL; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(f,
-	    "\n'optout help COMMAND' or 'optout COMMAND --help' shows a command's options.\n\n"
-	    "Profiles, agent files and client lists may be encrypted (age format):\n"
-	    "  --identity FILE             the age key file (or OPTOUT_IDENTITY)\n"
-	    "  --passphrase-command CMD    a command that prints the passphrase (or\n"
-	    "                              OPTOUT_PASSPHRASE_COMMAND); else it is asked\n"
-	    "                              for at the terminal, never taken from argv\n\n"
-	    "Exit status: 0 success, 64 usage error, 65 bad input data, 66 input file\n"
-	    "missing, 69 service unavailable, 70 internal error, 73 cannot create output,\n"
-	    "75 temporary failure (try again).\n");
+		fprintf(f, "  %-10s %s\n", commands[i]->name, _(commands[i]->summary));
+	fputs(_("\n'optout help COMMAND' or 'optout COMMAND --help' shows a command's options.\n\n"
+		"Profiles, agent files and client lists may be encrypted (age format):\n"
+		"  --identity FILE             the age key file (or OPTOUT_IDENTITY)\n"
+		"  --passphrase-command CMD    a command that prints the passphrase (or\n"
+		"                              OPTOUT_PASSPHRASE_COMMAND); else it is asked\n"
+		"                              for at the terminal, never taken from argv\n\n"
+		"Exit status: 0 success, 64 usage error, 65 bad input data, 66 input file\n"
+		"missing, 69 service unavailable, 70 internal error, 73 cannot create output,\n"
+		"75 temporary failure (try again).\n"), f);
 }
 
 /* Parse global options, find the command and run it. */
@@ -52,7 +51,10 @@ main(int argc, char **argv)
 	const char *identity = NULL, *passcmd = NULL;
 	int c, rc;
 
-	setlocale(LC_CTYPE, "");
+	/* Messages follow the locale; numbers in PDFs and JSON keep the C decimal point. */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	i18n_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -69,8 +71,8 @@ main(int argc, char **argv)
 			printf("optout %s\n", PACKAGE_VERSION);
 			return 0;
 		default:
-			cmd_error("unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, "Try 'optout --help'.\n");
+			cmd_error(_("unknown option '%s'"), argv[optind - 1]);
+			fputs(_("Try 'optout --help'.\n"), stderr);
 			return EX_USAGE;
 		}
 	}
@@ -80,8 +82,13 @@ main(int argc, char **argv)
 	}
 	cmd = cmd_find(argv[optind]);
 	if (cmd == NULL) {
-		cmd_error("unknown command '%s'", argv[optind]);
-		fprintf(stderr, "Try 'optout --help'.\n");
+		const char *like = cmd_suggest(argv[optind]);
+
+		if (like != NULL)
+			cmd_error(_("unknown command '%s'. Did you mean '%s'?"), argv[optind], like);
+		else
+			cmd_error(_("unknown command '%s'"), argv[optind]);
+		fputs(_("Try 'optout --help'.\n"), stderr);
 		return EX_USAGE;
 	}
 	argc -= optind;
@@ -100,7 +107,7 @@ main(int argc, char **argv)
 	rc = cmd->run(argc, argv);
 	http_global_cleanup();
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		cmd_error("cannot write output");
+		cmd_error(_("cannot write output"));
 		return rc ? rc : EX_IOERR;
 	}
 	return rc;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "optout/doc.h"
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
@@ -30,9 +31,14 @@ struct run {
 	size_t nletters;
 	struct jv *items;          /* packet.json entries */
 	struct jv *cover_items, *skipped;
+	struct jv *gov_items;      /* cover rows of brokers that sell to government */
 	struct packet_summary *sum;
 	struct buf *archive;       /* a sealed packet's files, in memory, as a tar archive */
 	char **archived_dirs;      /* folders already in the archive */
+	struct letters *person;    /* the person's language: cover, sheets, authorization */
+	char *lang;                /* its letters/<lang> folder, NULL for English */
+	size_t nstale;             /* ready items whose contact is stale or unverified */
+	size_t ntranslations;      /* reading copies written in translations/ */
 };
 
 /*
@@ -295,6 +301,13 @@ sheet_values(const struct jv *letter_data)
 	return vals;
 }
 
+/* Whether the procedure's contact details were checked recently ("current" sources). */
+static int
+contact_current(const struct plan_item *it)
+{
+	return it->proc->status != NULL && strcmp(it->proc->status, "current") == 0;
+}
+
 /* Write the sheet for a web form or telephone procedure. */
 static int
 write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause)
@@ -303,7 +316,7 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	struct jv *letter = plan_letter_data(it, r->o->profile, r->o->agent, 0);
 	struct jv *d = jv_new_object();
 	struct doc *doc = NULL;
-	char *base = base_name(it), *text = NULL, *name, *t, day[32];
+	char *base = base_name(it), *text = NULL, *name, *t;
 	const char *sub = proc->channel == CH_WEB ? "web" : "phone";
 	int rc = -1;
 	size_t i;
@@ -319,13 +332,25 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	jv_set_str(d, "phone", proc->phone);
 	jv_set_str(d, "law_name", it->law->name);
 	jv_set_str(d, "section", law_section(it->law, it->request));
-	date_format_long(it->due, day);
-	jv_set_str(d, "due", day);
+	t = i18n_date_long(it->due, r->lang, data_dir());
+	jv_set_str(d, "due", t);
+	free(t);
 	t = deadline_text(it->deadline.days, it->deadline.unit);
 	jv_set_str(d, "deadline", t);
 	free(t);
 	jv_set(d, "binding", jv_new_bool(it->deadline.binding));
 	jv_set(d, "values", sheet_values(letter));
+	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
+	jv_set(d, "is_delete", jv_new_bool(it->request == REQ_DELETE));
+	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));
+	jv_set(d, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
+	jv_set(d, "unverified", jv_new_bool(!contact_current(it)));
+	/* The period as parts, for templates that word it in another language. */
+	jv_set(d, "deadline_days", jv_new_int(it->deadline.days));
+	jv_set(d, "deadline_calendar", jv_new_bool(it->deadline.unit == UNIT_CALENDAR));
+	jv_set(d, "deadline_business", jv_new_bool(it->deadline.unit == UNIT_BUSINESS));
+	jv_set(d, "deadline_months", jv_new_bool(it->deadline.unit == UNIT_MONTHS));
+	jv_set(d, "deadline_plural", jv_new_bool(it->deadline.days != 1));
 	{
 		struct jv *notes = jv_new_array();
 
@@ -341,7 +366,7 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 		jv_set(d, "has_notes", jv_new_bool(jv_len(notes) > 0));
 		jv_set(d, "notes", notes);
 	}
-	doc = letter_render(r->o->letters, "sheet", d, cause);
+	doc = letter_render(r->person, "sheet", d, cause);
 	if (doc == NULL)
 		goto out;
 	text = doc_to_text(doc, 78);
@@ -355,6 +380,86 @@ out:
 	jv_free(d);
 	jv_free(letter);
 	free(base);
+	return rc;
+}
+
+/* The period's parts in law.*, for a language that words "45 calendar days" itself. */
+static void
+period_parts(struct jv *law, const char *prefix, int days, enum day_unit unit)
+{
+	char key[64];
+
+	snprintf(key, sizeof key, "%s_days", prefix);
+	jv_set(law, key, jv_new_int(days));
+	snprintf(key, sizeof key, "%s_calendar", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_CALENDAR));
+	snprintf(key, sizeof key, "%s_business", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_BUSINESS));
+	snprintf(key, sizeof key, "%s_months", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_MONTHS));
+	snprintf(key, sizeof key, "%s_plural", prefix);
+	jv_set(law, key, jv_new_bool(days != 1));
+}
+
+/*
+ * A reading copy of a letter in the person's language, when that language
+ * has the letter's template: translations/<base>.pdf, marked on its first
+ * lines as a translation of the English letter that is signed and sent.
+ */
+static int
+write_reading_copy(struct run *r, const struct plan_item *it, char **cause)
+{
+	char *name, *base, *file, *t;
+	struct jv *data, *law;
+	unsigned char *pdf;
+	size_t len;
+	int rc;
+
+	if (r->lang == NULL || it->law == NULL)
+		return 0;
+	name = letter_template_name(it->law->family, request_name(it->request));
+	if (!letters_has(r->person, name)) {
+		free(name);
+		return 0;
+	}
+	/* A name the PDF cannot print is given in its Latin form, as in the letter itself. */
+	{
+		int latin;
+
+		t = printable_name(r->o->profile, &latin);
+		secure_free(t);
+		data = plan_letter_data(it, r->o->profile, r->o->agent, latin);
+	}
+	t = i18n_date_long(r->o->today, r->lang, data_dir());
+	jv_set_str(data, "today", t);
+	free(t);
+	law = jv_get(data, "law");
+	if (law != NULL) {
+		t = i18n_date_long(it->due, r->lang, data_dir());
+		jv_set_str(law, "due", t);
+		free(t);
+		period_parts(law, "deadline", it->deadline.days, it->deadline.unit);
+		if (it->deadline.extension_days > 0) {
+			period_parts(law, "extension", it->deadline.extension_days,
+			    it->deadline.extension_unit);
+			jv_set(law, "extension_requires_notice",
+			    jv_new_bool(it->deadline.extension_requires_notice));
+		}
+	}
+	jv_set(data, "is_translation", jv_new_bool(1));
+	rc = letters_pdf(r->person, name, data, &pdf, &len, cause);
+	jv_free(data);
+	free(name);
+	if (rc != 0)
+		return -1;
+	base = base_name(it);
+	file = xasprintf("%s.pdf", base);
+	rc = put_file(r, "translations", file, pdf, len, cause);
+	free(file);
+	free(base);
+	free(pdf);
+	if (rc == 0)
+		r->ntranslations++;
 	return rc;
 }
 
@@ -482,6 +587,9 @@ do_item(struct run *r, const struct broker *b, enum request req, char **cause)
 			r->sum->phone++;
 			break;
 		}
+		if (rc == 0 && (it->proc->channel == CH_POSTAL || it->proc->channel == CH_FAX ||
+		    it->proc->channel == CH_EMAIL))
+			rc = write_reading_copy(r, it, cause);
 		if (rc == 0) {
 			struct jv *c = jv_new_object();
 			char day[11], *sends = sends_text(it);
@@ -496,7 +604,22 @@ do_item(struct run *r, const struct broker *b, enum request req, char **cause)
 			jv_set_str(c, "due", day);
 			jv_set_str(c, "sends", sends);
 			jv_set_str(c, "reference", it->reference);
-			jv_push(r->cover_items, c);
+			jv_set(c, "is_postal", jv_new_bool(it->proc->channel == CH_POSTAL ||
+			    it->proc->channel == CH_FAX));
+			jv_set(c, "is_email", jv_new_bool(it->proc->channel == CH_EMAIL));
+			jv_set(c, "is_web", jv_new_bool(it->proc->channel == CH_WEB));
+			jv_set(c, "is_phone", jv_new_bool(it->proc->channel == CH_PHONE));
+			jv_set(c, "is_opt_out", jv_new_bool(req == REQ_OPTOUT));
+			jv_set(c, "is_delete", jv_new_bool(req == REQ_DELETE));
+			jv_set(c, "is_access", jv_new_bool(req == REQ_ACCESS));
+			jv_set(c, "is_correct", jv_new_bool(req == REQ_CORRECT));
+			jv_set(c, "sells_to_government", jv_new_bool(b->sells_to_government));
+			jv_set(c, "unverified", jv_new_bool(!contact_current(it)));
+			jv_set_str(c, "file", file);
+			if (!contact_current(it))
+				r->nstale++;
+			/* Brokers that sell to government agencies come first on the cover. */
+			jv_push(b->sells_to_government ? r->gov_items : r->cover_items, c);
 			free(sends);
 		}
 	}
@@ -507,19 +630,46 @@ do_item(struct run *r, const struct broker *b, enum request req, char **cause)
 	return rc;
 }
 
+/*
+ * Number the cover's first-page steps in order: DROP (when the model has a
+ * "drop" object), letters, emails, web forms, calls, then recording them.
+ * Mustache cannot count, so each step gets its number as a value.
+ */
+static void
+number_steps(struct jv *d)
+{
+	static const char *const steps[][2] = {
+		{ "drop", "step_drop" },
+		{ "has_postal", "step_postal" },
+		{ "has_email", "step_email" },
+		{ "has_web", "step_web" },
+		{ "has_phone", "step_phone" },
+	};
+	long long n = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++)
+		if (jv_is_true(jv_get(d, steps[i][0])))
+			jv_set(d, steps[i][1], jv_new_int(++n));
+	jv_set(d, "step_record", jv_new_int(++n));
+	jv_set(d, "step_wait", jv_new_int(++n));
+}
+
 /* The cover sheet PDF. */
 static int
 write_cover(struct run *r, char **cause)
 {
 	const struct packet_summary *s = r->sum;
 	struct jv *d = jv_new_object();
+	struct jv *items;
 	unsigned char *pdf;
-	size_t len;
-	char day[32], *lat;
+	size_t len, i;
+	char *lat, *t;
 	int rc;
 
-	date_format_long(r->o->today, day);
-	jv_set_str(d, "today", day);
+	t = i18n_date_long(r->o->today, r->lang, data_dir());
+	jv_set_str(d, "today", t);
+	free(t);
 	/* A name the PDF cannot print is given in its Latin form on the cover. */
 	{
 		int used_latin;
@@ -545,12 +695,47 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "has_email", jv_new_bool(s->email > 0));
 	jv_set(d, "has_web", jv_new_bool(s->web > 0));
 	jv_set(d, "has_phone", jv_new_bool(s->phone > 0));
-	jv_set(d, "items", jv_copy(r->cover_items));
+	items = jv_copy(r->gov_items);
+	for (i = 0; i < jv_len(r->cover_items); i++)
+		jv_push(items, jv_copy(jv_at(r->cover_items, i)));
+	jv_set(d, "count_government", jv_new_int((long long)jv_len(r->gov_items)));
+	jv_set(d, "has_government", jv_new_bool(jv_len(r->gov_items) > 0));
+	{
+		struct jv *gov = jv_new_array();
+
+		for (i = 0; i < jv_len(r->gov_items); i++) {
+			const char *name = jv_str(jv_get(jv_at(r->gov_items, i), "broker"));
+			size_t k;
+
+			/* One entry per broker, though it may have several requests. */
+			for (k = 0; k < jv_len(gov) && strcmp(jv_str(jv_at(gov, k)), name) != 0; k++)
+				;
+			if (k == jv_len(gov))
+				jv_push(gov, jv_new_string(name));
+		}
+		jv_set(d, "government_brokers", gov);
+	}
+	jv_set(d, "items", items);
+	jv_set(d, "count_unverified", jv_new_int((long long)r->nstale));
+	jv_set(d, "has_translations", jv_new_bool(r->ntranslations > 0));
+	jv_set(d, "count_translations", jv_new_int((long long)r->ntranslations));
+	jv_set(d, "has_unverified", jv_new_bool(r->nstale > 0));
+	/* Rough time: 15 minutes a letter, 5 an email, 10 a form, 15 a call. */
+	{
+		long long minutes = 15 * (long long)s->postal + 5 * (long long)s->email +
+		    10 * (long long)s->web + 15 * (long long)s->phone;
+
+		jv_set(d, "minutes_total", jv_new_int(minutes));
+		/* Past an hour and a half, whole hours (rounded up) read better. */
+		jv_set(d, "time_in_hours", jv_new_bool(minutes >= 90));
+		jv_set(d, "hours_total", jv_new_int((minutes + 59) / 60));
+	}
 	jv_set(d, "skipped", jv_copy(r->skipped));
 	jv_set(d, "has_skipped", jv_new_bool(jv_len(r->skipped) > 0));
 	jv_set_str(d, "packet_id", "optout packet");
+	number_steps(d);
 	secure_free(lat);
-	rc = letters_pdf(r->o->letters, "cover", d, &pdf, &len, cause);
+	rc = letters_pdf(r->person, "cover", d, &pdf, &len, cause);
 	jv_free(d);
 	if (rc != 0)
 		return -1;
@@ -566,7 +751,7 @@ write_authorization(struct run *r, char **cause)
 	const struct profile *p = r->o->profile;
 	struct jv *d = jv_new_object(), *person = jv_new_object(), *agent = jv_new_object();
 	struct jv *reqs = jv_new_array();
-	char *name = profile_full_name(p), *lat = profile_latin_name(p), *one, day[32];
+	char *name = profile_full_name(p), *lat = profile_latin_name(p), *one, *day;
 	int has_ccpa = 0, has_other = 0, rc;
 	unsigned char *pdf;
 	size_t i, len;
@@ -581,6 +766,10 @@ write_authorization(struct run *r, char **cause)
 		jv_set_str(e, "broker", it->broker->name);
 		jv_set_str(e, "request", request_name(it->request));
 		jv_set_str(e, "law", it->law->name);
+		jv_set(e, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
+		jv_set(e, "is_delete", jv_new_bool(it->request == REQ_DELETE));
+		jv_set(e, "is_access", jv_new_bool(it->request == REQ_ACCESS));
+		jv_set(e, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
 		jv_push(reqs, e);
 		if (strcmp(it->law->family, "ccpa") == 0)
 			has_ccpa = 1;
@@ -612,11 +801,16 @@ write_authorization(struct run *r, char **cause)
 	jv_set(d, "has_other", jv_new_bool(has_other));
 	jv_set_str(d, "client", p->label ? p->label : "authorization");
 	/* An authorization for a year: long enough for deadlines, extensions and follow-ups. */
-	date_format_long(date_add_months(r->o->today, 12), day);
+	day = i18n_date_long(date_add_months(r->o->today, 12), r->lang, data_dir());
 	jv_set_str(d, "expires", day);
+	free(day);
+	/* The English text (which businesses read) follows every translation. */
+	day = i18n_date_long(date_add_months(r->o->today, 12), NULL, data_dir());
+	jv_set_str(d, "expires_en", day);
+	free(day);
 	secure_free(name);
 	secure_free(lat);
-	rc = letters_pdf(r->o->letters, "authorization", d, &pdf, &len, cause);
+	rc = letters_pdf(r->person, "authorization", d, &pdf, &len, cause);
 	jv_free(d);
 	if (rc != 0)
 		return -1;
@@ -676,7 +870,12 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	}
 	r.items = jv_new_array();
 	r.cover_items = jv_new_array();
+	r.gov_items = jv_new_array();
 	r.skipped = jv_new_array();
+	/* The person's pages in their language: --lang, else the profile's. */
+	r.lang = i18n_template_language(o->language != NULL ? o->language : o->profile->language,
+	    data_dir());
+	r.person = letters_language(o->letters, r.lang);
 	/* Brokers that sell to the government come first: on the cover and in the letters. */
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < o->nbrokers; i++)
@@ -756,6 +955,7 @@ out:
 	free(r.letters);
 	jv_free(r.items);
 	jv_free(r.cover_items);
+	jv_free(r.gov_items);
 	jv_free(r.skipped);
 	if (r.archive != NULL) {
 		/* The archive held every file in plain text: wipe it. */
@@ -764,6 +964,7 @@ out:
 		free(r.archive);
 		str_list_free(r.archived_dirs);
 	}
+	free(r.lang);
 	free(r.tmp);
 	free(parent);
 	return rc;

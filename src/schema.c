@@ -100,6 +100,7 @@ struct node {
 	long long min_length, max_length; /* -1 when absent */
 	struct re *re;
 	const char *pattern;
+	const char *expected; /* "x-expected": the pattern or enum in words, for people */
 	enum format format;
 
 	const struct jv *minimum, *maximum;
@@ -533,6 +534,12 @@ load_keyword(struct loader *L, struct node *n, const char *key, const struct jv 
 		load_count(L, key, v, &n->max_length);
 	else if (strcmp(key, "pattern") == 0)
 		load_pattern(L, n, v);
+	else if (strcmp(key, "x-expected") == 0) {
+		if (jv_str(v) == NULL)
+			load_error(L, "x-expected must be a string");
+		else
+			n->expected = jv_str(v);
+	}
 	else if (strcmp(key, "format") == 0)
 		load_format(L, n, v);
 	else if (strcmp(key, "minimum") == 0 || strcmp(key, "maximum") == 0) {
@@ -1141,7 +1148,12 @@ check_string(struct vctx *c, const struct node *n, const struct jv *v, struct er
 		add_err(c, out, 0, NULL, "string longer than %lld characters", n->max_length);
 	if (n->re != NULL) {
 		rc = re_match(n->re, s, len);
-		if (rc == 0)
+		/* People get the form in words; a regular expression only helps developers. */
+		if (rc == 0 && n->expected != NULL)
+			add_err(c, out, 0, NULL, "expected %s", n->expected);
+		else if (rc == 0 && c->redact)
+			add_err(c, out, 0, NULL, "is not in the form this field needs");
+		else if (rc == 0)
 			add_err(c, out, 0, v, "does not match the required pattern %s", n->pattern);
 		else if (rc < 0)
 			add_err(c, out, 0, NULL,
@@ -1448,7 +1460,9 @@ validate(struct vctx *c, const struct node *n, const struct jv *v, struct errs *
 			if (jv_equal(v, jv_at(n->enumv, i)))
 				break;
 		}
-		if (i == jv_len(n->enumv)) {
+		if (i == jv_len(n->enumv) && n->expected != NULL)
+			add_err(c, out, 1, NULL, "expected %s", n->expected);
+		else if (i == jv_len(n->enumv)) {
 			list = enum_list(n->enumv);
 			add_err(c, out, 1, v, "is not one of %s", list);
 			free(list);

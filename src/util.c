@@ -887,3 +887,54 @@ tar_end(struct buf *tar)
 
 	buf_add(tar, zero, sizeof zero);
 }
+
+/* Edit distance with adjacent transpositions (optimal string alignment), capped at 255. */
+static size_t
+str_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned char d[33][33];
+
+	if (la > 32 || lb > 32)
+		return 255;
+	for (i = 0; i <= la; i++)
+		d[i][0] = (unsigned char)i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = (unsigned char)j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1u < v)
+				v = d[i - 1][j] + 1u;
+			if (d[i][j - 1] + 1u < v)
+				v = d[i][j - 1] + 1u;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1u < v)
+				v = d[i - 2][j - 2] + 1u;
+			d[i][j] = (unsigned char)v;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The one candidate closest to word (a typo away), or NULL when none or several tie. */
+const char *
+str_suggest(const char *word, const char *const *candidates)
+{
+	size_t i, best = 255, limit = strlen(word) < 6 ? 1 : 2;
+	const char *found = NULL;
+	int tie = 0;
+
+	for (i = 0; candidates[i] != NULL; i++) {
+		size_t dist = str_distance(word, candidates[i]);
+
+		if (dist < best) {
+			best = dist;
+			found = candidates[i];
+			tie = 0;
+		} else if (dist == best)
+			tie = 1;
+	}
+	return best <= limit && best > 0 && !tie ? found : NULL;
+}

@@ -45,6 +45,7 @@ struct batch_opts {
 	struct ledger *ledger;
 	struct letters *letters;
 	const char *datadir;
+	const char *language;              /* summary.pdf's language (--lang); NULL: English */
 	int send;                          /* submit the automatic web forms */
 	const struct http_opts *http;      /* with send */
 	/*

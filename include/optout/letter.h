@@ -24,6 +24,14 @@ struct profile;
 
 struct letters *letters_open(const char *datadir);
 void letters_close(struct letters *l);
+/*
+ * The templates of a language: letters/<lang>/NAME.mustache and
+ * letters/<lang>/partials/, each falling back to the English one when the
+ * language folder lacks it.  NULL gives l.  Borrowed: closed with l.
+ */
+struct letters *letters_language(struct letters *l, const char *lang);
+/* Whether the folder itself, not its English fallback, has template NAME. */
+int letters_has(const struct letters *l, const char *name);
 /* Render the named template (e.g. "ccpa-delete") with data into markup. */
 int letters_markup(struct letters *l, const char *name, const struct jv *data, char **out,
     char **cause);

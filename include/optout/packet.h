@@ -59,6 +59,7 @@ struct packet_opts {
 	 */
 	struct ledger *ledger;
 	const char *client;
+	const char *language;    /* the person's pages (--lang); NULL: the profile's language */
 };
 
 struct packet_summary {

@@ -13,6 +13,10 @@
  * "uri"), minimum, maximum, allOf, anyOf, oneOf, not, if/then/else,
  * dependentRequired, $ref to "#/$defs/NAME", $defs.  Annotations ($schema,
  * $id, $comment, title, description, examples, default) are ignored.
+ * "x-expected" (an extension other validators ignore) words a pattern or
+ * an enum for people: a failure then reads "expected a US ZIP code (12345
+ * or 12345-6789)" instead of quoting the regular expression; with
+ * SCHEMA_REDACT a pattern without one says only that the form is wrong.
  * An unsupported keyword in a schema is an error at schema load time.
  *
  * Contract: schema_load returns a struct schema owned by the caller

@@ -117,5 +117,11 @@ const char *country_name(const char *code);
 
 /* The directory holding brokers/ and letters/: $OPTOUT_DATADIR or the installed one. */
 const char *data_dir(void);
+/*
+ * Did-you-mean: the candidate (NULL-terminated list) one or two typing
+ * mistakes from word (letters swapped, missing, extra or wrong), or NULL
+ * when there is none or the closest ones tie.
+ */
+const char *str_suggest(const char *word, const char *const *candidates);
 
 #endif

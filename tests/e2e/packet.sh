@@ -27,7 +27,7 @@ check_pdfs() {
 }
 
 # The California example: a postal deletion (multi-page with prior addresses), an email, a web sheet.
-run packet -p "$ex" --all -r delete,opt-out,access -o "$work/jose"
+run packet -p "$ex" --all -r delete,opt-out,access -o "$work/jose" --lang en
 check_status "packet exits 0" 0
 check_has "packet reports what it wrote" "$work/out" "Wrote $work/jose/"
 for f in cover.pdf print-all.pdf packet.json letters/example-history-delete.pdf \

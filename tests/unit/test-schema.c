@@ -271,7 +271,7 @@ test_lengths(void **state)
 	schema_free(s);
 }
 
-/* "pattern": unanchored PCRE2 search; the pattern is shown, the value only unredacted. */
+/* "pattern": unanchored PCRE2 search; the pattern is shown only unredacted, the value too. */
 static void
 test_pattern(void **state)
 {
@@ -285,10 +285,32 @@ test_pattern(void **state)
 	invalid(s, "{\"url\": \"http://x\"}", 0,
 	    "d.json: url: \"http://x\" does not match the required pattern ^https://");
 	invalid(s, "{\"url\": \"http://x\"}", SCHEMA_REDACT,
-	    "d.json: url: does not match the required pattern ^https://");
+	    "d.json: url: is not in the form this field needs");
 	invalid(
 	    s, "{\"c\": \"cafe\"}", 0, "d.json: c: \"cafe\" does not match the required pattern é");
 	schema_free(s);
+}
+
+/* "x-expected": a pattern or enum in words, never the regular expression or the list. */
+static void
+test_expected_words(void **state)
+{
+	struct schema *s;
+	char *cause;
+
+	(void)state;
+	s = load("{\"properties\": {\"zip\": {\"pattern\": \"^[0-9]{5}(-[0-9]{4})?$\","
+	         "\"x-expected\": \"a US ZIP code (12345 or 12345-6789)\"},"
+	         "\"st\": {\"enum\": [\"CA\", \"NY\"], \"x-expected\": \"a state code such as CA\"}}}");
+	valid(s, "{\"zip\": \"90033\", \"st\": \"CA\"}");
+	invalid(s, "{\"zip\": \"9003\"}", SCHEMA_REDACT,
+	    "d.json: zip: expected a US ZIP code (12345 or 12345-6789)");
+	invalid(s, "{\"zip\": \"9003\"}", 0, "d.json: zip: expected a US ZIP code (12345 or 12345-6789)");
+	invalid(s, "{\"st\": \"ca\"}", SCHEMA_REDACT, "d.json: st: expected a state code such as CA");
+	schema_free(s);
+	cause = load_fail("{\"x-expected\": 5}");
+	assert_non_null(strstr(cause, "x-expected must be a string"));
+	free(cause);
 }
 
 /* "format": real calendar dates, RFC 3339 date-times, emails and URIs. */
@@ -730,6 +752,7 @@ main(void)
 	    cmocka_unit_test(test_arrays),
 	    cmocka_unit_test(test_lengths),
 	    cmocka_unit_test(test_pattern),
+	    cmocka_unit_test(test_expected_words),
 	    cmocka_unit_test(test_formats),
 	    cmocka_unit_test(test_numbers),
 	    cmocka_unit_test(test_combinators),

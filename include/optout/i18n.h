@@ -1,0 +1,50 @@
+/*
+ * i18n: the program's messages through GNU gettext, and the language of the
+ * pages a person reads.
+ *
+ * Messages: i18n_init binds the "optout" catalogue (from $OPTOUT_LOCALEDIR
+ * when set, for tests of an uninstalled build, else the installed
+ * LOCALEDIR) after main's setlocale(LC_ALL, "").  `_()` translates a
+ * message at run time; `N_()` marks a string in a table for xgettext and
+ * is translated where it is printed.  A message is a whole sentence with
+ * its placeholders, so that a translator can reorder the words.
+ *
+ * Templates: pages for the person (cover, sheets, authorization, summary,
+ * follow-up notes, reading copies of letters) exist per language under
+ * letters/<lang>/ with the same names as the English ones in letters/.
+ * i18n_template_language maps a requested language (a BCP 47 tag such as
+ * "es-US", a locale name such as "es_US.UTF-8") to the folder that holds
+ * it, or NULL for English.  Letters to US brokers stay in English.
+ *
+ * Contract: returned strings are allocated and belong to the caller.
+ */
+#ifndef OPTOUT_I18N_H
+#define OPTOUT_I18N_H
+
+#include "optout/date.h"
+
+#define _(s) i18n_gettext(s)
+#define N_(s) (s)
+
+/* Bind the message catalogue; call once, after setlocale. */
+void i18n_init(void);
+/* The translation of a message for the current locale (the message itself without one). */
+const char *i18n_gettext(const char *msgid);
+/* Plural form: n chooses between the singular and plural message. */
+const char *i18n_ngettext(const char *singular, const char *plural, unsigned long n);
+/*
+ * The letters/<lang> folder name for a requested language: "es" for
+ * "es", "es-US", "es_US.UTF-8", when datadir/letters/es exists; NULL for
+ * English, an empty or malformed tag, or a language without templates.
+ */
+char *i18n_template_language(const char *requested, const char *datadir);
+/*
+ * A date as the language writes it, from letters/<lang>/language.json
+ * ("6 de enero de 2027"); English ("6 January 2027") when lang is NULL or
+ * the file is missing.
+ */
+char *i18n_date_long(date_t d, const char *lang, const char *datadir);
+/* Switch the program's messages to lang ("es") for the rest of the run. */
+void i18n_use_language(const char *lang);
+
+#endif
