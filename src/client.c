@@ -140,6 +140,10 @@ client_note_label(const struct profile *p, char **label, int *made, char **cause
 
 	*label = NULL;
 	*made = 0;
+	if (ephemeral_mode()) {
+		*cause = ephemeral_refusal("the note of your label");
+		return -1;
+	}
 	if ((path = client_note_path(cause)) == NULL)
 		return -1;
 	dir = path_dirname(path);

@@ -260,6 +260,12 @@ cmd_packet_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_packet, _("-p PROFILE and -o DIR are required"));
 	if (ledger_file != NULL && !use_ledger)
 		return cmd_usage_error(&cmd_packet, "give either --ledger FILE or --no-ledger");
+	if (ephemeral_mode()) {
+		if (ledger_file != NULL)
+			return cmd_usage_error(&cmd_packet, "--ephemeral keeps no ledger: leave out "
+			    "--ledger");
+		use_ledger = 0; /* a shared computer: nothing recorded */
+	}
 	if (seal.nto > 0 && seal.passphrase)
 		return cmd_usage_error(&cmd_packet,
 		    "give either --encrypt-to or --encrypt-passphrase, not both");

@@ -524,6 +524,10 @@ ledger_open(const char *path, char **cause)
 	char *lockpath;
 	int rc;
 
+	if (ephemeral_mode()) {
+		*cause = ephemeral_refusal("the ledger");
+		return NULL;
+	}
 	l = xcalloc(1, sizeof *l);
 	l->lockfd = -1;
 	if (path != NULL)

@@ -18,8 +18,8 @@ main_usage(FILE *f)
 {
 	size_t i;
 
-	fputs(_("Usage: optout [--version] [--help] [--identity FILE] [--passphrase-command CMD]\n"
-		"              COMMAND [ARGS]\n\n"
+	fputs(_("Usage: optout [--version] [--help] [--ephemeral] [--identity FILE]\n"
+		"              [--passphrase-command CMD] COMMAND [ARGS]\n\n"
 		"Write and send personal-data requests (opt-out, deletion, access,\n"
 		"correction) to data brokers.\n\n"
 		"Commands:\n"), f);
@@ -31,6 +31,8 @@ main_usage(FILE *f)
 		"  --passphrase-command CMD    a command that prints the passphrase (or\n"
 		"                              OPTOUT_PASSPHRASE_COMMAND); else it is asked\n"
 		"                              for at the terminal, never taken from argv\n\n"
+		"--ephemeral (or OPTOUT_EPHEMERAL=1), for a shared computer: nothing is kept\n"
+		"outside the output the person takes away (no ledger, no evidence, no notes).\n\n"
 		"Exit status: 0 success, 64 usage error, 65 bad input data, 66 input file\n"
 		"missing, 69 service unavailable, 70 internal error, 73 cannot create output,\n"
 		"75 temporary failure (try again).\n"), f);
@@ -45,6 +47,7 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "identity", required_argument, NULL, 'I' },
 		{ "passphrase-command", required_argument, NULL, 'P' },
+		{ "ephemeral", no_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct command *cmd;
@@ -63,6 +66,10 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			passcmd = optarg;
+			break;
+		case 'E':
+			/* In the environment, so every module (and any child) sees it. */
+			setenv("OPTOUT_EPHEMERAL", "1", 1);
 			break;
 		case 'h':
 			main_usage(stdout);

@@ -43,6 +43,8 @@ save_evidence(struct submission *s, char **cause)
 
 	if ((body = form_evidence(s->job, &len, &status, &url)) == NULL)
 		return 0;
+	if (ephemeral_mode())
+		return 0; /* the reply is not kept on a shared computer */
 	if ((dir = evidence_dir(cause)) == NULL)
 		return -1;
 	if (make_dirs(dir, 0700, cause) != 0 || chmod(dir, 0700) != 0) {

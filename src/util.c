@@ -938,3 +938,20 @@ str_suggest(const char *word, const char *const *candidates)
 	}
 	return best <= limit && best > 0 && !tie ? found : NULL;
 }
+
+/* Whether optout runs in ephemeral mode (nothing kept on this computer). */
+int
+ephemeral_mode(void)
+{
+	const char *e = getenv("OPTOUT_EPHEMERAL");
+
+	return e != NULL && strcmp(e, "1") == 0;
+}
+
+/* The refusal for keeping something in ephemeral mode. */
+char *
+ephemeral_refusal(const char *what)
+{
+	return xasprintf("--ephemeral: %s would be kept on this computer, so it is not used "
+	    "(run without --ephemeral on your own computer)", what);
+}

@@ -1013,6 +1013,10 @@ vault_store_init(const char *passphrase, char **cause)
 	char *dir, *rcpt, *p, *text;
 	int rc = -1;
 
+	if (ephemeral_mode()) {
+		*cause = ephemeral_refusal("a vault");
+		return -1;
+	}
 	if ((dir = vault_store_dir(cause)) == NULL)
 		return -1;
 	p = path_join(dir, "recipient");
@@ -1075,6 +1079,10 @@ vault_store_add(const char *label, const void *data, size_t len, int replace, ch
 	const char *r;
 	int rc = -1;
 
+	if (ephemeral_mode()) {
+		*cause = ephemeral_refusal("a profile in the vault");
+		return -1;
+	}
 	if ((path = vault_store_path(label, cause)) == NULL)
 		return -1;
 	if ((dir = vault_store_dir(cause)) == NULL) {

@@ -56,6 +56,16 @@ int tar_add(struct buf *tar, const char *name, const void *data, size_t len, int
     long long mtime);
 void tar_end(struct buf *tar);
 
+/*
+ * Ephemeral mode (optout --ephemeral, or OPTOUT_EPHEMERAL=1): for a shared
+ * computer.  Nothing is kept outside the output the person takes away: the
+ * modules that keep data (ledger, evidence, label note, vault, caches)
+ * refuse to write with ephemeral_refusal()'s message.
+ */
+int ephemeral_mode(void);
+/* The refusal for keeping `what` in ephemeral mode (allocated). */
+char *ephemeral_refusal(const char *what);
+
 /* Overwrite and free a string that held personal data. */
 void secure_free(char *s);
 
