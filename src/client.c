@@ -79,15 +79,15 @@ fingerprint(const struct profile *p, const char *keyfile, char fp[17], char key_
 char *
 client_note_path(char **cause)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *p = data_home_path("labels", "where to keep the label note", cause);
 
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/optout/labels", xdg);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.local/share/optout/labels", home);
-	*cause = xstrdup("cannot keep the label note: neither XDG_DATA_HOME nor HOME is set "
-	    "(give the profile a label)");
-	return NULL;
+	if (p == NULL) {
+		char *c = xasprintf("%s (give the profile a label)", *cause);
+
+		free(*cause);
+		*cause = c;
+	}
+	return p;
 }
 
 /* The label on the note's line for this fingerprint, or NULL. */
@@ -217,4 +217,55 @@ client_claim(struct ledger *l, const struct profile *p, const char *label, char 
 		return CLIENT_OTHER_PERSON;
 	}
 	return CLIENT_OK;
+}
+
+/* Remove a label's lines from the note (optout shred); *removed counts them. */
+int
+client_note_forget(const char *label, int *removed, char **cause)
+{
+	char *path, *lockpath = NULL, *data = NULL;
+	const char *line;
+	struct buf b;
+	size_t len = 0;
+	int lock = -1, rc = -1;
+
+	*removed = 0;
+	if ((path = client_note_path(cause)) == NULL)
+		return -1;
+	if (access(path, F_OK) != 0) {
+		free(path);
+		return 0; /* no note: nothing to forget */
+	}
+	lockpath = xasprintf("%s.lock", path);
+	if ((lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
+	    flock(lock, LOCK_EX) != 0) {
+		*cause = xasprintf("%s: %s", lockpath, strerror(errno));
+		goto out;
+	}
+	if (read_file(path, NOTE_MAX_BYTES, &data, &len, cause) != 0)
+		goto out;
+	buf_init(&b);
+	for (line = data; line != NULL && *line != '\0';) {
+		const char *end = strchr(line, '\n');
+		size_t n = end != NULL ? (size_t)(end - line) : strlen(line);
+
+		/* "FINGERPRINT LABEL": the label is everything after the 17th byte. */
+		if (n > 17 && n - 17 == strlen(label) && strncmp(line + 17, label, n - 17) == 0)
+			(*removed)++;
+		else {
+			buf_add(&b, line, n);
+			buf_addc(&b, '\n');
+		}
+		line = end != NULL ? end + 1 : NULL;
+	}
+	rc = *removed > 0 ? write_file_atomic(path, b.data != NULL ? b.data : "", b.len, 0600,
+	    cause) : 0;
+	buf_free(&b);
+out:
+	if (lock != -1)
+		close(lock);
+	free(data);
+	free(lockpath);
+	free(path);
+	return rc;
 }

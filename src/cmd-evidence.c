@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/submit.h"
 #include "optout/batch.h"
 #include "optout/evidence.h"
 #include "optout/ledger.h"
@@ -69,13 +70,10 @@ report_bad(void *ctx, char *msg)
 static char *
 replies_dir(void)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *cause = NULL, *dir = submit_evidence_dir(&cause);
 
-	if (xdg != NULL && *xdg == '/')
-		return xasprintf("%s/optout/evidence", xdg);
-	if (home != NULL && *home == '/')
-		return xasprintf("%s/.local/share/optout/evidence", home);
-	return NULL;
+	free(cause);
+	return dir;
 }
 
 /* The exit status for an evidence status. */

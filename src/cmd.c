@@ -26,6 +26,7 @@ extern const struct command cmd_packet;
 extern const struct command cmd_plan;
 extern const struct command cmd_template;
 extern const struct command cmd_vault;
+extern const struct command cmd_shred;
 extern const struct command cmd_mark;
 extern const struct command cmd_status;
 extern const struct command cmd_submit;
@@ -51,6 +52,7 @@ const struct command *const commands[] = {
 	&cmd_evidence,
 	&cmd_template,
 	&cmd_vault,
+	&cmd_shred,
 	&cmd_help,
 	/* end of command table */
 	NULL,

@@ -352,16 +352,15 @@ ledger_effective_due(const struct ledger_request *r)
 char *
 ledger_default_path(char **cause)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *p = data_home_path("ledger.db", "the ledger", cause);
 
-	/* The spec says relative values are invalid and must be ignored. */
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/optout/ledger.db", xdg);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.local/share/optout/ledger.db", home);
-	*cause = xstrdup("cannot find the ledger: neither XDG_DATA_HOME nor HOME is set "
-	    "(give --ledger FILE)");
-	return NULL;
+	if (p == NULL) {
+		char *c = xasprintf("%s (give --ledger FILE)", *cause);
+
+		free(*cause);
+		*cause = c;
+	}
+	return p;
 }
 
 /* Create the ledger's directory (0700) and an empty file (0600) if missing. */
@@ -2036,5 +2035,83 @@ ledger_add_reply(struct ledger *l, const char *ref, const char *key, const char 
 fail:
 	tx_rollback(l);
 	ledger_request_free(r);
+	return -1;
+}
+
+/*
+ * Forget a client: every request of the label, its events, email attempts
+ * and replies, and the label's fingerprint, in one transaction, with
+ * SQLite's secure_delete on and the write-ahead log truncated after, so
+ * the deleted rows are overwritten rather than left in free pages.  The
+ * references and the evidence files the replies pointed to are handed back
+ * for the caller to remove.
+ */
+int
+ledger_forget_client(struct ledger *l, const char *label, char ***refs, char ***evidence,
+    char **cause)
+{
+	static const char *const deletes[] = {
+		"DELETE FROM events WHERE request_id IN (SELECT id FROM requests WHERE client = ?1)",
+		"DELETE FROM mail_sends WHERE request_id IN (SELECT id FROM requests WHERE client = ?1)",
+		"DELETE FROM replies WHERE request_id IN (SELECT id FROM requests WHERE client = ?1)",
+		"DELETE FROM requests WHERE client = ?1",
+		"DELETE FROM clients WHERE label = ?1",
+	};
+	sqlite3_stmt *st;
+	size_t i, nr = 0, ne = 0;
+	int rc;
+
+	*refs = xcalloc(1, sizeof **refs);
+	*evidence = xcalloc(1, sizeof **evidence);
+	if (db_exec(l, "PRAGMA secure_delete = ON", "cannot turn on secure deletion", cause) != 0 ||
+	    tx_begin(l, cause) != 0)
+		return -1;
+	/* What the caller removes from the disk once the rows are gone. */
+	if (db_prepare(l, "SELECT reference FROM requests WHERE client = ?1 ORDER BY id", &st,
+	    cause) != 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, label, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*refs = xreallocarray(*refs, nr + 2, sizeof **refs);
+		(*refs)[nr++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		(*refs)[nr] = NULL;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(l, "cannot read the client's requests", cause);
+		goto fail;
+	}
+	if (db_prepare(l, "SELECT evidence FROM replies WHERE evidence IS NOT NULL AND request_id "
+	    "IN (SELECT id FROM requests WHERE client = ?1)", &st, cause) != 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, label, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*evidence = xreallocarray(*evidence, ne + 2, sizeof **evidence);
+		(*evidence)[ne++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		(*evidence)[ne] = NULL;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		db_fail(l, "cannot read the client's replies", cause);
+		goto fail;
+	}
+	for (i = 0; i < sizeof deletes / sizeof *deletes; i++) {
+		if (db_prepare(l, deletes[i], &st, cause) != 0)
+			goto fail;
+		sqlite3_bind_text(st, 1, label, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			db_fail(l, "cannot remove the client's records", cause);
+			goto fail;
+		}
+	}
+	if (tx_commit(l, cause) != 0)
+		goto fail;
+	/* Old page images of the deleted rows live in the WAL until it is checkpointed. */
+	return db_exec(l, "PRAGMA wal_checkpoint(TRUNCATE)", "cannot clear the write-ahead log",
+	    cause);
+fail:
+	tx_rollback(l);
 	return -1;
 }

@@ -15,17 +15,10 @@
 #include "optout/util.h"
 
 /* The directory evidence goes to: $XDG_DATA_HOME/optout/evidence (never /tmp). */
-static char *
-evidence_dir(char **cause)
+char *
+submit_evidence_dir(char **cause)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-
-	if (xdg != NULL && *xdg == '/')
-		return xasprintf("%s/optout/evidence", xdg);
-	if (home != NULL && *home == '/')
-		return xasprintf("%s/.local/share/optout/evidence", home);
-	*cause = xstrdup("cannot keep the evidence: neither XDG_DATA_HOME nor HOME is set");
-	return NULL;
+	return data_home_path("evidence", "where to keep the evidence", cause);
 }
 
 /* Keep the last reply as evidence, readable by the user only. */
@@ -45,7 +38,7 @@ save_evidence(struct submission *s, char **cause)
 		return 0;
 	if (ephemeral_mode())
 		return 0; /* the reply is not kept on a shared computer */
-	if ((dir = evidence_dir(cause)) == NULL)
+	if ((dir = submit_evidence_dir(cause)) == NULL)
 		return -1;
 	if (make_dirs(dir, 0700, cause) != 0 || chmod(dir, 0700) != 0) {
 		if (*cause == NULL)

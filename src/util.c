@@ -955,3 +955,17 @@ ephemeral_refusal(const char *what)
 	return xasprintf("--ephemeral: %s would be kept on this computer, so it is not used "
 	    "(run without --ephemeral on your own computer)", what);
 }
+
+/* Where optout keeps a file or folder of its own data, following the XDG spec. */
+char *
+data_home_path(const char *name, const char *what, char **cause)
+{
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/optout/%s", xdg, name);
+	if (home != NULL && home[0] == '/')
+		return xasprintf("%s/.local/share/optout/%s", home, name);
+	*cause = xasprintf("cannot find %s: neither XDG_DATA_HOME nor HOME is set", what);
+	return NULL;
+}

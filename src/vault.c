@@ -948,15 +948,7 @@ vault_read_file(const char *path, size_t max, char **cause)
 char *
 vault_store_dir(char **cause)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-
-	/* Relative XDG values are invalid and ignored, as the spec says. */
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/optout/vault", xdg);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.local/share/optout/vault", home);
-	*cause = xstrdup("cannot find the vault: neither XDG_DATA_HOME nor HOME is set");
-	return NULL;
+	return data_home_path("vault", "the vault", cause);
 }
 
 /* Whether a label can name a file in the store (the profile schema's label form). */

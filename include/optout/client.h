@@ -37,6 +37,8 @@ enum client_status {
  * there is none (*made is then 1).  The profile is not changed.
  */
 int client_note_label(const struct profile *p, char **label, int *made, char **cause);
+/* Remove a label from the note (optout shred); *removed counts the lines. */
+int client_note_forget(const char *label, int *removed, char **cause);
 /* The note's path ($XDG_DATA_HOME/optout/labels), allocated. */
 char *client_note_path(char **cause);
 /* Tie the label to this person in the ledger, or refuse it for another person. */

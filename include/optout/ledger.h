@@ -334,4 +334,13 @@ date_t ledger_effective_due(const struct ledger_request *r);
  */
 int ledger_check(struct ledger *l, char **cause);
 
+/*
+ * Forget a client (optout shred): its requests, events, email attempts,
+ * replies and fingerprint, securely deleted.  *refs gets the references
+ * and *evidence the reply files recorded (both NULL-terminated, freed with
+ * str_list_free) for the caller to remove.
+ */
+int ledger_forget_client(struct ledger *l, const char *label, char ***refs, char ***evidence,
+    char **cause);
+
 #endif

@@ -43,4 +43,7 @@ int submit_send(struct submission **subs, size_t n, const struct http_opts *ho,
     struct ledger *ledger, const struct laws *laws, const char *client, char **cause);
 void submission_clear(struct submission *s);
 
+/* $XDG_DATA_HOME/optout/evidence, where replies are kept (allocated), or NULL. */
+char *submit_evidence_dir(char **cause);
+
 #endif

@@ -57,6 +57,13 @@ int tar_add(struct buf *tar, const char *name, const void *data, size_t len, int
 void tar_end(struct buf *tar);
 
 /*
+ * $XDG_DATA_HOME/optout/NAME (else ~/.local/share/optout/NAME; relative
+ * XDG values are ignored, as the spec says), allocated; NULL with
+ * "cannot find WHAT: ..." in *cause when neither variable is usable.
+ */
+char *data_home_path(const char *name, const char *what, char **cause);
+
+/*
  * Ephemeral mode (optout --ephemeral, or OPTOUT_EPHEMERAL=1): for a shared
  * computer.  Nothing is kept outside the output the person takes away: the
  * modules that keep data (ledger, evidence, label note, vault, caches)
