@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "optout/http.h"
+#include "optout/util.h"
 #include "optout/vault.h"
 
 void main_usage(FILE *f);
@@ -52,6 +53,7 @@ main(int argc, char **argv)
 	const char *identity = NULL, *passcmd = NULL;
 	int c, rc;
 
+	heap_keep();
 	setlocale(LC_CTYPE, "");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
