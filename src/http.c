@@ -46,12 +46,17 @@ struct host_state {
 	long long last_start;
 };
 
+/* Whether http_global_init has set libcurl up (main thread only). */
+static int http_ready;
+
 /* Start libcurl once for the process, and check it can speak TLS. */
 int
 http_global_init(char **cause)
 {
 	const curl_version_info_data *v;
 
+	if (http_ready)
+		return 0;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		*cause = xstrdup("cannot initialise libcurl");
 		return -1;
@@ -62,14 +67,18 @@ http_global_init(char **cause)
 		curl_global_cleanup();
 		return -1;
 	}
+	http_ready = 1;
 	return 0;
 }
 
-/* Release what curl_global_init set up. */
+/* Release what curl_global_init set up, if it ran. */
 void
 http_global_cleanup(void)
 {
+	if (!http_ready)
+		return;
 	curl_global_cleanup();
+	http_ready = 0;
 }
 
 /* A non-negative number of milliseconds from the environment, or def. */
@@ -360,6 +369,9 @@ http_session_new(const struct http_opts *o, char **cause)
 		            "then resolved by the proxy, as Tor needs)");
 		return NULL;
 	}
+	/* libcurl (and TLS) is started by the first session, not for every command. */
+	if (http_global_init(cause) != 0)
+		return NULL;
 	s = xcalloc(1, sizeof *s);
 	if ((s->easy = curl_easy_init()) == NULL) {
 		free(s);

@@ -89,11 +89,14 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* reset getopt for the command (GNU: 0 re-initialises) */
-	/* The HTTP module and libsodium are set up once for the process, before any command runs. */
+	/*
+	 * libsodium is set up once for the process, before any command runs;
+	 * libcurl only when a command opens its first HTTP session.
+	 */
 	{
 		char *cause = NULL;
 
-		if (vault_init(&cause) != 0 || http_global_init(&cause) != 0) {
+		if (vault_init(&cause) != 0) {
 			cmd_error_cause(cause);
 			return EX_SOFTWARE;
 		}
