@@ -140,11 +140,49 @@ run(const char *label, int viet)
 	return 0;
 }
 
-/* Render both cases, with the heap kept as optout's main keeps it. */
+/*
+ * bench-peers' side: render the markup in file n times (one letter per
+ * document, as a packet does) and write the last PDF to out.
+ */
+static int
+run_file(const char *file, long n, const char *out)
+{
+	char *markup, *cause = NULL;
+	size_t mlen, len = 0;
+	unsigned char *pdf = NULL;
+	struct doc *d;
+	long i;
+
+	if (read_file(file, 1 << 20, &markup, &mlen, &cause) != 0 ||
+	    (d = doc_parse(markup, &cause)) == NULL) {
+		fprintf(stderr, "bench-pdf: %s\n", cause);
+		return 1;
+	}
+	free(markup);
+	for (i = 0; i < n; i++) {
+		free(pdf);
+		if (pdf_render(d, NULL, &pdf, &len, &cause) != 0) {
+			fprintf(stderr, "bench-pdf: %s\n", cause);
+			return 1;
+		}
+	}
+	doc_free(d);
+	if (write_file_atomic(out, pdf, len, 0600, &cause) != 0) {
+		fprintf(stderr, "bench-pdf: %s\n", cause);
+		return 1;
+	}
+	free(pdf);
+	pdf_cache_clear();
+	return 0;
+}
+
+/* Render both cases (or, with --file MARKUP N OUT, one letter N times). */
 int
-main(void)
+main(int argc, char **argv)
 {
 	heap_keep();
+	if (argc == 5 && strcmp(argv[1], "--file") == 0)
+		return run_file(argv[2], strtol(argv[3], NULL, 10), argv[4]);
 	if (run("winansi (base-14)", 0) != 0 || run("embedded (Vietnamese)", 1) != 0)
 		return 1;
 	pdf_cache_clear();
