@@ -47,12 +47,17 @@ struct host_state {
 	long long last_start;
 };
 
+/* Whether http_global_init has set libcurl up (main thread only). */
+static int http_ready;
+
 /* Start libcurl once for the process, and check it can speak TLS. */
 int
 http_global_init(char **cause)
 {
 	const curl_version_info_data *v;
 
+	if (http_ready)
+		return 0;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		*cause = xstrdup("cannot initialise libcurl");
 		return -1;
@@ -63,14 +68,18 @@ http_global_init(char **cause)
 		curl_global_cleanup();
 		return -1;
 	}
+	http_ready = 1;
 	return 0;
 }
 
-/* Release what curl_global_init set up. */
+/* Release what curl_global_init set up, if it ran. */
 void
 http_global_cleanup(void)
 {
+	if (!http_ready)
+		return;
 	curl_global_cleanup();
+	http_ready = 0;
 }
 
 /* A non-negative number of milliseconds from the environment, or def. */
@@ -361,6 +370,9 @@ http_session_new(const struct http_opts *o, char **cause)
 		            "then resolved by the proxy, as Tor needs)");
 		return NULL;
 	}
+	/* libcurl (and TLS) is started by the first session, not for every command. */
+	if (http_global_init(cause) != 0)
+		return NULL;
 	s = xcalloc(1, sizeof *s);
 	if ((s->easy = curl_easy_init()) == NULL) {
 		free(s);
@@ -973,9 +985,11 @@ http_smtp_send(const struct smtp_server *s, const char *from, const char *to, co
 	long code = 0;
 
 	memset(r, 0, sizeof *r);
-	if ((h = curl_easy_init()) == NULL) {
+	/* libcurl starts on first use (commands that never send do not load it). */
+	if (http_global_init(&r->text) != 0 || (h = curl_easy_init()) == NULL) {
 		r->result = SMTP_REFUSED;
-		r->text = xstrdup("cannot create a libcurl handle");
+		if (r->text == NULL)
+			r->text = xstrdup("cannot create a libcurl handle");
 		return;
 	}
 	/* The path is the EHLO name: the sender's domain, never this machine's name. */
@@ -1183,6 +1197,8 @@ http_imap_fetch_all(const struct imap_server *s0, size_t max, char ***msgs, size
 	*n = 0;
 	if (s.port == 0)
 		s.port = 993;
+	if (http_global_init(cause) != 0)
+		return -1;
 	if ((h = curl_easy_init()) == NULL) {
 		*cause = xstrdup("cannot create a libcurl handle");
 		return -1;

@@ -9,8 +9,11 @@
 #include "optout/laws.h"
 #include "optout/schema.h"
 #include "optout/util.h"
+#include "optout/vcache.h"
 
 #define LAWS_MAX_BYTES ((size_t)1024 * 1024)
+/* The revision of laws_from_jv's checks: bump it when they change (vcache). */
+#define LAWS_CHECKS "laws-checks-1"
 
 /* A string field, or NULL. */
 static const char *
@@ -39,19 +42,47 @@ cmp_date(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static struct laws *laws_index(struct jv *doc, const char *path, char **cause);
+
 /* Load letters/laws.json, checked against its schema. */
 struct laws *
 laws_load(const char *datadir, char **cause)
 {
 	char *path = xasprintf("%s/letters/laws.json", datadir);
 	char *spath = xasprintf("%s/letters/laws.schema.json", datadir);
-	struct schema *schema;
+	unsigned char salt[VCACHE_KEY_BYTES], key[VCACHE_KEY_BYTES];
+	struct schema *schema = NULL;
+	struct vcache *vc = NULL;
 	struct jv *doc;
 	struct laws *l = NULL;
+	char *sdata = NULL, *data = NULL, *ignored = NULL;
+	size_t slen, len;
 
-	schema = schema_load(spath, cause);
-	if (schema != NULL && (doc = jv_load_file(path, LAWS_MAX_BYTES, cause)) != NULL)
-		l = laws_from_jv(schema, doc, path, cause);
+	/* Both files' bytes key the cache: unchanged, they are not validated again. */
+	if (read_file(spath, LAWS_MAX_BYTES, &sdata, &slen, &ignored) == 0 &&
+	    read_file(path, LAWS_MAX_BYTES, &data, &len, &ignored) == 0) {
+		vcache_salt(LAWS_CHECKS, sdata, slen, salt);
+		vc = vcache_open("laws.cache", salt);
+		vcache_key(vc, path, data, len, key);
+		/* A failure here (bytes changed meanwhile) falls back to the full check below. */
+		if (vcache_has(vc, key) && (doc = jv_parse_checked(data, len, path, &ignored)) != NULL)
+			l = laws_index(doc, path, &ignored);
+	}
+	free(ignored);
+	ignored = NULL;
+	free(sdata);
+	free(data);
+	if (l == NULL) {
+		/* Not cached (or unreadable): load and check both as always. */
+		schema = schema_load(spath, cause);
+		if (schema != NULL && (doc = jv_load_file(path, LAWS_MAX_BYTES, cause)) != NULL)
+			l = laws_from_jv(schema, doc, path, cause);
+		if (l != NULL && vc != NULL)
+			vcache_add(vc, key);
+	}
+	if (l != NULL && vc != NULL && vcache_save(vc, &ignored) != 0)
+		free(ignored);
+	vcache_free(vc);
 	schema_free(schema);
 	free(path);
 	free(spath);
@@ -62,14 +93,21 @@ laws_load(const char *datadir, char **cause)
 struct laws *
 laws_from_jv(const struct schema *schema, struct jv *doc, const char *path, char **cause)
 {
-	const struct jv *arr;
-	struct laws *l;
-	size_t i;
-
 	if (schema_validate(schema, doc, path, 0, cause) != 0) {
 		jv_free(doc);
 		return NULL;
 	}
+	return laws_index(doc, path, cause);
+}
+
+/* Index a schema-valid laws document (owned); ids must be unique, holidays dates. */
+static struct laws *
+laws_index(struct jv *doc, const char *path, char **cause)
+{
+	const struct jv *arr;
+	struct laws *l;
+	size_t i;
+
 	l = xcalloc(1, sizeof *l);
 	l->doc = doc;
 	arr = jv_get(doc, "laws");

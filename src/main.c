@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "optout/http.h"
+#include "optout/util.h"
 #include "optout/vault.h"
 #include "optout/i18n.h"
 
@@ -54,6 +55,7 @@ main(int argc, char **argv)
 	const char *identity = NULL, *passcmd = NULL;
 	int c, rc;
 
+	heap_keep();
 	/* Messages follow the locale; numbers in PDFs and JSON keep the C decimal point. */
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
@@ -101,11 +103,14 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* reset getopt for the command (GNU: 0 re-initialises) */
-	/* The HTTP module and libsodium are set up once for the process, before any command runs. */
+	/*
+	 * libsodium is set up once for the process, before any command runs;
+	 * libcurl only when a command opens its first HTTP session.
+	 */
 	{
 		char *cause = NULL;
 
-		if (vault_init(&cause) != 0 || http_global_init(&cause) != 0) {
+		if (vault_init(&cause) != 0) {
 			cmd_error_cause(cause);
 			return EX_SOFTWARE;
 		}

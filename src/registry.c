@@ -9,8 +9,15 @@
 #include "optout/registry.h"
 #include "optout/schema.h"
 #include "optout/util.h"
+#include "optout/vcache.h"
 
 #define BROKER_MAX_BYTES ((size_t)256 * 1024)
+#define SCHEMA_MAX_BYTES ((size_t)1024 * 1024)
+/*
+ * The revision of the checks below (schema and semantics): bump it whenever
+ * broker_check changes, so cached verdicts of the old checks are not reused.
+ */
+#define REGISTRY_CHECKS "registry-checks-1"
 
 /* A broker plus what it owns: the parsed file and the arrays built from it. */
 struct broker_store {
@@ -293,16 +300,19 @@ check_semantics(const struct jv *doc, const char *path, struct buf *errs)
 	}
 }
 
-/* Check a parsed broker record (owned) against the schema and build its typed view. */
-struct broker *
-broker_from_jv(const struct schema *schema, struct jv *doc, const char *path, char **cause)
+/* Build a broker from a record (owned); check it first unless checked is set. */
+static struct broker *
+broker_build(const struct schema *schema, struct jv *doc, const char *path, int checked,
+    char **cause)
 {
 	struct broker_store *bs;
 	struct buf errs;
 	char *err = NULL;
 
 	buf_init(&errs);
-	if (schema_validate(schema, doc, path, 0, &err) != 0) {
+	if (checked) {
+		/* These very bytes passed the same checks before (vcache). */
+	} else if (schema_validate(schema, doc, path, 0, &err) != 0) {
 		buf_printf(&errs, "%s\n", err);
 		free(err);
 	} else {
@@ -323,17 +333,41 @@ broker_from_jv(const struct schema *schema, struct jv *doc, const char *path, ch
 	return &bs->pub;
 }
 
-/* Load and check one broker file; problems are appended to errs. */
-static struct broker *
-load_one(const struct schema *schema, const char *path, struct buf *errs)
+/* Check a parsed broker record (owned) against the schema and build its typed view. */
+struct broker *
+broker_from_jv(const struct schema *schema, struct jv *doc, const char *path, char **cause)
 {
-	struct broker *b;
-	struct jv *doc;
-	char *cause = NULL;
+	return broker_build(schema, doc, path, 0, cause);
+}
 
-	doc = jv_load_file(path, BROKER_MAX_BYTES, &cause);
-	if (doc != NULL && (b = broker_from_jv(schema, doc, path, &cause)) != NULL)
+/*
+ * Load and check one broker file; problems are appended to errs.  With a
+ * cache, a file whose bytes passed before is parsed but not checked again.
+ */
+static struct broker *
+load_one(const struct schema *schema, const char *path, struct vcache *vc, struct buf *errs)
+{
+	unsigned char key[VCACHE_KEY_BYTES];
+	struct broker *b;
+	struct jv *doc = NULL;
+	char *cause = NULL, *data;
+	size_t len;
+	int hit = 0;
+
+	if (read_file(path, BROKER_MAX_BYTES, &data, &len, &cause) == 0) {
+		if (vc != NULL) {
+			vcache_key(vc, path, data, len, key);
+			hit = vcache_has(vc, key);
+		}
+		doc = hit ? jv_parse_checked(data, len, path, &cause)
+		          : jv_parse(data, len, path, &cause);
+		free(data);
+	}
+	if (doc != NULL && (b = broker_build(schema, doc, path, hit, &cause)) != NULL) {
+		if (vc != NULL && !hit)
+			vcache_add(vc, key);
 		return b;
+	}
 	buf_printf(errs, "%s\n", cause);
 	free(cause);
 	return NULL;
@@ -348,6 +382,26 @@ load_schema(const char *datadir, char **cause)
 
 	free(path);
 	return s;
+}
+
+/* The cache of broker files that passed, salted with the schema's bytes (or NULL). */
+static struct vcache *
+open_cache(const char *datadir)
+{
+	unsigned char salt[VCACHE_KEY_BYTES];
+	char *path = xasprintf("%s/brokers/schema.json", datadir), *data = NULL, *cause = NULL;
+	size_t len = 0;
+
+	if (read_file(path, SCHEMA_MAX_BYTES, &data, &len, &cause) != 0) {
+		/* load_schema read it a moment ago; if it is gone now, check without a cache. */
+		free(cause);
+		free(path);
+		return NULL;
+	}
+	vcache_salt(REGISTRY_CHECKS, data, len, salt);
+	free(data);
+	free(path);
+	return vcache_open("registry.cache", salt);
 }
 
 /* Order brokers by id. */
@@ -437,6 +491,7 @@ registry_load(const char *datadir, char **cause)
 	struct schema *schema;
 	struct buf errs;
 	char **names = NULL, *sub;
+	struct vcache *vc;
 	size_t n = 0, i;
 	DIR *d;
 
@@ -465,11 +520,12 @@ registry_load(const char *datadir, char **cause)
 	if (n > 0)
 		qsort(names, n, sizeof *names, cmp_str);
 
+	vc = open_cache(datadir);
 	r = xcalloc(1, sizeof *r);
 	r->brokers = xcalloc(n ? n : 1, sizeof *r->brokers);
 	buf_init(&errs);
 	for (i = 0; i < n; i++) {
-		struct broker *b = load_one(schema, names[i], &errs);
+		struct broker *b = load_one(schema, names[i], vc, &errs);
 
 		if (b != NULL)
 			r->brokers[r->n++] = b;
@@ -477,6 +533,14 @@ registry_load(const char *datadir, char **cause)
 	}
 	free(names);
 	schema_free(schema);
+	if (vc != NULL && errs.len == 0) {
+		char *ignored = NULL;
+
+		/* A cache that cannot be written only costs time on the next run. */
+		if (vcache_save(vc, &ignored) != 0)
+			free(ignored);
+	}
+	vcache_free(vc);
 	if (errs.len > 0) {
 		registry_free(r);
 		fail_with(&errs, cause);
@@ -500,7 +564,7 @@ registry_validate_files(const char *datadir, char **files, size_t nfiles, char *
 		return -1;
 	buf_init(&errs);
 	for (i = 0; i < nfiles; i++)
-		broker_free(load_one(schema, files[i], &errs));
+		broker_free(load_one(schema, files[i], NULL, &errs));
 	schema_free(schema);
 	if (errs.len > 0)
 		return fail_with(&errs, cause);

@@ -129,6 +129,24 @@ vault_fingerprint(const unsigned char key[VAULT_KEY_BYTES], const char *const *p
 	sodium_memzero(h, sizeof h);
 }
 
+/* Hash the parts (length-prefixed) with unkeyed BLAKE2b-256. */
+void
+vault_digest(const void *const *parts, const size_t *lens, size_t nparts,
+    unsigned char out[VAULT_DIGEST_BYTES])
+{
+	crypto_generichash_state st;
+	size_t i;
+
+	crypto_generichash_init(&st, NULL, 0, VAULT_DIGEST_BYTES);
+	for (i = 0; i < nparts; i++) {
+		unsigned long long len = lens[i];
+
+		crypto_generichash_update(&st, (const unsigned char *)&len, sizeof len);
+		crypto_generichash_update(&st, (const unsigned char *)parts[i], len);
+	}
+	crypto_generichash_final(&st, out, VAULT_DIGEST_BYTES);
+}
+
 /* Wipe a key. */
 void
 vault_wipe(void *buf, size_t n)

@@ -36,7 +36,8 @@
  *       the backoff without timing a server.
  *   OPTOUT_TEST_TIMEOUT_MS   a shorter total timeout per transfer.
  *
- * Contract: http_global_init once before anything else (main does it).
+ * Contract: http_session_new starts libcurl on first use (http_global_init,
+ * idempotent, main thread only), so commands that never go online do not.
  * Functions that can fail return 0 or -1 with an allocated *cause, or
  * NULL with *cause.  A response's strings belong to the response and are
  * freed by http_response_free.  Messages name URLs' hosts and paths only,

@@ -23,6 +23,11 @@ struct jv;
 struct jv *jv_load_file(const char *path, size_t max_bytes, char **cause);
 /* Parse text; name is used in messages (a file name or "--data"). */
 struct jv *jv_parse(const char *text, size_t len, const char *name, char **cause);
+/*
+ * Parse text whose very bytes already passed jv_parse and validation (a
+ * vcache hit): the duplicate-key and nesting scans are not repeated.
+ */
+struct jv *jv_parse_checked(const char *text, size_t len, const char *name, char **cause);
 void jv_free(struct jv *v);
 
 enum jv_type jv_type(const struct jv *v);

@@ -27,6 +27,11 @@ void *xrealloc(void *p, size_t n);
 void *xreallocarray(void *p, size_t n, size_t sz);
 /* Print "optout: out of memory" and exit 71 (for allocators other than x*). */
 void oom(void);
+/*
+ * Keep freed memory for reuse instead of giving it back to the kernel after
+ * every letter (glibc trims the heap and unmaps large blocks by default).
+ */
+void heap_keep(void);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) OPTOUT_PRINTF(1, 2);

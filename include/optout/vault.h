@@ -102,6 +102,10 @@ int vault_key_file(const char *path, unsigned char key[VAULT_KEY_BYTES], char **
 /* 64 bits of keyed BLAKE2b over the parts, as 16 lower-case hex digits. */
 void vault_fingerprint(const unsigned char key[VAULT_KEY_BYTES], const char *const *parts,
     size_t nparts, char out[17]);
+#define VAULT_DIGEST_BYTES 32
+/* Unkeyed BLAKE2b-256 over the parts, each prefixed with its length. */
+void vault_digest(const void *const *parts, const size_t *lens, size_t nparts,
+    unsigned char out[VAULT_DIGEST_BYTES]);
 /* Wipe memory that held a key. */
 void vault_wipe(void *buf, size_t n);
 

@@ -33,7 +33,8 @@ try:
             "caveats": [], "verified": "2026-11-01"}
         with open(os.path.join(data, "brokers", bid + ".json"), "w") as f:
             json.dump(rec, f)
-    env = dict(os.environ, OPTOUT_DATADIR=data, OPTOUT_TODAY="2026-11-22", NO_COLOR="1")
+    env = dict(os.environ, OPTOUT_DATADIR=data, OPTOUT_TODAY="2026-11-22", NO_COLOR="1",
+               XDG_CACHE_HOME=os.path.join(work, "cache"))
     results = {}
     for n in sizes:
         csv = os.path.join(work, "clients-%d.csv" % n)

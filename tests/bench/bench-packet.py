@@ -11,9 +11,10 @@ import os, shutil, subprocess, sys, tempfile, time
 top = os.environ.get("OPTOUT_DATADIR") or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 optout = os.environ.get("OPTOUT") or os.path.join(os.getcwd(), "optout")
 profile = os.path.join(top, "letters", "examples", "profile.json")
-env = dict(os.environ, OPTOUT_DATADIR=top, OPTOUT_TODAY="2026-11-22", NO_COLOR="1")
-
 work = tempfile.mkdtemp(prefix="optout-bench-packet-")
+# The validation cache goes with the run's folder, not into the user's ~/.cache.
+env = dict(os.environ, OPTOUT_DATADIR=top, OPTOUT_TODAY="2026-11-22", NO_COLOR="1",
+           XDG_CACHE_HOME=os.path.join(work, "cache"))
 try:
     rates = {}
     for scope in ("curated", "registered"):

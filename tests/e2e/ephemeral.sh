@@ -42,6 +42,7 @@ check_status "an ephemeral packet is written" 0
 check_has "with its cover" "$work/pk.out" "Start with cover.pdf"
 check_eq "traced: nothing written outside the packet folder" "" "$(written "$work/trace" "$work/pk")"
 check_eq "no data folder was made" "no" "$([ -e "$XDG_DATA_HOME" ] && echo yes || echo no)"
+check_eq "and no cache" "no" "$([ -e "$XDG_CACHE_HOME/optout" ] && echo yes || echo no)"
 check_lacks "and no ledger mentioned" "$work/pk.out" "Recorded"
 
 run --ephemeral packet -p "$ex" -o "$work/out2" --ledger "$work/l.db"

@@ -18,7 +18,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-export XDG_DATA_HOME="$work/xdg-data" XDG_CONFIG_HOME="$work/xdg-config"
+export XDG_DATA_HOME="$work/xdg-data" XDG_CONFIG_HOME="$work/xdg-config" XDG_CACHE_HOME="$work/xdg-cache"
 
 # ok DESCRIPTION: report a passed check.
 ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $1"; }

@@ -1,0 +1,80 @@
+#!/bin/sh
+# The validation cache ($XDG_CACHE_HOME/optout/registry.cache, laws.cache):
+# keyed by the files' bytes, the schema and the program; a changed file or
+# schema is checked again; a damaged or deleted cache is rebuilt the same.
+. "$TOP_SRCDIR/tests/e2e/lib.sh"
+
+export XDG_CACHE_HOME="$work/cache"
+cache="$XDG_CACHE_HOME/optout/registry.cache"
+laws="$XDG_CACHE_HOME/optout/laws.cache"
+data="$work/data"
+mkdir -p "$data"
+cp -R "$TOP_SRCDIR/brokers" "$data/brokers"
+cp -R "$TOP_SRCDIR/letters" "$data/letters"
+export OPTOUT_DATADIR="$data"
+
+run brokers list
+check_status "a first run without a cache lists the brokers" 0
+cp "$work/out" "$work/list1"
+if [ -f "$cache" ]; then ok "the first run leaves a cache"; else not_ok "the first run leaves a cache" "no $cache"; fi
+check_eq "the cache is readable by the user only" "600" "$(stat -c %a "$cache")"
+cp "$cache" "$work/cache1"
+check_lacks "the cache holds digests, not the records" "$cache" "LexisNexis"
+
+run brokers list
+check_status "a second run, from the cache, exits 0" 0
+check_eq "it lists exactly the same" "$(cat "$work/list1")" "$(cat "$work/out")"
+if cmp -s "$cache" "$work/cache1"; then ok "an unchanged registry leaves the cache as it was"; else
+	not_ok "an unchanged registry leaves the cache as it was"; fi
+
+# A file changed after it was cached is checked again.
+f="$data/brokers/acxiom.json"
+cp "$f" "$work/acxiom.json"
+sed 's/"verified": "[0-9-]*"/"verified": "last spring"/' "$work/acxiom.json" >"$f"
+run brokers list
+check_status "a record made invalid after caching is rejected (65)" 65
+check_has "the error names the file and the field" "$work/err" "acxiom.json: verified"
+cp "$work/acxiom.json" "$f"
+
+# A schema changed after caching: every record is checked against the new one.
+"$PYTHON" - "$data/brokers/schema.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+s = json.load(open(p))
+s["properties"]["name"]["maxLength"] = 2
+json.dump(s, open(p, "w"), indent=2)
+PY
+run brokers list
+check_status "a stricter schema rejects the cached records (65)" 65
+check_has "the error names the field the new schema limits" "$work/err" ": name:"
+cp "$TOP_SRCDIR/brokers/schema.json" "$data/brokers/schema.json"
+
+# A damaged cache is ignored and rewritten; a deleted one is rebuilt.
+run brokers list
+printf 'X' | dd of="$cache" bs=1 seek=100 conv=notrunc 2>/dev/null
+run brokers list
+check_status "a damaged cache is ignored" 0
+check_eq "the list is unchanged" "$(cat "$work/list1")" "$(cat "$work/out")"
+if cmp -s "$cache" "$work/cache1"; then ok "the damaged cache was rewritten as before"; else
+	not_ok "the damaged cache was rewritten as before"; fi
+head -c 60 "$work/cache1" >"$cache"
+run brokers list
+check_status "a truncated cache is ignored" 0
+if cmp -s "$cache" "$work/cache1"; then ok "the truncated cache was rewritten as before"; else
+	not_ok "the truncated cache was rewritten as before"; fi
+rm -rf "$XDG_CACHE_HOME"
+run brokers list
+check_status "a deleted cache costs nothing but time" 0
+check_eq "the list is unchanged without it" "$(cat "$work/list1")" "$(cat "$work/out")"
+if cmp -s "$cache" "$work/cache1"; then ok "the deleted cache was rebuilt the same"; else
+	not_ok "the deleted cache was rebuilt the same"; fi
+
+# A cache that cannot be written does not stop the command.
+rm -rf "$XDG_CACHE_HOME"
+printf 'not a folder' >"$XDG_CACHE_HOME"
+run brokers list
+check_status "an unwritable cache folder does not stop the command" 0
+check_eq "and the list is the same" "$(cat "$work/list1")" "$(cat "$work/out")"
+rm -f "$XDG_CACHE_HOME"
+
+done_testing
