@@ -38,33 +38,6 @@ const struct command cmd_evidence = {
 	.run = cmd_evidence_run,
 };
 
-/* The profiles collected from a client list. */
-struct collected {
-	struct profile **list;
-	size_t n;
-};
-
-/* Keep each good client's profile. */
-static int
-collect(void *ctx, struct profile *p, const char *where, char **cause)
-{
-	struct collected *c = ctx;
-
-	(void)where;
-	(void)cause;
-	c->list = xreallocarray(c->list, c->n + 1, sizeof *c->list);
-	c->list[c->n++] = p;
-	return 0;
-}
-
-/* Report a bad row and go on. */
-static void
-report_bad(void *ctx, char *msg)
-{
-	(void)ctx;
-	cmd_error("%s", msg);
-	free(msg);
-}
 
 /* Where 'optout submit' keeps the replies of web forms, or NULL. */
 static char *
@@ -107,12 +80,12 @@ cmd_evidence_run(int argc, char **argv)
 	};
 	const char *out = NULL, *profile = NULL, *clients = NULL, *agent = NULL;
 	const char *ledger_file = NULL, *client = NULL, *ref = NULL;
-	struct collected col = { NULL, 0 };
+	struct cmd_people col = { NULL, 0 };
 	struct evidence_opts o = { 0 };
 	struct cmd_inputs in;
 	enum evidence_status st;
 	unsigned char *pdf = NULL;
-	size_t len = 0, nreq = 0, nlet = 0, i;
+	size_t len = 0, nreq = 0, nlet = 0;
 	char *cause = NULL, *rdir = NULL;
 	int c, rc = 0;
 
@@ -152,21 +125,11 @@ cmd_evidence_run(int argc, char **argv)
 	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0)
 		return rc;
 	if (in.profile != NULL) {
-		collect(&col, in.profile, NULL, NULL);
+		cmd_people_add(&col, in.profile);
 		in.profile = NULL; /* now owned by col */
 	} else if (clients != NULL) {
-		struct clients_visitor v = { 0 };
-
-		v.path = clients;
-		v.datadir = data_dir();
-		v.each = collect;
-		v.bad = report_bad;
-		v.ctx = &col;
-		if (clients_each(&v, &cause) != 0) {
-			cmd_error_cause(cause);
-			rc = EX_DATAERR;
+		if ((rc = cmd_people_from_list(&col, clients)) != 0)
 			goto done;
-		}
 	}
 	if ((rc = cmd_open_existing_ledger(ledger_file, &o.ledger)) != 0)
 		goto done;
@@ -201,9 +164,7 @@ done:
 	free(pdf);
 	free(rdir);
 	ledger_close(o.ledger);
-	for (i = 0; i < col.n; i++)
-		profile_free(col.list[i]);
-	free(col.list);
+	cmd_people_free(&col);
 	cmd_inputs_free(&in);
 	return rc;
 }

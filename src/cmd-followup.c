@@ -41,33 +41,6 @@ const struct command cmd_followup = {
 	.run = cmd_followup_run,
 };
 
-/* The profiles collected from a client list. */
-struct collected {
-	struct profile **list;
-	size_t n;
-};
-
-/* Keep each good client's profile. */
-static int
-collect(void *ctx, struct profile *p, const char *where, char **cause)
-{
-	struct collected *c = ctx;
-
-	(void)where;
-	(void)cause;
-	c->list = xreallocarray(c->list, c->n + 1, sizeof *c->list);
-	c->list[c->n++] = p;
-	return 0;
-}
-
-/* Report a bad row and go on. */
-static void
-report_bad(void *ctx, char *msg)
-{
-	(void)ctx;
-	cmd_error("%s", msg);
-	free(msg);
-}
 
 /* optout followup */
 static int
@@ -87,7 +60,7 @@ cmd_followup_run(int argc, char **argv)
 	const char *outdir = NULL, *profile = NULL, *clients = NULL, *agent = NULL;
 	const char *ledger_file = NULL;
 	int overdue = 0, grace = 14, c, rc = 0;
-	struct collected col = { NULL, 0 };
+	struct cmd_people col = { NULL, 0 };
 	struct followup_opts o = { 0 };
 	struct followup_summary s = { 0 };
 	struct cmd_inputs in;
@@ -134,21 +107,11 @@ cmd_followup_run(int argc, char **argv)
 		/* The ledger knows the person by label: the note's, when the profile has none. */
 		if ((rc = cmd_profile_label(in.profile, profile, ledger_file != NULL, stdout)) != 0)
 			goto out;
-		collect(&col, in.profile, NULL, NULL);
+		cmd_people_add(&col, in.profile);
 		in.profile = NULL; /* now owned by col */
 	} else {
-		struct clients_visitor v = { 0 };
-
-		v.path = clients;
-		v.datadir = data_dir();
-		v.each = collect;
-		v.bad = report_bad;
-		v.ctx = &col;
-		if (clients_each(&v, &cause) != 0) {
-			cmd_error_cause(cause);
-			rc = EX_DATAERR;
+		if ((rc = cmd_people_from_list(&col, clients)) != 0)
 			goto out;
-		}
 	}
 	if ((o.ledger = ledger_open(ledger_file, &cause)) == NULL) {
 		cmd_error_cause(cause);
@@ -207,9 +170,7 @@ cmd_followup_run(int argc, char **argv)
 	followup_summary_free(&s);
 out:
 	ledger_close(o.ledger);
-	for (i = 0; i < col.n; i++)
-		profile_free(col.list[i]);
-	free(col.list);
+	cmd_people_free(&col);
 	cmd_inputs_free(&in);
 	return rc;
 }

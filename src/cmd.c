@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "cmd.h"
+#include "optout/batch.h"
 #include "optout/client.h"
 #include "optout/i18n.h"
 #include "optout/ledger.h"
@@ -547,4 +548,63 @@ cmd_recorded_reference(struct plan_item **items, size_t n, const struct profile 
 	}
 	free(path);
 	return rc;
+}
+
+/* Take over a loaded profile. */
+void
+cmd_people_add(struct cmd_people *c, struct profile *p)
+{
+	c->list = xreallocarray(c->list, c->n + 1, sizeof *c->list);
+	c->list[c->n++] = p;
+}
+
+/* A client list's visitor: keep each good client's profile. */
+static int
+people_each(void *ctx, struct profile *p, const char *where, char **cause)
+{
+	(void)where;
+	(void)cause;
+	cmd_people_add(ctx, p);
+	return 0;
+}
+
+/* A client list's visitor: report a bad row and go on. */
+static void
+people_bad(void *ctx, char *msg)
+{
+	(void)ctx;
+	cmd_error("%s", msg);
+	free(msg);
+}
+
+/* Add every good client of a list, printing bad rows. */
+int
+cmd_people_from_list(struct cmd_people *c, const char *path)
+{
+	struct clients_visitor v = { 0 };
+	char *cause = NULL;
+
+	v.path = path;
+	v.datadir = data_dir();
+	v.each = people_each;
+	v.bad = people_bad;
+	v.ctx = c;
+	if (clients_each(&v, &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* Free the gathered profiles. */
+void
+cmd_people_free(struct cmd_people *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		profile_free(c->list[i]);
+	free(c->list);
+	c->list = NULL;
+	c->n = 0;
 }

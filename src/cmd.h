@@ -57,6 +57,17 @@ void cmd_keys_init(const char *identity_path, const char *passphrase_command);
 /* A passphrase to encrypt with (asked twice at a terminal), or NULL with *cause. */
 const char *cmd_keys_new_passphrase(char **cause);
 
+/* Profiles gathered from -p or a client list (-c), for followup and evidence. */
+struct cmd_people {
+	struct profile **list;
+	size_t n;
+};
+/* Take over a loaded profile. */
+void cmd_people_add(struct cmd_people *c, struct profile *p);
+/* Add every good client of a list, printing bad rows; 0 or an exit status. */
+int cmd_people_from_list(struct cmd_people *c, const char *path);
+void cmd_people_free(struct cmd_people *c);
+
 /* What most commands load: the registry, the laws, a profile and maybe an agent. */
 struct cmd_inputs {
 	struct registry *reg;
