@@ -19,21 +19,9 @@ done
 export OPTOUT_DATADIR="$work/data"
 
 # A throwaway CA, and a server certificate for the address 127.0.0.1 signed by it.
+. "$TOP_SRCDIR/tests/e2e/net.sh"
 tls="$work/tls"
-mkdir "$tls"
-if ! {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-		-keyout "$tls/ca.key" -out "$tls/ca.pem" -subj "/CN=optout test CA" \
-		-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" &&
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$tls/srv.key" -out "$tls/srv.csr" -subj "/CN=127.0.0.1" &&
-	printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tls/ext" &&
-	openssl x509 -req -in "$tls/srv.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
-		-CAcreateserial -days 2 -extfile "$tls/ext" -out "$tls/srv.pem"
-} >"$tls/log" 2>&1; then
-	echo "Bail out! cannot make test certificates: $(tail -3 "$tls/log")"
-	exit 1
-fi
+make_ca "$tls"
 
 "$PYTHON" "$emu" --cert "$tls/srv.pem" --key "$tls/srv.key" --port-file "$work/emu.port" \
 	--log "$work/emu.log" 2>"$work/emu.stderr" &
