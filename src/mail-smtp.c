@@ -381,7 +381,8 @@ run_command(const char *cmd, char *const extra[], const char *in, size_t inlen, 
 		buf_addc(&b, '\0');
 		*out = buf_detach(&b);
 	} else {
-		explicit_bzero(b.data, b.len);
+		if (b.data != NULL)
+			explicit_bzero(b.data, b.len);
 		buf_free(&b);
 	}
 	if (status == -1 || !WIFEXITED(status))

@@ -959,7 +959,8 @@ out:
 	jv_free(r.skipped);
 	if (r.archive != NULL) {
 		/* The archive held every file in plain text: wipe it. */
-		explicit_bzero(r.archive->data, r.archive->cap);
+		if (r.archive->data != NULL)
+			explicit_bzero(r.archive->data, r.archive->cap);
 		buf_free(r.archive);
 		free(r.archive);
 		str_list_free(r.archived_dirs);
