@@ -1211,8 +1211,6 @@ http_imap_fetch_all(const struct imap_server *s0, size_t max, char ***msgs, size
 		goto out;
 	buf_addc(&st.body, '\0');
 	uids = parse_search(st.body.data, &nuids);
-	*msgs = xcalloc(nuids + 1, sizeof **msgs);
-	*lens = xcalloc(nuids + 1, sizeof **lens);
 	/*
 	 * libcurl fetches with BODY[], which marks a message seen, and hands a
 	 * custom command's literal to nobody: so remember which were unseen and
