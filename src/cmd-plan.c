@@ -33,19 +33,26 @@ const struct command cmd_plan = {
 	.run = cmd_plan_run,
 };
 
-/* Join a list for display, or "-" when empty. */
+/* Join a list with a separator, or "-" when empty. */
 static char *
-join_list(char **list)
+join_sep(char **list, const char *sep)
 {
 	struct buf b;
 	size_t i;
 
 	buf_init(&b);
 	for (i = 0; list != NULL && list[i] != NULL; i++)
-		buf_printf(&b, "%s%s", i ? ", " : "", list[i]);
+		buf_printf(&b, "%s%s", i ? sep : "", list[i]);
 	if (b.len == 0)
 		buf_adds(&b, "-");
 	return buf_detach(&b);
+}
+
+/* Join a list for display, or "-" when empty. */
+static char *
+join_list(char **list)
+{
+	return join_sep(list, ", ");
 }
 
 /* Print one plan item for a person to read. */
@@ -97,9 +104,13 @@ print_item(const struct plan_item *it)
 	printf("  discloses: %s\n", s);
 	free(s);
 	if (it->withheld[0] != NULL) {
+		/* The --disclose value names every withheld field at once. */
+		char *flag = join_sep(it->withheld, ",");
+
 		s = join_list(it->withheld);
 		printf("  withheld:  %s — sensitive; the procedure requires it, so the request "
-		       "cannot go out until you allow it with --disclose %s\n", s, it->withheld[0]);
+		       "cannot go out until you allow it with --disclose %s\n", s, flag);
+		free(flag);
 		free(s);
 	}
 	if (it->missing[0] != NULL) {

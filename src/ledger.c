@@ -939,7 +939,7 @@ ledger_finish_send(struct ledger *l, long long id, int ok, const char *message_i
 	if (ok) {
 		r->state = LS_SENT;
 		r->sent = sent_on;
-		r->due = laws_add(laws, sent_on, r->deadline_days, r->deadline_unit);
+		r->due = laws_add_for(laws, r->law, sent_on, r->deadline_days, r->deadline_unit);
 		free(r->message_id);
 		r->message_id = message_id != NULL ? xstrdup(message_id) : NULL;
 	} else
@@ -1047,7 +1047,7 @@ apply_mark(struct ledger_request *r, enum ledger_state to, date_t on, const stru
 	case LS_SENT:
 		/* The deadline runs from the day it went out. */
 		r->sent = on;
-		r->due = laws_add(laws, on, r->deadline_days, r->deadline_unit);
+		r->due = laws_add_for(laws, r->law, on, r->deadline_days, r->deadline_unit);
 		r->extended_due = 0;
 		break;
 	case LS_EXTENDED:
@@ -1065,7 +1065,8 @@ apply_mark(struct ledger_request *r, enum ledger_state to, date_t on, const stru
 			return -1;
 		}
 		/* The extension adds to the first period, not to the day of the notice. */
-		r->extended_due = laws_add(laws, r->due, r->extension_days, r->extension_unit);
+		r->extended_due = laws_add_for(laws, r->law, r->due, r->extension_days,
+		    r->extension_unit);
 		break;
 	case LS_COMPLETED:
 	case LS_DENIED:

@@ -179,8 +179,11 @@ skip_reason(const struct plan_item *it)
 		buf_adds(&b, "the procedure requires ");
 		for (i = 0; it->withheld[i] != NULL; i++)
 			buf_printf(&b, "%s%s", i ? " and " : "", field_label(it->withheld[i]));
-		buf_printf(&b, "; run again with --disclose %s if you agree to send it",
-		    it->withheld[0]);
+		/* One command that allows every withheld field at once. */
+		buf_adds(&b, "; run again with --disclose ");
+		for (i = 0; it->withheld[i] != NULL; i++)
+			buf_printf(&b, "%s%s", i ? "," : "", it->withheld[i]);
+		buf_adds(&b, " if you agree to send it");
 		break;
 	case PLAN_READY:
 		break;

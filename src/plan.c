@@ -367,10 +367,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	}
 	if (it->law != NULL) {
 		law_deadline(it->law, o->request, &it->deadline);
-		it->due = laws_add(laws, o->today, it->deadline.days, it->deadline.unit);
-		if (it->deadline.extension_days > 0)
-			it->extended_due = laws_add(laws, it->due, it->deadline.extension_days,
-			    it->deadline.extension_unit);
+		laws_due(laws, o->today, &it->deadline, &it->due, &it->extended_due);
 		if (it->deadline.unit == UNIT_BUSINESS && !laws_holidays_cover(laws, it->due))
 			list_add(&it->notes, "The due date counts business days past the last year of "
 			    "holidays in letters/laws.json: holidays that year were not skipped.");
@@ -692,6 +689,10 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_set_str(law, "deadline", t);
 		free(t);
 		jv_set_str(law, "deadline_citation", it->deadline.citation);
+		/* Where a date is counted in business days, the letter says what one is. */
+		jv_set(law, "business_days", jv_new_bool(it->deadline.unit == UNIT_BUSINESS));
+		if (it->deadline.ends_on_working_day)
+			jv_set_str(law, "working_day_citation", it->deadline.working_day_citation);
 		date_format_long(it->due, day);
 		jv_set_str(law, "due", day);
 		if (it->deadline.extension_days > 0) {
@@ -718,6 +719,8 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 											 : UNIT_CALENDAR);
 				jv_set_str(law, "acknowledgement", t);
 				free(t);
+				if (strcmp(jv_str(jv_get(ack, "unit")), "business") == 0)
+					jv_set(law, "business_days", jv_new_bool(1));
 			}
 		}
 		for (i = 0; i < jv_len(notes); i++) {

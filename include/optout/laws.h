@@ -28,6 +28,8 @@ struct deadline {
 	int extension_days;       /* 0 when no extension */
 	enum day_unit extension_unit;
 	int extension_requires_notice;
+	int ends_on_working_day;  /* a period ending on a weekend ends the next working day */
+	const char *working_day_citation; /* may be NULL */
 	const char *notes;        /* may be NULL */
 };
 
@@ -72,6 +74,15 @@ const char *law_agent_allowed(const struct law *law);
 int laws_holidays_cover(const struct laws *l, date_t d);
 /* The date `days` units after `from`. */
 date_t laws_add(const struct laws *l, date_t from, int days, enum day_unit unit);
+/* laws_add, then moved past a weekend when the law's deadline says so (by law id). */
+date_t laws_add_for(const struct laws *l, const char *law_id, date_t from, int days,
+    enum day_unit unit);
+/*
+ * The due date and the extended due date (0 when no extension) of a deadline
+ * counted from `from`, each moved past a weekend where the deadline says so.
+ */
+void laws_due(const struct laws *l, date_t from, const struct deadline *d, date_t *due,
+    date_t *extended_due);
 /* "45 calendar days", "15 business days", "1 month". */
 char *deadline_text(int days, enum day_unit unit);
 

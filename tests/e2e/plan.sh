@@ -35,7 +35,7 @@ check_eq "a licence instead of the SSN when only that is allowed" \
 # The human-readable plan says why the request is held back.
 run plan -p "$ex" -b example-cra -r access
 check_has "the plan explains the withheld field" "$work/out" "withheld:  dob, ssn, drivers_license — sensitive"
-check_has "and how to allow it" "$work/out" "--disclose dob"
+check_has "and how to allow all of it at once" "$work/out" "--disclose dob,ssn,drivers_license"
 
 # California: CCPA, deletion by email (the email address is disclosed because it is the channel).
 run plan -p "$ex" -b example-cra -r delete --json
@@ -53,6 +53,19 @@ check_eq "CCPA opt-out due in 15 business days (Thanksgiving skipped)" "2026-12-
 check_eq "a web form is chosen over a phone call" "optout-web web" \
 	"$(json_get "$work/out" 'j[0]["procedure"] + " " + j[0]["channel"]')"
 check_eq "the CAPTCHA and the stale record are noted" "2" "$(json_get "$work/out" 'len(j[0]["notes"])')"
+
+# The holiday list runs to its last day: 2032-12-31 (New Year's Day 2033 observed) is skipped.
+OPTOUT_TODAY=2032-12-09 "$OPTOUT" plan -p "$ex" -b example-cra -r opt-out --json >"$work/y2032" 2>&1
+check_eq "15 business days from 2032-12-09 skip 24 and 31 December" "2033-01-03" \
+	"$(json_get "$work/y2032" 'j[0]["due"]')"
+
+# An EU period ending on a Saturday ends on the next working day (Reg. 1182/71 Art. 3(4));
+# the extension runs from the period's own end.
+OPTOUT_TODAY=2026-11-26 "$OPTOUT" plan -p "$fx/profiles/mueller-de.json" -b example-cra -r delete --json >"$work/eu" 2>&1
+check_eq "one month from 2026-11-26 ends Saturday 26 December: due Monday 28 December" \
+	"2026-12-28 2027-02-26" "$(json_get "$work/eu" 'j[0]["due"] + " " + j[0]["extended_due"]')"
+OPTOUT_TODAY=2026-11-26 "$OPTOUT" plan -p "$ex" -b example-cra -r delete --json >"$work/us" 2>&1
+check_eq "a US calendar-day period is not moved" "2027-01-10" "$(json_get "$work/us" 'j[0]["due"]')"
 
 # Past the years the holiday list covers, the plan says the count skipped no holidays.
 OPTOUT_TODAY=2033-03-01 "$OPTOUT" plan -p "$ex" -b example-cra -r opt-out >"$work/far" 2>&1
