@@ -295,30 +295,42 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 
 	for (i = 0; i < o->nbrokers && rc == 0; i++) {
 		for (k = 0; k < o->nrequests && rc == 0; k++) {
-			struct plan_opts po = { 0 };
-			struct ledger_entry e;
-			struct plan_item *it;
-			long long id;
-			int existed = 0;
+			enum plan_basis bases[2];
+			size_t nb = plan_bases(o->brokers[i], o->requests[k], bases), m;
+			int recorded = 0;
 
-			po.request = o->requests[k];
-			po.disclose = o->disclose;
-			po.agent = o->agent;
-			po.today = o->today;
-			it = plan_make(o->brokers[i], p, o->laws, &po);
-			if (it->status == PLAN_READY) {
-				ledger_entry_from_plan(&e, it, p->label);
-				rc = ledger_record(o->ledger, &e, &id, &existed, NULL, cause);
-				if (existed)
-					s->already_recorded++;
-				else if (rc == 0)
-					s->recorded++;
+			for (m = 0; m < nb && rc == 0; m++) {
+				struct plan_opts po = { 0 };
+				struct ledger_entry e;
+				struct plan_item *it;
+				long long id;
+				int existed = 0;
+
+				po.request = o->requests[k];
+				po.basis = bases[m];
+				po.disclose = o->disclose;
+				po.agent = o->agent;
+				po.today = o->today;
+				it = plan_make(o->brokers[i], p, o->laws, &po);
+				/*
+				 * The ledger keeps one open request per client, broker and type (and
+				 * the reference does not tell bases apart): the first ready basis.
+				 */
+				if (it->status == PLAN_READY && !recorded) {
+					recorded = 1;
+					ledger_entry_from_plan(&e, it, p->label);
+					rc = ledger_record(o->ledger, &e, &id, &existed, NULL, cause);
+					if (existed)
+						s->already_recorded++;
+					else if (rc == 0)
+						s->recorded++;
+				}
+				if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
+					web = xreallocarray(web, nweb + 1, sizeof *web);
+					web[nweb++] = it;
+				} else
+					plan_item_free(it);
 			}
-			if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
-				web = xreallocarray(web, nweb + 1, sizeof *web);
-				web[nweb++] = it;
-			} else
-				plan_item_free(it);
 		}
 	}
 	if (rc == 0 && nweb > 0)

@@ -62,8 +62,15 @@ print_item(const struct plan_item *it)
 	char day[11], *s;
 	size_t i;
 
-	printf("%s — %s: %s\n", it->broker->id, request_name(it->request),
-	    plan_status_name(it->status));
+	if (it->basis == BASIS_FCRA)
+		printf("%s — %s (consumer file, FCRA): %s\n", it->broker->id,
+		    request_name(it->request), plan_status_name(it->status));
+	else if (it->basis == BASIS_PRIVACY)
+		printf("%s — %s (beyond the consumer file, privacy law): %s\n", it->broker->id,
+		    request_name(it->request), plan_status_name(it->status));
+	else
+		printf("%s — %s: %s\n", it->broker->id, request_name(it->request),
+		    plan_status_name(it->status));
 	if (it->status == PLAN_NO_CHANNEL) {
 		printf("  No consumer channel is known for %s.\n", it->broker->name);
 		if (it->broker->no_consumer_channel != NULL) {
@@ -188,18 +195,24 @@ cmd_plan_run(int argc, char **argv)
 		out = jv_new_array();
 	for (i = 0; i < job.nbrokers; i++) {
 		for (k = 0; k < job.nrequests; k++) {
-			struct plan_item *it;
+			enum plan_basis bases[2];
+			size_t nb = plan_bases(job.brokers[i], job.requests[k], bases), m;
 
-			o.request = job.requests[k];
-			it = plan_make(job.brokers[i], job.in.profile, job.in.laws, &o);
-			if (json)
-				jv_push(out, plan_to_jv(it));
-			else {
-				if (i > 0 || k > 0)
-					printf("\n");
-				print_item(it);
+			for (m = 0; m < nb; m++) {
+				struct plan_item *it;
+
+				o.request = job.requests[k];
+				o.basis = bases[m];
+				it = plan_make(job.brokers[i], job.in.profile, job.in.laws, &o);
+				if (json)
+					jv_push(out, plan_to_jv(it));
+				else {
+					if (i > 0 || k > 0 || m > 0)
+						printf("\n");
+					print_item(it);
+				}
+				plan_item_free(it);
 			}
-			plan_item_free(it);
 		}
 	}
 	if (json) {

@@ -144,11 +144,12 @@ printable_name(const struct profile *p, int *used_latin)
 	return lat;
 }
 
-/* "<broker>-<request>" for file names. */
+/* "<broker>-<request>" for file names, with "-privacy" for a CRA's second request. */
 static char *
 base_name(const struct plan_item *it)
 {
-	return xasprintf("%s-%s", it->broker->id, request_name(it->request));
+	return xasprintf("%s-%s%s", it->broker->id, request_name(it->request),
+	    it->basis == BASIS_PRIVACY ? "-privacy" : "");
 }
 
 /* Why a plan item could not be prepared, in plain words. */
@@ -359,7 +360,8 @@ write_letter(struct run *r, const struct plan_item *it, char **file, char **caus
 
 /* Plan and write one broker x request. */
 static int
-do_item(struct run *r, const struct broker *b, enum request req, char **cause)
+do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis basis,
+    char **cause)
 {
 	struct plan_opts po = { 0 };
 	struct plan_item *it;
@@ -368,6 +370,7 @@ do_item(struct run *r, const struct broker *b, enum request req, char **cause)
 	int rc = 0;
 
 	po.request = req;
+	po.basis = basis;
 	po.disclose = r->o->disclose;
 	po.agent = r->o->agent;
 	po.today = r->o->today;
@@ -595,10 +598,16 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	r.items = jv_new_array();
 	r.cover_items = jv_new_array();
 	r.skipped = jv_new_array();
-	for (i = 0; i < o->nbrokers; i++)
-		for (k = 0; k < o->nrequests; k++)
-			if (do_item(&r, o->brokers[i], o->requests[k], cause) != 0)
-				goto fail;
+	for (i = 0; i < o->nbrokers; i++) {
+		for (k = 0; k < o->nrequests; k++) {
+			enum plan_basis bases[2];
+			size_t nb = plan_bases(o->brokers[i], o->requests[k], bases), m;
+
+			for (m = 0; m < nb; m++)
+				if (do_item(&r, o->brokers[i], o->requests[k], bases[m], cause) != 0)
+					goto fail;
+		}
+	}
 	if (write_cover(&r, cause) != 0)
 		goto fail;
 	if (o->agent != NULL && o->authorization && write_authorization(&r, cause) != 0)

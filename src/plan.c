@@ -173,7 +173,7 @@ implied_fields(const struct procedure *proc, char ***fields)
 /* Work out what a procedure would disclose, withhold, miss and need as documents. */
 static enum plan_status
 disclosure(const struct procedure *proc, const struct profile *p, const char **consent,
-    struct plan_item *it)
+    struct plan_item *it, int address_only)
 {
 	char **fields = list_new();
 	enum plan_status st = PLAN_READY;
@@ -183,9 +183,13 @@ disclosure(const struct procedure *proc, const struct profile *p, const char **c
 	list_add(&fields, "name");
 	if (proc->channel == CH_POSTAL || proc->channel == CH_FAX)
 		list_add(&fields, "address");
-	for (i = 0; proc->requires[i] != NULL; i++)
+	/* A procedure used only for its address asks nothing of this request. */
+	for (i = 0; !address_only && proc->requires[i] != NULL; i++)
 		list_add(&fields, proc->requires[i]);
-	implied_fields(proc, &fields);
+	if (proc->channel == CH_EMAIL)
+		list_add(&fields, "email");
+	if (!address_only)
+		implied_fields(proc, &fields);
 	for (i = 0; fields[i] != NULL; i++) {
 		const char *f = fields[i];
 
@@ -209,7 +213,7 @@ disclosure(const struct procedure *proc, const struct profile *p, const char **c
 		}
 	}
 	/* One of several identifiers: the first the person has and allowed. */
-	if (proc->requires_one_of[0] != NULL) {
+	if (!address_only && proc->requires_one_of[0] != NULL) {
 		const char *chosen = NULL;
 		int any_held = 0;
 
@@ -266,18 +270,82 @@ reset_lists(struct plan_item *it)
 /* The legal basis for a procedure: FCRA for a CRA's file, else the law of residence. */
 static const struct law *
 choose_law(const struct broker *b, const struct procedure *proc, const struct profile *p,
-    const struct laws *laws, enum request r, date_t today)
+    const struct laws *laws, enum request r, date_t today, enum plan_basis basis)
 {
 	const struct law *law;
 
-	if (broker_is_cra(b) && proc != NULL && strlist_has(proc->laws, "fcra")) {
-		if (r == REQ_ACCESS && (law = laws_find(laws, "fcra-612")) != NULL)
+	if (basis != BASIS_PRIVACY && broker_is_cra(b) && proc != NULL &&
+	    strlist_has(proc->laws, "fcra")) {
+		/* §612's free disclosure binds nationwide and nationwide specialty CRAs only. */
+		int free_annual = b->cra_kind != NULL && (strcmp(b->cra_kind, "nationwide") == 0 ||
+		    strcmp(b->cra_kind, "nationwide-specialty") == 0);
+
+		if (r == REQ_ACCESS &&
+		    (law = laws_find(laws, free_annual ? "fcra-612" : "fcra-609")) != NULL)
 			return law;
 		if (r == REQ_CORRECT && (law = laws_find(laws, "fcra-611")) != NULL)
 			return law;
 	}
 	law = laws_for_residence(laws, p->current->country, p->current->region, r, today);
 	return law != NULL ? law : laws_find(laws, "none");
+}
+
+/* Whether a procedure only serves the FCRA. */
+static int
+fcra_only(const struct procedure *proc)
+{
+	return strlist_has(proc->laws, "fcra") && strlist_len(proc->laws) == 1;
+}
+
+/*
+ * Whether a procedure can carry a request on this basis.  The FCRA request
+ * goes through an FCRA procedure; the privacy-law request prefers the others
+ * (the score sees to that) but may be written to the address or mailbox of an
+ * FCRA procedure, never put into its web form, which asks only for the file.
+ */
+static int
+basis_allows(const struct procedure *proc, enum plan_basis basis)
+{
+	if (basis == BASIS_FCRA)
+		return strlist_has(proc->laws, "fcra");
+	if (basis == BASIS_PRIVACY && fcra_only(proc))
+		return proc->channel == CH_POSTAL || proc->channel == CH_EMAIL;
+	return 1;
+}
+
+/* Whether the privacy-law request borrows only the address of an FCRA procedure. */
+static int
+borrowed_address(const struct procedure *proc, enum plan_basis basis)
+{
+	return basis == BASIS_PRIVACY && fcra_only(proc);
+}
+
+/* The bases of a request: access to a CRA is two requests. */
+size_t
+plan_bases(const struct broker *b, enum request r, enum plan_basis out[2])
+{
+	if (broker_is_cra(b) && r == REQ_ACCESS) {
+		out[0] = BASIS_FCRA;
+		out[1] = BASIS_PRIVACY;
+		return 2;
+	}
+	out[0] = BASIS_ANY;
+	return 1;
+}
+
+/* The basis as a word, or NULL for the single basis. */
+const char *
+plan_basis_name(enum plan_basis basis)
+{
+	switch (basis) {
+	case BASIS_FCRA:
+		return "fcra";
+	case BASIS_PRIVACY:
+		return "privacy";
+	case BASIS_ANY:
+	default:
+		return NULL;
+	}
 }
 
 /* Rank a candidate: lower is better. */
@@ -324,6 +392,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 
 	it->broker = b;
 	it->request = o->request;
+	it->basis = o->basis;
 	it->today = o->today;
 	it->correction = o->correction;
 	reset_lists(it);
@@ -339,9 +408,11 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 			restricted = 1;
 			continue;
 		}
+		if (!basis_allows(proc, o->basis))
+			continue;
 		reset_lists(it);
-		st = disclosure(proc, p, o->disclose, it);
-		law = choose_law(b, proc, p, laws, o->request, o->today);
+		st = disclosure(proc, p, o->disclose, it, borrowed_address(proc, o->basis));
+		law = choose_law(b, proc, p, laws, o->request, o->today, o->basis);
 		sc = score(proc, st, law, it);
 		if (best == NULL || sc < best_score) {
 			best = proc;
@@ -351,14 +422,18 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	reset_lists(it);
 	if (best == NULL) {
 		it->status = b->nprocedures == 0 ? PLAN_NO_CHANNEL : PLAN_NO_PROCEDURE;
-		it->law = choose_law(b, NULL, p, laws, o->request, o->today);
+		it->law = choose_law(b, NULL, p, laws, o->request, o->today, o->basis);
 		if (restricted)
 			list_add(&it->notes, "The broker's only procedure for this request is "
 			    "restricted to particular people (see 'optout brokers show').");
 	} else {
 		it->proc = best;
-		it->status = disclosure(best, p, o->disclose, it);
-		it->law = choose_law(b, best, p, laws, o->request, o->today);
+		it->status = disclosure(best, p, o->disclose, it, borrowed_address(best, o->basis));
+		if (borrowed_address(best, o->basis))
+			list_add(&it->notes, "The broker lists no procedure for this request under "
+			    "privacy law, so the letter goes to the address of its FCRA procedure and "
+			    "carries only what a privacy-law request needs.");
+		it->law = choose_law(b, best, p, laws, o->request, o->today, o->basis);
 	}
 	if (o->request == REQ_CORRECT && best != NULL &&
 	    (o->correction == NULL || o->correction->item == NULL || o->correction->correct == NULL)) {
@@ -447,6 +522,8 @@ plan_to_jv(const struct plan_item *it)
 	jv_set_str(o, "broker", it->broker->id);
 	jv_set_str(o, "broker_name", it->broker->name);
 	jv_set_str(o, "request", request_name(it->request));
+	if (plan_basis_name(it->basis) != NULL)
+		jv_set_str(o, "basis", plan_basis_name(it->basis));
 	jv_set_str(o, "status", plan_status_name(it->status));
 	jv_set_str(o, "reference", it->reference);
 	jv_set_str(o, "procedure", it->proc ? it->proc->id : NULL);
@@ -553,6 +630,8 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 	jv_set(d, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
 	jv_set_str(d, "channel", proc ? channel_name(proc->channel) : "postal");
 	jv_set(d, "is_agent", jv_new_bool(agent != NULL));
+	jv_set(d, "beyond_fcra_file", jv_new_bool(it->basis == BASIS_PRIVACY &&
+	    broker_is_cra(it->broker)));
 
 	if (latin_only && latin != NULL)
 		jv_set_str(person, "name", latin);

@@ -180,6 +180,7 @@ fill_broker(struct broker_store *bs)
 		b->government_sources = sources_at(bs, v, "sources", &b->ngovernment_sources);
 	}
 	b->website = str_at(d, "website");
+	b->cra_kind = str_at(jv_get(d, "cra_kind"), "kind");
 	arr = jv_get(d, "procedures");
 	b->nprocedures = jv_len(arr);
 	procs = keep(bs, xcalloc(b->nprocedures ? b->nprocedures : 1, sizeof *procs));

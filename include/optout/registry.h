@@ -77,6 +77,7 @@ struct broker {
 	const struct source *government_sources;
 	size_t ngovernment_sources;
 	const char *website;
+	const char *cra_kind; /* nationwide, nationwide-specialty, other; NULL when unknown */
 	const struct procedure *procedures;
 	size_t nprocedures;
 	const char *no_consumer_channel;

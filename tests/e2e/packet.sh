@@ -61,15 +61,16 @@ p = json.load(open(sys.argv[1]))
 r = p["requests"]
 print(len(r), sorted(set(x["status"] for x in r)), sum(1 for x in r if "file" in x))
 PY
-check_eq "packet.json lists every broker x request with its status" \
-	"6 ['needs-consent', 'no-procedure', 'ready'] 4" "$(cat "$work/pj")"
+# Access to the CRA is two requests (FCRA file, privacy law): seven items, five written.
+check_eq "packet.json lists every broker x request (x basis) with its status" \
+	"7 ['needs-consent', 'no-procedure', 'ready'] 5" "$(cat "$work/pj")"
 all_text "$work/jose" >"$work/all.txt"
 check_lacks "no SSN anywhere in the packet" "$work/all.txt" "123-45-6789"
 check_lacks "no SSN last four anywhere in the packet" "$work/all.txt" "6789"
 check_lacks "no date of birth anywhere in the packet" "$work/all.txt" "1985-03-14"
-check_has "the packet's requests are recorded in the ledger" "$work/out" "Recorded 4 requests in the ledger $XDG_DATA_HOME/optout/ledger.db"
+check_has "the packet's requests are recorded in the ledger" "$work/out" "Recorded 5 requests in the ledger $XDG_DATA_HOME/optout/ledger.db"
 "$OPTOUT" status --json >"$work/st.json"
-check_eq "the ledger holds the four ready requests, planned" "4 planned demo-0001" \
+check_eq "the ledger holds the five ready requests, planned" "5 planned demo-0001" \
 	"$("$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(len(j), " ".join(sorted(set(r["state"] for r in j))), " ".join(sorted(set(r["client"] for r in j))))' "$work/st.json")"
 check_eq "files are private (0600)" "" "$(find "$work/jose" -type f ! -perm 600)"
 check_eq "folders are private (0700)" "" "$(find "$work/jose" -type d ! -perm 700)"
@@ -84,7 +85,7 @@ pdf_text "$work/consent/letters/example-cra-access.pdf" >"$work/c.txt"
 check_has "the FCRA access letter carries the SSN once allowed" "$work/c.txt" "123-45-6789"
 check_has "it cites FCRA §609" "$work/c.txt" "1681g"
 check_lacks "--no-ledger records nothing" "$work/out" "Recorded"
-check_eq "and the ledger still holds only the first packet's four" "4" \
+check_eq "and the ledger still holds only the first packet's five" "5" \
 	"$("$OPTOUT" status --json | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 
 # Multi-page letters number their pages; print-all.pdf holds every letter.

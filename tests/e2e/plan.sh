@@ -24,6 +24,28 @@ check_lacks "the plan shows no SSN" "$work/out" "123-45-6789"
 check_lacks "the plan shows no date of birth" "$work/out" "1985-03-14"
 check_lacks "the plan shows no name" "$work/out" "José"
 
+# Access to a CRA is two requests: the FCRA file disclosure and the privacy-law request for
+# everything outside the file; the second borrows the FCRA address and discloses no more.
+check_eq "two access requests to a CRA, on two bases" \
+	"[('fcra', 'fcra-612', '15 U.S.C. §1681j'), ('privacy', 'us-ca', 'Cal. Civ. Code §§1798.110, 1798.115')]" \
+	"$(json_get "$work/out" 'str([(x["basis"], x["law"], x["citation"]) for x in j])')"
+check_eq "the privacy-law request is ready with name and address only, due in 45 days" \
+	"ready ['name', 'address'] [] 2027-01-06 postal" \
+	"$(json_get "$work/out" 'j[1]["status"] + " " + str(j[1]["disclosed"]) + " " + str(j[1]["withheld"]) + " " + j[1]["due"] + " " + j[1]["channel"]')"
+check_has "and says whose address it borrows" "$work/out" "goes to the address of its FCRA procedure"
+run plan -p "$fx/profiles/ivanova-ny.json" -b example-cra -r access --json
+check_eq "New York: the second request is a courtesy one" "fcra-612 none" \
+	"$(json_get "$work/out" 'j[0]["law"] + " " + j[1]["law"]')"
+run plan -p "$fx/profiles/mueller-de.json" -b example-cra -r access --json
+check_eq "Berlin: the second request stands on the GDPR" "privacy gdpr" \
+	"$(json_get "$work/out" 'j[1]["basis"] + " " + j[1]["law"]')"
+run plan -p "$ex" -b example-cra -r delete --json
+check_eq "deletion at a CRA stays one request" "1 None" \
+	"$(json_get "$work/out" 'str(len(j)) + " " + str(j[0].get("basis"))')"
+run plan -p "$ex" -b example-cra -r access
+check_has "the human plan names both bases" "$work/out" "example-cra — access (consumer file, FCRA): needs-consent"
+check_has "the second one too" "$work/out" "example-cra — access (beyond the consumer file, privacy law): ready"
+
 run plan -p "$ex" -b example-cra -r access --disclose ssn,dob --json
 check_eq "with --disclose ssn,dob the request is ready" "ready" "$(json_get "$work/out" 'j[0]["status"]')"
 check_eq "only the first allowed identifier of the either-or is sent" \
@@ -137,6 +159,13 @@ check_status "plan --all over the real registry exits 0" 0
 check_eq "one plan item per broker and request type" \
 	"$(( $(ls "$TOP_SRCDIR"/brokers/*.json | grep -vc schema.json) * 2 ))" "$(json_get "$work/out" 'len(j)')"
 check_lacks "no SSN anywhere in the plan" "$work/out" "6789"
+# Which FCRA section: §612 for nationwide and nationwide specialty CRAs, §609 for the others
+# (NCTUE's telecom and utility files are not among §1681a(x)'s kinds).
+run plan -p "$ex" -b equifax,chexsystems,nctue -r access --json
+check_eq "Equifax and ChexSystems §612, NCTUE §609" "['fcra-612', 'fcra-612', 'fcra-609']" \
+	"$(json_get "$work/out" 'str([x["law"] for x in j if x.get("basis") == "fcra"])')"
+check_eq "every CRA also gets the California request" "['us-ca', 'us-ca', 'us-ca']" \
+	"$(json_get "$work/out" 'str([x["law"] for x in j if x.get("basis") == "privacy"])')"
 run plan -p "$ex" -b appriss-insights -r access
 check_has "Appriss: no consumer channel, said plainly" "$work/out" "No consumer channel is known for Appriss Insights"
 
