@@ -142,6 +142,16 @@ law_covers(const struct law *law, enum request r)
 	return 0;
 }
 
+/* Whether a request type the law covers is in force on a day (an amendment may add it later). */
+int
+law_request_in_force(const struct law *law, enum request r, date_t on)
+{
+	const char *from = str_at(jv_get(law->json, "requests_from"), request_name(r));
+	date_t since;
+
+	return from == NULL || date_parse(from, &since) != 0 || on >= since;
+}
+
 /* Whether a jurisdiction's member list holds a country. */
 static int
 has_member(const struct law *law, const char *country)
@@ -180,7 +190,7 @@ laws_for_residence(const struct laws *l, const char *country, const char *region
 		}
 		if (law->in_force != NULL && date_parse(law->in_force, &since) == 0 && on < since)
 			continue;
-		if (!law_covers(law, r))
+		if (!law_covers(law, r) || !law_request_in_force(law, r, on))
 			continue;
 		return law;
 	}

@@ -808,9 +808,20 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 			size_t k;
 			struct jv *e;
 
+			const char *from = jv_str(jv_get(n, "from"));
+			date_t since;
+
 			for (k = 0; k < jv_len(reqs); k++)
 				if (strcmp(jv_str(jv_at(reqs, k)), request_name(it->request)) == 0)
 					applies = 1;
+			/*
+			 * A fact not yet in force on the letter's date, unconfirmed, or known
+			 * only from a secondary source (a note with a source) is never stated.
+			 */
+			if (from != NULL && date_parse(from, &since) == 0 && it->today < since)
+				applies = 0;
+			if (jv_bool(jv_get(n, "unconfirmed")) || jv_get(n, "source") != NULL)
+				applies = 0;
 			if (!applies)
 				continue;
 			e = jv_new_object();

@@ -64,6 +64,8 @@ const struct law *laws_for_residence(const struct laws *l, const char *country,
     const char *region, enum request r, date_t on);
 /* Whether the law covers a request type. */
 int law_covers(const struct law *law, enum request r);
+/* Whether a covered request type is in force on a day (requests_from in laws.json). */
+int law_request_in_force(const struct law *law, enum request r, date_t on);
 /* The deadline for a request type (an override, or the law's own). */
 void law_deadline(const struct law *law, enum request r, struct deadline *d);
 /* The section to cite for a request type, or the law's citation. */

@@ -119,6 +119,41 @@ run plan -p "$fx/profiles/mueller-de.json" -b example-cra -r delete --json
 check_eq "Berlin resident: GDPR, one month" "gdpr 2026-12-22" \
 	"$(json_get "$work/out" 'j[0]["law"] + " " + j[0]["due"]')"
 
+# Rights per law: a Utah resident's correction stands on Utah law from 2026-07-01 (HB 418),
+# and is a courtesy request the day before; Utah and Iowa deletion reach provided data only.
+for st in UT:84101:Salt\ Lake\ City IA:50309:Des\ Moines; do
+	"$PYTHON" -c 'import json,sys
+p = json.load(open(sys.argv[1])); a = p["addresses"][0]
+a["region"], a["postal_code"], a["city"] = sys.argv[3].split(":")
+p["addresses"].append({"street": ["1 Former Street"], "city": "Boise", "region": "ID",
+    "postal_code": "83702", "country": "US", "from": "2010-01", "to": "2016-03", "current": False})
+json.dump(p, open(sys.argv[2], "w"))' "$fx/profiles/nguyen-or.json" "$work/$(echo "$st" | cut -c1-2).json" "$st"
+done
+run plan -p "$work/UT.json" -b example-cra -r correct --item a --correct-to b --json
+check_eq "a Utah correction of a CRA's file is still an FCRA §611 dispute" \
+	"fcra-611" "$(json_get "$work/out" 'j[0]["law"]')"
+run plan -p "$work/UT.json" -b example-history -r correct --item a --correct-to b --json
+check_eq "Utah correction at a non-CRA: Utah law, its section" "us-ut Utah Code §13-61-201(4)" \
+	"$(json_get "$work/out" 'j[0]["law"] + " " + j[0]["citation"]')"
+OPTOUT_TODAY=2026-06-30 "$OPTOUT" plan -p "$work/UT.json" -b example-history -r correct --item a --correct-to b --json >"$work/ut0" 2>&1
+check_eq "the day before HB 418 took effect it is a courtesy request" "none" "$(json_get "$work/ut0" 'j[0]["law"]')"
+# flat FILE: the letter's text on one line, so phrases that wrap still match.
+flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; }
+run letter -p "$work/UT.json" -b example-history -r delete
+flat "$work/out"
+check_has "a Utah deletion letter says what the right reaches" "$work/out.flat" "reaches the personal data the consumer provided to the"
+check_has "cited to its subsection" "$work/out" "Utah Code §13-61-201(2)"
+run letter -p "$work/IA.json" -b example-history -r delete
+flat "$work/out"
+check_has "an Iowa deletion letter too" "$work/out" "Iowa Code §715D.3(1)(b)"
+check_has "Iowa's 90 days cite §715D.3(2)" "$work/out.flat" "within 90 calendar days of receiving it (Iowa Code §715D.3(2))"
+check_lacks "a secondary-source fact is not stated as law" "$work/out.flat" "free of charge, at least once"
+OPTOUT_TODAY=2026-07-31 "$OPTOUT" letter -p "$ex" -b example-history -r delete >"$work/ca-jul" 2>&1
+check_lacks "the \$200-a-day DROP fine is not stated before 2026-08-01" "$work/ca-jul" "\$200"
+run letter -p "$ex" -b example-cra -r delete
+flat "$work/out"
+check_has "and cited to the Delete Act section afterwards" "$work/out.flat" "Cal. Civ. Code §1798.99.82 (Delete Act, SB 362 of 2023)"
+
 # A name in a script US brokers do not index, without its Latin form: the plan says so.
 "$PYTHON" -c 'import json,sys; p=json.load(open(sys.argv[1])); del p["names"]["latin"]; json.dump(p, open(sys.argv[2],"w"), ensure_ascii=False)' \
 	"$fx/profiles/ivanova-ny.json" "$work/nolatin.json"
