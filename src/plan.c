@@ -320,6 +320,34 @@ borrowed_address(const struct procedure *proc, enum plan_basis basis)
 	return basis == BASIS_PRIVACY && fcra_only(proc);
 }
 
+/*
+ * The broker's written privacy contact for a request it lists no procedure
+ * for: an email or postal procedure open to anyone, one serving the law's
+ * family first, email before post.
+ */
+static const struct procedure *
+privacy_contact(const struct broker *b, const struct law *law)
+{
+	const struct procedure *best = NULL;
+	int best_rank = 0;
+	size_t i;
+
+	for (i = 0; i < b->nprocedures; i++) {
+		const struct procedure *proc = &b->procedures[i];
+		int rank;
+
+		if (proc->restricted_to != NULL ||
+		    (proc->channel != CH_EMAIL && proc->channel != CH_POSTAL))
+			continue;
+		rank = (!strlist_has(proc->laws, law->family)) * 10 + channel_rank(proc->channel);
+		if (best == NULL || rank < best_rank) {
+			best = proc;
+			best_rank = rank;
+		}
+	}
+	return best;
+}
+
 /* The bases of a request: access to a CRA is two requests. */
 size_t
 plan_bases(const struct broker *b, enum request r, enum plan_basis out[2])
@@ -426,6 +454,21 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		if (restricted)
 			list_add(&it->notes, "The broker's only procedure for this request is "
 			    "restricted to particular people (see 'optout brokers show').");
+		/*
+		 * A statutory right does not depend on the broker listing a procedure for
+		 * it: the law obliges the broker to take requests at the methods it
+		 * designates, so the request goes to its written privacy contact.
+		 */
+		if (!restricted && o->basis != BASIS_FCRA && it->law != NULL &&
+		    strcmp(it->law->family, "none") != 0 &&
+		    (best = privacy_contact(b, it->law)) != NULL) {
+			it->proc = best;
+			it->status = disclosure(best, p, o->disclose, it, 1);
+			list_add(&it->notes, "The broker lists no procedure for this request, but the "
+			    "law gives the right all the same: the request goes to the contact the "
+			    "broker lists for its other privacy requests, with only the name and a "
+			    "way to reply.");
+		}
 	} else {
 		it->proc = best;
 		it->status = disclosure(best, p, o->disclose, it, borrowed_address(best, o->basis));

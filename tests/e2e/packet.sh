@@ -45,7 +45,7 @@ check_has "the letter lists the prior address it must disclose" "$work/l.txt" "5
 check_has "the footer carries the reference" "$work/l.txt" "Reference: OPT-"
 check_lacks "no SSN without --disclose" "$work/l.txt" "123-45-6789"
 "$PDFTOTEXT" -layout -enc UTF-8 "$work/jose/cover.pdf" "$work/cover.txt"
-check_has "the cover's table lists the broker" "$work/cover.txt" "Example Address"
+check_has "the cover's table lists the broker" "$work/cover.txt" "History Co."
 check_has "the cover's table gives the legal basis" "$work/cover.txt" "§1798.105"
 check_has "the cover's table gives the due date" "$work/cover.txt" "2027-01-06"
 check_has "the cover's table says what each request sends" "$work/cover.txt" "prior_addresses"
@@ -61,16 +61,17 @@ p = json.load(open(sys.argv[1]))
 r = p["requests"]
 print(len(r), sorted(set(x["status"] for x in r)), sum(1 for x in r if "file" in x))
 PY
-# Access to the CRA is two requests (FCRA file, privacy law): seven items, five written.
+# Access to the CRA is two requests (FCRA file, privacy law), and the opt-out the history
+# broker lists no procedure for goes to its privacy office: seven items, six written.
 check_eq "packet.json lists every broker x request (x basis) with its status" \
-	"7 ['needs-consent', 'no-procedure', 'ready'] 5" "$(cat "$work/pj")"
+	"7 ['needs-consent', 'ready'] 6" "$(cat "$work/pj")"
 all_text "$work/jose" >"$work/all.txt"
 check_lacks "no SSN anywhere in the packet" "$work/all.txt" "123-45-6789"
 check_lacks "no SSN last four anywhere in the packet" "$work/all.txt" "6789"
 check_lacks "no date of birth anywhere in the packet" "$work/all.txt" "1985-03-14"
-check_has "the packet's requests are recorded in the ledger" "$work/out" "Recorded 5 requests in the ledger $XDG_DATA_HOME/optout/ledger.db"
+check_has "the packet's requests are recorded in the ledger" "$work/out" "Recorded 6 requests in the ledger $XDG_DATA_HOME/optout/ledger.db"
 "$OPTOUT" status --json >"$work/st.json"
-check_eq "the ledger holds the five ready requests, planned" "5 planned demo-0001" \
+check_eq "the ledger holds the six ready requests, planned" "6 planned demo-0001" \
 	"$("$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(len(j), " ".join(sorted(set(r["state"] for r in j))), " ".join(sorted(set(r["client"] for r in j))))' "$work/st.json")"
 check_eq "files are private (0600)" "" "$(find "$work/jose" -type f ! -perm 600)"
 check_eq "folders are private (0700)" "" "$(find "$work/jose" -type d ! -perm 700)"
@@ -85,7 +86,7 @@ pdf_text "$work/consent/letters/example-cra-access.pdf" >"$work/c.txt"
 check_has "the FCRA access letter carries the SSN once allowed" "$work/c.txt" "123-45-6789"
 check_has "it cites FCRA §609" "$work/c.txt" "1681g"
 check_lacks "--no-ledger records nothing" "$work/out" "Recorded"
-check_eq "and the ledger still holds only the first packet's five" "5" \
+check_eq "and the ledger still holds only the first packet's six" "6" \
 	"$("$OPTOUT" status --json | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 
 # Multi-page letters number their pages; print-all.pdf holds every letter.

@@ -119,6 +119,17 @@ run plan -p "$fx/profiles/mueller-de.json" -b example-cra -r delete --json
 check_eq "Berlin resident: GDPR, one month" "gdpr 2026-12-22" \
 	"$(json_get "$work/out" 'j[0]["law"] + " " + j[0]["due"]')"
 
+# A statutory right with no listed procedure still gets a request, to the broker's written
+# privacy contact, carrying only the name and the address to reply to; no statute, no fallback.
+run plan -p "$ex" -b example-history -r opt-out --json
+check_eq "a California opt-out goes to the broker's privacy office by post" \
+	"ready us-ca delete-postal-history postal ['name', 'address'] 2026-12-14" \
+	"$(json_get "$work/out" 'j[0]["status"] + " " + j[0]["law"] + " " + j[0]["procedure"] + " " + j[0]["channel"] + " " + str(j[0]["disclosed"]) + " " + j[0]["due"]')"
+check_has "the plan says why" "$work/out" "the law gives the right all the same"
+run plan -p "$fx/profiles/ivanova-ny.json" -b example-history -r opt-out --json
+check_eq "a New York opt-out (no statute) is not sent in the broker's other channel" "no-procedure" \
+	"$(json_get "$work/out" 'j[0]["status"]')"
+
 # Rights per law: a Utah resident's correction stands on Utah law from 2026-07-01 (HB 418),
 # and is a courtesy request the day before; Utah and Iowa deletion reach provided data only.
 for st in UT:84101:Salt\ Lake\ City IA:50309:Des\ Moines; do
