@@ -147,15 +147,50 @@ channel_rank(enum channel c)
 	}
 }
 
-/* Freshness of a procedure's sources. */
+/* Whether a procedure's newest source is dated within two years of today. */
 static int
-status_rank(const char *status)
+recent_source(const struct procedure *proc, date_t today)
 {
+	int ty, tm, td;
+	size_t i;
+
+	date_to_ymd(today, &ty, &tm, &td);
+	for (i = 0; i < proc->nsources; i++) {
+		const char *a = proc->sources[i].as_of;
+
+		/* YYYY, YYYY-MM or YYYY-MM-DD: the year is enough at two years' distance. */
+		if (a != NULL && strlen(a) >= 4 && atoi(a) >= ty - 2 + (tm > 6))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Trust in a procedure's record, lower is better: current first; then an
+ * unverified (secondary) record with a recent source, which beats a stale
+ * first-hand one; then stale; then old secondary ones.
+ */
+static int
+status_rank(const struct procedure *proc, date_t today)
+{
+	const char *status = proc->status;
+
 	if (status != NULL && strcmp(status, "current") == 0)
 		return 0;
-	if (status != NULL && strcmp(status, "stale") == 0)
+	if (status != NULL && strcmp(status, "unverified") == 0 && recent_source(proc, today))
 		return 1;
-	return 2;
+	if (status != NULL && strcmp(status, "stale") == 0)
+		return 2;
+	return 3;
+}
+
+/* Whether a restricted procedure is open to this person (outside-us: people abroad). */
+static int
+restriction_met(const struct procedure *proc, const struct profile *p)
+{
+	return proc->restricted_to == NULL ||
+	    (strcmp(proc->restricted_to, "outside-us") == 0 && p->current->country != NULL &&
+		strcmp(p->current->country, "US") != 0);
 }
 
 /* Fields a procedure's verification implies (a link by email needs an email). */
@@ -336,7 +371,7 @@ privacy_contact(const struct broker *b, const struct law *law)
 		const struct procedure *proc = &b->procedures[i];
 		int rank;
 
-		if (proc->restricted_to != NULL ||
+		if (proc->restricted_to != NULL || strcmp(proc->availability, "working") != 0 ||
 		    (proc->channel != CH_EMAIL && proc->channel != CH_POSTAL))
 			continue;
 		rank = (!strlist_has(proc->laws, law->family)) * 10 + channel_rank(proc->channel);
@@ -379,7 +414,7 @@ plan_basis_name(enum plan_basis basis)
 /* Rank a candidate: lower is better. */
 static long
 score(const struct procedure *proc, enum plan_status st, const struct law *law,
-    const struct plan_item *it)
+    const struct plan_item *it, date_t today)
 {
 	long s = 0;
 
@@ -388,7 +423,7 @@ score(const struct procedure *proc, enum plan_status st, const struct law *law,
 	s += (proc->channel == CH_PHONE) * 20000L;
 	s += (law != NULL && !strlist_has(proc->laws, law->family) &&
 	    !(strcmp(law->family, "none") == 0 && strlist_has(proc->laws, "voluntary"))) * 10000L;
-	s += status_rank(proc->status) * 1000L;
+	s += status_rank(proc, today) * 1000L;
 	s += (long)strlist_len((const char **)it->withheld) * 100L;
 	s += (long)strlist_len((const char **)it->disclosed) * 10L;
 	s += channel_rank(proc->channel);
@@ -414,7 +449,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	const struct procedure *best = NULL;
 	long best_score = 0;
 	size_t i;
-	int restricted = 0;
+	int restricted = 0, unavailable = 0;
 	char *name = profile_full_name(p);
 	const char *parts[5];
 
@@ -432,8 +467,13 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 
 		if (proc->request != o->request)
 			continue;
-		if (proc->restricted_to != NULL) {
+		if (!restriction_met(proc, p)) {
 			restricted = 1;
+			continue;
+		}
+		/* A procedure that cannot work is never chosen, however fresh its record. */
+		if (strcmp(proc->availability, "working") != 0) {
+			unavailable = 1;
 			continue;
 		}
 		if (!basis_allows(proc, o->basis))
@@ -441,7 +481,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		reset_lists(it);
 		st = disclosure(proc, p, o->disclose, it, borrowed_address(proc, o->basis));
 		law = choose_law(b, proc, p, laws, o->request, o->today, o->basis);
-		sc = score(proc, st, law, it);
+		sc = score(proc, st, law, it, o->today);
 		if (best == NULL || sc < best_score) {
 			best = proc;
 			best_score = sc;
@@ -454,6 +494,9 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		if (restricted)
 			list_add(&it->notes, "The broker's only procedure for this request is "
 			    "restricted to particular people (see 'optout brokers show').");
+		if (unavailable)
+			list_add(&it->notes, "The broker's recorded procedure for this request no "
+			    "longer works or is not a way to make it (see 'optout brokers show').");
 		/*
 		 * A statutory right does not depend on the broker listing a procedure for
 		 * it: the law obliges the broker to take requests at the methods it
@@ -495,7 +538,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 			list_add(&it->notes, "The form has a CAPTCHA: a person must complete it.");
 		if (best->channel == CH_PHONE)
 			list_add(&it->notes, "This broker takes this request by telephone only.");
-		if (status_rank(best->status) > 0) {
+		if (status_rank(best, o->today) > 0) {
 			char *s = xasprintf("The record of this procedure is %s: check the "
 			    "broker's current instructions before relying on it.", best->status);
 

@@ -155,6 +155,9 @@ fill_procedure(struct broker_store *bs, struct procedure *p, const struct jv *o)
 	p->agent_allowed = v != NULL ? jv_bool(v) : -1;
 	p->notes = str_at(o, "notes");
 	p->status = str_at(o, "status");
+	p->availability = str_at(jv_get(o, "availability"), "state");
+	if (p->availability == NULL)
+		p->availability = "working";
 	p->sources = sources_at(bs, o, "sources", &p->nsources);
 	p->broker = &bs->pub;
 }

@@ -61,6 +61,7 @@ struct procedure {
 	int agent_allowed;          /* 1, 0, or -1 when unknown */
 	const char *notes;
 	const char *status;         /* current, stale, unverified */
+	const char *availability;   /* working, legacy, defunct, not-a-request-form */
 	const struct source *sources;
 	size_t nsources;
 	const struct broker *broker;

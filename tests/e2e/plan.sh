@@ -130,6 +130,53 @@ run plan -p "$fx/profiles/ivanova-ny.json" -b example-history -r opt-out --json
 check_eq "a New York opt-out (no statute) is not sent in the broker's other channel" "no-procedure" \
 	"$(json_get "$work/out" 'j[0]["status"]')"
 
+# A procedure is chosen only if it can work. A copy of the fixture registry where the web
+# opt-out is defunct, a secondary but recent email opt-out competes with a stale first-hand
+# letter, and a deletion form is only for people outside the US.
+mkdir -p "$work/av/brokers"
+ln -s "$TOP_SRCDIR/letters" "$work/av/letters"
+ln -s "$fx/data/brokers/schema.json" "$work/av/brokers/schema.json"
+"$PYTHON" - "$fx/data/brokers/example-cra.json" "$work/av/brokers/example-cra.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+P = {p["id"]: p for p in b["procedures"]}
+P["optout-web"]["availability"] = {"state": "defunct", "source": {"ref": "test: the page is gone", "as_of": "2026-10"}}
+post = {"recipient": "Example Bureau Privacy", "street": ["1 Old Road"], "city": "Springfield",
+        "region": "IL", "postal_code": "62701", "country": "US"}
+b["procedures"] += [
+    {"id": "optout-postal-old", "request": "opt-out", "laws": ["ccpa", "us-state"], "channel": "postal",
+     "postal": post, "status": "stale", "sources": [{"ref": "broker's own page", "as_of": "2020-03"}]},
+    {"id": "optout-email-recent", "request": "opt-out", "laws": ["ccpa", "us-state"], "channel": "email",
+     "email": "optout@bureau.example.org", "status": "unverified",
+     "sources": [{"ref": "a 2026 third-party list", "as_of": "2026-09"}]},
+    {"id": "gdpr-delete-web", "request": "delete", "laws": ["gdpr"], "channel": "web",
+     "url": "https://bureau.example.org/eu", "restricted_to": "outside-us", "status": "current",
+     "sources": [{"ref": "test", "as_of": "2026-11"}]},
+]
+json.dump(b, open(sys.argv[2], "w"))
+PY
+OPTOUT_DATADIR="$work/av" "$OPTOUT" plan -p "$ex" -b example-cra -r opt-out --json >"$work/av.json" 2>&1
+check_eq "the defunct web form is passed over; a recent secondary record beats a 2020 first-hand one" \
+	"optout-email-recent email" "$(json_get "$work/av.json" 'j[0]["procedure"] + " " + j[0]["channel"]')"
+OPTOUT_DATADIR="$work/av" "$OPTOUT" plan -p "$fx/profiles/mueller-de.json" -b example-cra -r delete --json >"$work/av.json" 2>&1
+check_eq "a form for people outside the US is chosen for a Berlin resident" "gdpr-delete-web gdpr" \
+	"$(json_get "$work/av.json" 'j[0]["procedure"] + " " + j[0]["law"]')"
+OPTOUT_DATADIR="$work/av" "$OPTOUT" plan -p "$ex" -b example-cra -r delete --json >"$work/av.json" 2>&1
+check_eq "and never for a California resident" "state-delete-email" "$(json_get "$work/av.json" 'j[0]["procedure"]')"
+"$PYTHON" - "$work/av/brokers/example-cra.json" <<'PY'
+import json, sys
+b = json.load(open(sys.argv[1]))
+for p in b["procedures"]:
+    if p["request"] == "opt-out":
+        p["availability"] = {"state": "not-a-request-form", "source": {"ref": "test", "as_of": "2026-11"}}
+json.dump(b, open(sys.argv[1], "w"))
+PY
+OPTOUT_DATADIR="$work/av" "$OPTOUT" plan -p "$ex" -b example-cra -r opt-out --json >"$work/av.json" 2>&1
+check_eq "with no working opt-out procedure the right goes to the privacy contact" \
+	"ready state-delete-email email" \
+	"$(json_get "$work/av.json" 'j[0]["status"] + " " + j[0]["procedure"] + " " + j[0]["channel"]')"
+check_has "and the plan says the recorded one does not work" "$work/av.json" "no longer works or is not a way to make it"
+
 # Rights per law: a Utah resident's correction stands on Utah law from 2026-07-01 (HB 418),
 # and is a courtesy request the day before; Utah and Iowa deletion reach provided data only.
 for st in UT:84101:Salt\ Lake\ City IA:50309:Des\ Moines; do
