@@ -1065,8 +1065,10 @@ apply_mark(struct ledger_request *r, enum ledger_state to, date_t on, const stru
 			return -1;
 		}
 		/* The extension adds to the first period, not to the day of the notice. */
-		r->extended_due = laws_add_for(laws, r->law, r->due, r->extension_days,
-		    r->extension_unit);
+		/* From the period's own end: a move past a weekend does not lengthen it. */
+		r->extended_due = laws_add_for(laws, r->law, r->sent != 0
+		    ? laws_add(laws, r->sent, r->deadline_days, r->deadline_unit) : r->due,
+		    r->extension_days, r->extension_unit);
 		break;
 	case LS_COMPLETED:
 	case LS_DENIED:

@@ -184,6 +184,13 @@ status_rank(const struct procedure *proc, date_t today)
 	return 3;
 }
 
+/* Whether a procedure can work at all (no availability recorded means it does). */
+static int
+proc_works(const struct procedure *proc)
+{
+	return proc->availability == NULL || strcmp(proc->availability, "working") == 0;
+}
+
 /* Whether a restricted procedure is open to this person (outside-us: people abroad). */
 static int
 restriction_met(const struct procedure *proc, const struct profile *p)
@@ -371,7 +378,7 @@ privacy_contact(const struct broker *b, const struct law *law)
 		const struct procedure *proc = &b->procedures[i];
 		int rank;
 
-		if (proc->restricted_to != NULL || strcmp(proc->availability, "working") != 0 ||
+		if (proc->restricted_to != NULL || !proc_works(proc) ||
 		    (proc->channel != CH_EMAIL && proc->channel != CH_POSTAL))
 			continue;
 		rank = (!strlist_has(proc->laws, law->family)) * 10 + channel_rank(proc->channel);
@@ -472,7 +479,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 			continue;
 		}
 		/* A procedure that cannot work is never chosen, however fresh its record. */
-		if (strcmp(proc->availability, "working") != 0) {
+		if (!proc_works(proc)) {
 			unavailable = 1;
 			continue;
 		}
