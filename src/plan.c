@@ -802,6 +802,10 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 	jv_set_str(broker, "id", it->broker->id);
 	jv_set(broker, "sells_to_government", jv_new_bool(it->broker->sells_to_government));
 	jv_set(broker, "is_cra", jv_new_bool(broker_is_cra(it->broker)));
+	/* §612's free annual disclosure (and §1681j(a)(3)'s 45-day dispute period after it). */
+	jv_set(broker, "free_annual", jv_new_bool(broker_is_cra(it->broker) &&
+	    it->broker->cra_kind != NULL && (strcmp(it->broker->cra_kind, "nationwide") == 0 ||
+		strcmp(it->broker->cra_kind, "nationwide-specialty") == 0)));
 	if (it->broker->aliases[0] != NULL) {
 		struct buf b;
 
