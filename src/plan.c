@@ -159,7 +159,7 @@ recent_source(const struct procedure *proc, date_t today)
 		const char *a = proc->sources[i].as_of;
 
 		/* YYYY, YYYY-MM or YYYY-MM-DD: the year is enough at two years' distance. */
-		if (a != NULL && strlen(a) >= 4 && atoi(a) >= ty - 2 + (tm > 6))
+		if (a != NULL && strlen(a) >= 4 && strtol(a, NULL, 10) >= ty - 2 + (tm > 6))
 			return 1;
 	}
 	return 0;
