@@ -235,6 +235,17 @@ sheet_values(const struct jv *letter_data)
 	return vals;
 }
 
+/* What the person says they are asking for, on a sheet. */
+static const char *
+request_words(const struct plan_item *it)
+{
+	if (it->request != REQ_OPTOUT)
+		return request_name(it->request);
+	if (strcmp(it->law->family, "fcra") == 0)
+		return "prescreen opt-out (of prescreened credit and insurance offers)";
+	return "opt-out of sale and sharing";
+}
+
 /* Write the sheet for a web form or telephone procedure. */
 static int
 write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause)
@@ -251,8 +262,7 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	jv_set_str(d, "reference", it->reference);
 	jv_set_str(d, "broker", it->broker->name);
 	jv_set_str(d, "request", request_name(it->request));
-	jv_set_str(d, "request_words", it->request == REQ_OPTOUT ? "opt-out of sale and sharing"
-	    : request_name(it->request));
+	jv_set_str(d, "request_words", request_words(it));
 	jv_set(d, "is_web", jv_new_bool(proc->channel == CH_WEB));
 	jv_set(d, "is_phone", jv_new_bool(proc->channel == CH_PHONE));
 	jv_set_str(d, "url", proc->url);

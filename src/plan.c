@@ -327,6 +327,9 @@ choose_law(const struct broker *b, const struct procedure *proc, const struct pr
 			return law;
 		if (r == REQ_CORRECT && (law = laws_find(laws, "fcra-611")) != NULL)
 			return law;
+		/* Opting out at a CRA's file is the §604(e) prescreen election, never a "sale" opt-out. */
+		if (r == REQ_OPTOUT && (law = laws_find(laws, "fcra-604e")) != NULL)
+			return law;
 	}
 	law = laws_for_residence(laws, p->current->country, p->current->region, r, today);
 	return law != NULL ? law : laws_find(laws, "none");
@@ -390,11 +393,16 @@ privacy_contact(const struct broker *b, const struct law *law)
 	return best;
 }
 
-/* The bases of a request: access to a CRA is two requests. */
+/*
+ * The bases of a request: access to a CRA is two requests, and so is opt-out at
+ * a nationwide CRA (the FCRA prescreen election for its file, the privacy-law
+ * opt-out for its other products).
+ */
 size_t
 plan_bases(const struct broker *b, enum request r, enum plan_basis out[2])
 {
-	if (broker_is_cra(b) && r == REQ_ACCESS) {
+	if (broker_is_cra(b) && (r == REQ_ACCESS || (r == REQ_OPTOUT && b->cra_kind != NULL &&
+	    strcmp(b->cra_kind, "nationwide") == 0))) {
 		out[0] = BASIS_FCRA;
 		out[1] = BASIS_PRIVACY;
 		return 2;
@@ -540,6 +548,11 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 			list_add(&it->notes, "The due date counts business days past the last year of "
 			    "holidays in letters/laws.json: holidays that year were not skipped.");
 	}
+	if (it->law != NULL && strcmp(it->law->id, "fcra-604e") == 0)
+		list_add(&it->notes, "Made online or by telephone, this opt-out lasts five years "
+		    "(15 U.S.C. §1681b(e)(3)(A), (e)(4)(B)). To make it permanent, sign and mail "
+		    "the Permanent Opt-Out Election form that optoutprescreen.com offers after the "
+		    "online request (15 U.S.C. §1681b(e)(2)(B)).");
 	if (best != NULL) {
 		if (best->captcha)
 			list_add(&it->notes, "The form has a CAPTCHA: a person must complete it.");

@@ -249,8 +249,10 @@ check_lacks "the error does not repeat the bad value" "$work/err" "$bad_email"
 export OPTOUT_DATADIR="$TOP_SRCDIR"
 run plan -p "$ex" --all --json
 check_status "plan --all over the real registry exits 0" 0
-check_eq "one plan item per broker and request type" \
-	"$(( $(ls "$TOP_SRCDIR"/brokers/*.json | grep -vc schema.json) * 2 ))" "$(json_get "$work/out" 'len(j)')"
+# (opt-out at a nationwide CRA is two: the FCRA prescreen election and the privacy-law opt-out)
+nationwide=$(cat "$TOP_SRCDIR"/brokers/*.json | grep -c '"kind": "nationwide"' || true)
+check_eq "one plan item per broker and request type, two opt-outs per nationwide CRA" \
+	"$(( $(ls "$TOP_SRCDIR"/brokers/*.json | grep -vc schema.json) * 2 + nationwide ))" "$(json_get "$work/out" 'len(j)')"
 check_lacks "no SSN anywhere in the plan" "$work/out" "6789"
 # Which FCRA section: §612 for nationwide and nationwide specialty CRAs, §609 for the others
 # (NCTUE's telecom and utility files are not among §1681a(x)'s kinds).
