@@ -316,7 +316,7 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 				 * The ledger keeps one open request per client, broker and type (and
 				 * the reference does not tell bases apart): the first ready basis.
 				 */
-				if (it->status == PLAN_READY && !recorded) {
+				if (it->status == PLAN_READY && !recorded && ledger_tracks(it->request)) {
 					recorded = 1;
 					ledger_entry_from_plan(&e, it, p->label);
 					rc = ledger_record(o->ledger, &e, &id, &existed, NULL, cause);

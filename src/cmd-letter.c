@@ -24,7 +24,7 @@ const struct command cmd_letter = {
 	    "Options:\n"
 	    "  -p, --profile FILE    the person's profile (JSON)\n"
 	    "  -b, --broker ID       the broker (see 'optout brokers list')\n"
-	    "  -r, --request TYPE    access, delete, opt-out or correct\n"
+	    "  -r, --request TYPE    access, delete, opt-out, correct or freeze\n"
 	    "  -f, --format FORMAT   pdf, txt (default) or eml\n"
 	    "  -o, --output FILE     write here (default: standard output; PDF needs -o\n"
 	    "                        when standard output is a terminal)\n"

@@ -24,7 +24,8 @@ const struct command cmd_packet = {
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
 	    "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
 	    "      --all              every broker in the registry\n"
-	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
+	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
+	    "                         (default: opt-out,delete)\n"
 	    "  -o, --output DIR       a new (or empty) folder for the packet\n"
 	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
 	    "      --agent FILE       write as an authorized agent filing for the person\n"
@@ -74,7 +75,7 @@ record_packet(const struct packet_summary *sum, const char *client, const char *
 		long long id;
 		int existed = 0;
 
-		if (sum->items[i]->status != PLAN_READY)
+		if (sum->items[i]->status != PLAN_READY || !ledger_tracks(sum->items[i]->request))
 			continue;
 		ledger_entry_from_plan(&e, sum->items[i], client);
 		if (ledger_record(l, &e, &id, &existed, NULL, &cause) != 0) {

@@ -612,8 +612,8 @@ check_entry(const struct ledger_entry *e, char **cause)
 		what = "procedure: expected a procedure id";
 	else if (!valid_id(e->law))
 		what = "law: expected a law id";
-	else if ((unsigned)e->request >= REQ_COUNT)
-		what = "request: not a request type";
+	else if (!ledger_tracks(e->request))
+		what = "request: not a request type the ledger tracks";
 	else if ((unsigned)e->channel >= CH_COUNT)
 		what = "channel: not a channel";
 	else if (e->deadline_days < 0 || (unsigned)e->deadline_unit > UNIT_MONTHS)
@@ -809,6 +809,13 @@ find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_requ
 		rc = db_fail(l, "cannot read a request", cause);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Whether the requests table admits this type (a freeze is not tracked). */
+int
+ledger_tracks(enum request r)
+{
+	return r != REQ_FREEZE && (unsigned)r < REQ_COUNT;
 }
 
 /* Record a planned request once. */

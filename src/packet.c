@@ -239,6 +239,8 @@ sheet_values(const struct jv *letter_data)
 static const char *
 request_words(const struct plan_item *it)
 {
+	if (it->request == REQ_FREEZE)
+		return "security freeze";
 	if (it->request != REQ_OPTOUT)
 		return request_name(it->request);
 	if (strcmp(it->law->family, "fcra") == 0)

@@ -316,6 +316,15 @@ choose_law(const struct broker *b, const struct procedure *proc, const struct pr
 {
 	const struct law *law;
 
+	/*
+	 * A freeze stands on §605A(i) only at a nationwide CRA (§603(p)); a specialty
+	 * agency's freeze is its own or a state law's, so the letter claims no statute.
+	 */
+	if (r == REQ_FREEZE) {
+		law = b->cra_kind != NULL && strcmp(b->cra_kind, "nationwide") == 0 ?
+		    laws_find(laws, "fcra-605a") : NULL;
+		return law != NULL ? law : laws_find(laws, "none");
+	}
 	if (basis != BASIS_PRIVACY && broker_is_cra(b) && proc != NULL &&
 	    strlist_has(proc->laws, "fcra")) {
 		/* §612's free disclosure binds nationwide and nationwide specialty CRAs only. */
@@ -517,7 +526,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		 * it: the law obliges the broker to take requests at the methods it
 		 * designates, so the request goes to its written privacy contact.
 		 */
-		if (!restricted && o->basis != BASIS_FCRA && it->law != NULL &&
+		if (!restricted && o->basis != BASIS_FCRA && o->request != REQ_FREEZE && it->law != NULL &&
 		    strcmp(it->law->family, "none") != 0 &&
 		    (best = privacy_contact(b, it->law)) != NULL) {
 			it->proc = best;
@@ -543,11 +552,29 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	}
 	if (it->law != NULL) {
 		law_deadline(it->law, o->request, &it->deadline);
+		/* §605A(i)(2)(A)(ii): a freeze asked for by mail is placed within 3 business days. */
+		if (strcmp(it->law->id, "fcra-605a") == 0 && best != NULL &&
+		    (best->channel == CH_POSTAL || best->channel == CH_FAX))
+			it->deadline.days = 3;
 		laws_due(laws, o->today, &it->deadline, &it->due, &it->extended_due);
 		if (it->deadline.unit == UNIT_BUSINESS && !laws_holidays_cover(laws, it->due))
 			list_add(&it->notes, "The due date counts business days past the last year of "
 			    "holidays in letters/laws.json: holidays that year were not skipped.");
 	}
+	if (o->request == REQ_FREEZE && best != NULL)
+		list_add(&it->notes, "If the agency gives you a PIN, password or confirmation number "
+		    "for lifting the freeze later, keep it somewhere safe, away from this packet. "
+		    "optout never asks for it and never stores it.");
+	if (it->law != NULL && strcmp(it->law->id, "fcra-605a") == 0)
+		list_add(&it->notes, "The freeze is free. Asked for online or by telephone, it must "
+		    "be in place within one business day; by mail, within three business days. "
+		    "Lifting it online or by telephone takes at most one hour (15 U.S.C. "
+		    "§1681c-1(i)(2)(A), (i)(3)).");
+	else if (o->request == REQ_FREEZE && best != NULL)
+		list_add(&it->notes, "No federal law sets this agency's freeze: the federal freeze "
+		    "duty binds only the three nationwide credit bureaus (15 U.S.C. §1681c-1(i)(1)(A)). "
+		    "The agency offers it under its own policy or a state law, so its time limits "
+		    "are its own.");
 	if (it->law != NULL && strcmp(it->law->id, "fcra-604e") == 0)
 		list_add(&it->notes, "Made online or by telephone, this opt-out lasts five years "
 		    "(15 U.S.C. §1681b(e)(3)(A), (e)(4)(B)). To make it permanent, sign and mail "
@@ -734,6 +761,7 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 	jv_set(d, "is_delete", jv_new_bool(it->request == REQ_DELETE));
 	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
 	jv_set(d, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
+	jv_set(d, "is_freeze", jv_new_bool(it->request == REQ_FREEZE));
 	jv_set_str(d, "channel", proc ? channel_name(proc->channel) : "postal");
 	jv_set(d, "is_agent", jv_new_bool(agent != NULL));
 	jv_set(d, "beyond_fcra_file", jv_new_bool(it->basis == BASIS_PRIVACY &&

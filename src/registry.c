@@ -20,7 +20,8 @@ struct broker_store {
 	size_t nallocs;
 };
 
-static const char *const request_names[REQ_COUNT] = { "access", "delete", "opt-out", "correct" };
+static const char *const request_names[REQ_COUNT] = { "access", "delete", "opt-out", "correct",
+	"freeze" };
 static const char *const channel_names[CH_COUNT] = { "web", "email", "postal", "phone", "fax" };
 
 /* The command-line and file name of a request type. */

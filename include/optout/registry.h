@@ -19,7 +19,7 @@
 struct jv;
 struct schema;
 
-enum request { REQ_ACCESS, REQ_DELETE, REQ_OPTOUT, REQ_CORRECT, REQ_COUNT };
+enum request { REQ_ACCESS, REQ_DELETE, REQ_OPTOUT, REQ_CORRECT, REQ_FREEZE, REQ_COUNT };
 enum channel { CH_WEB, CH_EMAIL, CH_POSTAL, CH_PHONE, CH_FAX, CH_COUNT };
 
 struct source {

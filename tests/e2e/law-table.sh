@@ -19,7 +19,8 @@ b["name"] = "Example Regional Reporting Agency"
 b["cra_kind"] = {"kind": "other", "sources": [{"ref": "invented fixture: a CRA that is neither nationwide nor nationwide specialty"}]}
 json.dump(b, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
-# And a nationwide CRA with a prescreen opt-out (so opt-out is two requests: §604(e) and privacy law).
+# And a nationwide CRA with a prescreen opt-out (so opt-out is two requests: §604(e) and privacy
+# law) and a freeze (§605A(i), which binds only nationwide CRAs).
 "$PYTHON" - "$fx/data/brokers/example-cra.json" "$work/data/brokers/example-nationwide-cra.json" <<'PY'
 import json, sys
 b = json.load(open(sys.argv[1]))
@@ -28,6 +29,9 @@ b["name"] = "Example Nationwide Credit Bureau"
 b["cra_kind"] = {"kind": "nationwide", "sources": [{"ref": "invented fixture: a nationwide CRA"}]}
 b["procedures"].append({"id": "fcra-optout-web-prescreen", "request": "opt-out", "laws": ["fcra"],
     "channel": "web", "url": "https://prescreen.example.org/", "status": "current",
+    "sources": [{"ref": "invented fixture", "as_of": "2026-11-01"}]})
+b["procedures"].append({"id": "fcra-freeze-web", "request": "freeze", "laws": ["fcra"],
+    "channel": "web", "url": "https://freeze.example.org/", "status": "current",
     "sources": [{"ref": "invented fixture", "as_of": "2026-11-01"}]})
 json.dump(b, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
