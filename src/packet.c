@@ -277,6 +277,11 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	jv_set_str(d, "deadline", t);
 	free(t);
 	jv_set(d, "binding", jv_new_bool(it->deadline.binding));
+	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));
+	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
+	jv_set(d, "is_agent", jv_new_bool(r->o->agent != NULL));
+	jv_set_str(d, "deadline_citation", it->deadline.citation != NULL ? it->deadline.citation
+	    : it->law->citation);
 	jv_set(d, "values", sheet_values(letter));
 	{
 		struct jv *notes = jv_new_array();

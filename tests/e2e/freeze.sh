@@ -48,9 +48,9 @@ check_status "packet -r freeze exits 0" 0
 sheet="$work/pk/web/equifax-freeze.txt"
 tr '\n' ' ' <"$sheet" | tr -s ' ' >"$work/sheet.flat"
 check_has "the sheet names the request and its section" "$work/sheet.flat" \
-	"This is a security freeze request under Fair Credit Reporting Act §605A(i) (national security freeze) (15 U.S.C. §1681c-1(i)(2)(A))."
+	"This request is made under the Fair Credit Reporting Act §605A(i) (national security freeze) (15 U.S.C. §1681c-1(i)(2)(A))."
 check_has "the sheet tells the person to keep the PIN safe" "$work/sheet.flat" "keep it somewhere safe, away from this packet"
-check_lacks "a specialty agency's sheet claims no statute" "$work/pk/web/chexsystems-freeze.txt" "This is a security freeze request under"
+check_lacks "a specialty agency's sheet claims no statute" "$work/pk/web/chexsystems-freeze.txt" "This request is made under"
 check_lacks "the sheet has no PIN field" "$sheet" "PIN |"
 check_has "nothing is recorded in the ledger" "$work/out" "Recorded 0 requests"
 

@@ -156,4 +156,14 @@ check_eq "whose files stay" "keep" "$(cat "$work/other/notes.txt")"
 pdf_text "$work/demo/cover.pdf" >"$work/dc.txt"
 check_has "the demo cover lists LexisNexis" "$work/dc.txt" "LexisNexis"
 
+# A web sheet gives the text to paste into the form's message field: statute, deadline and,
+# for access, the questions about sales to DHS, ICE and CBP (Equifax's CCPA access form).
+OPTOUT_DATADIR="$TOP_SRCDIR" run packet -p "$ex" -b equifax -r access -o "$work/eqx" --no-ledger
+tr '\n' ' ' <"$work/eqx/web/equifax-access-privacy.txt" | tr -s ' ' >"$work/eqx.flat"
+check_has "the access sheet's paste text cites the statute and deadline" "$work/eqx.flat" \
+	"I make this access request under the California Consumer Privacy Act (as amended by CPRA) (Cal. Civ. Code §§1798.110, 1798.115). The law gives you 45 calendar days to respond to it (Cal. Civ. Code §1798.130(a)(2)(A); 11 CCR §7021(b)), so I expect your response by 6 January 2027."
+check_has "the access sheet's paste text asks about DHS, ICE and CBP" "$work/eqx.flat" \
+	"in particular to the Department of Homeland Security (DHS), U.S. Immigration and Customs Enforcement (ICE), U.S. Customs and Border Protection (CBP) or any other law enforcement agency"
+check_has "the opt-out sheet's paste text says act on" "$work/jose/web/example-cra-opt-out.txt" "to act on it"
+
 done_testing
