@@ -411,33 +411,45 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 
 	for (i = 0; i < o->nbrokers && rc == 0; i++) {
 		for (k = 0; k < o->nrequests && rc == 0; k++) {
-			struct plan_opts po = { 0 };
-			struct plan_item *it;
-			long long id;
-			int existed = 0;
+			enum plan_basis bases[2];
+			size_t nb = plan_bases(o->brokers[i], o->requests[k], bases), m;
+			int recorded = 0;
 
-			po.request = o->requests[k];
-			po.disclose = o->disclose;
-			po.agent = o->agent;
-			po.today = o->today;
-			it = plan_make(o->brokers[i], p, o->laws, &po);
-			if (it->status == PLAN_READY) {
-				rc = ledger_record_plan(o->ledger, it, p->label, &id, &existed, NULL,
-				    cause);
-				if (rc == 0 && count && existed)
-					s->already_recorded++;
-				else if (rc == 0 && count)
-					s->recorded++;
+			for (m = 0; m < nb && rc == 0; m++) {
+				struct plan_opts po = { 0 };
+				struct plan_item *it;
+				long long id;
+				int existed = 0;
+
+				po.request = o->requests[k];
+				po.basis = bases[m];
+				po.disclose = o->disclose;
+				po.agent = o->agent;
+				po.today = o->today;
+				it = plan_make(o->brokers[i], p, o->laws, &po);
+				/*
+				 * The ledger keeps one open request per client, broker and type:
+				 * the first ready basis (a CRA's FCRA request) is the one tracked.
+				 */
+				if (it->status == PLAN_READY && !recorded && ledger_tracks(it->request)) {
+					recorded = 1;
+					rc = ledger_record_plan(o->ledger, it, p->label, &id, &existed, NULL,
+					    cause);
+					if (rc == 0 && count && existed)
+						s->already_recorded++;
+					else if (rc == 0 && count)
+						s->recorded++;
+				}
+				if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
+					web = xreallocarray(web, nweb + 1, sizeof *web);
+					web[nweb++] = it;
+				} else if (o->send && o->mail != NULL && it->status == PLAN_READY &&
+				    it->proc->channel == CH_EMAIL && it->proc->email != NULL) {
+					mail = xreallocarray(mail, nmail + 1, sizeof *mail);
+					mail[nmail++] = it;
+				} else
+					plan_item_free(it);
 			}
-			if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
-				web = xreallocarray(web, nweb + 1, sizeof *web);
-				web[nweb++] = it;
-			} else if (o->send && o->mail != NULL && it->status == PLAN_READY &&
-			    it->proc->channel == CH_EMAIL && it->proc->email != NULL) {
-				mail = xreallocarray(mail, nmail + 1, sizeof *mail);
-				mail[nmail++] = it;
-			} else
-				plan_item_free(it);
 		}
 	}
 	if (rc == 0 && nweb > 0)

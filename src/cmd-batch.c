@@ -33,7 +33,8 @@ const struct command cmd_batch = {
 	    "      --agent FILE       the clinic or advocate filing as authorized agent: each\n"
 	    "                         client also gets authorization.pdf to sign\n"
 	    CMD_SCOPE_HELP
-	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
+	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
+	    "                         (default: opt-out,delete)\n"
 	    "  -o, --output DIR       one folder per client, summary.pdf and summary.csv\n"
 	    "      --disclose F,...   allow these sensitive fields where procedures require them\n"
 	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"

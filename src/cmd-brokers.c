@@ -23,7 +23,7 @@ const struct command cmd_brokers = {
 	    "  list                  every broker, one per line\n"
 	    "    --category C        only brokers in category C (e.g. people-search, risk)\n"
 	    "    --request R         only brokers taking requests of type R\n"
-	    "                        (access, delete, opt-out, correct)\n"
+	    "                        (access, delete, opt-out, correct, freeze)\n"
 	    "    --channel CH        only brokers with a procedure by CH\n"
 	    "                        (web, email, postal, phone, fax)\n"
 	    "    --sells-to-government  only brokers known to sell to government agencies\n"
@@ -183,7 +183,7 @@ brokers_list(int argc, char **argv)
 
 			if (request_parse(optarg, &rq) != 0)
 				return cmd_usage_error(&cmd_brokers, _("--request: '%s' is not one of "
-				    "access, delete, opt-out, correct"), optarg);
+				    "access, delete, opt-out, correct, freeze"), optarg);
 			request = (int)rq;
 			break;
 		}

@@ -18,18 +18,23 @@ static int cmd_letter_run(int argc, char **argv);
 const struct command cmd_letter = {
 	.name = "letter",
 	.usage = "-p PROFILE -b BROKER -r TYPE [-f pdf|txt|eml] [-o FILE] [--disclose F,...] "
-		 "[--agent AGENT] [--item TEXT --correct-to TEXT [--evidence TEXT]] [--data]",
+		 "[--agent AGENT] [--basis fcra|privacy] [--item TEXT --correct-to TEXT "
+		 "[--evidence TEXT]] [--data]",
 	.summary = N_("write one request letter"),
 	.help =
 	    N_("Options:\n"
 	    "  -p, --profile FILE    the person's profile (JSON)\n"
 	    "  -b, --broker ID       the broker (see 'optout brokers list')\n"
-	    "  -r, --request TYPE    access, delete, opt-out or correct\n"
+	    "  -r, --request TYPE    access, delete, opt-out, correct or freeze\n"
 	    "  -f, --format FORMAT   pdf, txt (default) or eml\n"
 	    "  -o, --output FILE     write here (default: standard output; PDF needs -o\n"
 	    "                        when standard output is a terminal)\n"
 	    "      --disclose F,...  allow sensitive fields the procedure requires\n"
 	    "      --agent FILE      write as an authorized agent filing for the person\n"
+	    "      --basis B         access to a consumer reporting agency, and opt-out at a\n"
+	    "                        nationwide one, are two requests each:\n"
+	    "                        fcra (the consumer file, the default) or privacy (the\n"
+	    "                        state law or GDPR request for everything else)\n"
 	    "      --item TEXT       correct requests: the inaccurate information\n"
 	    "      --correct-to TEXT correct requests: what it should say\n"
 	    "      --evidence TEXT   correct requests: the evidence you enclose\n"
@@ -117,12 +122,15 @@ cmd_letter_run(int argc, char **argv)
 		{ "correct-to", required_argument, NULL, 'T' },
 		{ "evidence", required_argument, NULL, 'E' },
 		{ "data", no_argument, NULL, 'D' },
+		{ "basis", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *profile = NULL, *broker = NULL, *request = NULL, *format = "txt";
-	const char *outpath = NULL, *disclose = NULL, *agent = NULL;
+	const char *outpath = NULL, *disclose = NULL, *agent = NULL, *basis = NULL;
 	struct correction corr = { 0 };
+	enum plan_basis bases[2];
+	size_t nb, m;
 	int data_only = 0, c, rc;
 	struct cmd_inputs in;
 	const struct broker *b;
@@ -146,6 +154,7 @@ cmd_letter_run(int argc, char **argv)
 		case 'T': corr.correct = optarg; break;
 		case 'E': corr.evidence = optarg; break;
 		case 'D': data_only = 1; break;
+		case 'B': basis = optarg; break;
 		case 'h': cmd_usage(&cmd_letter, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -156,7 +165,10 @@ cmd_letter_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_letter, _("-p PROFILE, -b BROKER and -r TYPE are required"));
 	if (request_parse(request, &req) != 0)
 		return cmd_usage_error(&cmd_letter, _("-r: '%s' is not one of access, delete, "
-		    "opt-out, correct"), request);
+		    "opt-out, correct, freeze"), request);
+	if (basis != NULL && strcmp(basis, "fcra") != 0 && strcmp(basis, "privacy") != 0)
+		return cmd_usage_error(&cmd_letter, _("--basis: '%s' is not one of fcra, privacy"),
+		    basis);
 	if (strcmp(format, "pdf") != 0 && strcmp(format, "txt") != 0 && strcmp(format, "eml") != 0)
 		return cmd_usage_error(&cmd_letter, _("-f: '%s' is not one of pdf, txt, eml"), format);
 	if (strcmp(format, "pdf") == 0 && outpath == NULL && !data_only && isatty(STDOUT_FILENO))
@@ -179,6 +191,19 @@ cmd_letter_run(int argc, char **argv)
 	}
 	memset(&o, 0, sizeof o);
 	o.request = req;
+	nb = plan_bases(b, req, bases);
+	o.basis = bases[0];
+	if (basis != NULL) {
+		for (m = 0; m < nb; m++)
+			if (plan_basis_name(bases[m]) != NULL && strcmp(plan_basis_name(bases[m]), basis) == 0)
+				break;
+		if (m == nb) {
+			rc = cmd_usage_error(&cmd_letter, "--basis: %s takes %s requests on one basis "
+			    "only; leave --basis out", b->name, request_name(req));
+			goto out;
+		}
+		o.basis = bases[m];
+	}
 	o.disclose = (const char **)consent;
 	o.agent = in.agent;
 	o.correction = &corr;

@@ -25,7 +25,8 @@ const struct command cmd_packet = {
 	    N_("Options:\n"
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
 	    CMD_SCOPE_HELP
-	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
+	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
+	    "                         (default: opt-out,delete)\n"
 	    "  -o, --output DIR       a new (or empty) folder for the packet\n"
 	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
 	    "      --agent FILE       write as an authorized agent filing for the person\n"

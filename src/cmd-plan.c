@@ -21,7 +21,8 @@ const struct command cmd_plan = {
 	    N_("Options:\n"
 	    "  -p, --profile FILE     the person's profile (JSON)\n"
 	    CMD_SCOPE_HELP
-	    "  -r, --request TYPE,... access, delete, opt-out, correct (default: opt-out,delete)\n"
+	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
+	    "                         (default: opt-out,delete)\n"
 	    "      --disclose F,...   allow these sensitive fields to be sent where a procedure\n"
 	    "                         requires them: ssn, ssn_last4, drivers_license, dob, ...\n"
 	    "      --agent FILE       plan as an authorized agent filing for the person\n"
@@ -33,19 +34,26 @@ const struct command cmd_plan = {
 	.run = cmd_plan_run,
 };
 
-/* Join a list for display, or "-" when empty. */
+/* Join a list with a separator, or "-" when empty. */
 static char *
-join_list(char **list)
+join_sep(char **list, const char *sep)
 {
 	struct buf b;
 	size_t i;
 
 	buf_init(&b);
 	for (i = 0; list != NULL && list[i] != NULL; i++)
-		buf_printf(&b, "%s%s", i ? ", " : "", list[i]);
+		buf_printf(&b, "%s%s", i ? sep : "", list[i]);
 	if (b.len == 0)
 		buf_adds(&b, "-");
 	return buf_detach(&b);
+}
+
+/* Join a list for display, or "-" when empty. */
+static char *
+join_list(char **list)
+{
+	return join_sep(list, ", ");
 }
 
 /* Print one plan item for a person to read. */
@@ -55,8 +63,15 @@ print_item(const struct plan_item *it)
 	char day[11], *s;
 	size_t i;
 
-	printf("%s — %s: %s\n", it->broker->id, request_name(it->request),
-	    plan_status_name(it->status));
+	if (it->basis == BASIS_FCRA)
+		printf("%s — %s (consumer file, FCRA): %s\n", it->broker->id,
+		    request_name(it->request), plan_status_name(it->status));
+	else if (it->basis == BASIS_PRIVACY)
+		printf("%s — %s (beyond the consumer file, privacy law): %s\n", it->broker->id,
+		    request_name(it->request), plan_status_name(it->status));
+	else
+		printf("%s — %s: %s\n", it->broker->id, request_name(it->request),
+		    plan_status_name(it->status));
 	if (it->status == PLAN_NO_CHANNEL) {
 		printf(_("  No consumer channel is known for %s.\n"), it->broker->name);
 		if (it->broker->no_consumer_channel != NULL) {
@@ -97,9 +112,13 @@ print_item(const struct plan_item *it)
 	printf(_("  discloses: %s\n"), s);
 	free(s);
 	if (it->withheld[0] != NULL) {
+		/* The --disclose value names every withheld field at once. */
+		char *flag = join_sep(it->withheld, ",");
+
 		s = join_list(it->withheld);
 		printf(_("  withheld:  %s — sensitive; the procedure requires it, so the request "
-		       "cannot go out until you allow it with --disclose %s\n"), s, it->withheld[0]);
+		       "cannot go out until you allow it with --disclose %s\n"), s, flag);
+		free(flag);
 		free(s);
 	}
 	if (it->missing[0] != NULL) {
@@ -180,23 +199,29 @@ cmd_plan_run(int argc, char **argv)
 		out = jv_new_array();
 	for (i = 0; i < job.nbrokers; i++) {
 		for (k = 0; k < job.nrequests; k++) {
-			struct plan_item *it;
+			enum plan_basis bases[2];
+			size_t nb = plan_bases(job.brokers[i], job.requests[k], bases), m;
 
-			o.request = job.requests[k];
-			it = plan_make(job.brokers[i], job.in.profile, job.in.laws, &o);
-			/* An open request shows the reference its letter carries. */
-			if ((rc = cmd_recorded_reference(&it, 1, job.in.profile)) != 0) {
+			for (m = 0; m < nb && rc == 0; m++) {
+				struct plan_item *it;
+
+				o.request = job.requests[k];
+				o.basis = bases[m];
+				it = plan_make(job.brokers[i], job.in.profile, job.in.laws, &o);
+				/* An open request shows the reference its letter carries. */
+				if ((rc = cmd_recorded_reference(&it, 1, job.in.profile)) != 0) {
+					plan_item_free(it);
+					break;
+				}
+				if (json)
+					jv_push(out, plan_to_jv(it));
+				else {
+					if (i > 0 || k > 0 || m > 0)
+						printf("\n");
+					print_item(it);
+				}
 				plan_item_free(it);
-				break;
 			}
-			if (json)
-				jv_push(out, plan_to_jv(it));
-			else {
-				if (i > 0 || k > 0)
-					printf("\n");
-				print_item(it);
-			}
-			plan_item_free(it);
 		}
 		if (rc != 0)
 			break;

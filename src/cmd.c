@@ -321,7 +321,7 @@ cmd_parse_requests(const struct command *cmd, const char *list, enum request *ou
 
 		if (request_parse(items[i], &r) != 0) {
 			int rc = cmd_usage_error(cmd, _("-r: '%s' is not one of access, delete, "
-			    "opt-out, correct"), items[i]);
+			    "opt-out, correct, freeze"), items[i]);
 
 			str_list_free(items);
 			return rc;

@@ -40,6 +40,8 @@ followup_request_words(enum request r)
 		return "request to delete personal information";
 	case REQ_OPTOUT:
 		return "request to opt out of the sale and sharing of personal information";
+	case REQ_FREEZE:
+		return "request to place a security freeze";
 	case REQ_CORRECT:
 	default:
 		return "request to correct personal information";

@@ -186,6 +186,16 @@ law_covers(const struct law *law, enum request r)
 	return 0;
 }
 
+/* Whether a request type the law covers is in force on a day (an amendment may add it later). */
+int
+law_request_in_force(const struct law *law, enum request r, date_t on)
+{
+	const char *from = str_at(jv_get(law->json, "requests_from"), request_name(r));
+	date_t since;
+
+	return from == NULL || date_parse(from, &since) != 0 || on >= since;
+}
+
 /* Whether a jurisdiction's member list holds a country. */
 static int
 has_member(const struct law *law, const char *country)
@@ -224,7 +234,7 @@ laws_for_residence(const struct laws *l, const char *country, const char *region
 		}
 		if (law->in_force != NULL && date_parse(law->in_force, &since) == 0 && on < since)
 			continue;
-		if (!law_covers(law, r))
+		if (!law_covers(law, r) || !law_request_in_force(law, r, on))
 			continue;
 		return law;
 	}
@@ -247,6 +257,8 @@ deadline_from(const struct jv *o, struct deadline *d)
 		d->extension_unit = unit_parse(str_at(o, "extension_unit"));
 		d->extension_requires_notice = jv_bool(jv_get(o, "extension_requires_notice"));
 	}
+	d->ends_on_working_day = jv_bool(jv_get(o, "ends_on_working_day"));
+	d->working_day_citation = str_at(o, "working_day_citation");
 	d->notes = str_at(o, "notes");
 }
 
@@ -303,6 +315,46 @@ laws_add(const struct laws *l, date_t from, int days, enum day_unit unit)
 	default:
 		return from + days;
 	}
+}
+
+/* The first day on or after d that is not a Saturday or Sunday. */
+static date_t
+next_weekday(date_t d)
+{
+	while (date_weekday(d) >= 5)
+		d++;
+	return d;
+}
+
+/* Due and extended due dates of a deadline counted from a day. */
+void
+laws_due(const struct laws *l, date_t from, const struct deadline *d, date_t *due,
+    date_t *extended_due)
+{
+	date_t end = laws_add(l, from, d->days, d->unit);
+
+	/* The extension runs on from the period's own end, before any move past a weekend. */
+	*extended_due = d->extension_days > 0
+	    ? laws_add(l, end, d->extension_days, d->extension_unit) : 0;
+	*due = end;
+	if (d->ends_on_working_day) {
+		*due = next_weekday(*due);
+		if (*extended_due != 0)
+			*extended_due = next_weekday(*extended_due);
+	}
+}
+
+/* A period's end for a recorded request: its law says whether weekends move it. */
+date_t
+laws_add_for(const struct laws *l, const char *law_id, date_t from, int days,
+    enum day_unit unit)
+{
+	const struct law *law = law_id != NULL ? laws_find(l, law_id) : NULL;
+	date_t end = laws_add(l, from, days, unit);
+
+	if (law != NULL && jv_bool(jv_get(jv_get(law->json, "deadline"), "ends_on_working_day")))
+		end = next_weekday(end);
+	return end;
 }
 
 /* Words for a period: "45 calendar days", "1 month". */

@@ -683,8 +683,8 @@ check_entry(const struct ledger_entry *e, char **cause)
 		what = "procedure: expected a procedure id";
 	else if (!valid_id(e->law))
 		what = "law: expected a law id";
-	else if ((unsigned)e->request >= REQ_COUNT)
-		what = "request: not a request type";
+	else if (!ledger_tracks(e->request))
+		what = "request: not a request type the ledger tracks";
 	else if ((unsigned)e->channel >= CH_COUNT)
 		what = "channel: not a channel";
 	else if (e->deadline_days < 0 || (unsigned)e->deadline_unit > UNIT_MONTHS)
@@ -914,6 +914,13 @@ find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_requ
 	return find_open(l, e->client, e->broker, e->request, found, cause);
 }
 
+/* Whether the requests table admits this type (a freeze is not tracked). */
+int
+ledger_tracks(enum request r)
+{
+	return r != REQ_FREEZE && (unsigned)r < REQ_COUNT;
+}
+
 /* Record a planned request once. */
 int
 ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int *existed,
@@ -1112,11 +1119,15 @@ static void
 start_clock(struct ledger_request *r, date_t from, enum ledger_clock basis,
     const struct laws *laws)
 {
+	date_t end = laws_add(laws, from, r->deadline_days, r->deadline_unit);
+
 	r->clock_start = from;
 	r->clock_basis = basis;
-	r->due = laws_add(laws, from, r->deadline_days, r->deadline_unit);
+	/* Moved past a weekend where the law says so (EU periods); the extension runs from the end. */
+	r->due = laws_add_for(laws, r->law, from, r->deadline_days, r->deadline_unit);
 	if (r->extended_due != 0)
-		r->extended_due = laws_add(laws, r->due, r->extension_days, r->extension_unit);
+		r->extended_due = laws_add_for(laws, r->law, end, r->extension_days,
+		    r->extension_unit);
 }
 
 /* planned or failed -> sending (inside the caller's transaction). */
@@ -1466,7 +1477,17 @@ apply_mark(struct ledger_request *r, enum ledger_state to, date_t on, const stru
 			return -1;
 		}
 		/* The extension adds to the first period, not to the day of the notice. */
-		r->extended_due = laws_add(laws, r->due, r->extension_days, r->extension_unit);
+		/* From the period's own end: a move past a weekend does not lengthen it. */
+		{
+			/* From the period's own end: a move past a weekend does not lengthen it. */
+			date_t end = r->due;
+
+			if (r->clock_start != 0 && laws_add_for(laws, r->law, r->clock_start,
+			    r->deadline_days, r->deadline_unit) == r->due)
+				end = laws_add(laws, r->clock_start, r->deadline_days, r->deadline_unit);
+			r->extended_due = laws_add_for(laws, r->law, end, r->extension_days,
+			    r->extension_unit);
+		}
 		break;
 	case LS_COMPLETED:
 	case LS_DENIED:

@@ -214,11 +214,12 @@ printable_name(const struct profile *p, int *used_latin)
 	return lat;
 }
 
-/* "<broker>-<request>" for file names. */
+/* "<broker>-<request>" for file names, with "-privacy" for a CRA's second request. */
 static char *
 base_name(const struct plan_item *it)
 {
-	return xasprintf("%s-%s", it->broker->id, request_name(it->request));
+	return xasprintf("%s-%s%s", it->broker->id, request_name(it->request),
+	    it->basis == BASIS_PRIVACY ? "-privacy" : "");
 }
 
 /* Why a plan item could not be prepared, in plain words. */
@@ -249,8 +250,11 @@ skip_reason(const struct plan_item *it)
 		buf_adds(&b, "the procedure requires ");
 		for (i = 0; it->withheld[i] != NULL; i++)
 			buf_printf(&b, "%s%s", i ? " and " : "", field_label(it->withheld[i]));
-		buf_printf(&b, "; run again with --disclose %s if you agree to send it",
-		    it->withheld[0]);
+		/* One command that allows every withheld field at once. */
+		buf_adds(&b, "; run again with --disclose ");
+		for (i = 0; it->withheld[i] != NULL; i++)
+			buf_printf(&b, "%s%s", i ? "," : "", it->withheld[i]);
+		buf_adds(&b, " if you agree to send it");
 		break;
 	case PLAN_READY:
 		break;
@@ -308,6 +312,19 @@ contact_current(const struct plan_item *it)
 	return it->proc->status != NULL && strcmp(it->proc->status, "current") == 0;
 }
 
+/* What the person says they are asking for, on a sheet. */
+static const char *
+request_words(const struct plan_item *it)
+{
+	if (it->request == REQ_FREEZE)
+		return "security freeze";
+	if (it->request != REQ_OPTOUT)
+		return request_name(it->request);
+	if (strcmp(it->law->family, "fcra") == 0)
+		return "prescreen opt-out (of prescreened credit and insurance offers)";
+	return "opt-out of sale and sharing";
+}
+
 /* Write the sheet for a web form or telephone procedure. */
 static int
 write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause)
@@ -324,8 +341,7 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	jv_set_str(d, "reference", it->reference);
 	jv_set_str(d, "broker", it->broker->name);
 	jv_set_str(d, "request", request_name(it->request));
-	jv_set_str(d, "request_words", it->request == REQ_OPTOUT ? "opt-out of sale and sharing"
-	    : request_name(it->request));
+	jv_set_str(d, "request_words", request_words(it));
 	jv_set(d, "is_web", jv_new_bool(proc->channel == CH_WEB));
 	jv_set(d, "is_phone", jv_new_bool(proc->channel == CH_PHONE));
 	jv_set_str(d, "url", proc->url);
@@ -335,15 +351,25 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	t = i18n_date_long(it->due, r->lang, data_dir());
 	jv_set_str(d, "due", t);
 	free(t);
+	/* The text to paste into the form is English, as the form is, whatever the sheet's language. */
+	t = i18n_date_long(it->due, NULL, data_dir());
+	jv_set_str(d, "due_en", t);
+	free(t);
 	t = deadline_text(it->deadline.days, it->deadline.unit);
 	jv_set_str(d, "deadline", t);
 	free(t);
 	jv_set(d, "binding", jv_new_bool(it->deadline.binding));
+	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));
+	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
+	jv_set(d, "is_agent", jv_new_bool(r->o->agent != NULL));
+	jv_set_str(d, "deadline_citation", it->deadline.citation != NULL ? it->deadline.citation
+	    : it->law->citation);
 	jv_set(d, "values", sheet_values(letter));
 	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
 	jv_set(d, "is_delete", jv_new_bool(it->request == REQ_DELETE));
 	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));
 	jv_set(d, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
+	jv_set(d, "is_freeze", jv_new_bool(it->request == REQ_FREEZE));
 	jv_set(d, "unverified", jv_new_bool(!contact_current(it)));
 	/* The period as parts, for templates that word it in another language. */
 	jv_set(d, "deadline_days", jv_new_int(it->deadline.days));
@@ -525,7 +551,8 @@ write_letter(struct run *r, const struct plan_item *it, char **file, char **caus
 
 /* Plan and write one broker x request. */
 static int
-do_item(struct run *r, const struct broker *b, enum request req, char **cause)
+do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis basis,
+    char **cause)
 {
 	struct plan_opts po = { 0 };
 	struct plan_item *it;
@@ -534,12 +561,13 @@ do_item(struct run *r, const struct broker *b, enum request req, char **cause)
 	int rc = 0;
 
 	po.request = req;
+	po.basis = basis;
 	po.disclose = r->o->disclose;
 	po.agent = r->o->agent;
 	po.today = r->o->today;
 	po.correction = r->o->correction;
 	it = plan_make(b, r->o->profile, r->o->laws, &po);
-	if (it->status == PLAN_READY && r->o->ledger != NULL) {
+	if (it->status == PLAN_READY && r->o->ledger != NULL && ledger_tracks(it->request)) {
 		long long id;
 		int existed = 0;
 
@@ -876,13 +904,23 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	r.lang = i18n_template_language(o->language != NULL ? o->language : o->profile->language,
 	    data_dir());
 	r.person = letters_language(o->letters, r.lang);
-	/* Brokers that sell to the government come first: on the cover and in the letters. */
+	/*
+	 * Brokers that sell to the government come first: on the cover and in the
+	 * letters; a request may stand on two bases (a CRA's FCRA file and the rest).
+	 */
 	for (pass = 0; pass < 2; pass++)
-		for (i = 0; i < o->nbrokers; i++)
-			for (k = 0; k < o->nrequests; k++)
-				if ((o->brokers[i]->sells_to_government != 0) == (pass == 0) &&
-				    do_item(&r, o->brokers[i], o->requests[k], cause) != 0)
-					goto fail;
+		for (i = 0; i < o->nbrokers; i++) {
+			if ((o->brokers[i]->sells_to_government != 0) != (pass == 0))
+				continue;
+			for (k = 0; k < o->nrequests; k++) {
+				enum plan_basis bases[2];
+				size_t nb = plan_bases(o->brokers[i], o->requests[k], bases), m;
+
+				for (m = 0; m < nb; m++)
+					if (do_item(&r, o->brokers[i], o->requests[k], bases[m], cause) != 0)
+						goto fail;
+			}
+		}
 	if (write_cover(&r, cause) != 0)
 		goto fail;
 	if (o->agent != NULL && o->authorization && write_authorization(&r, cause) != 0)

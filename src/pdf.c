@@ -884,6 +884,38 @@ place_block(struct render *r, const struct doc_block *b, float x, float top, flo
 		free(off);
 		return 0;
 	}
+	free(off);
+	/*
+	 * A line too wide even in the smallest type ("Example Bureau, Consumer
+	 * Disclosure Unit" in a DIN window) is split after its commas, once,
+	 * and the block tried again: a recipient on two lines is still mailable.
+	 */
+	{
+		struct doc_block split = { b->kind, NULL, 0 };
+		int changed = 0;
+		int rc;
+
+		for (i = 0; i < b->nlines; i++) {
+			const char *line = b->lines[i], *comma;
+
+			while ((comma = strstr(line, ", ")) != NULL &&
+			    (b->kind == DOC_TO || b->kind == DOC_FROM)) {
+				split.lines = xreallocarray(split.lines, split.nlines + 1, sizeof(char *));
+				split.lines[split.nlines++] = xstrndup(line, (size_t)(comma - line) + 1);
+				line = comma + 2;
+				changed = 1;
+			}
+			split.lines = xreallocarray(split.lines, split.nlines + 1, sizeof(char *));
+			split.lines[split.nlines++] = xstrdup(line);
+		}
+		rc = changed && split.nlines > b->nlines ? place_block(r, &split, x, top, maxw, maxh,
+		    size0, min_size, what, letter, cause) : -2;
+		for (i = 0; i < split.nlines; i++)
+			free(split.lines[i]);
+		free(split.lines);
+		if (rc != -2)
+			return rc;
+	}
 	pre = letter_prefix(letter);
 	fit = (size_t)(maxh / (min_size * 1.2f) + 0.01f);
 	if (n > fit)
@@ -893,7 +925,6 @@ place_block(struct render *r, const struct doc_block *b, float x, float top, flo
 		*cause = xasprintf("%sa line of the %s is too wide to fit %s", pre, kind_name(b->kind),
 		    what);
 	free(pre);
-	free(off);
 	return -1;
 }
 

@@ -147,15 +147,57 @@ channel_rank(enum channel c)
 	}
 }
 
-/* Freshness of a procedure's sources. */
+/* Whether a procedure's newest source is dated within two years of today. */
 static int
-status_rank(const char *status)
+recent_source(const struct procedure *proc, date_t today)
 {
+	int ty, tm, td;
+	size_t i;
+
+	date_to_ymd(today, &ty, &tm, &td);
+	for (i = 0; i < proc->nsources; i++) {
+		const char *a = proc->sources[i].as_of;
+
+		/* YYYY, YYYY-MM or YYYY-MM-DD: the year is enough at two years' distance. */
+		if (a != NULL && strlen(a) >= 4 && strtol(a, NULL, 10) >= ty - 2 + (tm > 6))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Trust in a procedure's record, lower is better: current first; then an
+ * unverified (secondary) record with a recent source, which beats a stale
+ * first-hand one; then stale; then old secondary ones.
+ */
+static int
+status_rank(const struct procedure *proc, date_t today)
+{
+	const char *status = proc->status;
+
 	if (status != NULL && strcmp(status, "current") == 0)
 		return 0;
-	if (status != NULL && strcmp(status, "stale") == 0)
+	if (status != NULL && strcmp(status, "unverified") == 0 && recent_source(proc, today))
 		return 1;
-	return 2;
+	if (status != NULL && strcmp(status, "stale") == 0)
+		return 2;
+	return 3;
+}
+
+/* Whether a procedure can work at all (no availability recorded means it does). */
+static int
+proc_works(const struct procedure *proc)
+{
+	return proc->availability == NULL || strcmp(proc->availability, "working") == 0;
+}
+
+/* Whether a restricted procedure is open to this person (outside-us: people abroad). */
+static int
+restriction_met(const struct procedure *proc, const struct profile *p)
+{
+	return proc->restricted_to == NULL ||
+	    (strcmp(proc->restricted_to, "outside-us") == 0 && p->current->country != NULL &&
+		strcmp(p->current->country, "US") != 0);
 }
 
 /* Fields a procedure's verification implies (a link by email needs an email). */
@@ -173,7 +215,7 @@ implied_fields(const struct procedure *proc, char ***fields)
 /* Work out what a procedure would disclose, withhold, miss and need as documents. */
 static enum plan_status
 disclosure(const struct procedure *proc, const struct profile *p, const char **consent,
-    struct plan_item *it)
+    struct plan_item *it, int address_only)
 {
 	char **fields = list_new();
 	enum plan_status st = PLAN_READY;
@@ -183,9 +225,13 @@ disclosure(const struct procedure *proc, const struct profile *p, const char **c
 	list_add(&fields, "name");
 	if (proc->channel == CH_POSTAL || proc->channel == CH_FAX)
 		list_add(&fields, "address");
-	for (i = 0; proc->requires[i] != NULL; i++)
+	/* A procedure used only for its address asks nothing of this request. */
+	for (i = 0; !address_only && proc->requires[i] != NULL; i++)
 		list_add(&fields, proc->requires[i]);
-	implied_fields(proc, &fields);
+	if (proc->channel == CH_EMAIL)
+		list_add(&fields, "email");
+	if (!address_only)
+		implied_fields(proc, &fields);
 	for (i = 0; fields[i] != NULL; i++) {
 		const char *f = fields[i];
 
@@ -209,7 +255,7 @@ disclosure(const struct procedure *proc, const struct profile *p, const char **c
 		}
 	}
 	/* One of several identifiers: the first the person has and allowed. */
-	if (proc->requires_one_of[0] != NULL) {
+	if (!address_only && proc->requires_one_of[0] != NULL) {
 		const char *chosen = NULL;
 		int any_held = 0;
 
@@ -266,24 +312,133 @@ reset_lists(struct plan_item *it)
 /* The legal basis for a procedure: FCRA for a CRA's file, else the law of residence. */
 static const struct law *
 choose_law(const struct broker *b, const struct procedure *proc, const struct profile *p,
-    const struct laws *laws, enum request r, date_t today)
+    const struct laws *laws, enum request r, date_t today, enum plan_basis basis)
 {
 	const struct law *law;
 
-	if (broker_is_cra(b) && proc != NULL && strlist_has(proc->laws, "fcra")) {
-		if (r == REQ_ACCESS && (law = laws_find(laws, "fcra-612")) != NULL)
+	/*
+	 * A freeze stands on §605A(i) only at a nationwide CRA (§603(p)); a specialty
+	 * agency's freeze is its own or a state law's, so the letter claims no statute.
+	 */
+	if (r == REQ_FREEZE) {
+		law = b->cra_kind != NULL && strcmp(b->cra_kind, "nationwide") == 0 ?
+		    laws_find(laws, "fcra-605a") : NULL;
+		return law != NULL ? law : laws_find(laws, "none");
+	}
+	if (basis != BASIS_PRIVACY && broker_is_cra(b) && proc != NULL &&
+	    strlist_has(proc->laws, "fcra")) {
+		/* §612's free disclosure binds nationwide and nationwide specialty CRAs only. */
+		int free_annual = b->cra_kind != NULL && (strcmp(b->cra_kind, "nationwide") == 0 ||
+		    strcmp(b->cra_kind, "nationwide-specialty") == 0);
+
+		if (r == REQ_ACCESS &&
+		    (law = laws_find(laws, free_annual ? "fcra-612" : "fcra-609")) != NULL)
 			return law;
 		if (r == REQ_CORRECT && (law = laws_find(laws, "fcra-611")) != NULL)
+			return law;
+		/* Opting out at a CRA's file is the §604(e) prescreen election, never a "sale" opt-out. */
+		if (r == REQ_OPTOUT && (law = laws_find(laws, "fcra-604e")) != NULL)
 			return law;
 	}
 	law = laws_for_residence(laws, p->current->country, p->current->region, r, today);
 	return law != NULL ? law : laws_find(laws, "none");
 }
 
+/* Whether a procedure only serves the FCRA. */
+static int
+fcra_only(const struct procedure *proc)
+{
+	return strlist_has(proc->laws, "fcra") && strlist_len(proc->laws) == 1;
+}
+
+/*
+ * Whether a procedure can carry a request on this basis.  The FCRA request
+ * goes through an FCRA procedure; the privacy-law request prefers the others
+ * (the score sees to that) but may be written to the address or mailbox of an
+ * FCRA procedure, never put into its web form, which asks only for the file.
+ */
+static int
+basis_allows(const struct procedure *proc, enum plan_basis basis)
+{
+	if (basis == BASIS_FCRA)
+		return strlist_has(proc->laws, "fcra");
+	if (basis == BASIS_PRIVACY && fcra_only(proc))
+		return proc->channel == CH_POSTAL || proc->channel == CH_EMAIL;
+	return 1;
+}
+
+/* Whether the privacy-law request borrows only the address of an FCRA procedure. */
+static int
+borrowed_address(const struct procedure *proc, enum plan_basis basis)
+{
+	return basis == BASIS_PRIVACY && fcra_only(proc);
+}
+
+/*
+ * The broker's written privacy contact for a request it lists no procedure
+ * for: an email or postal procedure open to anyone, one serving the law's
+ * family first, email before post.
+ */
+static const struct procedure *
+privacy_contact(const struct broker *b, const struct law *law)
+{
+	const struct procedure *best = NULL;
+	int best_rank = 0;
+	size_t i;
+
+	for (i = 0; i < b->nprocedures; i++) {
+		const struct procedure *proc = &b->procedures[i];
+		int rank;
+
+		if (proc->restricted_to != NULL || !proc_works(proc) ||
+		    (proc->channel != CH_EMAIL && proc->channel != CH_POSTAL))
+			continue;
+		rank = (!strlist_has(proc->laws, law->family)) * 10 + channel_rank(proc->channel);
+		if (best == NULL || rank < best_rank) {
+			best = proc;
+			best_rank = rank;
+		}
+	}
+	return best;
+}
+
+/*
+ * The bases of a request: access to a CRA is two requests, and so is opt-out at
+ * a nationwide CRA (the FCRA prescreen election for its file, the privacy-law
+ * opt-out for its other products).
+ */
+size_t
+plan_bases(const struct broker *b, enum request r, enum plan_basis out[2])
+{
+	if (broker_is_cra(b) && (r == REQ_ACCESS || (r == REQ_OPTOUT && b->cra_kind != NULL &&
+	    strcmp(b->cra_kind, "nationwide") == 0))) {
+		out[0] = BASIS_FCRA;
+		out[1] = BASIS_PRIVACY;
+		return 2;
+	}
+	out[0] = BASIS_ANY;
+	return 1;
+}
+
+/* The basis as a word, or NULL for the single basis. */
+const char *
+plan_basis_name(enum plan_basis basis)
+{
+	switch (basis) {
+	case BASIS_FCRA:
+		return "fcra";
+	case BASIS_PRIVACY:
+		return "privacy";
+	case BASIS_ANY:
+	default:
+		return NULL;
+	}
+}
+
 /* Rank a candidate: lower is better. */
 static long
 score(const struct procedure *proc, enum plan_status st, const struct law *law,
-    const struct plan_item *it)
+    const struct plan_item *it, date_t today)
 {
 	long s = 0;
 
@@ -292,7 +447,12 @@ score(const struct procedure *proc, enum plan_status st, const struct law *law,
 	s += (proc->channel == CH_PHONE) * 20000L;
 	s += (law != NULL && !strlist_has(proc->laws, law->family) &&
 	    !(strcmp(law->family, "none") == 0 && strlist_has(proc->laws, "voluntary"))) * 10000L;
-	s += status_rank(proc->status) * 1000L;
+	/*
+	 * A procedure that can go out now beats one waiting for consent to a
+	 * sensitive field, however fresh; --disclose then makes the other eligible.
+	 */
+	s += (st == PLAN_NEEDS_CONSENT) * 5000L;
+	s += status_rank(proc, today) * 1000L;
 	s += (long)strlist_len((const char **)it->withheld) * 100L;
 	s += (long)strlist_len((const char **)it->disclosed) * 10L;
 	s += channel_rank(proc->channel);
@@ -318,10 +478,11 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	const struct procedure *best = NULL;
 	long best_score = 0;
 	size_t i;
-	int restricted = 0;
+	int restricted = 0, unavailable = 0;
 
 	it->broker = b;
 	it->request = o->request;
+	it->basis = o->basis;
 	it->today = o->today;
 	it->correction = o->correction;
 	reset_lists(it);
@@ -333,14 +494,21 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 
 		if (proc->request != o->request || (o->email_only && proc->channel != CH_EMAIL))
 			continue;
-		if (proc->restricted_to != NULL) {
+		if (!restriction_met(proc, p)) {
 			restricted = 1;
 			continue;
 		}
+		/* A procedure that cannot work is never chosen, however fresh its record. */
+		if (!proc_works(proc)) {
+			unavailable = 1;
+			continue;
+		}
+		if (!basis_allows(proc, o->basis))
+			continue;
 		reset_lists(it);
-		st = disclosure(proc, p, o->disclose, it);
-		law = choose_law(b, proc, p, laws, o->request, o->today);
-		sc = score(proc, st, law, it);
+		st = disclosure(proc, p, o->disclose, it, borrowed_address(proc, o->basis));
+		law = choose_law(b, proc, p, laws, o->request, o->today, o->basis);
+		sc = score(proc, st, law, it, o->today);
 		if (best == NULL || sc < best_score) {
 			best = proc;
 			best_score = sc;
@@ -349,14 +517,36 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	reset_lists(it);
 	if (best == NULL) {
 		it->status = b->nprocedures == 0 ? PLAN_NO_CHANNEL : PLAN_NO_PROCEDURE;
-		it->law = choose_law(b, NULL, p, laws, o->request, o->today);
+		it->law = choose_law(b, NULL, p, laws, o->request, o->today, o->basis);
 		if (restricted)
 			list_add(&it->notes, "The broker's only procedure for this request is "
 			    "restricted to particular people (see 'optout brokers show').");
+		if (unavailable)
+			list_add(&it->notes, "The broker's recorded procedure for this request no "
+			    "longer works or is not a way to make it (see 'optout brokers show').");
+		/*
+		 * A statutory right does not depend on the broker listing a procedure for
+		 * it: the law obliges the broker to take requests at the methods it
+		 * designates, so the request goes to its written privacy contact.
+		 */
+		if (!restricted && o->basis != BASIS_FCRA && o->request != REQ_FREEZE && it->law != NULL &&
+		    strcmp(it->law->family, "none") != 0 &&
+		    (best = privacy_contact(b, it->law)) != NULL) {
+			it->proc = best;
+			it->status = disclosure(best, p, o->disclose, it, 1);
+			list_add(&it->notes, "The broker lists no procedure for this request, but the "
+			    "law gives the right all the same: the request goes to the contact the "
+			    "broker lists for its other privacy requests, with only the name and a "
+			    "way to reply.");
+		}
 	} else {
 		it->proc = best;
-		it->status = disclosure(best, p, o->disclose, it);
-		it->law = choose_law(b, best, p, laws, o->request, o->today);
+		it->status = disclosure(best, p, o->disclose, it, borrowed_address(best, o->basis));
+		if (borrowed_address(best, o->basis))
+			list_add(&it->notes, "The broker lists no procedure for this request under "
+			    "privacy law, so the letter goes to the address of its FCRA procedure and "
+			    "carries only what a privacy-law request needs.");
+		it->law = choose_law(b, best, p, laws, o->request, o->today, o->basis);
 	}
 	if (o->request == REQ_CORRECT && best != NULL &&
 	    (o->correction == NULL || o->correction->item == NULL || o->correction->correct == NULL)) {
@@ -365,20 +555,40 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	}
 	if (it->law != NULL) {
 		law_deadline(it->law, o->request, &it->deadline);
-		it->due = laws_add(laws, o->today, it->deadline.days, it->deadline.unit);
-		if (it->deadline.extension_days > 0)
-			it->extended_due = laws_add(laws, it->due, it->deadline.extension_days,
-			    it->deadline.extension_unit);
+		/* §605A(i)(2)(A)(ii): a freeze asked for by mail is placed within 3 business days. */
+		if (strcmp(it->law->id, "fcra-605a") == 0 && best != NULL &&
+		    (best->channel == CH_POSTAL || best->channel == CH_FAX))
+			it->deadline.days = 3;
+		laws_due(laws, o->today, &it->deadline, &it->due, &it->extended_due);
 		if (it->deadline.unit == UNIT_BUSINESS && !laws_holidays_cover(laws, it->due))
 			list_add(&it->notes, "The due date counts business days past the last year of "
 			    "holidays in letters/laws.json: holidays that year were not skipped.");
 	}
+	if (o->request == REQ_FREEZE && best != NULL)
+		list_add(&it->notes, "If the agency gives you a PIN, password or confirmation number "
+		    "for lifting the freeze later, keep it somewhere safe, away from this packet. "
+		    "optout never asks for it and never stores it.");
+	if (it->law != NULL && strcmp(it->law->id, "fcra-605a") == 0)
+		list_add(&it->notes, "The freeze is free. Asked for online or by telephone, it must "
+		    "be in place within one business day; by mail, within three business days. "
+		    "Lifting it online or by telephone takes at most one hour (15 U.S.C. "
+		    "§1681c-1(i)(2)(A), (i)(3)).");
+	else if (o->request == REQ_FREEZE && best != NULL)
+		list_add(&it->notes, "No federal law sets this agency's freeze: the federal freeze "
+		    "duty binds only the three nationwide credit bureaus (15 U.S.C. §1681c-1(i)(1)(A)). "
+		    "The agency offers it under its own policy or a state law, so its time limits "
+		    "are its own.");
+	if (it->law != NULL && strcmp(it->law->id, "fcra-604e") == 0)
+		list_add(&it->notes, "Made online or by telephone, this opt-out lasts five years "
+		    "(15 U.S.C. §1681b(e)(3)(A), (e)(4)(B)). To make it permanent, sign and mail "
+		    "the Permanent Opt-Out Election form that optoutprescreen.com offers after the "
+		    "online request (15 U.S.C. §1681b(e)(2)(B)).");
 	if (best != NULL) {
 		if (best->captcha)
 			list_add(&it->notes, "The form has a CAPTCHA: a person must complete it.");
 		if (best->channel == CH_PHONE)
 			list_add(&it->notes, "This broker takes this request by telephone only.");
-		if (status_rank(best->status) > 0) {
+		if (status_rank(best, o->today) > 0) {
 			char *s = xasprintf("The record of this procedure is %s: check the "
 			    "broker's current instructions before relying on it.", best->status);
 
@@ -438,6 +648,8 @@ plan_to_jv(const struct plan_item *it)
 	jv_set_str(o, "broker", it->broker->id);
 	jv_set_str(o, "broker_name", it->broker->name);
 	jv_set_str(o, "request", request_name(it->request));
+	if (plan_basis_name(it->basis) != NULL)
+		jv_set_str(o, "basis", plan_basis_name(it->basis));
 	jv_set_str(o, "status", plan_status_name(it->status));
 	jv_set_str(o, "reference", it->reference);
 	jv_set_str(o, "procedure", it->proc ? it->proc->id : NULL);
@@ -573,8 +785,11 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 	jv_set(d, "is_delete", jv_new_bool(it->request == REQ_DELETE));
 	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
 	jv_set(d, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
+	jv_set(d, "is_freeze", jv_new_bool(it->request == REQ_FREEZE));
 	jv_set_str(d, "channel", proc ? channel_name(proc->channel) : "postal");
 	jv_set(d, "is_agent", jv_new_bool(agent != NULL));
+	jv_set(d, "beyond_fcra_file", jv_new_bool(it->basis == BASIS_PRIVACY &&
+	    broker_is_cra(it->broker)));
 
 	if (latin_only && latin != NULL)
 		jv_set_str(person, "name", latin);
@@ -652,6 +867,10 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 	jv_set_str(broker, "id", it->broker->id);
 	jv_set(broker, "sells_to_government", jv_new_bool(it->broker->sells_to_government));
 	jv_set(broker, "is_cra", jv_new_bool(broker_is_cra(it->broker)));
+	/* §612's free annual disclosure (and §1681j(a)(3)'s 45-day dispute period after it). */
+	jv_set(broker, "free_annual", jv_new_bool(broker_is_cra(it->broker) &&
+	    it->broker->cra_kind != NULL && (strcmp(it->broker->cra_kind, "nationwide") == 0 ||
+		strcmp(it->broker->cra_kind, "nationwide-specialty") == 0)));
 	if (it->broker->aliases[0] != NULL) {
 		struct buf b;
 
@@ -713,6 +932,10 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_set_str(law, "deadline", t);
 		free(t);
 		jv_set_str(law, "deadline_citation", it->deadline.citation);
+		/* Where a date is counted in business days, the letter says what one is. */
+		jv_set(law, "business_days", jv_new_bool(it->deadline.unit == UNIT_BUSINESS));
+		if (it->deadline.ends_on_working_day)
+			jv_set_str(law, "working_day_citation", it->deadline.working_day_citation);
 		date_format_long(it->due, day);
 		jv_set_str(law, "due", day);
 		if (it->deadline.extension_days > 0) {
@@ -739,6 +962,8 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 											 : UNIT_CALENDAR);
 				jv_set_str(law, "acknowledgement", t);
 				free(t);
+				if (strcmp(jv_str(jv_get(ack, "unit")), "business") == 0)
+					jv_set(law, "business_days", jv_new_bool(1));
 			}
 		}
 		for (i = 0; i < jv_len(notes); i++) {
@@ -747,9 +972,20 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 			size_t k;
 			struct jv *e;
 
+			const char *from = jv_str(jv_get(n, "from"));
+			date_t since;
+
 			for (k = 0; k < jv_len(reqs); k++)
 				if (strcmp(jv_str(jv_at(reqs, k)), request_name(it->request)) == 0)
 					applies = 1;
+			/*
+			 * A fact not yet in force on the letter's date, unconfirmed, or known
+			 * only from a secondary source (a note with a source) is never stated.
+			 */
+			if (from != NULL && date_parse(from, &since) == 0 && it->today < since)
+				applies = 0;
+			if (jv_bool(jv_get(n, "unconfirmed")) || jv_get(n, "source") != NULL)
+				applies = 0;
 			if (!applies)
 				continue;
 			e = jv_new_object();

@@ -28,7 +28,8 @@ struct broker_store {
 	struct broker_store *twin; /* an imported twin joined to this curated record */
 };
 
-static const char *const request_names[REQ_COUNT] = { "access", "delete", "opt-out", "correct" };
+static const char *const request_names[REQ_COUNT] = { "access", "delete", "opt-out", "correct",
+	"freeze" };
 static const char *const channel_names[CH_COUNT] = { "web", "email", "postal", "phone", "fax" };
 
 /* The command-line and file name of a request type. */
@@ -173,6 +174,9 @@ fill_procedure(struct broker_store *bs, struct procedure *p, const struct jv *o)
 	p->notes = str_at(o, "notes");
 	p->status = str_at(o, "status");
 	p->registry = str_at(o, "registry");
+	p->availability = str_at(jv_get(o, "availability"), "state");
+	if (p->availability == NULL)
+		p->availability = "working";
 	p->sources = sources_at(bs, o, "sources", &p->nsources);
 	p->broker = &bs->pub;
 }
@@ -199,6 +203,7 @@ fill_broker(struct broker_store *bs)
 		b->government_sources = sources_at(bs, v, "sources", &b->ngovernment_sources);
 	}
 	b->website = str_at(d, "website");
+	b->cra_kind = str_at(jv_get(d, "cra_kind"), "kind");
 	arr = jv_get(d, "procedures");
 	b->nprocedures = jv_len(arr);
 	procs = keep(bs, xcalloc(b->nprocedures ? b->nprocedures : 1, sizeof *procs));

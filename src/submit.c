@@ -98,7 +98,7 @@ submit_send(struct submission **subs, size_t n, const struct http_opts *ho, stru
 		struct submission *s = subs[i];
 		int existed = 0;
 
-		if (!sendable(s))
+		if (!sendable(s) || !ledger_tracks(s->it->request))
 			continue;
 		/*
 		 * Recorded, then committed as "sending", before any network I/O: a crash

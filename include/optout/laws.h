@@ -29,6 +29,8 @@ struct deadline {
 	int extension_days;       /* 0 when no extension */
 	enum day_unit extension_unit;
 	int extension_requires_notice;
+	int ends_on_working_day;  /* a period ending on a weekend ends the next working day */
+	const char *working_day_citation; /* may be NULL */
 	const char *notes;        /* may be NULL */
 };
 
@@ -66,6 +68,8 @@ const struct law *laws_for_residence(const struct laws *l, const char *country,
     const char *region, enum request r, date_t on);
 /* Whether the law covers a request type. */
 int law_covers(const struct law *law, enum request r);
+/* Whether a covered request type is in force on a day (requests_from in laws.json). */
+int law_request_in_force(const struct law *law, enum request r, date_t on);
 /* The deadline for a request type (an override, or the law's own). */
 void law_deadline(const struct law *law, enum request r, struct deadline *d);
 /* The section to cite for a request type, or the law's citation. */
@@ -91,6 +95,15 @@ int laws_mail_transit_days(const struct laws *l);
  */
 const struct jv *laws_regulator(const struct laws *l, const struct law *law,
     const char *country, const char *region);
+/* laws_add, then moved past a weekend when the law's deadline says so (by law id). */
+date_t laws_add_for(const struct laws *l, const char *law_id, date_t from, int days,
+    enum day_unit unit);
+/*
+ * The due date and the extended due date (0 when no extension) of a deadline
+ * counted from `from`, each moved past a weekend where the deadline says so.
+ */
+void laws_due(const struct laws *l, date_t from, const struct deadline *d, date_t *due,
+    date_t *extended_due);
 /* "45 calendar days", "15 business days", "1 month". */
 char *deadline_text(int days, enum day_unit unit);
 

@@ -165,6 +165,12 @@ void ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it,
  * the existing request, so a re-run skips work already done.  A reference
  * already used by another client, broker or request type is an error.
  */
+/*
+ * Whether the ledger tracks requests of this type.  Its requests table admits
+ * access, delete, opt-out and correct only; a security freeze is not tracked
+ * (the person keeps the agency's confirmation and PIN, never optout).
+ */
+int ledger_tracks(enum request r);
 int ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int *existed,
     enum ledger_state *state, char **cause);
 /*

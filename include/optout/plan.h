@@ -29,6 +29,18 @@ enum plan_status {
 	PLAN_NO_CHANNEL,     /* no consumer channel is known at all */
 };
 
+/*
+ * The legal basis a request stands on.  A consumer reporting agency's file is
+ * reached through the FCRA and exempt from the state laws and (in the US) from
+ * the GDPR's reach over it, while its other products are not: an access request
+ * to a CRA is therefore two requests, one per basis (plan_bases).
+ */
+enum plan_basis {
+	BASIS_ANY,     /* the one basis the broker and request allow */
+	BASIS_FCRA,    /* the CRA's consumer file under the FCRA */
+	BASIS_PRIVACY, /* the law of residence (state law, GDPR) or a courtesy request */
+};
+
 /* What a correction request asks to correct (from the command line). */
 struct correction {
 	const char *item;     /* the inaccurate information, as the person describes it */
@@ -38,6 +50,7 @@ struct correction {
 
 struct plan_opts {
 	enum request request;
+	enum plan_basis basis;   /* from plan_bases; BASIS_ANY when there is one */
 	const struct correction *correction; /* correct requests: required */
 	const char **disclose;   /* sensitive fields the person consented to */
 	const struct agent *agent; /* filing as authorized agent, or NULL */
@@ -48,6 +61,7 @@ struct plan_opts {
 struct plan_item {
 	const struct broker *broker;
 	enum request request;
+	enum plan_basis basis;
 	const struct procedure *proc; /* NULL unless a procedure was chosen */
 	const struct law *law;        /* the legal basis (the "none" law when no statute) */
 	struct deadline deadline;
@@ -71,6 +85,14 @@ struct plan_item {
 struct plan_item *plan_make(const struct broker *b, const struct profile *p,
     const struct laws *laws, const struct plan_opts *o);
 void plan_item_free(struct plan_item *it);
+/*
+ * The bases on which a request to a broker is made, in order, into out (room
+ * for 2); returns how many.  Access to a CRA: the FCRA disclosure and the
+ * privacy-law request; anything else: one.
+ */
+size_t plan_bases(const struct broker *b, enum request r, enum plan_basis out[2]);
+/* "fcra", "privacy", or NULL for BASIS_ANY. */
+const char *plan_basis_name(enum plan_basis basis);
 const char *plan_status_name(enum plan_status s);
 /* A field's label for people ("Date of birth"). */
 const char *field_label(const char *field);

@@ -19,7 +19,7 @@
 struct jv;
 struct schema;
 
-enum request { REQ_ACCESS, REQ_DELETE, REQ_OPTOUT, REQ_CORRECT, REQ_COUNT };
+enum request { REQ_ACCESS, REQ_DELETE, REQ_OPTOUT, REQ_CORRECT, REQ_FREEZE, REQ_COUNT };
 enum channel { CH_WEB, CH_EMAIL, CH_POSTAL, CH_PHONE, CH_FAX, CH_COUNT };
 
 struct source {
@@ -62,6 +62,7 @@ struct procedure {
 	const char *notes;
 	const char *status;         /* current, stale, unverified */
 	const char *registry;       /* the state registry the address was filed with, or NULL */
+	const char *availability;   /* working, legacy, defunct, not-a-request-form */
 	const struct source *sources;
 	size_t nsources;
 	const struct broker *broker;
@@ -88,6 +89,7 @@ struct broker {
 	const struct source *government_sources;
 	size_t ngovernment_sources;
 	const char *website;
+	const char *cra_kind; /* nationwide, nationwide-specialty, other; NULL when unknown */
 	const struct procedure *procedures;
 	size_t nprocedures;
 	const char *no_consumer_channel;

@@ -207,7 +207,7 @@ check_has "with the registry file's date" "$work/allant1.txt" "as the registry p
 check_has "under the person's law (a California resident: CCPA)" "$work/allant.txt" "Cal. Civ. Code §1798.105"
 
 # The cover lists brokers that sell to the government first, whatever the -b order.
-run packet -p "$ex" -b allantgroup,lexisnexis-risk -r delete -o "$work/pk" --no-ledger
+run packet -p "$ex" -b allantgroup,lexisnexis-risk -r delete -o "$work/pk" --no-ledger --disclose dob,ssn
 check_status "a packet with an imported and a curated broker" 0
 "$PDFTOTEXT" -enc UTF-8 "$work/pk/cover.pdf" - | tr '\n' ' ' >"$work/cover.txt"
 check_eq "the government seller comes first on the cover" "LexisNexis" \

@@ -41,6 +41,8 @@ golden fcra-access-consent -p "$ex" -b example-cra -r access --disclose ssn,dob
 golden fcra-correct -p "$fx/profiles/minimal-ca.json" -b example-cra -r correct \
 	--item "Address: 9 Wrong Street, Los Angeles, CA" --correct-to "Address: 1 Example Way, Los Angeles, CA" \
 	--evidence "Copy of a recent utility bill (account number covered)"
+golden ccpa-access-cra-privacy -p "$ex" -b example-cra -r access --basis privacy
+golden ccpa-opt-out-privacy-contact -p "$ex" -b example-history -r opt-out
 golden oregon-access -p "$fx/profiles/nguyen-or.json" -b example-history -r access
 golden courtesy-ny-access -p "$fx/profiles/ivanova-ny.json" -b example-history -r access
 golden courtesy-il-access-agent -p "$fx/profiles/chen-il.json" -b example-history -r access --agent "$agent"

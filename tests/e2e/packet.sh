@@ -45,7 +45,7 @@ check_has "the letter lists the prior address it must disclose" "$work/l.txt" "5
 check_has "the footer carries the reference" "$work/l.txt" "Reference: OPT-"
 check_lacks "no SSN without --disclose" "$work/l.txt" "123-45-6789"
 "$PDFTOTEXT" -layout -enc UTF-8 "$work/jose/cover.pdf" "$work/cover.txt"
-check_has "the cover's table lists the broker" "$work/cover.txt" "Example Address"
+check_has "the cover's table lists the broker" "$work/cover.txt" "Address History"
 check_has "the cover's table gives the legal basis" "$work/cover.txt" "§1798.105"
 check_has "the cover's table gives the due date" "$work/cover.txt" "2027-01-06"
 check_has "the cover's table says what each request sends" "$work/cover.txt" "prior_addresses"
@@ -61,15 +61,17 @@ p = json.load(open(sys.argv[1]))
 r = p["requests"]
 print(len(r), sorted(set(x["status"] for x in r)), sum(1 for x in r if "file" in x))
 PY
-check_eq "packet.json lists every broker x request with its status" \
-	"6 ['needs-consent', 'no-procedure', 'ready'] 4" "$(cat "$work/pj")"
+# Access to the CRA is two requests (FCRA file, privacy law), and the opt-out the history
+# broker lists no procedure for goes to its privacy office: seven items, six written.
+check_eq "packet.json lists every broker x request (x basis) with its status" \
+	"7 ['needs-consent', 'ready'] 6" "$(cat "$work/pj")"
 all_text "$work/jose" >"$work/all.txt"
 check_lacks "no SSN anywhere in the packet" "$work/all.txt" "123-45-6789"
 check_lacks "no SSN last four anywhere in the packet" "$work/all.txt" "6789"
 check_lacks "no date of birth anywhere in the packet" "$work/all.txt" "1985-03-14"
-check_has "the packet's requests are recorded in the ledger" "$work/out" "Recorded 4 requests in the ledger $XDG_DATA_HOME/optout/ledger.db"
+check_has "the packet's requests are recorded in the ledger" "$work/out" "Recorded 6 requests in the ledger $XDG_DATA_HOME/optout/ledger.db"
 "$OPTOUT" status --json >"$work/st.json"
-check_eq "the ledger holds the four ready requests, planned" "4 planned example-person-only" \
+check_eq "the ledger holds the ready requests, planned" "6 planned example-person-only" \
 	"$("$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(len(j), " ".join(sorted(set(r["state"] for r in j))), " ".join(sorted(set(r["client"] for r in j))))' "$work/st.json")"
 check_eq "files are private (0600)" "" "$(find "$work/jose" -type f ! -perm 600)"
 check_eq "folders are private (0700)" "" "$(find "$work/jose" -type d ! -perm 700)"
@@ -84,7 +86,7 @@ pdf_text "$work/consent/letters/example-cra-access.pdf" >"$work/c.txt"
 check_has "the FCRA access letter carries the SSN once allowed" "$work/c.txt" "123-45-6789"
 check_has "it cites FCRA §609" "$work/c.txt" "1681g"
 check_lacks "--no-ledger records nothing" "$work/out" "Recorded"
-check_eq "and the ledger still holds only the first packet's four" "4" \
+check_eq "and the ledger still holds only the first packet's six" "6" \
 	"$("$OPTOUT" status --json | "$PYTHON" -c 'import json,sys; print(len(json.load(sys.stdin)))')"
 
 # Multi-page letters number their pages; print-all.pdf holds every letter.
@@ -153,5 +155,15 @@ check_status "the demo never overwrites a folder that is not a packet" 73
 check_eq "whose files stay" "keep" "$(cat "$work/other/notes.txt")"
 pdf_text "$work/demo/cover.pdf" >"$work/dc.txt"
 check_has "the demo cover lists LexisNexis" "$work/dc.txt" "LexisNexis"
+
+# A web sheet gives the text to paste into the form's message field: statute, deadline and,
+# for access, the questions about sales to DHS, ICE and CBP (Equifax's CCPA access form).
+OPTOUT_DATADIR="$TOP_SRCDIR" run packet -p "$ex" -b equifax -r access -o "$work/eqx" --no-ledger
+tr '\n' ' ' <"$work/eqx/web/equifax-access-privacy.txt" | tr -s ' ' >"$work/eqx.flat"
+check_has "the access sheet's paste text cites the statute and deadline" "$work/eqx.flat" \
+	"I make this access request under the California Consumer Privacy Act (as amended by CPRA) (Cal. Civ. Code §§1798.110, 1798.115). The law gives you 45 calendar days to respond to it (Cal. Civ. Code §1798.130(a)(2)(A); 11 CCR §7021(b)), so I expect your response by 6 January 2027."
+check_has "the access sheet's paste text asks about DHS, ICE and CBP" "$work/eqx.flat" \
+	"in particular to the Department of Homeland Security (DHS), U.S. Immigration and Customs Enforcement (ICE), U.S. Customs and Border Protection (CBP) or any other law enforcement agency"
+check_has "the opt-out sheet's paste text says act on" "$work/jose/web/example-cra-opt-out.txt" "to act on it"
 
 done_testing

@@ -31,21 +31,21 @@ vals() { printf '%s\n' "$1" | tr ' ' '\n' | sed 's/.*=//' | sort -u | tr '\n' ' 
 OPTOUT_TODAY=2026-11-22 run packet -p "$ex" $sel -o "$work/n1" --no-ledger
 check_status "a packet without a ledger" 0
 OPTOUT_TODAY=2026-11-22 run packet -p "$ex" $sel -o "$work/n2" --no-ledger
-check_eq "three ready requests" "3" "$(refs "$work/n1" | wc -w)"
+check_eq "four ready requests (the opt-out without a listed procedure goes to the privacy contact)" "4" "$(refs "$work/n1" | wc -w)"
 check_eq "the same person, brokers and day get other references on another run" "0" \
 	"$("$PYTHON" -c 'import sys; a=set(sys.argv[1].split()); b=set(sys.argv[2].split()); print(len({x.split("=")[1] for x in a} & {x.split("=")[1] for x in b}))' "$(refs "$work/n1")" "$(refs "$work/n2")")"
 
 # With a ledger: recorded once; written again on a later day, the same references.
 OPTOUT_TODAY=2026-11-22 run packet -p "$ex" $sel -o "$work/p1"
 check_status "a packet with the ledger" 0
-check_has "its requests are recorded" "$work/out" "Recorded 3 requests in the ledger"
+check_has "its requests are recorded" "$work/out" "Recorded 4 requests in the ledger"
 first=$(refs "$work/p1")
 db="$XDG_DATA_HOME/optout/ledger.db"
 check_eq "packet.json holds the references the ledger recorded" "$(ledger_refs "$db")" "$first"
 check_eq "the letters print them" "$(vals "$first")" "$(printed "$work/p1")"
 OPTOUT_TODAY=2026-12-03 run packet -p "$ex" $sel -o "$work/p2"
 check_status "the packet written again on a later day" 0
-check_has "nothing is recorded twice" "$work/out" "Recorded 0 requests in the ledger $db (3 were there already"
+check_has "nothing is recorded twice" "$work/out" "Recorded 0 requests in the ledger $db (4 were there already"
 check_eq "a packet written again on a later day keeps the recorded references" "$first" "$(refs "$work/p2")"
 check_eq "and its letters, emails and sheets print them" "$(vals "$first")" "$(printed "$work/p2")"
 ref=$(printf '%s\n' "$first" | tr ' ' '\n' | sed -n 's/^example-cra\/delete=//p')

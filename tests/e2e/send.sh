@@ -260,8 +260,10 @@ import json, sys
 for r in json.load(open(sys.argv[1])):
     print(r["procedure"], r["state"])' "$work/prefer.json")"
 run send -p "$ex" -b mail-webform -r opt-out --prefer email --account clinic
-check_has "--prefer email where the registry has no address says so" "$work/err" \
-	"mail-webform: the registry knows no email address for opt-out requests (see 'optout brokers show mail-webform'); not sent"
+# No email procedure for opt-outs: the statutory right still goes to the broker's
+# privacy contact (#12), which takes email here.
+check_has "--prefer email with no email procedure: the privacy contact's address" "$work/out" \
+	"privacy@webform.test"
 run send -p "$ex" -b mail-webform -r delete --prefer fax
 check_status "--prefer another channel is a usage error" 64
 check_has "it says what is expected" "$work/err" "--prefer: expected 'email' (send delivers email only), not 'fax'"

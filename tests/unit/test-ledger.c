@@ -683,14 +683,19 @@ test_extension_rule(void **state)
 	assert_non_null(strstr(msg, "allows no extension"));
 	free(msg);
 
-	/* GDPR: one month, two more; months end on the shorter month's last day. */
+	/*
+	 * GDPR: one month, two more; months end on the shorter month's last day,
+	 * and a period ending on a Saturday ends the next working day (Regulation
+	 * 1182/71 Art. 3(4)): 2026-02-28 is a Saturday.  The extension still runs
+	 * from the period's own end, to 2026-04-28.
+	 */
 	entry(&e, ref, "client-1", "acxiom", REQ_ACCESS, "gdpr");
 	assert_int_equal(e.deadline_unit, UNIT_MONTHS);
 	e.created = d("2026-01-30");
 	id = record_new(l, &e);
 	send_ok(l, id, "2026-01-31");
 	r = mark_ok(l, ref, LS_EXTENDED, "2026-02-20");
-	assert_string_equal(f(r->due), "2026-02-28");
+	assert_string_equal(f(r->due), "2026-03-02");
 	assert_string_equal(f(r->extended_due), "2026-04-28");
 	ledger_request_free(r);
 	check_ok(l);
