@@ -259,21 +259,6 @@ appeal_due(const struct followup_opts *o, const struct ledger_request *r, int da
 	return arrives + days;
 }
 
-/* The template and ledger action for each kind of letter. */
-static const char *
-template_of(enum ledger_action a)
-{
-	switch (a) {
-	case LA_COMPLAINT:
-		return "complaint";
-	case LA_APPEAL:
-		return "appeal";
-	case LA_FOLLOWUP:
-	default:
-		return "followup";
-	}
-}
-
 /* Write one letter (follow-up, appeal or complaint) for a request and record the action. */
 static int
 write_letter(const struct followup_opts *o, const struct ledger_request *r,
@@ -332,7 +317,7 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 		jv_set(data, "complaint", x);
 		break;
 	}
-	rc = letters_pdf(o->letters, template_of(action), data, &pdf, &len, cause);
+	rc = letters_pdf(o->letters, ledger_action_name(action), data, &pdf, &len, cause);
 	jv_free(data);
 	plan_item_free(it);
 	if (rc != 0)
