@@ -875,15 +875,16 @@ tar_add(struct buf *tar, const char *name, const void *data, size_t len, int mod
 	if (nl == 0 || nl > 99)
 		return -1;
 	memset(h, 0, sizeof h);
-	memcpy(h, name, nl);
+	memcpy(h, name, nl + 1); /* with its NUL: the name field is 100 bytes */
 	tar_octal(h + 100, 8, (unsigned)mode & 07777);
 	tar_octal(h + 108, 8, 0);
 	tar_octal(h + 116, 8, 0);
 	tar_octal(h + 124, 12, len);
 	tar_octal(h + 136, 12, (unsigned long long)(mtime > 0 ? mtime : 0));
 	h[156] = dir ? '5' : '0';
-	memcpy(h + 257, "ustar", 6);
-	memcpy(h + 263, "00", 2);
+	memcpy(h + 257, "ustar", 6); /* "ustar" and its NUL */
+	h[263] = '0';                /* version "00", not NUL-terminated */
+	h[264] = '0';
 	memset(h + 148, ' ', 8);
 	for (i = 0; i < sizeof h; i++)
 		sum += (unsigned char)h[i];
