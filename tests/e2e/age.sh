@@ -196,7 +196,9 @@ check_eq "age -d | tar x gives the same files as a plain packet" \
 	"$(cd "$work/plainpk" && find . -type f | sort)" "$(cd "$work/opened" && find . -type f | sort)"
 "$PDFTOTEXT" "$work/plainpk/cover.pdf" "$work/a.txt"
 "$PDFTOTEXT" "$work/opened/cover.pdf" "$work/b.txt"
-check_eq "and the same cover text" "" "$(unref "$work/b.txt" | diff -u "$(unref "$work/a.txt" >"$work/a2.txt"; echo "$work/a2.txt")" -)"
+# (words compared, not line breaks: a random reference may wrap its table cell otherwise)
+unref "$work/a.txt" | tr -s ' \n\f' '   ' >"$work/a2.txt"
+check_eq "and the same cover text" "" "$(unref "$work/b.txt" | tr -s ' \n\f' '   ' | diff "$work/a2.txt" -)"
 check_eq "files in the archive are 0600, folders 0700" "-rw------- drwx------" \
 	"$(age -d -i "$work/key.txt" "$work/sealed/packet.tar.age" | tar -tv | awk '{ print $1 }' | sort -u | tr '\n' ' ' | sed 's/ $//')"
 run --passphrase-command "cat $work/pass" packet -p "$ex" -b spokeo -r opt-out -o "$work/sealed-pw" --no-ledger --encrypt-passphrase
