@@ -56,6 +56,7 @@ main(int argc, char **argv)
 	int c, rc;
 
 	heap_keep();
+	process_protect();
 	/* Messages follow the locale; numbers in PDFs and JSON keep the C decimal point. */
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");

@@ -82,4 +82,18 @@ check_eq "no file written outside the packets holds a canary value" "" "$leaked"
 check_has "while the packets do (they are what the person takes away)" \
 	"$work/batch/c-001/web/spokeo-opt-out.txt" "Canaryqxv"
 
+# The process itself is out of reach: no core file can be written (a crash
+# must not leave a profile on disk), and it is not dumpable, so a program of
+# the same user cannot attach to it or read its memory through /proc.
+set +e
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -qq -e trace=prctl,setrlimit,prlimit64 \
+	-o "$work/ptrace" "$OPTOUT" --ephemeral plan -p "$ex" -b spokeo -r opt-out >/dev/null 2>&1
+status=$?
+set -e
+check_status "a traced plan" 0
+check_has "core files are turned off (soft and hard limit 0)" "$work/ptrace" \
+	'RLIMIT_CORE, {rlim_cur=0, rlim_max=0}'
+check_has "the process is made non-dumpable" "$work/ptrace" \
+	'prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = 0'
+
 done_testing
