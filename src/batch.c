@@ -241,7 +241,10 @@ add_error(struct batch_summary *s, char *msg)
 	s->errors[s->nerrors++] = msg;
 }
 
-/* Fill a client's counts from the packet.json of an earlier run. */
+/*
+ * Fill a client's counts from the packet.json of an earlier run (a sealed
+ * packet keeps its packet.json inside the encrypted archive: no counts).
+ */
 static void
 counts_from_packet(const char *dir, struct batch_client *c)
 {
@@ -520,6 +523,9 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 		po.outdir = dir;
 		po.letters = o->letters;
 		po.authorization = o->agent != NULL;
+		po.seal_to = o->seal_to;
+		po.nseal_to = o->nseal_to;
+		po.seal_passphrase = o->seal_passphrase;
 		/* Recorded as the letters are written, so they print the ledger's references. */
 		po.ledger = o->ledger;
 		po.client = p->label;

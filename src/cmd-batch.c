@@ -20,7 +20,8 @@ const struct command cmd_batch = {
 	.name = "batch",
 	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--scope S|--all] "
 		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE] [--send [--cacert FILE] "
-		 "[--proxy URL] [--account NAME|--sendmail CMD]] [--lang LANG]",
+		 "[--proxy URL] [--account NAME|--sendmail CMD]] [--lang LANG] "
+		 "[--encrypt-to RECIPIENT|--encrypt-passphrase]",
 	.summary = N_("write packets for many clients and record every request in the ledger"),
 	.help =
 	    N_("Options:\n"
@@ -50,6 +51,10 @@ const struct command cmd_batch = {
 	    "      --config FILE      with --send: the config file holding the account\n"
 	    "      --lang LANG        summary.pdf in this language, e.g. es (each client's\n"
 	    "                         pages follow the language column)\n"
+	    "      --encrypt-to R     write each client's packet as one encrypted archive,\n"
+	    "                         DIR/<client>/packet.tar.age, to this age recipient\n"
+	    "                         (age1...; repeat for several)\n"
+	    "      --encrypt-passphrase  the same, encrypted to one passphrase (asked twice)\n"
 	    "Run it again after an interruption: finished clients are skipped and no request\n"
 	    "is recorded twice.  A bad row is reported with its line and column and the\n"
 	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n"),
@@ -114,6 +119,8 @@ cmd_batch_run(int argc, char **argv)
 		{ "sendmail", required_argument, NULL, 'M' },
 		{ "config", required_argument, NULL, 'F' },
 		{ "lang", required_argument, NULL, 'G' },
+		{ "encrypt-to", required_argument, NULL, 'K' },
+		{ "encrypt-passphrase", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,7 +130,9 @@ cmd_batch_run(int argc, char **argv)
 	const char *account = NULL, *sendmail = NULL, *config = NULL;
 	struct smtp_account *acct = NULL;
 	struct mail_deliver_opts mo = { 0 };
-	int send = 0, c, rc, deferred = 0;
+	const char *seal_to[16]; /* --encrypt-to: a clinic's few keys */
+	size_t nseal_to = 0;
+	int send = 0, c, rc, deferred = 0, seal_passphrase = 0;
 	struct http_opts ho;
 	struct cmd_job job;
 	size_t recovered = 0, i;
@@ -151,12 +160,22 @@ cmd_batch_run(int argc, char **argv)
 		case 'M': sendmail = optarg; break;
 		case 'F': config = optarg; break;
 		case 'G': lang = optarg; break;
+		case 'K':
+			if (nseal_to == sizeof seal_to / sizeof *seal_to)
+				return cmd_usage_error(&cmd_batch,
+				    "--encrypt-to: at most 16 recipients");
+			seal_to[nseal_to++] = optarg;
+			break;
+		case 'E': seal_passphrase = 1; break;
 		case 'h': cmd_usage(&cmd_batch, stdout); return 0;
 		default: return EX_USAGE;
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_batch, _("unexpected argument '%s'"), argv[optind]);
+	if (nseal_to > 0 && seal_passphrase)
+		return cmd_usage_error(&cmd_batch,
+		    "give either --encrypt-to or --encrypt-passphrase, not both");
 	if (clients == NULL || outdir == NULL)
 		return cmd_usage_error(&cmd_batch, _("-c CLIENTS and -o DIR are required"));
 	if (ho.proxy != NULL && strncmp(ho.proxy, "socks5h://", 10) != 0)
@@ -211,6 +230,13 @@ cmd_batch_run(int argc, char **argv)
 	o.today = date_today();
 	o.datadir = data_dir();
 	o.language = lang;
+	o.seal_to = seal_to;
+	o.nseal_to = nseal_to;
+	if (seal_passphrase && (o.seal_passphrase = cmd_keys_new_passphrase(&cause)) == NULL) {
+		cmd_error_cause(cause);
+		rc = EX_USAGE;
+		goto out;
+	}
 	o.send = send;
 	o.http = &ho;
 	if (acct != NULL || sendmail != NULL) {
