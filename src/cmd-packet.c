@@ -133,10 +133,9 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		rc = EX_USAGE;
 		goto out;
 	}
-	if (packet_write(&o, &sum, &cause) != 0) {
+	if ((rc = packet_write(&o, &sum, &cause)) != 0) {
 		/* An output folder that is in the way is a "cannot create", not bad data. */
-		rc = strstr(cause, "not empty") != NULL || strstr(cause, "cannot create") != NULL
-		    ? EX_CANTCREAT : EX_DATAERR;
+		rc = rc == PACKET_EOUTPUT ? EX_CANTCREAT : EX_DATAERR;
 		cmd_error_cause(cause);
 		letters_close(o.letters);
 		goto out;

@@ -872,14 +872,14 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && packet_exists(o->outdir))) {
 		*cause = xasprintf("%s: already exists and is not empty (choose a new folder)",
 		    o->outdir);
-		return -1;
+		return PACKET_EOUTPUT;
 	}
 	/* The temporary folder sits beside the destination, so the final rename is atomic. */
 	remove_leftovers(o->outdir);
 	parent = path_dirname(o->outdir);
 	if (make_dirs(parent, 0700, cause) != 0) {
 		free(parent);
-		return -1;
+		return PACKET_EOUTPUT;
 	}
 	r.tmp = xasprintf("%s.tmp-XXXXXX", o->outdir);
 	if (mkdtemp(r.tmp) == NULL) {
@@ -887,7 +887,7 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		    strerror(errno));
 		free(r.tmp);
 		free(parent);
-		return -1;
+		return PACKET_EOUTPUT;
 	}
 	r.o = o;
 	r.sum = sum;

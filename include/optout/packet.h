@@ -9,7 +9,9 @@
  * nothing half-written.  Files are 0600, directories 0700.
  *
  * Contract: packet_write returns 0 and fills *summary (free with
- * packet_summary_free), or -1 with *cause set.  The inputs are borrowed.
+ * packet_summary_free), or a negative status with *cause set: -1 for
+ * input it could not turn into a packet, PACKET_EOUTPUT when the output
+ * folder is in the way or cannot be made.  The inputs are borrowed.
  */
 #ifndef OPTOUT_PACKET_H
 #define OPTOUT_PACKET_H
@@ -26,6 +28,9 @@ struct ledger;
 struct letters;
 struct plan_item;
 struct profile;
+
+/* packet_write's status when the output folder is in the way or cannot be made. */
+#define PACKET_EOUTPUT (-2)
 
 struct packet_opts {
 	const struct laws *laws;
