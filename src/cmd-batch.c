@@ -130,7 +130,7 @@ cmd_batch_run(int argc, char **argv)
 	const char *account = NULL, *sendmail = NULL, *config = NULL;
 	struct smtp_account *acct = NULL;
 	struct mail_deliver_opts mo = { 0 };
-	const char *seal_to[16]; /* --encrypt-to: a clinic's few keys */
+	const char *seal_to[16]; /* --encrypt-to recipients: a few keys */
 	size_t nseal_to = 0;
 	int send = 0, c, rc, deferred = 0, seal_passphrase = 0;
 	struct http_opts ho;

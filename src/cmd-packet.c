@@ -67,21 +67,19 @@ const struct command cmd_demo = {
 	.run = cmd_demo_run,
 };
 
-/* --lang: the language of the person's pages (NULL: the profile's). */
-static const char *packet_lang;
-
-/* A sealed packet's recipients or passphrase (packet --encrypt-to/--encrypt-passphrase). */
-static struct {
-	const char **to;
+/* How the person's pages are written: their language, and sealed or not. */
+struct packet_form {
+	const char *lang;  /* --lang (NULL: the profile's) */
+	const char *to[16]; /* --encrypt-to recipients: a few keys */
 	size_t nto;
-	int passphrase;
-} seal;
+	int passphrase;    /* --encrypt-passphrase */
+};
 
 /* Write a packet (recording its requests first) and print what it holds. */
 static int
 run_packet(const char *profile, const char *agent, const char *brokers, const char *scope,
     const char *requests, const char *disclose, const struct correction *corr, const char *outdir,
-    int duplex, int replace, const char *ledger_file, int use_ledger)
+    int duplex, int replace, const char *ledger_file, int use_ledger, const struct packet_form *form)
 {
 	struct packet_opts o = { 0 };
 	struct packet_summary sum;
@@ -124,10 +122,10 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		o.client = job.in.profile->label;
 	}
 	o.letters = letters_open(data_dir());
-	o.language = packet_lang;
-	o.seal_to = seal.to;
-	o.nseal_to = seal.nto;
-	if (seal.passphrase && (o.seal_passphrase = cmd_keys_new_passphrase(&cause)) == NULL) {
+	o.language = form->lang;
+	o.seal_to = form->to;
+	o.nseal_to = form->nto;
+	if (form->passphrase && (o.seal_passphrase = cmd_keys_new_passphrase(&cause)) == NULL) {
 		cmd_error_cause(cause);
 		letters_close(o.letters);
 		rc = EX_USAGE;
@@ -226,6 +224,7 @@ cmd_packet_run(int argc, char **argv)
 	const char *disclose = NULL, *agent = NULL, *ledger_file = NULL;
 	struct correction corr = { 0 };
 	const char *scope = NULL;
+	struct packet_form form = { 0 };
 	int duplex = 0, use_ledger = 1, c;
 
 	while ((c = cmd_getopt(&cmd_packet, argc, argv, "p:b:r:o:", longopts)) != -1) {
@@ -245,11 +244,13 @@ cmd_packet_run(int argc, char **argv)
 		case 'L': ledger_file = optarg; break;
 		case 'N': use_ledger = 0; break;
 		case 'K':
-			seal.to = xreallocarray(seal.to, seal.nto + 1, sizeof *seal.to);
-			seal.to[seal.nto++] = optarg;
+			if (form.nto == sizeof form.to / sizeof *form.to)
+				return cmd_usage_error(&cmd_packet,
+				    "--encrypt-to: at most 16 recipients");
+			form.to[form.nto++] = optarg;
 			break;
-		case 'P': seal.passphrase = 1; break;
-		case 'G': packet_lang = optarg; break;
+		case 'P': form.passphrase = 1; break;
+		case 'G': form.lang = optarg; break;
 		case 'h': cmd_usage(&cmd_packet, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -266,11 +267,11 @@ cmd_packet_run(int argc, char **argv)
 			    "--ledger");
 		use_ledger = 0; /* a shared computer: nothing recorded */
 	}
-	if (seal.nto > 0 && seal.passphrase)
+	if (form.nto > 0 && form.passphrase)
 		return cmd_usage_error(&cmd_packet,
 		    "give either --encrypt-to or --encrypt-passphrase, not both");
 	return run_packet(profile, agent, brokers, scope, requests, disclose, &corr, outdir, duplex, 0,
-	    ledger_file, use_ledger);
+	    ledger_file, use_ledger, &form);
 }
 
 /* optout demo */
@@ -298,7 +299,8 @@ cmd_demo_run(int argc, char **argv)
 	profile = xasprintf("%s/letters/examples/profile.json", data_dir());
 	printf(_("Demo: the packet for a fictional person (%s).\n"), profile);
 	/* The demo person is fictional: nothing of it goes into the ledger. */
-	rc = run_packet(profile, NULL, NULL, NULL, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
+	rc = run_packet(profile, NULL, NULL, NULL, NULL, NULL, NULL, outdir, 0, 1, NULL, 0,
+	    &(struct packet_form){ 0 });
 	free(profile);
 	return rc;
 }
