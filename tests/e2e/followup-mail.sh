@@ -17,13 +17,7 @@ fi
 ex="$TOP_SRCDIR/letters/examples/profile.json"
 export OPTOUT_TEST_NO_WAIT=1
 
-mkdir -p "$work/data/brokers"
-ln -s "$TOP_SRCDIR/letters" "$work/data/letters"
-ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"
-for f in "$TOP_SRCDIR"/tests/fixtures/data/brokers/mail/*.json; do
-	ln -s "$f" "$work/data/brokers/"
-done
-export OPTOUT_DATADIR="$work/data"
+. "$TOP_SRCDIR/tests/e2e/mail-data.sh"
 
 tls="$work/tls"
 . "$TOP_SRCDIR/tests/e2e/net.sh"
