@@ -1,6 +1,7 @@
 /* optout followup: follow-up letters and complaints for overdue or denied requests. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "optout/followup.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
+#include "optout/plan.h"
 #include "optout/vault.h"
 
 static int cmd_followup_run(int argc, char **argv);
@@ -18,7 +20,7 @@ static int cmd_followup_run(int argc, char **argv);
 const struct command cmd_followup = {
 	.name = "followup",
 	.usage = "[--overdue] -o DIR (-p PROFILE | -c CLIENTS) [--agent AGENT] [--grace DAYS] "
-		 "[--ledger FILE]",
+		 "[--account NAME|--sendmail COMMAND] [--send] [--retry-failed] [--ledger FILE]",
 	.summary = "write follow-ups for overdue requests, appeals of refusals, and complaints",
 	.help =
 	    "Options:\n"
@@ -29,6 +31,14 @@ const struct command cmd_followup = {
 	    "  -c, --clients FILE     or a client list (CSV or JSON), matched by label\n"
 	    "      --agent FILE       write as the authorized agent\n"
 	    "      --grace DAYS       days after a follow-up before a complaint (default 14)\n"
+	    "      --send             email the follow-ups and appeals of requests optout sent\n"
+	    "                         by email (without it they are only shown)\n"
+	    "      --account NAME     the account in $XDG_CONFIG_HOME/optout/config\n"
+	    "      --config FILE      another config file\n"
+	    "      --sendmail COMMAND hand each email to this command instead of SMTP\n"
+	    "      --cacert FILE      trust this CA bundle (PEM) for the SMTP server\n"
+	    "      --retry-failed     email again a follow-up the server refused (5xx) or\n"
+	    "                         one interrupted mid-send (check the sent mail first)\n"
 	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "An overdue request gets a follow-up letter citing the deadline and the statute,\n"
 	    "counted from the broker's receipt ('optout mark REF delivered', else the mailing\n"
@@ -37,10 +47,85 @@ const struct command cmd_followup = {
 	    "one, and a complaint once the appeal's window has passed.  A complaint goes to\n"
 	    "the one regulator on file for the person's residence and the law (letters/\n"
 	    "laws.json \"regulators\"), with its address or online form.  Each letter is\n"
-	    "written once: the ledger records it.  Courtesy requests have no regulator.\n",
+	    "written once: the ledger records it.  Courtesy requests have no regulator.\n"
+	    "A follow-up or appeal of a request optout sent by email goes by email too, as a\n"
+	    "reply to it (In-Reply-To, \"Re:\" and the reference), like 'optout send': shown\n"
+	    "without --send, committed as sending in the ledger before it goes out, never\n"
+	    "sent twice, within the account's daily limit; it is recorded once the server\n"
+	    "took it.  Complaints are not emailed: file them by the regulator's form or post.\n",
 	.run = cmd_followup_run,
 };
 
+
+/* What the email options asked for. */
+struct followup_mail_args {
+	const char *account, *config, *sendmail, *cacert;
+	int send, retry_failed;
+};
+
+/* One follow-up email's report: envelope and headers, and what became of it. */
+static void
+print_mail(const struct followup_mail *em, const struct mail_out *m, const char *outdir)
+{
+	const char *what = strcmp(em->kind, "appeal") == 0 ? _("appeal") : _("follow-up");
+
+	/* TRANSLATORS: broker, "follow-up" or "appeal", the request's reference, the outcome. */
+	printf(_("%s — %s to %s by email: %s\n"), m->it->broker->id, what, m->it->reference,
+	    m->status == MS_DRY_RUN ? _("dry run (nothing sent; add --send to send)") :
+	    mail_status_name(m->status));
+	if (m->status == MS_DRY_RUN || m->status == MS_SENT) {
+		printf(_("  envelope:  MAIL FROM:<%s> RCPT TO:<%s>\n"), m->h.from_addr != NULL ?
+		    m->h.from_addr : "", m->h.to_addr);
+		if (m->message != NULL) {
+			printf(_("  headers:\n"));
+			cmd_print_mail_headers(m->message);
+		}
+	}
+	printf(_("  copy:      %s/%s\n"), outdir, em->file);
+	if (m->reply != NULL)
+		printf(_("  reply:     %s\n"), m->reply);
+	switch (m->status) {
+	case MS_ALREADY:
+		printf(_("  note:      the ledger shows it sent before: not sent again.\n"));
+		break;
+	case MS_HELD:
+		printf(_("  note:      the server refused it before; check the address, then use "
+		    "--retry-failed, or send the copy by post.\n"));
+		break;
+	case MS_CAPPED:
+		printf(_("  note:      the account's daily limit is reached; run again tomorrow.\n"));
+		break;
+	case MS_TEMPORARY:
+		printf(_("  note:      the server asked to try later; run the same command again "
+		    "later.\n"));
+		break;
+	case MS_UNCERTAIN:
+		printf(_("  note:      it may have gone out: look for Message-ID %s in the sent mail; "
+		    "if it is not there, run again with --retry-failed.\n"),
+		    m->message_id != NULL ? m->message_id : "?");
+		break;
+	default:
+		break;
+	}
+}
+
+/* The exit status the emails call for: refusals first, then waits. */
+static int
+mails_status(const struct followup_summary *s)
+{
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < s->nmails; i++) {
+		enum mail_status st = s->outs[i].status;
+
+		if (st == MS_PERMANENT || st == MS_REFUSED || st == MS_UNCERTAIN || st == MS_HELD)
+			return EX_UNAVAILABLE;
+		if (st == MS_TEMPORARY || st == MS_CAPPED)
+			rc = EX_TEMPFAIL;
+	}
+	return rc;
+}
 
 /* optout followup */
 static int
@@ -54,6 +139,12 @@ cmd_followup_run(int argc, char **argv)
 		{ "agent", required_argument, NULL, 'A' },
 		{ "grace", required_argument, NULL, 'g' },
 		{ "ledger", required_argument, NULL, 'L' },
+		{ "send", no_argument, NULL, 'S' },
+		{ "account", required_argument, NULL, 'N' },
+		{ "config", required_argument, NULL, 'F' },
+		{ "sendmail", required_argument, NULL, 'M' },
+		{ "cacert", required_argument, NULL, 'C' },
+		{ "retry-failed", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -64,6 +155,9 @@ cmd_followup_run(int argc, char **argv)
 	struct followup_opts o = { 0 };
 	struct followup_summary s = { 0 };
 	struct cmd_inputs in;
+	struct followup_mail_args ma = { 0 };
+	struct mail_deliver_opts mo = { 0 };
+	struct smtp_account *acct = NULL;
 	char *cause = NULL, *end;
 	size_t i, recovered = 0;
 	int deferred = 0;
@@ -76,6 +170,12 @@ cmd_followup_run(int argc, char **argv)
 		case 'c': clients = optarg; break;
 		case 'A': agent = optarg; break;
 		case 'L': ledger_file = optarg; break;
+		case 'S': ma.send = 1; break;
+		case 'N': ma.account = optarg; break;
+		case 'F': ma.config = optarg; break;
+		case 'M': ma.sendmail = optarg; break;
+		case 'C': ma.cacert = optarg; break;
+		case 'R': ma.retry_failed = 1; break;
 		case 'g':
 			grace = (int)strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || grace < 0 || grace > 365)
@@ -93,6 +193,15 @@ cmd_followup_run(int argc, char **argv)
 	if ((profile == NULL) == (clients == NULL))
 		return cmd_usage_error(&cmd_followup, "give the people's details with either -p "
 		    "PROFILE or -c CLIENTS (the ledger holds only their labels)");
+	if (ma.sendmail != NULL && (ma.account != NULL || ma.cacert != NULL || *ma.sendmail == '\0'))
+		return cmd_usage_error(&cmd_followup, _("--sendmail replaces the SMTP account: give a "
+		    "command, without --account and --cacert"));
+	if (ma.cacert != NULL && access(ma.cacert, R_OK) != 0) {
+		cmd_error("%s: %s", ma.cacert, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if ((rc = cmd_mail_account(ma.sendmail, ma.config, ma.account, ma.send, &acct)) != 0)
+		return rc;
 	if (clients != NULL && access(clients, R_OK) != 0) {
 		cmd_error("%s: cannot read the client list", clients);
 		return EX_NOINPUT;
@@ -134,6 +243,12 @@ cmd_followup_run(int argc, char **argv)
 	o.today = date_today();
 	o.overdue_only = overdue;
 	o.grace_days = grace;
+	mo.account = acct;
+	mo.sendmail = ma.sendmail;
+	mo.cacert = ma.cacert;
+	mo.send = ma.send;
+	mo.retry_failed = ma.retry_failed;
+	o.mail = &mo;
 	o.letters = letters_open(data_dir());
 	rc = followup_run(&o, &s, &cause);
 	letters_close(o.letters);
@@ -141,6 +256,10 @@ cmd_followup_run(int argc, char **argv)
 		cmd_error_cause(cause);
 		rc = EX_SOFTWARE;
 		goto out;
+	}
+	for (i = 0; i < s.nmails; i++) {
+		print_mail(&s.mails[i], &s.outs[i], outdir);
+		printf("\n");
 	}
 	for (i = 0; i < s.nwritten; i++)
 		printf("wrote %s/%s\n", outdir, s.written[i]);
@@ -167,10 +286,20 @@ cmd_followup_run(int argc, char **argv)
 		       "directly.\n", s.no_regulator_address);
 	if (s.nwritten > 0)
 		printf("Sign and send each letter, then keep a copy with the original request.\n");
-	followup_summary_free(&s);
+	if (s.nmails > 0)
+		printf(i18n_ngettext("%zu follow-up or appeal by email, %zu taken by the server and "
+		    "recorded.\n", "%zu follow-ups or appeals by email, %zu taken by the server and "
+		    "recorded.\n", s.nmails), s.nmails, s.emailed);
+	if (s.complaints_by_post > 0)
+		printf(_("Complaints go to the regulator, not to the broker: optout does not email "
+		    "them.  File each one by the regulator's online form or by post (%zu).\n"),
+		    s.complaints_by_post);
+	rc = mails_status(&s);
 out:
+	followup_summary_free(&s);
 	ledger_close(o.ledger);
 	cmd_people_free(&col);
 	cmd_inputs_free(&in);
+	smtp_account_free(acct);
 	return rc;
 }

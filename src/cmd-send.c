@@ -57,21 +57,6 @@ struct send_args {
 	int all, send, retry_failed, prefer_email;
 };
 
-/* The header block of a message, indented, for the dry run. */
-static void
-print_headers(const char *msg)
-{
-	const char *p = msg, *e;
-
-	while (*p != '\0' && strncmp(p, "\r\n", 2) != 0) {
-		e = strstr(p, "\r\n");
-		if (e == NULL)
-			e = p + strlen(p);
-		printf("    %.*s\n", (int)(e - p), p);
-		p = *e != '\0' ? e + 2 : e;
-	}
-}
-
 /* One message's report. */
 static void
 print_out(const struct mail_out *m, const struct send_args *a, const struct smtp_account *acct,
@@ -88,7 +73,7 @@ print_out(const struct mail_out *m, const struct send_args *a, const struct smtp
 			printf("  via:       account %s, %s:%d (%s)\n", acct->name, acct->host, acct->port,
 			    acct->implicit_tls ? "TLS" : "STARTTLS required");
 		printf("  headers:\n");
-		print_headers(m->message);
+		cmd_print_mail_headers(m->message);
 		if (m->h.nattachments > 0)
 			printf("  attached:  %s (%zu bytes)\n", m->h.attachments[0].filename,
 			    attachment_len);
@@ -209,37 +194,6 @@ parse(int argc, char **argv, struct send_args *a)
 	return -1;
 }
 
-/* The account to send with, or NULL (sendmail, or a dry run without a config file). */
-static int
-load_account(const struct send_args *a, struct smtp_account **out)
-{
-	char *cause = NULL, *path;
-
-	*out = NULL;
-	if (a->sendmail != NULL)
-		return 0;
-	path = a->config != NULL ? xstrdup(a->config) : smtp_config_path(&cause);
-	if (path == NULL) {
-		cmd_error_cause(cause);
-		return EX_CONFIG;
-	}
-	if (!a->send && a->config == NULL && a->account == NULL && access(path, F_OK) != 0) {
-		free(path);
-		return 0;
-	}
-	if ((*out = smtp_account_load(path, a->account, &cause)) == NULL) {
-		if (access(path, F_OK) != 0)
-			cmd_error("%s: no config file: add an [account NAME] there (see the README), "
-			    "or use --sendmail", path);
-		else
-			cmd_error_cause(cause);
-		free(path);
-		return EX_CONFIG;
-	}
-	free(path);
-	return 0;
-}
-
 /* The signed authorization to attach, checked to be a PDF. */
 static int
 load_authorization(const char *path, char **data, size_t *len)
@@ -300,7 +254,7 @@ cmd_send_run(int argc, char **argv)
 	if ((rc = cmd_job_start(&cmd_send, a.profile, a.agent, a.brokers, a.all ? "all" : NULL, a.requests,
 	    a.disclose, &job)) != 0)
 		return rc;
-	if ((rc = load_account(&a, &acct)) != 0 ||
+	if ((rc = cmd_mail_account(a.sendmail, a.config, a.account, a.send, &acct)) != 0 ||
 	    (rc = load_authorization(a.authorization, &auth_pdf, &att.len)) != 0)
 		goto out;
 	att.data = (const unsigned char *)auth_pdf;

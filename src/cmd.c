@@ -12,6 +12,7 @@
 #include "optout/client.h"
 #include "optout/i18n.h"
 #include "optout/ledger.h"
+#include "optout/mail-smtp.h"
 #include "optout/plan.h"
 #include "optout/vault.h"
 
@@ -607,4 +608,51 @@ cmd_people_free(struct cmd_people *c)
 	free(c->list);
 	c->list = NULL;
 	c->n = 0;
+}
+
+/* The account to send with, or NULL (sendmail, or a dry run without a config file). */
+int
+cmd_mail_account(const char *sendmail, const char *config, const char *account, int send,
+    struct smtp_account **out)
+{
+	char *cause = NULL, *path;
+
+	*out = NULL;
+	if (sendmail != NULL)
+		return 0;
+	path = config != NULL ? xstrdup(config) : smtp_config_path(&cause);
+	if (path == NULL) {
+		cmd_error_cause(cause);
+		return EX_CONFIG;
+	}
+	if (!send && config == NULL && account == NULL && access(path, F_OK) != 0) {
+		free(path);
+		return 0;
+	}
+	if ((*out = smtp_account_load(path, account, &cause)) == NULL) {
+		if (access(path, F_OK) != 0)
+			cmd_error(_("%s: no config file: add an [account NAME] there (see the README), "
+			    "or use --sendmail"), path);
+		else
+			cmd_error_cause(cause);
+		free(path);
+		return EX_CONFIG;
+	}
+	free(path);
+	return 0;
+}
+
+/* The header block of a message, indented, for the dry run. */
+void
+cmd_print_mail_headers(const char *msg)
+{
+	const char *p = msg, *e;
+
+	while (*p != '\0' && strncmp(p, "\r\n", 2) != 0) {
+		e = strstr(p, "\r\n");
+		if (e == NULL)
+			e = p + strlen(p);
+		printf("    %.*s\n", (int)(e - p), p);
+		p = *e != '\0' ? e + 2 : e;
+	}
 }

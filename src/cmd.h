@@ -142,4 +142,16 @@ int cmd_recorded_reference(struct plan_item **items, size_t n, const struct prof
 /* Tie the profile's label to its person in the ledger (one label, one person). */
 int cmd_claim_label(struct ledger *l, const struct profile *p, const char *profile_path);
 
+struct smtp_account;
+/*
+ * The SMTP account for send and followup --send: none with a sendmail
+ * command, or on a dry run without a config file; else the named one (or
+ * the only one) from config or $XDG_CONFIG_HOME/optout/config.  0, or the
+ * exit status after saying why.
+ */
+int cmd_mail_account(const char *sendmail, const char *config, const char *account, int send,
+    struct smtp_account **out);
+/* Print a message's header block (CRLF lines), indented, for a dry run. */
+void cmd_print_mail_headers(const char *msg);
+
 #endif

@@ -167,6 +167,9 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	"  evidence TEXT\n"
 	");\n"
 	"CREATE INDEX replies_request ON replies (request_id, id);\n",
+	/* 6: an email attempt is the request itself, or a follow-up or appeal to it. */
+	"ALTER TABLE mail_sends ADD COLUMN kind TEXT NOT NULL DEFAULT 'request'\n"
+	"  CHECK (kind IN ('request', 'followup', 'appeal'));\n",
 };
 
 #define REQUEST_COLUMNS "id, reference, client, broker, procedure, request, law, channel, " \
@@ -1236,10 +1239,10 @@ static const char *const mail_outcomes[] = {
 	"sending", "sent", "temporary", "permanent", "refused", "uncertain",
 };
 
-/* planned or failed -> sending, with the email attempt, in one commit. */
-int
-ledger_begin_mail(struct ledger *l, long long id, const char *account, const char *message_id,
-    char **cause)
+/* Insert an email attempt as sending (inside the caller's transaction). */
+static int
+mail_insert(struct ledger *l, long long id, const char *kind, const char *account,
+    const char *message_id, char **cause)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1249,20 +1252,28 @@ ledger_begin_mail(struct ledger *l, long long id, const char *account, const cha
 		    "'_' or '-', at most 64)");
 		return -1;
 	}
-	if (tx_begin(l, cause) != 0)
+	if (db_prepare(l, "INSERT INTO mail_sends (request_id, account, message_id, day, kind) "
+	    "VALUES (?, ?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
-	if (begin_send(l, id, cause) != 0)
-		goto fail;
-	if (db_prepare(l, "INSERT INTO mail_sends (request_id, account, message_id, day) "
-	    "VALUES (?, ?, ?, ?)", &st, cause) != 0)
-		goto fail;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, account, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, message_id, -1, SQLITE_TRANSIENT);
 	bind_date(st, 4, date_today());
+	sqlite3_bind_text(st, 5, kind, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record the email", cause);
 	sqlite3_finalize(st);
-	if (rc != 0 || tx_commit(l, cause) != 0)
+	return rc;
+}
+
+/* planned or failed -> sending, with the email attempt, in one commit. */
+int
+ledger_begin_mail(struct ledger *l, long long id, const char *account, const char *message_id,
+    char **cause)
+{
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (begin_send(l, id, cause) != 0 ||
+	    mail_insert(l, id, "request", account, message_id, cause) != 0 || tx_commit(l, cause) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -1270,19 +1281,17 @@ fail:
 	return -1;
 }
 
-/* Record the server's answer to an email attempt, and the request's state with it. */
-int
-ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
-    enum ledger_mail_outcome outcome, const char *reply, const struct laws *laws, char **cause)
+/* Record the server's answer on the attempt being sent (inside the caller's transaction). */
+static int
+mail_outcome_set(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, char **cause)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (tx_begin(l, cause) != 0)
-		return -1;
 	if (db_prepare(l, "UPDATE mail_sends SET outcome = ?, reply = ? "
 	    "WHERE request_id = ? AND message_id = ? AND outcome = 'sending'", &st, cause) != 0)
-		goto fail;
+		return -1;
 	sqlite3_bind_text(st, 1, mail_outcomes[outcome], -1, SQLITE_STATIC);
 	bind_str(st, 2, reply);
 	sqlite3_bind_int64(st, 3, id);
@@ -1293,7 +1302,17 @@ ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
 		*cause = xasprintf("no email %s is being sent for this request", message_id);
 		rc = -1;
 	}
-	if (rc != 0)
+	return rc;
+}
+
+/* Record the server's answer to an email attempt, and the request's state with it. */
+int
+ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, const struct laws *laws, char **cause)
+{
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (mail_outcome_set(l, id, message_id, outcome, reply, cause) != 0)
 		goto fail;
 	/* An uncertain send stays "sending": ledger_recover makes it needs-review later. */
 	if (outcome != LM_UNCERTAIN && outcome != LM_SENDING &&
@@ -1308,10 +1327,10 @@ fail:
 	return -1;
 }
 
-/* A request's email attempts so far, and the outcome of the last one. */
-int
-ledger_mail_last(struct ledger *l, long long id, int *attempts, enum ledger_mail_outcome *last,
-    char **cause)
+/* The email attempts of one kind for a request, the last one's outcome and Message-ID. */
+static int
+mail_last(struct ledger *l, long long id, const char *kind, int *attempts,
+    enum ledger_mail_outcome *last, char **message_id, char **cause)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1319,21 +1338,77 @@ ledger_mail_last(struct ledger *l, long long id, int *attempts, enum ledger_mail
 
 	*attempts = 0;
 	*last = LM_SENDING;
-	if (db_prepare(l, "SELECT outcome, (SELECT count(*) FROM mail_sends WHERE request_id = ?1) "
-	    "FROM mail_sends WHERE request_id = ?1 ORDER BY id DESC LIMIT 1", &st, cause) != 0)
+	if (message_id != NULL)
+		*message_id = NULL;
+	if (db_prepare(l, "SELECT outcome, (SELECT count(*) FROM mail_sends WHERE request_id = ?1 "
+	    "AND kind = ?2), message_id FROM mail_sends WHERE request_id = ?1 AND kind = ?2 "
+	    "ORDER BY id DESC LIMIT 1", &st, cause) != 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		for (i = 0; i < sizeof mail_outcomes / sizeof *mail_outcomes; i++)
 			if (col_is(st, 0, mail_outcomes[i]))
 				*last = (enum ledger_mail_outcome)i;
 		*attempts = sqlite3_column_int(st, 1);
+		if (message_id != NULL)
+			*message_id = col_str(st, 2);
 		rc = 0;
 	} else
 		rc = rc == SQLITE_DONE ? 0 : db_fail(l, "cannot read the emails sent", cause);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* A request's email attempts so far, and the outcome of the last one. */
+int
+ledger_mail_last(struct ledger *l, long long id, int *attempts, enum ledger_mail_outcome *last,
+    char **cause)
+{
+	return mail_last(l, id, "request", attempts, last, NULL, cause);
+}
+
+/* A follow-up's or appeal's email attempts to a request, and the last one. */
+int
+ledger_followup_mail_last(struct ledger *l, long long id, enum ledger_action a, int *attempts,
+    enum ledger_mail_outcome *last, char **message_id, char **cause)
+{
+	return mail_last(l, id, ledger_action_name(a), attempts, last, message_id, cause);
+}
+
+/* A follow-up's email attempt, committed as sending before any I/O. */
+int
+ledger_begin_followup_mail(struct ledger *l, long long id, enum ledger_action a,
+    const char *account, const char *message_id, char **cause)
+{
+	if (a != LA_FOLLOWUP && a != LA_APPEAL) {
+		*cause = xstrdup("only a follow-up or an appeal goes to the business by email");
+		return -1;
+	}
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (mail_insert(l, id, ledger_action_name(a), account, message_id, cause) != 0 ||
+	    tx_commit(l, cause) != 0) {
+		tx_rollback(l);
+		return -1;
+	}
+	return 0;
+}
+
+/* The server's answer to a follow-up's email attempt (the request's state does not move). */
+int
+ledger_finish_followup_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, char **cause)
+{
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (mail_outcome_set(l, id, message_id, outcome, reply, cause) != 0 ||
+	    tx_commit(l, cause) != 0) {
+		tx_rollback(l);
+		return -1;
+	}
+	return 0;
 }
 
 /* How many emails an account handed to its server on a day (the daily cap counts them). */
@@ -1599,6 +1674,10 @@ ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause)
 		}
 	}
 	sqlite3_finalize(st);
+	/* A follow-up's email has no request state to move: its attempt says it. */
+	if (db_exec(l, "UPDATE mail_sends SET outcome = 'uncertain' WHERE outcome = 'sending' "
+	    "AND kind <> 'request'", "cannot update the emails sent", cause) != 0)
+		goto fail;
 	if (tx_commit(l, cause) != 0)
 		goto out;
 	*n = count;

@@ -57,7 +57,7 @@
 struct plan_item;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 5
+#define LEDGER_SCHEMA_VERSION 6
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -251,6 +251,7 @@ const char *ledger_clock_name(enum ledger_clock c);
  * Turn every "sending" request into "needs-review" with an event, unless
  * another process has the ledger open (it may be sending right now): then
  * nothing changes and *deferred is 1.  *n receives how many were turned.
+ * A follow-up's email left sending becomes uncertain (not counted in *n).
  */
 int ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause);
 
@@ -281,7 +282,6 @@ int ledger_mail_last(struct ledger *l, long long id, int *attempts,
     enum ledger_mail_outcome *last, char **cause);
 /* How many emails an account handed to its server on a day. */
 int ledger_mail_count(struct ledger *l, const char *account, date_t day, int *n, char **cause);
-
 /* Whether a reply (its Message-ID or digest, `key`) was recorded before. */
 int ledger_reply_seen(struct ledger *l, const char *key, int *seen, char **cause);
 /* Record that a reply (by its key) matched no request: later runs count it as read before. */
@@ -309,6 +309,25 @@ int ledger_record_action(struct ledger *l, long long id, enum ledger_action a, d
     const char *note, char **cause);
 /* Record an appeal letter written on `on` whose answer is due by `due`. */
 int ledger_record_appeal(struct ledger *l, long long id, date_t on, date_t due, char **cause);
+/*
+ * The emails of a follow-up or appeal (a: LA_FOLLOWUP or LA_APPEAL) to an
+ * already sent request: how many attempts, the last one's outcome, and its
+ * Message-ID (allocated, or NULL when none).
+ */
+int ledger_followup_mail_last(struct ledger *l, long long id, enum ledger_action a, int *attempts,
+    enum ledger_mail_outcome *last, char **message_id, char **cause);
+/*
+ * A follow-up's or appeal's email attempt as sending, committed before any
+ * network I/O; the request's own state does not change.  An attempt a crash
+ * leaves sending becomes uncertain in ledger_recover, and is not sent again
+ * blindly.
+ */
+int ledger_begin_followup_mail(struct ledger *l, long long id, enum ledger_action a, const char *account,
+    const char *message_id, char **cause);
+/* The server's answer to a follow-up's email attempt. */
+int ledger_finish_followup_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, char **cause);
+
 /* The day of the request's latest action of this kind into *on (0 when none). */
 int ledger_last_action(struct ledger *l, long long id, enum ledger_action a, date_t *on,
     char **cause);
