@@ -172,6 +172,8 @@ cmd_print_options(const struct cmd_option *opts, const char *sub, int indent, si
 {
 	size_t i, w, col = 0;
 
+	if (opts == NULL)
+		return;
 	for (i = 0; opts[i].name != NULL; i++) {
 		char *left = option_left(&opts[i]);
 
