@@ -16,6 +16,43 @@
 
 static int cmd_batch_run(int argc, char **argv);
 
+static const struct cmd_option batch_options[] = {
+	{ "clients", 'c', "FILE", N_("a CSV file (columns: label, given, middle, family, "
+	    "family_first, latin_given, latin_family, dob, street, street2, city, region, "
+	    "postal_code, country, email, phone, ssn, ssn_last4, drivers_license, "
+	    "drivers_license_region, language), or a JSON array of profiles; every client needs "
+	    "a unique label"), CMD_ARG_FILE },
+	{ "agent", 0, "FILE", N_("the clinic or advocate filing as authorized agent: each client "
+	    "also gets authorization.pdf to sign"), CMD_ARG_FILE },
+	CMD_OPT_SCOPE,
+	CMD_OPT_REQUESTS,
+	{ "output", 'o', "DIR", N_("one folder per client, summary.pdf and summary.csv"),
+	    CMD_ARG_DIR },
+	{ "disclose", 0, "F,...", N_("allow these sensitive fields where procedures require them"),
+	    CMD_ARG_TEXT },
+	CMD_OPT_LEDGER,
+	{ "send", 0, NULL, N_("also submit the web forms optout can fill in itself (as 'optout "
+	    "submit --send'); forms for a person, letters and emails stay in the packets to send "
+	    "by hand") },
+	{ "cacert", 0, "FILE", N_("with --send: trust this CA bundle (PEM)"), CMD_ARG_FILE },
+	{ "proxy", 0, "URL", N_("with --send: go through socks5h://HOST:PORT (Tor)"),
+	    CMD_ARG_TEXT },
+	{ "account", 0, "NAME", N_("with --send: also send the email requests through this "
+	    "account (see 'optout send'); with an agent, a client's emails wait for "
+	    "DIR/<client>/authorization-signed.pdf"), CMD_ARG_TEXT },
+	{ "sendmail", 0, "CMD", N_("with --send: send the emails through this command instead"),
+	    CMD_ARG_TEXT },
+	{ "config", 0, "FILE", N_("with --send: the config file holding the account"),
+	    CMD_ARG_FILE },
+	{ "lang", 0, "LANG", N_("summary.pdf in this language, e.g. es (each client's pages "
+	    "follow the language column)"), CMD_ARG_WORDS, "en es" },
+	{ "encrypt-to", 0, "R", N_("write each client's packet as one encrypted archive, "
+	    "DIR/<client>/packet.tar.age, to this age recipient (age1...; repeat for several)"),
+	    CMD_ARG_TEXT },
+	{ "encrypt-passphrase", 0, NULL, N_("the same, encrypted to one passphrase (asked twice)") },
+	{ NULL },
+};
+
 const struct command cmd_batch = {
 	.name = "batch",
 	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--scope S|--all] "
@@ -23,39 +60,9 @@ const struct command cmd_batch = {
 		 "[--proxy URL] [--account NAME|--sendmail CMD]] [--lang LANG] "
 		 "[--encrypt-to RECIPIENT|--encrypt-passphrase]",
 	.summary = N_("write packets for many clients and record every request in the ledger"),
+	.options = batch_options,
 	.help =
-	    N_("Options:\n"
-	    "  -c, --clients FILE     a CSV file (columns: label, given, middle, family,\n"
-	    "                         family_first, latin_given, latin_family, dob, street,\n"
-	    "                         street2, city, region, postal_code, country, email,\n"
-	    "                         phone, ssn, ssn_last4, drivers_license,\n"
-	    "                         drivers_license_region, language), or a JSON array\n"
-	    "                         of profiles; every client needs a unique label\n"
-	    "      --agent FILE       the clinic or advocate filing as authorized agent: each\n"
-	    "                         client also gets authorization.pdf to sign\n"
-	    CMD_SCOPE_HELP
-	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
-	    "                         (default: opt-out,delete)\n"
-	    "  -o, --output DIR       one folder per client, summary.pdf and summary.csv\n"
-	    "      --disclose F,...   allow these sensitive fields where procedures require them\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
-	    "      --send             also submit the web forms optout can fill in itself\n"
-	    "                         (as 'optout submit --send'); forms for a person, letters\n"
-	    "                         and emails stay in the packets to send by hand\n"
-	    "      --cacert FILE      with --send: trust this CA bundle (PEM)\n"
-	    "      --proxy URL        with --send: go through socks5h://HOST:PORT (Tor)\n"
-	    "      --account NAME     with --send: also send the email requests through this\n"
-	    "                         account (see 'optout send'); with an agent, a client's\n"
-	    "                         emails wait for DIR/<client>/authorization-signed.pdf\n"
-	    "      --sendmail CMD     with --send: send the emails through this command instead\n"
-	    "      --config FILE      with --send: the config file holding the account\n"
-	    "      --lang LANG        summary.pdf in this language, e.g. es (each client's\n"
-	    "                         pages follow the language column)\n"
-	    "      --encrypt-to R     write each client's packet as one encrypted archive,\n"
-	    "                         DIR/<client>/packet.tar.age, to this age recipient\n"
-	    "                         (age1...; repeat for several)\n"
-	    "      --encrypt-passphrase  the same, encrypted to one passphrase (asked twice)\n"
-	    "Run it again after an interruption: finished clients are skipped and no request\n"
+	    N_("Run it again after an interruption: finished clients are skipped and no request\n"
 	    "is recorded twice.  A bad row is reported with its line and column and the\n"
 	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n"),
 	.run = cmd_batch_run,

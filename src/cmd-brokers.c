@@ -13,36 +13,51 @@
 
 static int cmd_brokers_run(int argc, char **argv);
 
+static const struct cmd_word brokers_words[] = {
+	{ "list", NULL, N_("every broker, one per line") },
+	{ "show", "ID [--json]", N_("one broker: procedures, requirements, sources, caveats") },
+	{ "validate", "[FILE...]", N_("check broker files (default: the whole registry) against "
+	    "brokers/schema.json; exit 65 when invalid") },
+	{ "search", "WORD", N_("brokers whose name, aliases or parent contain WORD (ignoring "
+	    "case and accents)") },
+	{ "import", "FILE...", N_("turn state data-broker registry exports (CSV) into broker "
+	    "records, merged with the curated ones") },
+	{ NULL },
+};
+
+static const struct cmd_option brokers_options[] = {
+	{ "category", 0, "C", N_("only brokers in category C (e.g. people-search, risk)"),
+	    CMD_ARG_TEXT, NULL, "list" },
+	{ "request", 0, "R", N_("only brokers taking requests of type R (access, delete, opt-out, "
+	    "correct, freeze)"), CMD_ARG_WORDS, CMD_REQUEST_WORDS, "list" },
+	{ "channel", 0, "CH", N_("only brokers with a procedure by CH (web, email, postal, phone, "
+	    "fax)"), CMD_ARG_WORDS, "web email postal phone fax", "list" },
+	{ "sells-to-government", 0, NULL, N_("only brokers known to sell to government agencies"),
+	    CMD_ARG_NONE, NULL, "list" },
+	{ "stale", 0, "DAYS", N_("only brokers last verified more than DAYS days ago"),
+	    CMD_ARG_TEXT, NULL, "list" },
+	{ "source", 0, "S", N_("only curated (researched) or imported (from a state registry) "
+	    "records"), CMD_ARG_WORDS, "curated imported", "list" },
+	{ "json", 0, NULL, N_("the full records as a JSON array"), CMD_ARG_NONE, NULL, "list" },
+	{ "json", 0, NULL, N_("the record as JSON"), CMD_ARG_NONE, NULL, "show" },
+	{ "registry", 0, "R", N_("california, vermont, texas or oregon (default: from the file "
+	    "name)"), CMD_ARG_WORDS, "california vermont texas oregon", "import" },
+	{ "as-of", 0, "DATE", N_("the registry file's date (default: from the file name)"),
+	    CMD_ARG_TEXT, NULL, "import" },
+	{ "output", 'o', "DIR", N_("where to write them (default: brokers/imported in the data "
+	    "directory); exit 65 when a file is unusable"), CMD_ARG_DIR, NULL, "import" },
+	{ NULL },
+};
+
 const struct command cmd_brokers = {
 	.name = "brokers",
 	.usage = "list [FILTERS] [--json] | show ID [--json] | validate [FILE...] | search WORD | "
 	    "import FILE... [--registry R] [--as-of DATE] [-o DIR]",
 	.summary = N_("list, show, search and validate the data brokers in the registry"),
-	.help =
-	    N_("Subcommands:\n"
-	    "  list                  every broker, one per line\n"
-	    "    --category C        only brokers in category C (e.g. people-search, risk)\n"
-	    "    --request R         only brokers taking requests of type R\n"
-	    "                        (access, delete, opt-out, correct, freeze)\n"
-	    "    --channel CH        only brokers with a procedure by CH\n"
-	    "                        (web, email, postal, phone, fax)\n"
-	    "    --sells-to-government  only brokers known to sell to government agencies\n"
-	    "    --stale DAYS        only brokers last verified more than DAYS days ago\n"
-	    "    --source S          only curated (researched) or imported (from a state\n"
-	    "                        registry) records\n"
-	    "    --json              the full records as a JSON array\n"
-	    "  show ID [--json]      one broker: procedures, requirements, sources, caveats\n"
-	    "  validate [FILE...]    check broker files (default: the whole registry)\n"
-	    "                        against brokers/schema.json; exit 65 when invalid\n"
-	    "  search WORD           brokers whose name, aliases or parent contain WORD\n"
-	    "                        (ignoring case and accents)\n"
-	    "  import FILE...        turn state data-broker registry exports (CSV) into\n"
-	    "                        broker records, merged with the curated ones\n"
-	    "    --registry R        california, vermont, texas or oregon (default: from\n"
-	    "                        the file name)\n"
-	    "    --as-of DATE        the registry file's date (default: from the file name)\n"
-	    "    -o, --output DIR    where to write them (default: brokers/imported in the\n"
-	    "                        data directory); exit 65 when a file is unusable\n"),
+	.words_title = N_("Subcommands:"),
+	.words = brokers_words,
+	.options = brokers_options,
+	.operands = { CMD_ARG_WORDS, CMD_ARG_BROKERS },
 	.run = cmd_brokers_run,
 };
 

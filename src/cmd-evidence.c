@@ -16,19 +16,27 @@
 
 static int cmd_evidence_run(int argc, char **argv);
 
+static const struct cmd_option evidence_options[] = {
+	{ "client", 0, "LABEL", N_("every request of this client, instead of one"), CMD_ARG_TEXT },
+	{ "output", 'o', "FILE", N_("the PDF to write (0600)"), CMD_ARG_FILE },
+	{ "profile", 'p', "FILE", N_("the person, so the request letters are reproduced"),
+	    CMD_ARG_FILE },
+	{ "clients", 'c', "FILE", N_("or a client list (CSV or JSON), matched by label"),
+	    CMD_ARG_FILE },
+	{ "agent", 0, "FILE", N_("the letters were written as the authorized agent"),
+	    CMD_ARG_FILE },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_evidence = {
 	.name = "evidence",
 	.usage = "(REFERENCE | --client LABEL) -o FILE.pdf [-p PROFILE | -c CLIENTS] "
 		 "[--agent AGENT] [--ledger FILE]",
 	.summary = "write the record of a request or a client's requests as one PDF",
+	.options = evidence_options,
+	.operands = { CMD_ARG_REF },
 	.help =
-	    "Options:\n"
-	    "      --client LABEL     every request of this client, instead of one\n"
-	    "  -o, --output FILE      the PDF to write (0600)\n"
-	    "  -p, --profile FILE     the person, so the request letters are reproduced\n"
-	    "  -c, --clients FILE     or a client list (CSV or JSON), matched by label\n"
-	    "      --agent FILE       the letters were written as the authorized agent\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "The record lists, for each request, the business, the law, the channel, the\n"
 	    "day its clock ran from, the due dates, every event with its date, channel,\n"
 	    "tracking number or Message-ID, the broker's own words when it refused, and\n"

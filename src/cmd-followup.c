@@ -17,29 +17,36 @@
 
 static int cmd_followup_run(int argc, char **argv);
 
+static const struct cmd_option followup_options[] = {
+	{ "overdue", 0, NULL, N_("only overdue requests (leave denied ones alone)") },
+	{ "output", 'o', "DIR", N_("where to write DIR/<client>/followup-<ref>.pdf, "
+	    "appeal-<ref>.pdf and complaint-<ref>.pdf"), CMD_ARG_DIR },
+	{ "profile", 'p', "FILE", N_("the person whose requests to follow up"), CMD_ARG_FILE },
+	{ "clients", 'c', "FILE", N_("or a client list (CSV or JSON), matched by label"),
+	    CMD_ARG_FILE },
+	{ "agent", 0, "FILE", N_("write as the authorized agent"), CMD_ARG_FILE },
+	{ "grace", 0, "DAYS", N_("days after a follow-up before a complaint (default 14)"),
+	    CMD_ARG_TEXT },
+	{ "send", 0, NULL, N_("email the follow-ups and appeals of requests optout sent by email "
+	    "(without it they are only shown)") },
+	{ "account", 0, "NAME", N_("the account in $XDG_CONFIG_HOME/optout/config"), CMD_ARG_TEXT },
+	{ "config", 0, "FILE", N_("another config file"), CMD_ARG_FILE },
+	{ "sendmail", 0, "COMMAND", N_("hand each email to this command instead of SMTP"),
+	    CMD_ARG_TEXT },
+	{ "cacert", 0, "FILE", N_("trust this CA bundle (PEM) for the SMTP server"), CMD_ARG_FILE },
+	{ "retry-failed", 0, NULL, N_("email again a follow-up the server refused (5xx) or one "
+	    "interrupted mid-send (check the sent mail first)") },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_followup = {
 	.name = "followup",
 	.usage = "[--overdue] -o DIR (-p PROFILE | -c CLIENTS) [--agent AGENT] [--grace DAYS] "
 		 "[--account NAME|--sendmail COMMAND] [--send] [--retry-failed] [--ledger FILE]",
 	.summary = "write follow-ups for overdue requests, appeals of refusals, and complaints",
+	.options = followup_options,
 	.help =
-	    "Options:\n"
-	    "      --overdue          only overdue requests (leave denied ones alone)\n"
-	    "  -o, --output DIR       where to write DIR/<client>/followup-<ref>.pdf,\n"
-	    "                         appeal-<ref>.pdf and complaint-<ref>.pdf\n"
-	    "  -p, --profile FILE     the person whose requests to follow up\n"
-	    "  -c, --clients FILE     or a client list (CSV or JSON), matched by label\n"
-	    "      --agent FILE       write as the authorized agent\n"
-	    "      --grace DAYS       days after a follow-up before a complaint (default 14)\n"
-	    "      --send             email the follow-ups and appeals of requests optout sent\n"
-	    "                         by email (without it they are only shown)\n"
-	    "      --account NAME     the account in $XDG_CONFIG_HOME/optout/config\n"
-	    "      --config FILE      another config file\n"
-	    "      --sendmail COMMAND hand each email to this command instead of SMTP\n"
-	    "      --cacert FILE      trust this CA bundle (PEM) for the SMTP server\n"
-	    "      --retry-failed     email again a follow-up the server refused (5xx) or\n"
-	    "                         one interrupted mid-send (check the sent mail first)\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "An overdue request gets a follow-up letter citing the deadline and the statute,\n"
 	    "counted from the broker's receipt ('optout mark REF delivered', else the mailing\n"
 	    "day plus the mail-transit allowance).  One still unanswered DAYS after that gets\n"

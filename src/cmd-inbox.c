@@ -17,21 +17,26 @@
 
 static int cmd_inbox_run(int argc, char **argv);
 
+static const struct cmd_option inbox_options[] = {
+	{ "maildir", 0, "DIR", N_("read the messages of a Maildir (new/ and cur/)"), CMD_ARG_DIR },
+	{ "mbox", 0, "FILE", N_("read the messages of an mbox file"), CMD_ARG_FILE },
+	{ "account", 0, "NAME", N_("read the INBOX of the account's IMAP server over TLS "
+	    "(imap_host, imap_port, imap_user in the config file)"), CMD_ARG_TEXT },
+	{ "config", 0, "FILE", N_("another config file"), CMD_ARG_FILE },
+	{ "cacert", 0, "FILE", N_("trust this CA bundle (PEM) for the IMAP server"),
+	    CMD_ARG_FILE },
+	{ "dry-run", 0, NULL, N_("show what would change; write nothing") },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_inbox = {
     .name = "inbox",
     .usage = "--maildir DIR | --mbox FILE | --account NAME [--dry-run] [--cacert FILE] "
              "[--ledger FILE]",
     .summary = "read brokers' replies, match them to requests and update the ledger",
+    .options = inbox_options,
     .help =
-        "Options:\n"
-        "      --maildir DIR   read the messages of a Maildir (new/ and cur/)\n"
-        "      --mbox FILE     read the messages of an mbox file\n"
-        "      --account NAME  read the INBOX of the account's IMAP server over TLS\n"
-        "                      (imap_host, imap_port, imap_user in the config file)\n"
-        "      --config FILE   another config file\n"
-        "      --cacert FILE   trust this CA bundle (PEM) for the IMAP server\n"
-        "      --dry-run       show what would change; write nothing\n"
-        "      --ledger FILE   the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
         "Each reply is matched by In-Reply-To/References, the reference in its subject or\n"
         "text, or the broker's domain, then classified: acknowledged, verification,\n"
         "more-info, denied, completed, bounced, auto-reply or unknown.  Matched replies\n"

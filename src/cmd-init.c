@@ -16,16 +16,21 @@
 
 static int cmd_init_run(int argc, char **argv);
 
+static const struct cmd_option init_options[] = {
+	{ "output", 'o', "FILE", N_("where to save the profile (default: profile.json)"),
+	    CMD_ARG_FILE },
+	{ "lang", 0, "LANG", N_("ask in English (en) or Spanish (es); without it, the first "
+	    "question asks which"), CMD_ARG_WORDS, "en es" },
+	{ "force", 0, NULL, N_("replace FILE if it exists") },
+	{ NULL },
+};
+
 const struct command cmd_init = {
 	.name = "init",
 	.usage = "[-o FILE] [--lang en|es] [--force]",
 	.summary = N_("make a profile by answering a few questions"),
-	.help = N_("Options:\n"
-		   "  -o, --output FILE  where to save the profile (default: profile.json)\n"
-		   "      --lang LANG    ask in English (en) or Spanish (es); without it, the\n"
-		   "                     first question asks which\n"
-		   "      --force        replace FILE if it exists\n"
-		   "Asks one thing at a time and says why; checks each answer at once.  The\n"
+	.options = init_options,
+	.help = N_("Asks one thing at a time and says why; checks each answer at once.  The\n"
 		   "answers can also come from standard input, one per line.  The profile is\n"
 		   "saved readable by you only (mode 0600).\n"),
 	.run = cmd_init_run,

@@ -16,37 +16,45 @@
 
 static int cmd_mark_run(int argc, char **argv);
 
+static const struct cmd_word mark_states[] = {
+	{ "mailed", NULL, N_("you posted the letter; until its delivery is recorded the deadline "
+	    "runs from --date plus the mail-transit allowance (business days, letters/laws.json)") },
+	{ "delivered", NULL, N_("the broker received it on --date (return receipt, carrier "
+	    "tracking): the deadline runs from that day") },
+	{ "sent", NULL, N_("you sent the email or filled in the web form yourself (the deadline "
+	    "starts on --date)") },
+	{ "acknowledged", NULL, N_("the broker confirmed it received the request") },
+	{ "extended", NULL, N_("the broker gave notice that it takes the extension the law "
+	    "allows; refused when the notice came after the first period") },
+	{ "completed", NULL, N_("the broker did what was asked") },
+	{ "denied", NULL, N_("the broker refused; give its words with --reason") },
+	{ "failed", NULL, N_("a request to review (interrupted while being sent) did not go out; "
+	    "it can be sent again") },
+	{ NULL },
+};
+
+static const struct cmd_option mark_options[] = {
+	{ "date", 0, "DAY", N_("the day it happened (default: today)"), CMD_ARG_TEXT },
+	{ "tracking", 0, "N", N_("the mail tracking number (letters, digits, spaces, '-')"),
+	    CMD_ARG_TEXT },
+	{ "reason", 0, "TEXT", N_("with denied: what the broker said, quoted as its words in a "
+	    "complaint or appeal"), CMD_ARG_TEXT },
+	{ "note", 0, "TEXT", N_("a note for yourself, never printed in anything sent; never a "
+	    "name, address or other personal data: the ledger holds none"), CMD_ARG_TEXT },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_mark = {
 	.name = "mark",
 	.usage = "REFERENCE mailed|delivered|acknowledged|extended|completed|denied|sent|failed "
 		 "[--tracking N] [--reason TEXT] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
 	.summary = N_("record what happened to a request: mailed, sent, acknowledged, extended, "
 		   "completed, denied"),
-	.help =
-	    "States:\n"
-	    "  mailed         you posted the letter; until its delivery is recorded the\n"
-	    "                 deadline runs from --date plus the mail-transit allowance\n"
-	    "                 (business days, letters/laws.json)\n"
-	    "  delivered      the broker received it on --date (return receipt, carrier\n"
-	    "                 tracking): the deadline runs from that day\n"
-	    "  sent           you sent the email or filled in the web form yourself (the\n"
-	    "                 deadline starts on --date)\n"
-	    "  acknowledged   the broker confirmed it received the request\n"
-	    "  extended       the broker gave notice that it takes the extension the law\n"
-	    "                 allows; refused when the notice came after the first period\n"
-	    "  completed      the broker did what was asked\n"
-	    "  denied         the broker refused; give its words with --reason\n"
-	    "  failed         a request to review (interrupted while being sent) did not go\n"
-	    "                 out; it can be sent again\n"
-	    "Options:\n"
-	    "      --date DAY         the day it happened (default: today)\n"
-	    "      --tracking N       the mail tracking number (letters, digits, spaces, '-')\n"
-	    "      --reason TEXT      with denied: what the broker said, quoted as its words in\n"
-	    "                         a complaint or appeal\n"
-	    "      --note TEXT        a note for yourself, never printed in anything sent;\n"
-	    "                         never a name, address or other personal data: the\n"
-	    "                         ledger holds none\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n",
+	.words_title = N_("States:"),
+	.words = mark_states,
+	.options = mark_options,
+	.operands = { CMD_ARG_REF, CMD_ARG_WORDS },
 	.run = cmd_mark_run,
 };
 

@@ -15,52 +15,56 @@
 static int cmd_packet_run(int argc, char **argv);
 static int cmd_demo_run(int argc, char **argv);
 
+static const struct cmd_option packet_options[] = {
+	{ "profile", 'p', "FILE", N_("the person's profile (JSON)"), CMD_ARG_FILE },
+	CMD_OPT_SCOPE,
+	CMD_OPT_REQUESTS,
+	{ "output", 'o', "DIR", N_("a new (or empty) folder for the packet"), CMD_ARG_DIR },
+	{ "disclose", 0, "F,...", N_("allow sensitive fields where a procedure requires them"),
+	    CMD_ARG_TEXT },
+	{ "agent", 0, "FILE", N_("write as an authorized agent filing for the person"),
+	    CMD_ARG_FILE },
+	{ "duplex", 0, NULL, N_("print-all.pdf: each letter starts on a new sheet") },
+	{ "lang", 0, "LANG", N_("the person's pages (cover, sheets, authorization) in this "
+	    "language, e.g. es (default: the profile's language)"), CMD_ARG_WORDS, "en es" },
+	{ "ledger", 0, "FILE", N_("record the requests here (default: "
+	    "$XDG_DATA_HOME/optout/ledger.db)"), CMD_ARG_FILE },
+	{ "no-ledger", 0, NULL, N_("record nothing (a shared computer: leave nothing behind)") },
+	CMD_OPT_CORRECTION,
+	{ "encrypt-to", 0, "R", N_("write the packet as one encrypted archive, packet.tar.age, for "
+	    "the age recipient R (age1...; repeat for several); nothing is written in plain text"),
+	    CMD_ARG_TEXT },
+	{ "encrypt-passphrase", 0, NULL, N_("the same, encrypted to a passphrase (asked twice)") },
+	{ NULL },
+};
+
 const struct command cmd_packet = {
 	.name = "packet",
 	.usage = "-p PROFILE [-b ID,...|--scope S|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
 		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger] "
 		 "[--lang LANG] [--encrypt-to RECIPIENT|--encrypt-passphrase]",
 	.summary = N_("write everything needed to file with every broker in scope (the main job)"),
+	.options = packet_options,
 	.help =
-	    N_("Options:\n"
-	    "  -p, --profile FILE     the person's profile (JSON)\n"
-	    CMD_SCOPE_HELP
-	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
-	    "                         (default: opt-out,delete)\n"
-	    "  -o, --output DIR       a new (or empty) folder for the packet\n"
-	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
-	    "      --agent FILE       write as an authorized agent filing for the person\n"
-	    "      --duplex           print-all.pdf: each letter starts on a new sheet\n"
-	    "      --lang LANG        the person's pages (cover, sheets, authorization) in\n"
-	    "                         this language, e.g. es (default: the profile's language)\n"
-	    "      --ledger FILE      record the requests here (default:\n"
-	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
-	    "      --no-ledger        record nothing (a shared computer: leave nothing behind)\n"
-	    "      --item TEXT        correct requests: the inaccurate information\n"
-	    "      --correct-to TEXT  correct requests: what it should say\n"
-	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
-	    "      --lang LANG        the person's pages (cover, sheets, authorization) in\n"
-	    "                         this language, e.g. es (default: the profile's language)\n"
-	    "      --encrypt-to R     write the packet as one encrypted archive,\n"
-	    "                         packet.tar.age, for the age recipient R (age1...;\n"
-	    "                         repeat for several); nothing is written in plain text\n"
-	    "      --encrypt-passphrase  the same, encrypted to a passphrase (asked twice)\n"
-
-	    "The packet holds letters/ (PDF letters to print and mail), emails/ (.eml and\n"
+	    N_("The packet holds letters/ (PDF letters to print and mail), emails/ (.eml and\n"
 	    ".txt), web/ and phone/ (sheets with the page or number and the exact values),\n"
 	    "cover.pdf (what was requested from whom, under which law, by when),\n"
 	    "print-all.pdf (every letter in one file) and packet.json.  Nothing is sent.\n"),
 	.run = cmd_packet_run,
 };
 
+static const struct cmd_option demo_options[] = {
+	{ "output", 'o', "DIR", N_("where to write it (default: optout-demo)"), CMD_ARG_DIR },
+	{ NULL },
+};
+
 const struct command cmd_demo = {
 	.name = "demo",
 	.usage = "[-o DIR]",
 	.summary = N_("write the packet for the bundled fictional example person"),
+	.options = demo_options,
 	.help =
-	    N_("Options:\n"
-	    "  -o, --output DIR   where to write it (default: optout-demo)\n"
-	    "Runs 'optout packet' (the curated brokers, its default scope) for\n"
+	    N_("Runs 'optout packet' (the curated brokers, its default scope) for\n"
 	    "letters/examples/profile.json, a fictional Los Angeles resident, without\n"
 	    "disclosing any sensitive identifier.  An earlier demo packet in DIR is\n"
 	    "replaced; any other non-empty folder is left alone.\n"),

@@ -17,32 +17,40 @@
 
 static int cmd_send_run(int argc, char **argv);
 
+static const struct cmd_option send_options[] = {
+	{ "profile", 'p', "FILE", N_("the person's profile (JSON)"), CMD_ARG_FILE },
+	{ "brokers", 'b', "ID,...", N_("these brokers; --all: every broker taking email"),
+	    CMD_ARG_BROKERS },
+	{ "all", 0, NULL, N_("every broker taking email") },
+	{ "requests", 'r', "TYPE,...", N_("access, delete, opt-out, correct (default "
+	    "opt-out,delete)"), CMD_ARG_REQUESTS },
+	{ "disclose", 0, "F,...", N_("allow sensitive fields a procedure requires"), CMD_ARG_TEXT },
+	{ "prefer", 0, "email", N_("use the broker's email procedure even where the plan picks "
+	    "another channel (a web form, a letter)"), CMD_ARG_WORDS, "email" },
+	{ "agent", 0, "FILE", N_("file as this authorized agent (a clinic)"), CMD_ARG_FILE },
+	{ "authorization", 0, "FILE", N_("the signed authorization (PDF), attached to each email; "
+	    "required with --agent and --send"), CMD_ARG_FILE },
+	{ "account", 0, "NAME", N_("the account in $XDG_CONFIG_HOME/optout/config (needed when "
+	    "the file has more than one)"), CMD_ARG_TEXT },
+	{ "config", 0, "FILE", N_("another config file"), CMD_ARG_FILE },
+	{ "sendmail", 0, "COMMAND", N_("hand each message to this command instead of SMTP (e.g. "
+	    "\"msmtp -a clinic\"; it gets -i -f FROM -- TO)"), CMD_ARG_TEXT },
+	{ "cacert", 0, "FILE", N_("trust this CA bundle (PEM) for the SMTP server"),
+	    CMD_ARG_FILE },
+	{ "send", 0, NULL, N_("send (without it nothing leaves the machine)") },
+	{ "retry-failed", 0, NULL, N_("send again what a server refused permanently (5xx)") },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_send = {
     .name = "send",
     .usage = "-p PROFILE -b ID,...|--all [-r TYPE,...] [--agent AGENT --authorization FILE.pdf] "
              "[--prefer email] [--account NAME|--sendmail COMMAND] [--send] [--retry-failed] "
              "[--ledger FILE]",
     .summary = "send the email requests: show each message, or send them with --send",
+    .options = send_options,
     .help =
-        "Options:\n"
-        "  -p, --profile FILE        the person's profile (JSON)\n"
-        "  -b, --brokers ID,...      these brokers; --all: every broker taking email\n"
-        "  -r, --requests TYPE,...   access, delete, opt-out, correct (default opt-out,delete)\n"
-        "      --disclose F,...      allow sensitive fields a procedure requires\n"
-        "      --prefer email        use the broker's email procedure even where the plan\n"
-        "                            picks another channel (a web form, a letter)\n"
-        "      --agent FILE          file as this authorized agent (a clinic)\n"
-        "      --authorization FILE  the signed authorization (PDF), attached to each email;\n"
-        "                            required with --agent and --send\n"
-        "      --account NAME        the account in $XDG_CONFIG_HOME/optout/config (needed\n"
-        "                            when the file has more than one)\n"
-        "      --config FILE         another config file\n"
-        "      --sendmail COMMAND    hand each message to this command instead of SMTP\n"
-        "                            (e.g. \"msmtp -a clinic\"; it gets -i -f FROM -- TO)\n"
-        "      --cacert FILE         trust this CA bundle (PEM) for the SMTP server\n"
-        "      --send                send (without it nothing leaves the machine)\n"
-        "      --retry-failed        send again what a server refused permanently (5xx)\n"
-        "      --ledger FILE         the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
         "SMTP is always encrypted (STARTTLS on 587, TLS on 465) with certificates checked.\n"
         "Each message is committed as 'sending' in the ledger before it goes out and is\n"
         "never sent twice.  Exit status: 0 when all went out (or a dry run), 75 when some\n"

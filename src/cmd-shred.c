@@ -14,15 +14,19 @@
 
 static int cmd_shred_run(int argc, char **argv);
 
+static const struct cmd_option shred_options[] = {
+	{ "all", 0, NULL, N_("everything optout keeps on this computer: the vault with its key, "
+	    "the ledger, the evidence and the notes") },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_shred = {
 	.name = "shred",
 	.usage = "LABEL|--all [--ledger FILE]",
 	.summary = "remove a person's data from this computer: vault, ledger, evidence, notes",
+	.options = shred_options,
 	.help =
-	    "Options:\n"
-	    "      --all              everything optout keeps on this computer: the vault\n"
-	    "                         with its key, the ledger, the evidence and the notes\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "For LABEL: the profile in the vault, every request of the label in the ledger\n"
 	    "(deleted with SQLite's secure delete, the write-ahead log cleared), the broker\n"
 	    "replies kept as evidence, and the label's line in the label note.  It says\n"
@@ -30,6 +34,7 @@ const struct command cmd_shred = {
 	    "printed letters, emails in your mail program, and what the brokers hold.\n"
 	    "On a solid-state disk, deleted files may survive in the disk's own spare\n"
 	    "space: for people at risk, keep the data encrypted (see 'optout vault').\n",
+	.operands = { CMD_ARG_TEXT },
 	.run = cmd_shred_run,
 };
 

@@ -15,20 +15,25 @@
 
 static int cmd_status_run(int argc, char **argv);
 
+static const struct cmd_option status_options[] = {
+	{ "overdue", 0, NULL, N_("only requests past their due date without an answer") },
+	{ "client", 0, "LABEL", N_("only this client's requests (the profile's label)"),
+	    CMD_ARG_TEXT },
+	{ "json", 0, NULL, N_("machine-readable output") },
+	{ "ics", 0, "FILE", N_("also write the due dates (answers and appeals) as an iCalendar "
+	    "file for a calendar program"), CMD_ARG_FILE },
+	{ "ledger", 0, "FILE", N_("the ledger to read (default: $XDG_DATA_HOME/optout/ledger.db)"),
+	    CMD_ARG_FILE },
+	{ NULL },
+};
+
 const struct command cmd_status = {
 	.name = "status",
 	.usage = "[--overdue] [--client LABEL] [--json] [--ics FILE] [--ledger FILE]",
 	.summary = N_("show each recorded request with its state, due date and days left"),
+	.options = status_options,
 	.help =
-	    N_("Options:\n"
-	    "      --overdue          only requests past their due date without an answer\n"
-	    "      --client LABEL     only this client's requests (the profile's label)\n"
-	    "      --json             machine-readable output\n"
-	    "      --ics FILE         also write the due dates (answers and appeals) as an\n"
-	    "                         iCalendar file for a calendar program\n"
-	    "      --ledger FILE      the ledger to read (default:\n"
-	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
-	    "Days are counted from today; a request's due date follows the law it stands on\n"
+	    N_("Days are counted from today; a request's due date follows the law it stands on\n"
 	    "(calendar days, business days without weekends and holidays, or months),\n"
 	    "counted from the day the broker received it: the delivery you recorded, else\n"
 	    "for a letter its mailing day plus the mail-transit allowance, else the day an\n"

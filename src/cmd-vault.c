@@ -10,25 +10,38 @@
 
 static int cmd_vault_run(int argc, char **argv);
 
+static const struct cmd_word vault_words[] = {
+	{ "init", NULL, N_("create the store and choose its passphrase") },
+	{ "add", "PROFILE", N_("encrypt a profile (plain or age-encrypted) into the store under "
+	    "its label; needs no passphrase") },
+	{ "list", NULL, N_("the labels in the store") },
+	{ "show", "LABEL", N_("print a profile (asks for the passphrase)") },
+	{ "export", "LABEL", N_("write a profile to -o FILE: plain (0600), or encrypted with "
+	    "--encrypt-to age1... or --encrypt-passphrase") },
+	{ "remove", "LABEL", N_("delete a profile from the store") },
+	{ NULL },
+};
+
+static const struct cmd_option vault_options[] = {
+	{ "replace", 0, NULL, N_("replace a profile already in the store"), CMD_ARG_NONE, NULL,
+	    "add" },
+	{ "output", 'o', "FILE", N_("where to write"), CMD_ARG_FILE, NULL, "export" },
+	{ "encrypt-to", 0, "R", N_("encrypt to an age recipient"), CMD_ARG_TEXT, NULL, "export" },
+	{ "encrypt-passphrase", 0, NULL, N_("encrypt to a passphrase (asked twice)"),
+	    CMD_ARG_NONE, NULL, "export" },
+	{ NULL },
+};
+
 const struct command cmd_vault = {
 	.name = "vault",
 	.usage = "init | add PROFILE... [--replace] | list | show LABEL | "
 		 "export LABEL -o FILE [--encrypt-to RECIPIENT|--encrypt-passphrase] | remove LABEL",
 	.summary = "keep profiles encrypted in one store, by label",
+	.words_title = N_("Subcommands:"),
+	.words = vault_words,
+	.options = vault_options,
+	.operands = { CMD_ARG_WORDS, CMD_ARG_FILE },
 	.help =
-	    "  init          create the store and choose its passphrase\n"
-	    "  add PROFILE   encrypt a profile (plain or age-encrypted) into the store\n"
-	    "                under its label; needs no passphrase\n"
-	    "  list          the labels in the store\n"
-	    "  show LABEL    print a profile (asks for the passphrase)\n"
-	    "  export LABEL  write a profile to -o FILE: plain (0600), or encrypted\n"
-	    "                with --encrypt-to age1... or --encrypt-passphrase\n"
-	    "  remove LABEL  delete a profile from the store\n"
-	    "Options:\n"
-	    "      --replace            add: replace a profile already in the store\n"
-	    "  -o, --output FILE        export: where to write\n"
-	    "      --encrypt-to R       export: encrypt to an age recipient\n"
-	    "      --encrypt-passphrase export: encrypt to a passphrase (asked twice)\n"
 	    "Every command that takes -p accepts a label in the store instead of a file.\n"
 	    "The store is $XDG_DATA_HOME/optout/vault/; its files name labels only.\n",
 	.run = cmd_vault_run,
