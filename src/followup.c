@@ -314,6 +314,17 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 		break;
 	case LA_COMPLAINT:
 	default:
+		/* The regulator must be able to reply: the sender's full address, whatever the broker needed. */
+		if (p->current != NULL) {
+			char **lines = address_lines(p->current, 0);
+			struct jv *arr = jv_new_array();
+			size_t i;
+
+			for (i = 0; lines[i] != NULL; i++)
+				jv_push(arr, jv_new_string(lines[i]));
+			str_list_free(lines);
+			jv_set(x, "sender_lines", arr);
+		}
 		jv_set(x, "denied", jv_new_bool(r->state == LS_DENIED));
 		long_day(x, "appeal_due", r->appeal_due);
 		history(o, r, x);
