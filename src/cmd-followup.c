@@ -287,8 +287,8 @@ cmd_followup_run(int argc, char **argv)
 		       "there is no one to complain to; consider your state attorney general's "
 		       "consumer protection office.\n", s.no_regulator);
 	if (s.no_regulator_address > 0)
-		printf("%zu requests need a complaint, but no regulator with a confirmed address or "
-		       "complaint form is on file for the person's residence and law "
+		printf("%zu requests need a complaint, but no regulator with an address, complaint "
+		       "form or site is on file for the person's residence and law "
 		       "(letters/laws.json \"regulators\"): find the authority and file "
 		       "directly.\n", s.no_regulator_address);
 	if (s.nwritten > 0)

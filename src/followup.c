@@ -210,6 +210,9 @@ regulator_data(const struct jv *reg)
 	jv_set(x, "postal_lines", lines);
 	jv_set(x, "has_postal", jv_new_bool(postal != NULL));
 	jv_set_str(x, "url", jv_str(jv_get(reg, "complaint_url")));
+	/* Named only when neither the address nor the form is confirmed: where to take them from. */
+	if (postal == NULL && jv_get(reg, "complaint_url") == NULL)
+		jv_set_str(x, "website", jv_str(jv_get(reg, "website")));
 	return x;
 }
 
@@ -316,6 +319,17 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 		break;
 	case LA_COMPLAINT:
 	default:
+		/* The regulator must be able to reply: the sender's full address, whatever the broker needed. */
+		if (p->current != NULL) {
+			char **lines = address_lines(p->current, 0);
+			struct jv *arr = jv_new_array();
+			size_t i;
+
+			for (i = 0; lines[i] != NULL; i++)
+				jv_push(arr, jv_new_string(lines[i]));
+			str_list_free(lines);
+			jv_set(x, "sender_lines", arr);
+		}
 		jv_set(x, "denied", jv_new_bool(r->state == LS_DENIED));
 		long_day(x, "appeal_due", r->appeal_due);
 		history(o, r, x);
@@ -359,11 +373,15 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 	return rc;
 }
 
-/* Whether a regulator can be written to or filed with as it is on file. */
+/*
+ * Whether a complaint to a regulator can be filed from what is on file: its
+ * confirmed address or form, or else its own site to take them from.
+ */
 static int
 reachable(const struct jv *reg)
 {
-	return jv_get(reg, "postal") != NULL || jv_get(reg, "complaint_url") != NULL;
+	return jv_get(reg, "postal") != NULL || jv_get(reg, "complaint_url") != NULL ||
+	    jv_get(reg, "website") != NULL;
 }
 
 /* Decide which letter a request needs now: 0 none (counted in s), 1 with *action set. */

@@ -409,8 +409,10 @@ laws_regulator(const struct laws *l, const struct law *law, const char *country,
 		const struct jv *countries = jv_get(r, "countries"), *regions = jv_get(r, "regions");
 		int score;
 
+		/* An authority for certain sectors (Germany's BfDI) is never the one of a residence. */
 		if (!list_admits(jv_get(r, "laws"), law->id) || jv_get(r, "laws") == NULL ||
-		    !list_admits(countries, country) || !list_admits(regions, region))
+		    jv_get(r, "sectors") != NULL || !list_admits(countries, country) ||
+		    !list_admits(regions, region))
 			continue;
 		score = (countries != NULL) + 2 * (regions != NULL);
 		if (score > best_score) {
