@@ -64,10 +64,10 @@ print_item(const struct plan_item *it)
 	size_t i;
 
 	if (it->basis == BASIS_FCRA)
-		printf("%s — %s (consumer file, FCRA): %s\n", it->broker->id,
+		printf(_("%s — %s (consumer file, FCRA): %s\n"), it->broker->id,
 		    request_name(it->request), plan_status_name(it->status));
 	else if (it->basis == BASIS_PRIVACY)
-		printf("%s — %s (beyond the consumer file, privacy law): %s\n", it->broker->id,
+		printf(_("%s — %s (beyond the consumer file, privacy law): %s\n"), it->broker->id,
 		    request_name(it->request), plan_status_name(it->status));
 	else
 		printf("%s — %s: %s\n", it->broker->id, request_name(it->request),

@@ -308,13 +308,13 @@ print_review(const struct sub *subs, size_t n)
 	if (k == 0)
 		return;
 	if (k == 1)
-		printf("\n1 request needs review: it may have reached the broker, so it was not "
+		printf(_("\n1 request needs review: it may have reached the broker, so it was not "
 		       "sent again. Check your email and the broker's site, then run "
-		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed'.\n");
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed'.\n"));
 	else
-		printf("\n%zu requests need review: they may have reached the brokers, so they "
+		printf(_("\n%zu requests need review: they may have reached the brokers, so they "
 		       "were not sent again. Check your email and each broker's site, then run "
-		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed' for each.\n", k);
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed' for each.\n"), k);
 }
 
 /* optout submit */

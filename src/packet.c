@@ -123,7 +123,7 @@ archive_file(struct run *r, const char *subdir, const char *name, const void *da
 		rc = tar_add(r->archive, d, NULL, 0, 0700, now);
 		free(d);
 		if (rc != 0) {
-			*cause = xasprintf("%s: a folder name too long for the archive", subdir);
+			*cause = xasprintf(_("%s: a folder name too long for the archive"), subdir);
 			return -1;
 		}
 		{
@@ -137,7 +137,7 @@ archive_file(struct run *r, const char *subdir, const char *name, const void *da
 	path = subdir != NULL ? xasprintf("%s/%s", subdir, name) : xstrdup(name);
 	rc = tar_add(r->archive, path, data, len, 0600, now);
 	if (rc != 0)
-		*cause = xasprintf("%s: a file name too long for the archive", path);
+		*cause = xasprintf(_("%s: a file name too long for the archive"), path);
 	free(path);
 	return rc;
 }
@@ -870,24 +870,24 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 
 	memset(sum, 0, sizeof *sum);
 	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && packet_exists(o->outdir))) {
-		*cause = xasprintf("%s: already exists and is not empty (choose a new folder)",
+		*cause = xasprintf(_("%s: already exists and is not empty (choose a new folder)"),
 		    o->outdir);
-		return -1;
+		return PACKET_CANT_CREATE;
 	}
 	/* The temporary folder sits beside the destination, so the final rename is atomic. */
 	remove_leftovers(o->outdir);
 	parent = path_dirname(o->outdir);
 	if (make_dirs(parent, 0700, cause) != 0) {
 		free(parent);
-		return -1;
+		return PACKET_CANT_CREATE;
 	}
 	r.tmp = xasprintf("%s.tmp-XXXXXX", o->outdir);
 	if (mkdtemp(r.tmp) == NULL) {
-		*cause = xasprintf("%s: cannot create a folder beside it: %s", o->outdir,
+		*cause = xasprintf(_("%s: cannot create a folder beside it: %s"), o->outdir,
 		    strerror(errno));
 		free(r.tmp);
 		free(parent);
-		return -1;
+		return PACKET_CANT_CREATE;
 	}
 	r.o = o;
 	r.sum = sum;
@@ -962,7 +962,7 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		char *old = xasprintf("%s.old-XXXXXX", o->outdir);
 
 		if (mkdtemp(old) == NULL || rename(o->outdir, old) != 0) {
-			*cause = xasprintf("%s: cannot move the earlier packet aside: %s", o->outdir,
+			*cause = xasprintf(_("%s: cannot move the earlier packet aside: %s"), o->outdir,
 			    strerror(errno));
 			free(old);
 			goto fail;
