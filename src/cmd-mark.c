@@ -87,7 +87,7 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 	date_format(r->due, due);
 	switch (to) {
 	case LS_MAILED:
-		s = deadline_text(r->deadline_days, r->deadline_unit);
+		s = deadline_words(r->deadline_days, r->deadline_unit);
 		date_format(r->clock_start, from);
 		printf(_("%s: mailed on %s; due %s (%s from %s, the expected delivery after the "
 		    "mail-transit allowance).\n"), r->reference, day, due, s, from);
@@ -96,7 +96,7 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 		free(s);
 		break;
 	case LS_SENT:
-		s = deadline_text(r->deadline_days, r->deadline_unit);
+		s = deadline_words(r->deadline_days, r->deadline_unit);
 		printf(_("%s: sent on %s; due %s (%s from the day it was sent).\n"), r->reference, day,
 		    due, s);
 		free(s);
@@ -105,7 +105,7 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 		printf(_("%s: acknowledged on %s; still due %s.\n"), r->reference, day, due);
 		break;
 	case LS_EXTENDED:
-		s = deadline_text(r->extension_days, r->extension_unit);
+		s = deadline_words(r->extension_days, r->extension_unit);
 		date_format(r->extended_due, due);
 		printf(_("%s: extended (notice on %s); now due %s (%s more).\n"), r->reference, day,
 		    due, s);
@@ -126,7 +126,7 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 static void
 print_delivered(const struct ledger_request *r, date_t on)
 {
-	char day[11], due[11], *s = deadline_text(r->deadline_days, r->deadline_unit);
+	char day[11], due[11], *s = deadline_words(r->deadline_days, r->deadline_unit);
 
 	date_format(on, day);
 	date_format(ledger_effective_due(r), due);

@@ -79,7 +79,7 @@ print_out(const struct mail_out *m, const struct send_args *a, const struct smtp
     size_t attachment_len)
 {
 	printf("%s — %s: %s\n", m->it->broker->id, request_name(m->it->request),
-	    m->status == MS_DRY_RUN ? "dry run (nothing sent; add --send to send)" :
+	    m->status == MS_DRY_RUN ? _("dry run (nothing sent; add --send to send)") :
 	    mail_status_name(m->status));
 	if (m->message != NULL) {
 		printf(_("  envelope:  MAIL FROM:<%s> RCPT TO:<%s>\n"), m->h.from_addr, m->h.to_addr);

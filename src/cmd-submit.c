@@ -155,7 +155,7 @@ print_sub(const struct sub *s, int sent, int show)
 	size_t i;
 
 	printf("%s — %s: %s\n", s->it->broker->id, request_name(s->it->request),
-	    !sent && !form_for_person(s->job) ? "dry run (nothing sent; add --send to submit)" :
+	    !sent && !form_for_person(s->job) ? _("dry run (nothing sent; add --send to submit)") :
 	    form_for_person(s->job) ? "needs-human" : form_outcome_name(form_outcome(s->job)));
 	if (form_verified(s->job))
 		printf(_("  procedure: %s (web form)\n"), s->it->proc->id);
