@@ -641,6 +641,10 @@ do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis
 			jv_set(c, "is_delete", jv_new_bool(req == REQ_DELETE));
 			jv_set(c, "is_access", jv_new_bool(req == REQ_ACCESS));
 			jv_set(c, "is_correct", jv_new_bool(req == REQ_CORRECT));
+			jv_set(c, "is_freeze", jv_new_bool(req == REQ_FREEZE));
+			/* An FCRA opt-out is the prescreen opt-out, a different right from a sale opt-out. */
+			jv_set(c, "is_prescreen", jv_new_bool(req == REQ_OPTOUT && it->law != NULL &&
+			    strcmp(it->law->family, "fcra") == 0));
 			jv_set(c, "sells_to_government", jv_new_bool(b->sells_to_government));
 			jv_set(c, "unverified", jv_new_bool(!contact_current(it)));
 			jv_set_str(c, "file", file);

@@ -80,4 +80,11 @@ check_has "the dry run names the command it would use" "$work/out" "  por:      
 run send -p "$ex" -b example-cra -r delete --sendmail ""
 check_has "an empty --sendmail is refused in Spanish" "$work/err" "--sendmail: la orden está vacía"
 
+# ---- the Spanish cover names every request type ------------------------------------------
+OPTOUT_DATADIR="$TOP_SRCDIR" run packet -p "$ex" -b equifax,chexsystems -r freeze --disclose dob,ssn \
+	-o "$work/fz" --no-ledger --lang es
+check_status "a Spanish freeze packet is written" 0
+"$PDFTOTEXT" -enc UTF-8 "$work/fz/cover.pdf" - | tr '\n' ' ' | tr -s ' ' >"$work/fz.txt"
+check_has "the Spanish cover's table words a freeze" "$work/fz.txt" "congelar el expediente"
+
 done_testing
