@@ -1,7 +1,8 @@
 #!/bin/sh
 # The command line in Spanish (LANGUAGE=es over C.UTF-8, see TESTING-ON-DEBIAN.md):
 # errors of mark and batch, what mark and status say, the plan's periods, notes and
-# refusals, and a send dry run, each asserted word for word.
+# refusals, a send dry run, and the Spanish cover, each asserted word for word; then a
+# third language added with translators' files only (letters/fr, a po file).
 . "$TOP_SRCDIR/tests/e2e/lib.sh"
 
 ex="$TOP_SRCDIR/letters/examples/profile.json"
@@ -86,5 +87,42 @@ OPTOUT_DATADIR="$TOP_SRCDIR" run packet -p "$ex" -b equifax,chexsystems -r freez
 check_status "a Spanish freeze packet is written" 0
 "$PDFTOTEXT" -enc UTF-8 "$work/fz/cover.pdf" - | tr '\n' ' ' | tr -s ' ' >"$work/fz.txt"
 check_has "the Spanish cover's table words a freeze" "$work/fz.txt" "congelar el expediente"
+
+# ---- a third language needs only translators' files ----------------------------------------
+# A data folder whose letters/ gains fr/ (a cover and language.json), and a French
+# catalogue built from a po file: no code names the language.
+mkdir -p "$work/fr-data/letters/fr" "$work/locale/fr/LC_MESSAGES"
+ln -s "$TOP_SRCDIR/brokers" "$work/fr-data/brokers"
+for f in "$TOP_SRCDIR"/letters/*; do ln -s "$f" "$work/fr-data/letters/"; done
+sed 's/^# Your data-broker request packet$/# Votre dossier de demandes aux courtiers de données/' \
+	"$TOP_SRCDIR/letters/cover.mustache" >"$work/fr-data/letters/fr/cover.mustache"
+cat >"$work/fr-data/letters/fr/language.json" <<'JSON'
+{"language": "fr", "name": "Français", "date": "{day} {month} {year}",
+ "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+            "septembre", "octobre", "novembre", "décembre"]}
+JSON
+cat >"$work/fr.po" <<'PO'
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\n"
+"Plural-Forms: nplurals=2; plural=(n > 1);\n"
+
+msgid "--note does not go with 'delivered'"
+msgstr "--note ne va pas avec « delivered »"
+PO
+"$MSGFMT" --check -o "$work/locale/fr/LC_MESSAGES/optout.mo" "$work/fr.po" 2>/dev/null
+OPTOUT_DATADIR="$work/fr-data" run packet -p "$ex" -b spokeo -o "$work/fr" --no-ledger --lang fr
+check_status "a packet in a language added by translators is written" 0
+"$PDFTOTEXT" -enc UTF-8 "$work/fr/cover.pdf" - >"$work/fr.txt"
+check_has "its cover comes from letters/fr" "$work/fr.txt" "Votre dossier de demandes aux courtiers de données"
+check_has "its date follows letters/fr/language.json" "$work/fr.txt" "7 décembre 2026"
+OPTOUT_DATADIR="$work/fr-data" run init --lang fr -o "$work/fr.json" </dev/null
+check_has "init takes the added language (the interview starts, then input ends)" "$work/err" \
+	"the answers ended before the last question"
+OPTOUT_DATADIR="$work/fr-data" run init --lang zz -o "$work/zz.json" </dev/null
+check_status "init refuses a language nobody translated" 64
+check_has "and says why in Spanish" "$work/err" "«zz» no es en ni un idioma con sus propias páginas en letters/"
+OPTOUT_LOCALEDIR="$work/locale" LANGUAGE=fr run mark OPT-AAAA-1111 delivered --note x --ledger "$L"
+check_has "the messages follow a catalogue added as a po file" "$work/err" "--note ne va pas avec « delivered »"
 
 done_testing
