@@ -481,13 +481,13 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 	int counted = 0;
 
 	if (p->label == NULL) {
-		add_error(s, xasprintf("%s: label: every client needs a label (it names the "
-		    "client's folder and ledger entries)", where));
+		add_error(s, xasprintf(_("%s: label: every client needs a label (it names the "
+		    "client's folder and ledger entries)"), where));
 		return 0;
 	}
 	for (i = 0; i < s->nclients; i++) {
 		if (strcmp(s->clients[i].label, p->label) == 0) {
-			add_error(s, xasprintf("%s: label: \"%s\" is used by an earlier client",
+			add_error(s, xasprintf(_("%s: label: \"%s\" is used by an earlier client"),
 			    where, p->label));
 			return 0;
 		}
@@ -593,8 +593,8 @@ each_csv(const struct clients_visitor *v, char **cause)
 		return -1;
 	for (i = 0; required_columns[i] != NULL; i++) {
 		if (csv_column(r, required_columns[i]) < 0) {
-			*cause = xasprintf("%s:1: the header has no column \"%s\" (required: label, "
-			    "given, family, street, city)", v->path, required_columns[i]);
+			*cause = xasprintf(_("%s:1: the header has no column \"%s\" (required: label, "
+			    "given, family, street, city)"), v->path, required_columns[i]);
 			csv_close(r);
 			return -1;
 		}
@@ -635,7 +635,7 @@ each_json(const struct clients_visitor *v, char **cause)
 	if (doc == NULL)
 		return -1;
 	if (jv_type(doc) != JV_ARRAY) {
-		*cause = xasprintf("%s: (top): expected an array of client profiles", v->path);
+		*cause = xasprintf(_("%s: (top): expected an array of client profiles"), v->path);
 		jv_free(doc);
 		return -1;
 	}

@@ -188,11 +188,11 @@ cmd_batch_run(int argc, char **argv)
 	if (ho.proxy != NULL && strncmp(ho.proxy, "socks5h://", 10) != 0)
 		return cmd_usage_error(&cmd_batch, _("--proxy: only socks5h://HOST:PORT is accepted"));
 	if ((ho.cacert != NULL || ho.proxy != NULL) && !send)
-		return cmd_usage_error(&cmd_batch, "--cacert and --proxy go with --send");
+		return cmd_usage_error(&cmd_batch, _("--cacert and --proxy go with --send"));
 	if ((account != NULL || sendmail != NULL || config != NULL) && !send)
-		return cmd_usage_error(&cmd_batch, "--account, --sendmail and --config go with --send");
+		return cmd_usage_error(&cmd_batch, _("--account, --sendmail and --config go with --send"));
 	if (account != NULL && sendmail != NULL)
-		return cmd_usage_error(&cmd_batch, "give --account or --sendmail, not both");
+		return cmd_usage_error(&cmd_batch, _("give --account or --sendmail, not both"));
 	if (access(clients, R_OK) != 0) {
 		cmd_error(_("%s: cannot read the client list"), clients);
 		return EX_NOINPUT;
@@ -273,24 +273,27 @@ cmd_batch_run(int argc, char **argv)
 		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n"), s.done,
 		    s.awaiting, s.failed, s.by_hand);
 	if (send && s.review == 1)
-		printf("1 request needs review: its form went out but no clear answer came back, so "
+		printf(_("1 request needs review: its form went out but no clear answer came back, so "
 		       "it may have been received and is not sent again. Check it ('optout status' "
 		       "lists it as needs-review), then run 'optout mark REFERENCE sent' or "
-		       "'optout mark REFERENCE failed'.\n");
+		       "'optout mark REFERENCE failed'.\n"));
 	else if (send && s.review > 1)
-		printf("%zu requests need review: their forms went out but no clear answer came "
+		printf(_("%zu requests need review: their forms went out but no clear answer came "
 		       "back, so they may have been received and are not sent again. Check each "
 		       "('optout status' lists them as needs-review), then run 'optout mark "
-		       "REFERENCE sent' or 'optout mark REFERENCE failed'.\n", s.review);
+		       "REFERENCE sent' or 'optout mark REFERENCE failed'.\n"), s.review);
 	if (o.mail != NULL) {
-		printf("Emails: %zu sent, %zu to send again later, %zu failed.\n", s.mail_sent,
+		printf(_("Emails: %zu sent, %zu to send again later, %zu failed.\n"), s.mail_sent,
 		    s.mail_later, s.mail_failed);
 		if (s.mail_unsigned > 0)
-			printf("Emails held until the client's signed authorization is in "
-			       "%s/<client>/authorization-signed.pdf: %zu.\n", outdir, s.mail_unsigned);
+			printf(_("Emails held until the client's signed authorization is in "
+			       "%s/<client>/authorization-signed.pdf: %zu.\n"), outdir, s.mail_unsigned);
 	}
-	printf("See %s/summary.pdf; each client's folder starts with cover.pdf%s.\n", outdir,
-	    job.in.agent ? " and authorization.pdf (to be signed first)" : "");
+	if (job.in.agent)
+		printf(_("See %s/summary.pdf; each client's folder starts with cover.pdf and "
+		       "authorization.pdf (to be signed first).\n"), outdir);
+	else
+		printf(_("See %s/summary.pdf; each client's folder starts with cover.pdf.\n"), outdir);
 	/* Bad rows are data errors, reported after the good rows were done. */
 	rc = s.nerrors > 0 ? EX_DATAERR : 0;
 out:

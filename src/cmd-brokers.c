@@ -225,8 +225,8 @@ brokers_list(int argc, char **argv)
 		}
 		case 'S':
 			if (strcmp(optarg, "curated") != 0 && strcmp(optarg, "imported") != 0)
-				return cmd_usage_error(&cmd_brokers, "--source: '%s' is not one of "
-				    "curated, imported", optarg);
+				return cmd_usage_error(&cmd_brokers, _("--source: '%s' is not one of "
+				    "curated, imported"), optarg);
 			source = strcmp(optarg, "imported") == 0;
 			break;
 		case 'j':
@@ -314,10 +314,10 @@ print_procedure(size_t i, const struct procedure *p)
 
 	printf(_("\n  %zu. %s by %s  [%s]  status: %s\n"), i + 1, request_name(p->request),
 	    channel_name(p->channel), p->id, p->status);
-	field("     ", "URL", p->url);
-	field("     ", "Email", p->email);
-	field("     ", "Phone", p->phone);
-	field("     ", "Fax", p->fax);
+	field("     ", _("URL"), p->url);
+	field("     ", _("Email"), p->email);
+	field("     ", _("Phone"), p->phone);
+	field("     ", _("Fax"), p->fax);
 	if (p->postal != NULL) {
 		const char **l;
 
@@ -329,34 +329,34 @@ print_procedure(size_t i, const struct procedure *p)
 		    p->postal->postal_code, p->postal->country);
 	}
 	s = join(p->laws, ", ");
-	field("     ", "Legal basis", s);
+	field("     ", _("Legal basis"), s);
 	free(s);
 	s = join(p->requires, ", ");
-	field("     ", "Requires", s);
+	field("     ", _("Requires"), s);
 	free(s);
 	if (p->requires_one_of[0] != NULL) {
 		s = join(p->requires_one_of, " or ");
-		field("     ", "Requires one of", s);
+		field("     ", _("Requires one of"), s);
 		free(s);
 	}
 	if (p->sensitive[0] != NULL) {
 		s = join(p->sensitive, ", ");
-		field("     ", "Sensitive (sent only with --disclose)", s);
+		field("     ", _("Sensitive (sent only with --disclose)"), s);
 		free(s);
 	}
 	if (p->verification[0] != NULL) {
 		s = join(p->verification, ", ");
-		field("     ", "Verification", s);
+		field("     ", _("Verification"), s);
 		free(s);
 	}
 	if (p->captcha)
 		printf(_("     CAPTCHA: yes (a person must complete it)\n"));
 	if (p->response_days >= 0)
 		printf(_("     Responds within: %d days\n"), p->response_days);
-	field("     ", "Only for", p->restricted_to);
+	field("     ", _("Only for"), p->restricted_to);
 	if (p->agent_allowed >= 0)
 		printf(_("     Authorized agents: %s\n"), p->agent_allowed ? "accepted" : "not accepted");
-	field("     ", "Notes", p->notes);
+	field("     ", _("Notes"), p->notes);
 	printf(_("     Sources:\n"));
 	print_sources("       ", p->sources, p->nsources);
 }
@@ -404,49 +404,56 @@ brokers_show(int argc, char **argv)
 	}
 	printf("%s (%s)\n", b->name, b->id);
 	if (broker_is_imported(b))
-		printf("This record is only what the broker declared in a state data broker registry: "
-		    "nobody has checked it.\n");
+		printf(_("This record is only what the broker declared in a state data broker registry: "
+		    "nobody has checked it.\n"));
 	if (b->aliases[0] != NULL) {
 		s = join(b->aliases, ", ");
-		field("", "Also known as", s);
+		field("", _("Also known as"), s);
 		free(s);
 	}
-	field("", "Parent", b->parent);
+	field("", _("Parent"), b->parent);
 	s = join(b->categories, ", ");
-	field("", "Categories", s);
+	field("", _("Categories"), s);
 	free(s);
-	field("", "Website", b->website);
+	field("", _("Website"), b->website);
 	printf(_("Sells to government: %s\n"), b->sells_to_government ? "yes" : "not known");
 	if (b->government_sales != NULL) {
-		field("  ", "What is known", b->government_sales);
+		field("  ", _("What is known"), b->government_sales);
 		printf(_("  Sources:\n"));
 		print_sources("    ", b->government_sources, b->ngovernment_sources);
 	}
 	for (i = 0; i < b->nregistrations; i++) {
 		const struct registration *g = &b->registrations[i];
 
-		printf("Registered in %s%s%s%s%s\n", g->registry, g->id ? ", number " : "",
-		    g->id ? g->id : "", g->date ? ", on " : "", g->date ? g->date : "");
+		/* Whole sentences for the translators, one for each detail the registry gave. */
+		if (g->id != NULL && g->date != NULL)
+			printf(_("Registered in %s, number %s, on %s\n"), g->registry, g->id, g->date);
+		else if (g->id != NULL)
+			printf(_("Registered in %s, number %s\n"), g->registry, g->id);
+		else if (g->date != NULL)
+			printf(_("Registered in %s, on %s\n"), g->registry, g->date);
+		else
+			printf(_("Registered in %s\n"), g->registry);
 		if (g->agent_allowed >= 0)
-			printf("  Declared that agents may opt out for a consumer: %s\n",
+			printf(_("  Declared that agents may opt out for a consumer: %s\n"),
 			    g->agent_allowed ? "yes" : "no");
 		if (g->federal >= 0)
-			printf("  Declared sales to the federal government: %s\n",
+			printf(_("  Declared sales to the federal government: %s\n"),
 			    g->federal ? "yes" : "no");
 		if (g->law_enforcement >= 0)
-			printf("  Declared sales to law enforcement: %s\n",
+			printf(_("  Declared sales to law enforcement: %s\n"),
 			    g->law_enforcement ? "yes" : "no");
 		print_sources("  ", g->source, 1);
 	}
 	if (b->family[0] != NULL) {
 		s = join(b->family, ", ");
-		field("", "Same operator", s);
+		field("", _("Same operator"), s);
 		free(s);
 	}
-	printf("Record verified: %s\n", b->verified);
+	printf(_("Record verified: %s\n"), b->verified);
 	if (b->nprocedures == 0) {
 		printf(_("\nNo consumer channel is known for this broker.\n"));
-		field("", "What to do", b->no_consumer_channel);
+		field("", _("What to do"), b->no_consumer_channel);
 	} else {
 		printf(_("\nProcedures:\n"));
 		for (i = 0; i < b->nprocedures; i++)
@@ -491,7 +498,7 @@ brokers_validate(int argc, char **argv)
 
 		if (r == NULL)
 			return EX_DATAERR;
-		printf("%zu broker files are valid\n", r->nfiles);
+		printf(_("%zu broker files are valid\n"), r->nfiles);
 		registry_free(r);
 		return 0;
 	}
@@ -577,7 +584,7 @@ brokers_import(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cmd_usage_error(&cmd_brokers, "import needs at least one registry file");
+		return cmd_usage_error(&cmd_brokers, _("import needs at least one registry file"));
 	if ((r = load_registry()) == NULL)
 		return EX_DATAERR;
 	set = import_new();
@@ -591,15 +598,15 @@ brokers_import(int argc, char **argv)
 		date_format(date_today(), verified);
 		st = import_write(set, r, dir, verified, &sum, &cause);
 		if (st == IMPORT_OK) {
-			printf("Rows read: %zu; unusable rows: %zu (each listed above).\n", sum.rows,
+			printf(_("Rows read: %zu; unusable rows: %zu (each listed above).\n"), sum.rows,
 			    sum.skipped);
-			printf("Broker records written to %s: %zu.\n", dir, sum.records);
-			printf("Records joining registrations from more than one file: %zu.\n",
+			printf(_("Broker records written to %s: %zu.\n"), dir, sum.records);
+			printf(_("Records joining registrations from more than one file: %zu.\n"),
 			    sum.merged);
-			printf("Registrants joined to their curated record, which wins field by field: "
-			    "%zu.\n",
+			printf(_("Registrants joined to their curated record, which wins field by field: "
+			    "%zu.\n"),
 			    sum.curated);
-			printf("Operator families linked: %zu.\n", sum.families);
+			printf(_("Operator families linked: %zu.\n"), sum.families);
 		}
 		free(dir);
 	}
@@ -630,7 +637,7 @@ cmd_brokers_run(int argc, char **argv)
 	size_t i;
 
 	if (argc < 2)
-		return cmd_usage_error(&cmd_brokers, "missing subcommand (list, show, validate, search, import)");
+		return cmd_usage_error(&cmd_brokers, _("missing subcommand (list, show, validate, search, import)"));
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cmd_usage(&cmd_brokers, stdout);
 		return 0;

@@ -186,20 +186,20 @@ cmd_followup_run(int argc, char **argv)
 		case 'g':
 			grace = (int)strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || grace < 0 || grace > 365)
-				return cmd_usage_error(&cmd_followup, "--grace: '%s' is not a number of "
-				    "days from 0 to 365", optarg);
+				return cmd_usage_error(&cmd_followup, _("--grace: '%s' is not a number of "
+				    "days from 0 to 365"), optarg);
 			break;
 		case 'h': cmd_usage(&cmd_followup, stdout); return 0;
 		default: return EX_USAGE;
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_followup, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_followup, _("unexpected argument '%s'"), argv[optind]);
 	if (outdir == NULL)
-		return cmd_usage_error(&cmd_followup, "-o DIR is required");
+		return cmd_usage_error(&cmd_followup, _("-o DIR is required"));
 	if ((profile == NULL) == (clients == NULL))
-		return cmd_usage_error(&cmd_followup, "give the people's details with either -p "
-		    "PROFILE or -c CLIENTS (the ledger holds only their labels)");
+		return cmd_usage_error(&cmd_followup, _("give the people's details with either -p "
+		    "PROFILE or -c CLIENTS (the ledger holds only their labels)"));
 	if (ma.sendmail != NULL && (ma.account != NULL || ma.cacert != NULL || *ma.sendmail == '\0'))
 		return cmd_usage_error(&cmd_followup, _("--sendmail replaces the SMTP account: give a "
 		    "command, without --account and --cacert"));
@@ -210,7 +210,7 @@ cmd_followup_run(int argc, char **argv)
 	if ((rc = cmd_mail_account(ma.sendmail, ma.config, ma.account, ma.send, &acct)) != 0)
 		return rc;
 	if (clients != NULL && access(clients, R_OK) != 0) {
-		cmd_error("%s: cannot read the client list", clients);
+		cmd_error(_("%s: cannot read the client list"), clients);
 		return EX_NOINPUT;
 	}
 	if (vault_init(&cause) != 0) {
@@ -269,30 +269,30 @@ cmd_followup_run(int argc, char **argv)
 		printf("\n");
 	}
 	for (i = 0; i < s.nwritten; i++)
-		printf("wrote %s/%s\n", outdir, s.written[i]);
-	printf("%zu follow-up letters, %zu appeals and %zu complaints written", s.followups,
+		printf(_("wrote %s/%s\n"), outdir, s.written[i]);
+	printf(_("%zu follow-up letters, %zu appeals and %zu complaints written"), s.followups,
 	    s.appeals, s.complaints);
 	if (s.waiting > 0)
-		printf("; %zu followed up, waiting out the %d days before a complaint", s.waiting,
+		printf(_("; %zu followed up, waiting out the %d days before a complaint"), s.waiting,
 		    grace);
 	if (s.waiting_appeal > 0)
-		printf("; %zu appealed, waiting for the business's answer before a complaint",
+		printf(_("; %zu appealed, waiting for the business's answer before a complaint"),
 		    s.waiting_appeal);
 	printf(".\n");
 	if (s.no_profile > 0)
-		printf("%zu requests belong to clients whose details were not given (-p or -c).\n",
+		printf(_("%zu requests belong to clients whose details were not given (-p or -c).\n"),
 		    s.no_profile);
 	if (s.no_regulator > 0)
-		printf("%zu requests stand on no statute with a regulator (courtesy requests): "
+		printf(_("%zu requests stand on no statute with a regulator (courtesy requests): "
 		       "there is no one to complain to; consider your state attorney general's "
-		       "consumer protection office.\n", s.no_regulator);
+		       "consumer protection office.\n"), s.no_regulator);
 	if (s.no_regulator_address > 0)
-		printf("%zu requests need a complaint, but no regulator with an address, complaint "
+		printf(_("%zu requests need a complaint, but no regulator with an address, complaint "
 		       "form or site is on file for the person's residence and law "
 		       "(letters/laws.json \"regulators\"): find the authority and file "
-		       "directly.\n", s.no_regulator_address);
+		       "directly.\n"), s.no_regulator_address);
 	if (s.nwritten > 0)
-		printf("Sign and send each letter, then keep a copy with the original request.\n");
+		printf(_("Sign and send each letter, then keep a copy with the original request.\n"));
 	if (s.nmails > 0)
 		printf(i18n_ngettext("%zu follow-up or appeal by email, %zu taken by the server and "
 		    "recorded.\n", "%zu follow-ups or appeals by email, %zu taken by the server and "

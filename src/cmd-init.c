@@ -40,7 +40,7 @@ const struct command cmd_init = {
 struct interview {
 	FILE *in, *out;
 	int tty;
-	const char *lang; /* "en" or "es" */
+	char lang[8]; /* "en", or a language with its own letters/<lang> folder */
 };
 
 /* An answer that ended the input early (compared by address): the caller reports it. */
@@ -289,8 +289,8 @@ check_dob(struct interview *iv, const char *in, char **norm, const char **err)
 
 		date_parse(iso, &da);
 		date_parse(alt, &db);
-		a = i18n_date_long(da, strcmp(iv->lang, "es") == 0 ? "es" : NULL, data_dir());
-		b = i18n_date_long(db, strcmp(iv->lang, "es") == 0 ? "es" : NULL, data_dir());
+		a = i18n_date_long(da, strcmp(iv->lang, "en") == 0 ? NULL : iv->lang, data_dir());
+		b = i18n_date_long(db, strcmp(iv->lang, "en") == 0 ? NULL : iv->lang, data_dir());
 		fprintf(iv->out, "  ");
 		fprintf(iv->out, _("That date can be read two ways. Type 1 for %s, or 2 for %s."),
 		    a, b);
@@ -351,7 +351,7 @@ take_list(struct jv *obj, const char *key, char *answer)
 static int
 choose_language(struct interview *iv, const char *lang)
 {
-	char *a;
+	char *a, *t;
 
 	if (lang == NULL) {
 		fputs("\nEnglish: type 1 and press Enter.\nEspañol: escriba 2 y pulse Enter.\n",
@@ -368,7 +368,10 @@ choose_language(struct interview *iv, const char *lang)
 		lang = strcmp(a, "2") == 0 ? "es" : "en";
 		free(a);
 	}
-	iv->lang = strncmp(lang, "es", 2) == 0 ? "es" : "en";
+	/* Any language translators gave pages to (letters/<lang>), else English. */
+	t = i18n_template_language(lang, data_dir());
+	snprintf(iv->lang, sizeof iv->lang, "%s", t != NULL ? t : "en");
+	free(t);
 	i18n_use_language(iv->lang);
 	return 0;
 }
@@ -475,8 +478,15 @@ cmd_init_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_init, _("unexpected argument '%s'"), argv[optind]);
-	if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "es") != 0)
-		return cmd_usage_error(&cmd_init, _("--lang: expected en or es"));
+	if (lang != NULL && strcmp(lang, "en") != 0) {
+		char *t = i18n_template_language(lang, data_dir());
+		int known = t != NULL;
+
+		free(t);
+		if (!known)
+			return cmd_usage_error(&cmd_init, _("--lang: '%s' is neither en nor a language "
+			    "with its own pages in letters/"), lang);
+	}
 	if (out == NULL || *out == '\0')
 		return cmd_usage_error(&cmd_init, _("-o needs a file name"));
 	if (!force && access(out, F_OK) == 0) {

@@ -201,8 +201,8 @@ cmd_letter_run(int argc, char **argv)
 			if (plan_basis_name(bases[m]) != NULL && strcmp(plan_basis_name(bases[m]), basis) == 0)
 				break;
 		if (m == nb) {
-			rc = cmd_usage_error(&cmd_letter, "--basis: %s takes %s requests on one basis "
-			    "only; leave --basis out", b->name, request_name(req));
+			rc = cmd_usage_error(&cmd_letter, _("--basis: %s takes %s requests on one basis "
+			    "only; leave --basis out"), b->name, request_name(req));
 			goto out;
 		}
 		o.basis = bases[m];

@@ -95,17 +95,17 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 	date_format(r->due, due);
 	switch (to) {
 	case LS_MAILED:
-		s = deadline_text(r->deadline_days, r->deadline_unit);
+		s = deadline_words(r->deadline_days, r->deadline_unit);
 		date_format(r->clock_start, from);
-		printf("%s: mailed on %s; due %s (%s from %s, the expected delivery after the "
-		    "mail-transit allowance).\n", r->reference, day, due, s, from);
-		printf("When it is delivered, run 'optout mark %s delivered --date YYYY-MM-DD' to "
-		    "count from the day of receipt.\n", r->reference);
+		printf(_("%s: mailed on %s; due %s (%s from %s, the expected delivery after the "
+		    "mail-transit allowance).\n"), r->reference, day, due, s, from);
+		printf(_("When it is delivered, run 'optout mark %s delivered --date YYYY-MM-DD' to "
+		    "count from the day of receipt.\n"), r->reference);
 		free(s);
 		break;
 	case LS_SENT:
-		s = deadline_text(r->deadline_days, r->deadline_unit);
-		printf("%s: sent on %s; due %s (%s from the day it was sent).\n", r->reference, day,
+		s = deadline_words(r->deadline_days, r->deadline_unit);
+		printf(_("%s: sent on %s; due %s (%s from the day it was sent).\n"), r->reference, day,
 		    due, s);
 		free(s);
 		break;
@@ -113,7 +113,7 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 		printf(_("%s: acknowledged on %s; still due %s.\n"), r->reference, day, due);
 		break;
 	case LS_EXTENDED:
-		s = deadline_text(r->extension_days, r->extension_unit);
+		s = deadline_words(r->extension_days, r->extension_unit);
 		date_format(r->extended_due, due);
 		printf(_("%s: extended (notice on %s); now due %s (%s more).\n"), r->reference, day,
 		    due, s);
@@ -134,11 +134,11 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 static void
 print_delivered(const struct ledger_request *r, date_t on)
 {
-	char day[11], due[11], *s = deadline_text(r->deadline_days, r->deadline_unit);
+	char day[11], due[11], *s = deadline_words(r->deadline_days, r->deadline_unit);
 
 	date_format(on, day);
 	date_format(ledger_effective_due(r), due);
-	printf("%s: delivered on %s; due %s (%s from the day of receipt).\n", r->reference, day,
+	printf(_("%s: delivered on %s; due %s (%s from the day of receipt).\n"), r->reference, day,
 	    due, s);
 	free(s);
 }
@@ -191,28 +191,28 @@ cmd_mark_run(int argc, char **argv)
 			break;
 	delivered = strcmp(argv[optind + 1], "delivered") == 0;
 	if (i == sizeof allowed / sizeof allowed[0] && !delivered)
-		return cmd_usage_error(&cmd_mark, "'%s' is not one of mailed, delivered, "
-		    "acknowledged, extended, completed, denied, sent, failed", argv[optind + 1]);
+		return cmd_usage_error(&cmd_mark, _("'%s' is not one of mailed, delivered, "
+		    "acknowledged, extended, completed, denied, sent, failed"), argv[optind + 1]);
 	to = delivered ? LS_MAILED : allowed[i];
 	if (reason != NULL && (delivered || to != LS_DENIED))
-		return cmd_usage_error(&cmd_mark, "--reason goes with 'denied': it records what the "
-		    "broker said when it refused (use --note for your own notes)");
+		return cmd_usage_error(&cmd_mark, _("--reason goes with 'denied': it records what the "
+		    "broker said when it refused (use --note for your own notes)"));
 	if (delivered && note != NULL)
-		return cmd_usage_error(&cmd_mark, "--note does not go with 'delivered'");
+		return cmd_usage_error(&cmd_mark, _("--note does not go with 'delivered'"));
 	on = today;
 	if (date != NULL && date_parse(date, &on) != 0)
 		return cmd_usage_error(&cmd_mark, _("--date: '%s' is not a date (YYYY-MM-DD)"), date);
 	if (on > today)
 		return cmd_usage_error(&cmd_mark, _("--date: %s is in the future"), date);
 	if (tracking != NULL && !valid_tracking(tracking))
-		return cmd_usage_error(&cmd_mark, "--tracking: expected at most %d letters, digits, "
-		    "spaces or '-'", TRACKING_MAX);
+		return cmd_usage_error(&cmd_mark, _("--tracking: expected at most %d letters, digits, "
+		    "spaces or '-'"), TRACKING_MAX);
 	if (note != NULL && !valid_note(note, NOTE_MAX))
-		return cmd_usage_error(&cmd_mark, "--note: expected one line of at most %d bytes",
+		return cmd_usage_error(&cmd_mark, _("--note: expected one line of at most %d bytes"),
 		    NOTE_MAX);
 	if (reason != NULL && (!valid_note(reason, REASON_MAX) || *reason == '\0'))
-		return cmd_usage_error(&cmd_mark, "--reason: expected the broker's words on one line "
-		    "of at most %d bytes", REASON_MAX);
+		return cmd_usage_error(&cmd_mark, _("--reason: expected the broker's words on one line "
+		    "of at most %d bytes"), REASON_MAX);
 	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)
 		return rc;
 	/* The holidays, for deadlines counted in business days. */
@@ -228,9 +228,9 @@ cmd_mark_run(int argc, char **argv)
 		goto out;
 	}
 	if (recovered > 0)
-		cmd_error("%zu request%s %s interrupted while being sent and now need%s review "
-		    "(see 'optout status')", recovered, recovered == 1 ? "" : "s",
-		    recovered == 1 ? "was" : "were", recovered == 1 ? "s" : "");
+		cmd_error(i18n_ngettext("%zu request was interrupted while being sent and now needs "
+		    "review (see 'optout status')", "%zu requests were interrupted while being sent "
+		    "and now need review (see 'optout status')", recovered), recovered);
 	if (delivered)
 		rc = ledger_mark_delivered(l, argv[optind], tracking, on, laws, &after, &cause);
 	else

@@ -92,6 +92,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 	char *cause = NULL;
 	size_t i;
 	int rc;
+	int pst;
 
 	if ((rc = cmd_job_start(&cmd_packet, profile, agent, brokers, scope, requests, disclose,
 	    &job)) != 0)
@@ -135,9 +136,9 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		rc = EX_USAGE;
 		goto out;
 	}
-	if ((rc = packet_write(&o, &sum, &cause)) != 0) {
+	if ((pst = packet_write(&o, &sum, &cause)) != PACKET_OK) {
 		/* An output folder that is in the way is a "cannot create", not bad data. */
-		rc = rc == PACKET_EOUTPUT ? EX_CANTCREAT : EX_DATAERR;
+		rc = pst == PACKET_CANT_CREATE ? EX_CANTCREAT : EX_DATAERR;
 		cmd_error_cause(cause);
 		letters_close(o.letters);
 		goto out;
@@ -155,18 +156,21 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 				held++;
 		}
 		if (o.nseal_to > 0 || o.seal_passphrase != NULL)
-			printf("Wrote %s/packet.tar.age, encrypted; open it with\n"
+			printf(_("Wrote %s/packet.tar.age, encrypted; open it with\n"
 			       "  age -d %s%s/packet.tar.age | tar x\n"
-			       "It holds:\n", outdir, o.seal_passphrase != NULL ? "" : "-i KEYFILE ",
+			       "It holds:\n"), outdir, o.seal_passphrase != NULL ? "" : "-i KEYFILE ",
 			    outdir);
 		else
-			printf("Wrote %s/\n", outdir);
-		printf("  %zu letter%s to print and mail (letters/, all in print-all.pdf)\n",
-		    sum.postal, sum.postal == 1 ? "" : "s");
-		printf("  %zu email%s to send (emails/)\n", sum.email, sum.email == 1 ? "" : "s");
-		printf("  %zu web form%s to fill in (web/)\n", sum.web, sum.web == 1 ? "" : "s");
-		printf("  %zu telephone call%s to make (phone/)\n", sum.phone,
-		    sum.phone == 1 ? "" : "s");
+			printf(_("Wrote %s/\n"), outdir);
+		printf(i18n_ngettext("  %zu letter to print and mail (letters/, all in print-all.pdf)\n",
+		    "  %zu letters to print and mail (letters/, all in print-all.pdf)\n", sum.postal),
+		    sum.postal);
+		printf(i18n_ngettext("  %zu email to send (emails/)\n", "  %zu emails to send (emails/)\n",
+		    sum.email), sum.email);
+		printf(i18n_ngettext("  %zu web form to fill in (web/)\n",
+		    "  %zu web forms to fill in (web/)\n", sum.web), sum.web);
+		printf(i18n_ngettext("  %zu telephone call to make (phone/)\n",
+		    "  %zu telephone calls to make (phone/)\n", sum.phone), sum.phone);
 		if (none > 0)
 			printf(i18n_ngettext("  %zu request the broker does not take (for example, a "
 			    "people-search site that only removes listings)\n", "  %zu requests the "
@@ -188,10 +192,10 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		}
 	}
 	if (l != NULL)
-		printf("Recorded %zu requests in the ledger %s (%zu were there already, and keep "
+		printf(_("Recorded %zu requests in the ledger %s (%zu were there already, and keep "
 		       "their references): mark each one when you send it (optout mark REFERENCE "
-		       "mailed or sent).\n", sum.recorded, ledger_path(l), sum.already_recorded);
-	printf("Start with cover.pdf: it lists every request, its legal basis and its due date.\n");
+		       "mailed or sent).\n"), sum.recorded, ledger_path(l), sum.already_recorded);
+	printf(_("Start with cover.pdf: it lists every request, its legal basis and its due date.\n"));
 	packet_summary_free(&sum);
 out:
 	ledger_close(l);
@@ -264,16 +268,16 @@ cmd_packet_run(int argc, char **argv)
 	if (profile == NULL || outdir == NULL)
 		return cmd_usage_error(&cmd_packet, _("-p PROFILE and -o DIR are required"));
 	if (ledger_file != NULL && !use_ledger)
-		return cmd_usage_error(&cmd_packet, "give either --ledger FILE or --no-ledger");
+		return cmd_usage_error(&cmd_packet, _("give either --ledger FILE or --no-ledger"));
 	if (ephemeral_mode()) {
 		if (ledger_file != NULL)
-			return cmd_usage_error(&cmd_packet, "--ephemeral keeps no ledger: leave out "
-			    "--ledger");
+			return cmd_usage_error(&cmd_packet, _("--ephemeral keeps no ledger: leave out "
+			    "--ledger"));
 		use_ledger = 0; /* a shared computer: nothing recorded */
 	}
 	if (form.nto > 0 && form.passphrase)
 		return cmd_usage_error(&cmd_packet,
-		    "give either --encrypt-to or --encrypt-passphrase, not both");
+		    _("give either --encrypt-to or --encrypt-passphrase, not both"));
 	return run_packet(profile, agent, brokers, scope, requests, disclose, &corr, outdir, duplex, 0,
 	    ledger_file, use_ledger, &form);
 }

@@ -65,10 +65,10 @@ print_item(const struct plan_item *it)
 	size_t i;
 
 	if (it->basis == BASIS_FCRA)
-		printf("%s — %s (consumer file, FCRA): %s\n", it->broker->id,
+		printf(_("%s — %s (consumer file, FCRA): %s\n"), it->broker->id,
 		    request_name(it->request), plan_status_name(it->status));
 	else if (it->basis == BASIS_PRIVACY)
-		printf("%s — %s (beyond the consumer file, privacy law): %s\n", it->broker->id,
+		printf(_("%s — %s (beyond the consumer file, privacy law): %s\n"), it->broker->id,
 		    request_name(it->request), plan_status_name(it->status));
 	else
 		printf("%s — %s: %s\n", it->broker->id, request_name(it->request),
@@ -101,9 +101,11 @@ print_item(const struct plan_item *it)
 		printf(_("  where:     %s\n"), it->proc->phone);
 	printf(_("  law:       %s — %s\n"), it->law->name, law_section(it->law, it->request));
 	date_format(it->due, day);
-	s = deadline_text(it->deadline.days, it->deadline.unit);
-	printf(_("  due:       %s (%s%s)\n"), day, s,
-	    it->deadline.binding ? ", set by law" : "; a courtesy request, not a legal deadline");
+	s = deadline_words(it->deadline.days, it->deadline.unit);
+	if (it->deadline.binding)
+		printf(_("  due:       %s (%s, set by law)\n"), day, s);
+	else
+		printf(_("  due:       %s (%s; a courtesy request, not a legal deadline)\n"), day, s);
 	free(s);
 	if (it->extended_due) {
 		date_format(it->extended_due, day);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/doc.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
@@ -71,49 +72,49 @@ print_out(const struct mail_out *m, const struct send_args *a, const struct smtp
     size_t attachment_len)
 {
 	printf("%s — %s: %s\n", m->it->broker->id, request_name(m->it->request),
-	    m->status == MS_DRY_RUN ? "dry run (nothing sent; add --send to send)" :
+	    m->status == MS_DRY_RUN ? _("dry run (nothing sent; add --send to send)") :
 	    mail_status_name(m->status));
 	if (m->message != NULL) {
-		printf("  envelope:  MAIL FROM:<%s> RCPT TO:<%s>\n", m->h.from_addr, m->h.to_addr);
+		printf(_("  envelope:  MAIL FROM:<%s> RCPT TO:<%s>\n"), m->h.from_addr, m->h.to_addr);
 		if (a->sendmail != NULL)
-			printf("  via:       the command %s\n", a->sendmail);
+			printf(_("  via:       the command %s\n"), a->sendmail);
 		else if (acct != NULL)
-			printf("  via:       account %s, %s:%d (%s)\n", acct->name, acct->host, acct->port,
+			printf(_("  via:       account %s, %s:%d (%s)\n"), acct->name, acct->host, acct->port,
 			    acct->implicit_tls ? "TLS" : "STARTTLS required");
-		printf("  headers:\n");
+		printf(_("  headers:\n"));
 		cmd_print_mail_headers(m->message);
 		if (m->h.nattachments > 0)
-			printf("  attached:  %s (%zu bytes)\n", m->h.attachments[0].filename,
+			printf(_("  attached:  %s (%zu bytes)\n"), m->h.attachments[0].filename,
 			    attachment_len);
 	}
 	if (m->waited_ms > 0)
-		printf("  waited:    %ld s before this message (spacing between messages)\n",
+		printf(_("  waited:    %ld s before this message (spacing between messages)\n"),
 		    m->waited_ms / 1000);
 	if (m->reply != NULL)
-		printf("  reply:     %s\n", m->reply);
+		printf(_("  reply:     %s\n"), m->reply);
 	switch (m->status) {
 	case MS_ALREADY:
-		printf("  note:      the ledger shows this request as %s: not sent again.\n",
+		printf(_("  note:      the ledger shows this request as %s: not sent again.\n"),
 		    m->ledger_state);
 		break;
 	case MS_HELD:
-		printf("  note:      the server refused it before; check the address, then use "
-		       "--retry-failed.\n");
+		printf(_("  note:      the server refused it before; check the address, then use "
+		       "--retry-failed.\n"));
 		break;
 	case MS_CAPPED:
-		printf("  note:      the account's daily limit is reached; run again tomorrow.\n");
+		printf(_("  note:      the account's daily limit is reached; run again tomorrow.\n"));
 		break;
 	case MS_TEMPORARY:
-		printf("  note:      the server asked to try later; run the same command again later.\n");
+		printf(_("  note:      the server asked to try later; run the same command again later.\n"));
 		break;
 	case MS_UNCERTAIN:
-		printf("  note:      it may have been sent: look for Message-ID %s in the sent mail, "
-		       "then use 'optout mark'.\n", m->message_id);
+		printf(_("  note:      it may have been sent: look for Message-ID %s in the sent mail, "
+		       "then use 'optout mark'.\n"), m->message_id);
 		break;
 	default:
 		break;
 	}
-	printf("  reference: %s\n", m->it->reference);
+	printf(_("  reference: %s\n"), m->it->reference);
 }
 
 /* The exit status for the outcomes: refusals, then waits. */
@@ -172,8 +173,8 @@ parse(int argc, char **argv, struct send_args *a)
 		case 'R': a->retry_failed = 1; break;
 		case 'P':
 			if (strcmp(optarg, "email") != 0)
-				return cmd_usage_error(&cmd_send, "--prefer: expected 'email' (send delivers "
-				    "email only), not '%s'", optarg);
+				return cmd_usage_error(&cmd_send, _("--prefer: expected 'email' (send delivers "
+				    "email only), not '%s'"), optarg);
 			a->prefer_email = 1;
 			break;
 		case 'L': a->ledger = optarg; break;
@@ -182,19 +183,19 @@ parse(int argc, char **argv, struct send_args *a)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_send, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_send, _("unexpected argument '%s'"), argv[optind]);
 	if (a->profile == NULL)
-		return cmd_usage_error(&cmd_send, "-p PROFILE is required");
+		return cmd_usage_error(&cmd_send, _("-p PROFILE is required"));
 	if (a->sendmail != NULL && (a->account != NULL || a->cacert != NULL))
-		return cmd_usage_error(&cmd_send, "--sendmail replaces the SMTP account: drop "
-		    "--account and --cacert");
+		return cmd_usage_error(&cmd_send, _("--sendmail replaces the SMTP account: drop "
+		    "--account and --cacert"));
 	if (a->sendmail != NULL && *a->sendmail == '\0')
-		return cmd_usage_error(&cmd_send, "--sendmail: the command is empty");
+		return cmd_usage_error(&cmd_send, _("--sendmail: the command is empty"));
 	if (a->authorization != NULL && a->agent == NULL)
-		return cmd_usage_error(&cmd_send, "--authorization goes with --agent");
+		return cmd_usage_error(&cmd_send, _("--authorization goes with --agent"));
 	if (a->agent != NULL && a->authorization == NULL && a->send)
-		return cmd_usage_error(&cmd_send, "an agent's email must attach the signed "
-		    "authorization: give --authorization FILE.pdf");
+		return cmd_usage_error(&cmd_send, _("an agent's email must attach the signed "
+		    "authorization: give --authorization FILE.pdf"));
 	if (a->cacert != NULL && access(a->cacert, R_OK) != 0) {
 		cmd_error("%s: %s", a->cacert, strerror(errno));
 		return EX_NOINPUT;
@@ -217,8 +218,8 @@ load_authorization(const char *path, char **data, size_t *len)
 		return EX_NOINPUT;
 	}
 	if (*len < 5 || memcmp(*data, "%PDF-", 5) != 0) {
-		cmd_error("%s: expected the signed authorization as a PDF file (it does not start "
-		    "with %%PDF-)", path);
+		cmd_error(_("%s: expected the signed authorization as a PDF file (it does not start "
+		    "with %%PDF-)"), path);
 		free(*data);
 		*data = NULL;
 		return EX_DATAERR;
@@ -287,16 +288,16 @@ cmd_send_run(int argc, char **argv)
 			if (it->status != PLAN_READY || it->proc == NULL || it->proc->channel != CH_EMAIL ||
 			    it->proc->email == NULL) {
 				if (!a.all && a.prefer_email && it->proc == NULL)
-					cmd_error("%s: the registry knows no email address for %s requests "
-					    "(see 'optout brokers show %s'); not sent", job.brokers[i]->id,
+					cmd_error(_("%s: the registry knows no email address for %s requests "
+					    "(see 'optout brokers show %s'); not sent"), job.brokers[i]->id,
 					    request_name(po.request), job.brokers[i]->id);
 				else if (!a.all && it->status == PLAN_READY && takes_email(job.brokers[i], po.request))
-					cmd_error("%s: the plan sends %s requests another way (see 'optout plan'); "
-					    "add --prefer email to use the email address the broker also takes",
+					cmd_error(_("%s: the plan sends %s requests another way (see 'optout plan'); "
+					    "add --prefer email to use the email address the broker also takes"),
 					    job.brokers[i]->id, request_name(po.request));
 				else if (!a.all && it->status == PLAN_READY)
-					cmd_error("%s: %s requests do not go by email (see 'optout plan'); "
-					    "not sent here", job.brokers[i]->id, request_name(po.request));
+					cmd_error(_("%s: %s requests do not go by email (see 'optout plan'); "
+					    "not sent here"), job.brokers[i]->id, request_name(po.request));
 				else if (!a.all)
 					rc = cmd_refuse_plan(it, "no procedure is known");
 				plan_item_free(it);
@@ -334,8 +335,8 @@ cmd_send_run(int argc, char **argv)
 			goto out;
 		}
 		if (recovered > 0)
-			cmd_error("requests interrupted while being sent now need review (%zu); see "
-			    "'optout status'", recovered);
+			cmd_error(_("requests interrupted while being sent now need review (%zu); see "
+			    "'optout status'"), recovered);
 	}
 	mo.account = acct;
 	mo.sendmail = a.sendmail;
@@ -354,11 +355,11 @@ cmd_send_run(int argc, char **argv)
 		rc = rc == EX_SOFTWARE || rc == EX_DATAERR ? rc : worst(rc, outs[i].status);
 	}
 	if (n == 0)
-		printf("No email request to send: see 'optout plan' for how each broker takes "
-		       "requests.\n");
+		printf(_("No email request to send: see 'optout plan' for how each broker takes "
+		       "requests.\n"));
 	else if (a.agent != NULL && auth_pdf == NULL)
-		printf("\nWith --send, add --authorization FILE.pdf: the signed authorization is "
-		       "attached to each email.\n");
+		printf(_("\nWith --send, add --authorization FILE.pdf: the signed authorization is "
+		       "attached to each email.\n"));
 out:
 	for (i = 0; i < n; i++) {
 		mail_out_clear(&outs[i]);

@@ -49,12 +49,14 @@ left_text(const struct ledger_request *r, date_t today)
 	long left;
 
 	if (r->state == LS_NEEDS_REVIEW)
-		return xstrdup("check it");
+		return xstrdup(_("check it"));
 	if (r->state == LS_DENIED && r->appeal_due != 0) {
 		left = r->appeal_due - today;
 		if (left < 0)
-			return xasprintf("appeal overdue by %ld day%s", -left, left == -1 ? "" : "s");
-		return xasprintf("appeal: %ld day%s", left, left == 1 ? "" : "s");
+			return xasprintf(i18n_ngettext("appeal overdue by %ld day",
+			    "appeal overdue by %ld days", (unsigned long)-left), -left);
+		return xasprintf(i18n_ngettext("appeal: %ld day", "appeal: %ld days",
+		    (unsigned long)left), left);
 	}
 	if (!ledger_state_awaiting(r->state))
 		return xstrdup("-");
@@ -78,12 +80,12 @@ from_text(const struct ledger_request *r)
 	date_format(r->clock_start, day);
 	switch (r->clock_basis) {
 	case LC_TRANSIT:
-		return xasprintf("%s mail est.", day);
+		return xasprintf(_("%s mail est."), day);
 	case LC_RECEIVED:
-		return xasprintf("%s delivered", day);
+		return xasprintf(_("%s delivered"), day);
 	case LC_SENT:
 	default:
-		return xasprintf("%s sent", day);
+		return xasprintf(_("%s sent"), day);
 	}
 }
 
@@ -308,9 +310,9 @@ cmd_status_run(int argc, char **argv)
 		return EX_DATAERR;
 	}
 	if (recovered > 0)
-		cmd_error("%zu request%s %s interrupted while being sent and now need%s review",
-		    recovered, recovered == 1 ? "" : "s", recovered == 1 ? "was" : "were",
-		    recovered == 1 ? "s" : "");
+		cmd_error(i18n_ngettext("%zu request was interrupted while being sent and now needs "
+		    "review", "%zu requests were interrupted while being sent and now need review",
+		    recovered), recovered);
 	if (ics != NULL && write_ics(ics, list, n, &cause) != 0) {
 		cmd_error_cause(cause);
 		ledger_list_free(list);

@@ -163,7 +163,7 @@ print_sub(const struct sub *s, int sent, int show)
 	size_t i;
 
 	printf("%s — %s: %s\n", s->it->broker->id, request_name(s->it->request),
-	    !sent && !form_for_person(s->job) ? "dry run (nothing sent; add --send to submit)" :
+	    !sent && !form_for_person(s->job) ? _("dry run (nothing sent; add --send to submit)") :
 	    form_for_person(s->job) ? "needs-human" : form_outcome_name(form_outcome(s->job)));
 	if (form_verified(s->job))
 		printf(_("  procedure: %s (web form)\n"), s->it->proc->id);
@@ -316,13 +316,13 @@ print_review(const struct sub *subs, size_t n)
 	if (k == 0)
 		return;
 	if (k == 1)
-		printf("\n1 request needs review: it may have reached the broker, so it was not "
+		printf(_("\n1 request needs review: it may have reached the broker, so it was not "
 		       "sent again. Check your email and the broker's site, then run "
-		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed'.\n");
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed'.\n"));
 	else
-		printf("\n%zu requests need review: they may have reached the brokers, so they "
+		printf(_("\n%zu requests need review: they may have reached the brokers, so they "
 		       "were not sent again. Check your email and each broker's site, then run "
-		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed' for each.\n", k);
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed' for each.\n"), k);
 }
 
 /* optout submit */

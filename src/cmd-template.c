@@ -52,7 +52,7 @@ load_partial(void *ctx, const char *name, char **text, char **cause)
 		return 0;
 	}
 	if (name[0] == '.' || strchr(name, '/') != NULL) {
-		*cause = xasprintf("partial name '%s' is not a plain name", name);
+		*cause = xasprintf(_("partial name '%s' is not a plain name"), name);
 		return -1;
 	}
 	path = xasprintf("%s/%s.mustache", dir, name);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/vault.h"
 
 static int cmd_vault_run(int argc, char **argv);
@@ -67,8 +68,8 @@ vault_init_store(void)
 	if (vault_store_init(pass, &cause) != 0)
 		return fail(cause);
 	dir = vault_store_dir(&cause);
-	printf("Created the vault in %s.\n"
-	       "Keep the passphrase safe: without it nothing in the vault can be read.\n",
+	printf(_("Created the vault in %s.\n"
+	       "Keep the passphrase safe: without it nothing in the vault can be read.\n"),
 	    dir != NULL ? dir : "?");
 	free(dir);
 	free(cause);
@@ -91,8 +92,8 @@ vault_add(char **files, int n, int replace)
 			continue;
 		}
 		if (p->label == NULL) {
-			cmd_error("%s: label: the vault keeps profiles by label; add a \"label\" that "
-			    "is not your name (e.g. \"my-profile\")", files[i]);
+			cmd_error(_("%s: label: the vault keeps profiles by label; add a \"label\" that "
+			    "is not your name (e.g. \"my-profile\")"), files[i]);
 			profile_free(p);
 			rc = EX_DATAERR;
 			continue;
@@ -101,8 +102,8 @@ vault_add(char **files, int n, int replace)
 		    vault_store_add(p->label, raw->data, raw->len, replace, &cause) != 0)
 			rc = fail(cause);
 		else
-			printf("Added %s. The file %s is still there: delete it if the vault copy is "
-			       "all you need.\n", p->label, files[i]);
+			printf(_("Added %s. The file %s is still there: delete it if the vault copy is "
+			       "all you need.\n"), p->label, files[i]);
 		vault_secret_free(raw);
 		profile_free(p);
 	}
@@ -119,7 +120,7 @@ open_label(const char *label, char **cause)
 	if (path == NULL)
 		return NULL;
 	if (access(path, F_OK) != 0) {
-		*cause = xasprintf("the vault holds no %s ('optout vault list' shows what it holds)",
+		*cause = xasprintf(_("the vault holds no %s ('optout vault list' shows what it holds)"),
 		    label);
 		free(path);
 		return NULL;
@@ -198,7 +199,7 @@ cmd_vault_run(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cmd_usage_error(&cmd_vault, "which: init, add, list, show, export or remove?");
+		return cmd_usage_error(&cmd_vault, _("which: init, add, list, show, export or remove?"));
 	sub = argv[optind];
 	nargs = argc - optind - 1;
 	if (strcmp(sub, "init") == 0 && nargs == 0)
@@ -227,18 +228,18 @@ cmd_vault_run(int argc, char **argv)
 	}
 	if (strcmp(sub, "export") == 0 && nargs == 1) {
 		if (out == NULL)
-			return cmd_usage_error(&cmd_vault, "export needs -o FILE");
+			return cmd_usage_error(&cmd_vault, _("export needs -o FILE"));
 		if (to != NULL && with_pass)
 			return cmd_usage_error(&cmd_vault,
-			    "--encrypt-to and --encrypt-passphrase cannot go together");
+			    _("--encrypt-to and --encrypt-passphrase cannot go together"));
 		return vault_export(argv[optind + 1], out, to, with_pass);
 	}
 	if (strcmp(sub, "remove") == 0 && nargs == 1) {
 		if (vault_store_remove(argv[optind + 1], &cause) != 0)
 			return fail(cause);
-		printf("Removed %s from the vault.\n", argv[optind + 1]);
+		printf(_("Removed %s from the vault.\n"), argv[optind + 1]);
 		return 0;
 	}
-	return cmd_usage_error(&cmd_vault, "'%s' with %d argument%s is not a vault command", sub,
-	    nargs, nargs == 1 ? "" : "s");
+	return cmd_usage_error(&cmd_vault, i18n_ngettext("'%s' with %d argument is not a vault command",
+	    "'%s' with %d arguments is not a vault command", (unsigned long)nargs), sub, nargs);
 }

@@ -600,9 +600,9 @@ cmd_profile_label(struct profile *p, const char *profile_path, int shared, FILE 
 	if (p->label != NULL)
 		return 0;
 	if (shared) {
-		cmd_error("%s: label: a ledger named with --ledger is shared, and every person in it "
+		cmd_error(_("%s: label: a ledger named with --ledger is shared, and every person in it "
 		    "needs a label of their own: add \"label\" to the profile (one that says nothing "
-		    "about the person, such as \"client-0042\")", profile_path);
+		    "about the person, such as \"client-0042\")"), profile_path);
 		return EX_DATAERR;
 	}
 	if (client_note_label(p, &label, &made, &cause) != 0) {
@@ -612,12 +612,12 @@ cmd_profile_label(struct profile *p, const char *profile_path, int shared, FILE 
 	profile_set_label(p, label);
 	if (say != NULL && (note = client_note_path(&cause)) != NULL) {
 		if (made)
-			fprintf(say, "This profile has no label, so optout gave it one: %s (kept in %s). "
-			    "Add \"label\": \"%s\" to the profile so it stays the same everywhere.\n",
+			fprintf(say, _("This profile has no label, so optout gave it one: %s (kept in %s). "
+			    "Add \"label\": \"%s\" to the profile so it stays the same everywhere.\n"),
 			    label, note, label);
 		else
-			fprintf(say, "This profile has no label: optout uses %s, the one it gave this "
-			    "person before (kept in %s). Add \"label\": \"%s\" to the profile.\n",
+			fprintf(say, _("This profile has no label: optout uses %s, the one it gave this "
+			    "person before (kept in %s). Add \"label\": \"%s\" to the profile.\n"),
 			    label, note, label);
 		free(note);
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/laws.h"
 #include "optout/schema.h"
@@ -369,6 +370,23 @@ deadline_text(int days, enum day_unit unit)
 	case UNIT_CALENDAR:
 	default:
 		return xasprintf("%d calendar day%s", days, days == 1 ? "" : "s");
+	}
+}
+
+/* A period in the words of the person's language, for the command line (letters use deadline_text). */
+char *
+deadline_words(int days, enum day_unit unit)
+{
+	unsigned long n = days > 0 ? (unsigned long)days : 0;
+
+	switch (unit) {
+	case UNIT_BUSINESS:
+		return xasprintf(i18n_ngettext("%d business day", "%d business days", n), days);
+	case UNIT_MONTHS:
+		return xasprintf(i18n_ngettext("%d month", "%d months", n), days);
+	case UNIT_CALENDAR:
+	default:
+		return xasprintf(i18n_ngettext("%d calendar day", "%d calendar days", n), days);
 	}
 }
 

@@ -123,7 +123,7 @@ archive_file(struct run *r, const char *subdir, const char *name, const void *da
 		rc = tar_add(r->archive, d, NULL, 0, 0700, now);
 		free(d);
 		if (rc != 0) {
-			*cause = xasprintf("%s: a folder name too long for the archive", subdir);
+			*cause = xasprintf(_("%s: a folder name too long for the archive"), subdir);
 			return -1;
 		}
 		{
@@ -137,7 +137,7 @@ archive_file(struct run *r, const char *subdir, const char *name, const void *da
 	path = subdir != NULL ? xasprintf("%s/%s", subdir, name) : xstrdup(name);
 	rc = tar_add(r->archive, path, data, len, 0600, now);
 	if (rc != 0)
-		*cause = xasprintf("%s: a file name too long for the archive", path);
+		*cause = xasprintf(_("%s: a file name too long for the archive"), path);
 	free(path);
 	return rc;
 }
@@ -641,6 +641,10 @@ do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis
 			jv_set(c, "is_delete", jv_new_bool(req == REQ_DELETE));
 			jv_set(c, "is_access", jv_new_bool(req == REQ_ACCESS));
 			jv_set(c, "is_correct", jv_new_bool(req == REQ_CORRECT));
+			jv_set(c, "is_freeze", jv_new_bool(req == REQ_FREEZE));
+			/* An FCRA opt-out is the prescreen opt-out, a different right from a sale opt-out. */
+			jv_set(c, "is_prescreen", jv_new_bool(req == REQ_OPTOUT && it->law != NULL &&
+			    strcmp(it->law->family, "fcra") == 0));
 			jv_set(c, "sells_to_government", jv_new_bool(b->sells_to_government));
 			jv_set(c, "unverified", jv_new_bool(!contact_current(it)));
 			jv_set_str(c, "file", file);
@@ -870,24 +874,24 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 
 	memset(sum, 0, sizeof *sum);
 	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && packet_exists(o->outdir))) {
-		*cause = xasprintf("%s: already exists and is not empty (choose a new folder)",
+		*cause = xasprintf(_("%s: already exists and is not empty (choose a new folder)"),
 		    o->outdir);
-		return PACKET_EOUTPUT;
+		return PACKET_CANT_CREATE;
 	}
 	/* The temporary folder sits beside the destination, so the final rename is atomic. */
 	remove_leftovers(o->outdir);
 	parent = path_dirname(o->outdir);
 	if (make_dirs(parent, 0700, cause) != 0) {
 		free(parent);
-		return PACKET_EOUTPUT;
+		return PACKET_CANT_CREATE;
 	}
 	r.tmp = xasprintf("%s.tmp-XXXXXX", o->outdir);
 	if (mkdtemp(r.tmp) == NULL) {
-		*cause = xasprintf("%s: cannot create a folder beside it: %s", o->outdir,
+		*cause = xasprintf(_("%s: cannot create a folder beside it: %s"), o->outdir,
 		    strerror(errno));
 		free(r.tmp);
 		free(parent);
-		return PACKET_EOUTPUT;
+		return PACKET_CANT_CREATE;
 	}
 	r.o = o;
 	r.sum = sum;
@@ -962,7 +966,7 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		char *old = xasprintf("%s.old-XXXXXX", o->outdir);
 
 		if (mkdtemp(old) == NULL || rename(o->outdir, old) != 0) {
-			*cause = xasprintf("%s: cannot move the earlier packet aside: %s", o->outdir,
+			*cause = xasprintf(_("%s: cannot move the earlier packet aside: %s"), o->outdir,
 			    strerror(errno));
 			free(old);
 			goto fail;

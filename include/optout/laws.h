@@ -106,5 +106,6 @@ void laws_due(const struct laws *l, date_t from, const struct deadline *d, date_
     date_t *extended_due);
 /* "45 calendar days", "15 business days", "1 month". */
 char *deadline_text(int days, enum day_unit unit);
+char *deadline_words(int days, enum day_unit unit);
 
 #endif

@@ -60,7 +60,7 @@ check_has "the cover points to the reading copies" "$work/cover.txt" "translatio
 OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run packet -p "$TOP_SRCDIR/tests/fixtures/profiles/nguyen-or.json" \
 	-b example-cra -r delete -o "$work/or" --no-ledger --lang es
 check_status "an Oregon packet in Spanish is written" 0
-pdf_text "$work/or/translations/example-cra-delete.pdf" >"$work/or.txt" 2>/dev/null || true
+pdf_text "$work/or/translations/example-cra-delete.pdf" 2>/dev/null | tr "\n" " " | tr -s " " >"$work/or.txt" || true
 check_has "the state-law reading copy is in Spanish" "$work/or.txt" "la ley de privacidad del consumidor del estado"
 check_has "the state-law reading copy keeps the section" "$work/or.txt" "ORS 646A.574(1)(c)"
 
