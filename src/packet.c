@@ -683,6 +683,34 @@ number_steps(struct jv *d)
 	jv_set(d, "step_wait", jv_new_int(++n));
 }
 
+/*
+ * DROP, the cover's first step for a person whose state has one (California):
+ * where it is, its section, and the brokers' processing cycle.
+ */
+static void
+cover_drop(struct run *r, struct jv *d)
+{
+	const struct address *home = r->o->profile->current;
+	struct drop_info drop;
+	struct jv *o;
+	char *from;
+
+	if (home->country == NULL || home->region == NULL ||
+	    laws_drop(r->o->laws, home->country, home->region, r->o->today, &drop) != 0)
+		return;
+	o = jv_new_object();
+	jv_set_str(o, "url", drop.url);
+	jv_set_str(o, "citation", drop.citation);
+	jv_set_str(o, "cycle_citation", drop.cycle_citation);
+	jv_set(o, "cycle_days", jv_new_int(drop.cycle_days));
+	from = i18n_date_long(drop.processing_from, r->lang, data_dir());
+	jv_set_str(o, "processing_from", from);
+	free(from);
+	/* Before the first processing day the cover says when the cycles begin. */
+	jv_set(o, "processing", jv_new_bool(r->o->today >= drop.processing_from));
+	jv_set(d, "drop", o);
+}
+
 /* The cover sheet PDF. */
 static int
 write_cover(struct run *r, char **cause)
@@ -761,6 +789,7 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "skipped", jv_copy(r->skipped));
 	jv_set(d, "has_skipped", jv_new_bool(jv_len(r->skipped) > 0));
 	jv_set_str(d, "packet_id", "optout packet");
+	cover_drop(r, d);
 	number_steps(d);
 	secure_free(lat);
 	rc = letters_pdf(r->person, "cover", d, &pdf, &len, cause);

@@ -999,9 +999,13 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 			jv_set_str(law, "agent_citation", jv_str(jv_get(jv_get(L->json, "agent"), "citation")));
 		if (jv_get(L->json, "regulator") != NULL)
 			jv_set_str(law, "regulator", jv_str(jv_get(jv_get(L->json, "regulator"), "name")));
-		/* The Delete Act's DROP covers data brokers, not the FCRA files of CRAs. */
-		jv_set(law, "drop", jv_new_bool(strcmp(L->id, "us-ca") == 0 &&
-		    it->request == REQ_DELETE && !broker_is_cra(it->broker)));
+		/*
+		 * The Delete Act's DROP covers data brokers, not the FCRA files of CRAs;
+		 * a CRA registered as a data broker gets it for its other data.
+		 */
+		jv_set(law, "drop", jv_new_bool(jv_get(L->json, "drop") != NULL &&
+		    it->request == REQ_DELETE && (!broker_is_cra(it->broker) ||
+			broker_registration(it->broker, "california") != NULL)));
 	}
 	jv_set(d, "law", law);
 
