@@ -325,9 +325,13 @@ request_words(const struct plan_item *it)
 	return "opt-out of sale and sharing";
 }
 
-/* Write the sheet for a web form or telephone procedure. */
+/*
+ * Write the sheet for a web form or telephone procedure; record_file names the
+ * written record of a form without a message field (NULL when there is none).
+ */
 static int
-write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause)
+write_sheet(struct run *r, const struct plan_item *it, const char *record_file, char **file,
+    char **cause)
 {
 	const struct procedure *proc = it->proc;
 	struct jv *letter = plan_letter_data(it, r->o->profile, r->o->agent, 0);
@@ -371,6 +375,8 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	jv_set(d, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
 	jv_set(d, "is_freeze", jv_new_bool(it->request == REQ_FREEZE));
 	jv_set(d, "unverified", jv_new_bool(!contact_current(it)));
+	jv_set(d, "no_message_field", jv_new_bool(proc->channel == CH_WEB && !proc->message_field));
+	jv_set_str(d, "record_file", record_file);
 	/* The period as parts, for templates that word it in another language. */
 	jv_set(d, "deadline_days", jv_new_int(it->deadline.days));
 	jv_set(d, "deadline_calendar", jv_new_bool(it->deadline.unit == UNIT_CALENDAR));
@@ -549,6 +555,48 @@ write_letter(struct run *r, const struct plan_item *it, char **file, char **caus
 	return rc;
 }
 
+/*
+ * A web form without a message field cannot carry the request's legal text, so
+ * the same request (same reference) also goes to the broker's written contact
+ * as an email or letter: the written record.  *file is NULL when the form has
+ * a message field, the request stands on no statute, or no contact is known.
+ */
+static int
+written_record(struct run *r, const struct broker *b, const struct plan_item *web, char **file,
+    char **cause)
+{
+	struct plan_opts po = { 0 };
+	struct plan_item *it;
+	int rc = 0;
+
+	*file = NULL;
+	if (web->proc->message_field || !web->deadline.binding)
+		return 0;
+	po.request = web->request;
+	po.basis = web->basis;
+	po.disclose = r->o->disclose;
+	po.agent = r->o->agent;
+	po.today = r->o->today;
+	po.correction = r->o->correction;
+	po.written_only = 1;
+	it = plan_make(b, r->o->profile, r->o->laws, &po);
+	if (it->status == PLAN_READY && it->proc != NULL) {
+		snprintf(it->reference, sizeof it->reference, "%s", web->reference);
+		if (it->proc->channel == CH_EMAIL) {
+			rc = write_email(r, it, file, cause);
+			r->sum->email++;
+		} else {
+			rc = write_letter(r, it, file, cause);
+			r->sum->postal++;
+		}
+		if (rc == 0)
+			rc = write_reading_copy(r, it, cause);
+	}
+	/* Not a request of its own: the summary, the ledger and the authorization list the form's. */
+	plan_item_free(it);
+	return rc;
+}
+
 /* Plan and write one broker x request. */
 static int
 do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis basis,
@@ -605,13 +653,19 @@ do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis
 			rc = write_email(r, it, &file, cause);
 			r->sum->email++;
 			break;
-		case CH_WEB:
-			rc = write_sheet(r, it, &file, cause);
+		case CH_WEB: {
+			char *record = NULL;
+
+			rc = written_record(r, b, it, &record, cause);
+			if (rc == 0)
+				rc = write_sheet(r, it, record, &file, cause);
+			free(record);
 			r->sum->web++;
 			break;
+		}
 		case CH_PHONE:
 		default:
-			rc = write_sheet(r, it, &file, cause);
+			rc = write_sheet(r, it, NULL, &file, cause);
 			r->sum->phone++;
 			break;
 		}

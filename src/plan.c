@@ -492,7 +492,8 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		enum plan_status st;
 		long sc;
 
-		if (proc->request != o->request || (o->email_only && proc->channel != CH_EMAIL))
+		if (proc->request != o->request || (o->email_only && proc->channel != CH_EMAIL) ||
+		    (o->written_only && proc->channel != CH_EMAIL && proc->channel != CH_POSTAL))
 			continue;
 		if (!restriction_met(proc, p)) {
 			restricted = 1;

@@ -165,6 +165,7 @@ fill_procedure(struct broker_store *bs, struct procedure *p, const struct jv *o)
 	p->sensitive = strings_at(bs, o, "sensitive");
 	p->verification = strings_at(bs, o, "verification");
 	p->captcha = jv_bool(jv_get(o, "captcha"));
+	p->message_field = jv_get(o, "message_field") == NULL || jv_bool(jv_get(o, "message_field"));
 	p->form = jv_get(o, "form");
 	v = jv_get(o, "response_days");
 	p->response_days = v != NULL ? (int)jv_int(v) : -1;

@@ -56,6 +56,7 @@ struct plan_opts {
 	const struct agent *agent; /* filing as authorized agent, or NULL */
 	date_t today;
 	int email_only;           /* consider only procedures taking email (send --prefer email) */
+	int written_only;         /* consider only email and postal procedures (a form's written record) */
 };
 
 struct plan_item {

@@ -55,6 +55,7 @@ struct procedure {
 	const char **sensitive;
 	const char **verification;
 	int captcha;
+	int message_field;          /* web: 0 when the form has no free-text field, else 1 */
 	const struct jv *form;      /* may be NULL */
 	int response_days;          /* -1 when the record gives none */
 	const char *restricted_to;  /* may be NULL */
