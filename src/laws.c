@@ -226,7 +226,9 @@ laws_for_residence(const struct laws *l, const char *country, const char *region
 		    strcmp(law->family, "gdpr") != 0)
 			continue;
 		if (strcmp(law->family, "gdpr") == 0) {
-			if (!has_member(law, country))
+			/* The EU's list of member states, or a country's own GDPR (the UK's). */
+			if (!has_member(law, country) &&
+			    (law->country == NULL || strcmp(law->country, country) != 0))
 				continue;
 		} else if (law->country == NULL || strcmp(law->country, country) != 0 ||
 		    law->region == NULL || region == NULL || strcmp(law->region, region) != 0) {
@@ -239,6 +241,19 @@ laws_for_residence(const struct laws *l, const char *country, const char *region
 		return law;
 	}
 	return NULL;
+}
+
+/* Whether an object marks one of its fields unconfirmed (unconfirmed_fields). */
+static int
+unconfirmed(const struct jv *o, const char *field)
+{
+	const struct jv *f = jv_get(o, "unconfirmed_fields");
+	size_t i;
+
+	for (i = 0; jv_bool(jv_get(o, "unconfirmed")) && i < jv_len(f); i++)
+		if (strcmp(jv_str(jv_at(f, i)), field) == 0)
+			return 1;
+	return 0;
 }
 
 /* Fill a deadline from its JSON object. */
@@ -260,6 +275,11 @@ deadline_from(const struct jv *o, struct deadline *d)
 	d->ends_on_working_day = jv_bool(jv_get(o, "ends_on_working_day"));
 	d->working_day_citation = str_at(o, "working_day_citation");
 	d->notes = str_at(o, "notes");
+	/* An unconfirmed fact is never stated: the extension, or its notice condition, is left out. */
+	if (unconfirmed(o, "extension_days"))
+		d->extension_days = 0;
+	if (unconfirmed(o, "extension_requires_notice"))
+		d->extension_requires_notice = 0;
 }
 
 /* The deadline that applies to a request type. */

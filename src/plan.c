@@ -923,11 +923,23 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_set_str(law, "name", L->name);
 		jv_set_str(law, "citation", L->citation);
 		jv_set_str(law, "section", law_section(L, it->request));
+		/* A law with no section on file is cited once, not as its own section too. */
+		jv_set(law, "has_section", jv_new_bool(strcmp(law_section(L, it->request),
+		    L->citation) != 0));
 		jv_set(law, "is_ccpa", jv_new_bool(strcmp(L->family, "ccpa") == 0));
 		jv_set(law, "is_us_state", jv_new_bool(strcmp(L->family, "us-state") == 0));
 		jv_set(law, "is_fcra", jv_new_bool(strcmp(L->family, "fcra") == 0));
 		jv_set(law, "is_gdpr", jv_new_bool(strcmp(L->family, "gdpr") == 0));
 		jv_set(law, "is_none", jv_new_bool(strcmp(L->family, "none") == 0));
+		/* An EEA state outside the EU has the GDPR through the EEA Agreement: say so. */
+		{
+			const struct jv *eea = jv_get(jv_get(L->json, "jurisdiction"), "via_eea");
+
+			for (i = 0; i < jv_len(eea); i++)
+				if (p->current->country != NULL &&
+				    strcmp(jv_str(jv_at(eea, i)), p->current->country) == 0)
+					jv_set_str(law, "eea_state", country_name(p->current->country));
+		}
 		jv_set(law, "binding", jv_new_bool(it->deadline.binding));
 		t = deadline_text(it->deadline.days, it->deadline.unit);
 		jv_set_str(law, "deadline", t);

@@ -60,7 +60,7 @@ tr '\n' ' ' <"$work/out" | tr -s ' ' >"$work/reg"
 check_has "a registered CRA's deletion letter has the DROP paragraph" "$work/reg" \
 	"It is separate from, and in addition to, any deletion request made through DROP, California's Delete Request and Opt-out Platform (Cal. Civ. Code §1798.99.86)"
 check_has "and says its FCRA files are exempt but its other data is not" "$work/reg" \
-	"The consumer reports you furnish are governed by the FCRA and exempt here (Cal. Civ. Code §1798.145(d)); this request covers the personal information you hold outside them"
+	"The consumer reports you furnish are governed by the Fair Credit Reporting Act and exempt from this law (Cal. Civ. Code §1798.145(d)); this request covers the personal information you hold outside them"
 check_has "the \$200-a-day fine is cited to the Delete Act section it comes from" "$work/reg" \
 	"Cal. Civ. Code §1798.99.82 (Delete Act, SB 362 of 2023): A registered data broker that fails to delete personal information as a deletion request made through DROP requires is liable for an administrative fine of \$200 for each deletion request for each day it fails to delete."
 run letter -p "$ex" -b example-cra -r delete -f txt
