@@ -560,6 +560,26 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		if (strcmp(it->law->id, "fcra-605a") == 0 && best != NULL &&
 		    (best->channel == CH_POSTAL || best->channel == CH_FAX))
 			it->deadline.days = 3;
+		/*
+		 * GDPR Art. 3(2): a company neither established in the EU (or UK) nor
+		 * offering goods or services to people there or monitoring them there
+		 * is outside the law's reach; its deadline is then not claimed.
+		 */
+		if (strcmp(it->law->family, "gdpr") == 0) {
+			const char *reach = it->law->country != NULL &&
+			    strcmp(it->law->country, "GB") == 0 ? b->reach_uk : b->reach_eu;
+
+			if (reach != NULL && strcmp(reach, "neither") == 0) {
+				it->outside_reach = 1;
+				it->deadline.binding = 0;
+				it->deadline.extension_days = 0;
+				list_add(&it->notes, "The broker record says this company is not "
+				    "established where you live and neither offers goods or services to "
+				    "people there nor monitors them there, so the GDPR may not reach it "
+				    "(Art. 3): the letter asks for an answer without claiming a legal "
+				    "deadline.");
+			}
+		}
 		laws_due(laws, o->today, &it->deadline, &it->due, &it->extended_due);
 		if (it->deadline.unit == UNIT_BUSINESS && !laws_holidays_cover(laws, it->due))
 			list_add(&it->notes, "The due date counts business days past the last year of "
@@ -941,6 +961,14 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 					jv_set_str(law, "eea_state", country_name(p->current->country));
 		}
 		jv_set(law, "binding", jv_new_bool(it->deadline.binding));
+		if (it->outside_reach) {
+			int uk = L->country != NULL && strcmp(L->country, "GB") == 0;
+
+			jv_set(law, "outside_reach", jv_new_bool(1));
+			jv_set_str(law, "reach_area", uk ? "the United Kingdom" :
+			    "the European Union or the European Economic Area");
+			jv_set_str(law, "reach_citation", uk ? "UK GDPR Art. 3" : "GDPR Art. 3");
+		}
 		t = deadline_text(it->deadline.days, it->deadline.unit);
 		jv_set_str(law, "deadline", t);
 		free(t);

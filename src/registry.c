@@ -205,6 +205,8 @@ fill_broker(struct broker_store *bs)
 	}
 	b->website = str_at(d, "website");
 	b->cra_kind = str_at(jv_get(d, "cra_kind"), "kind");
+	b->reach_eu = str_at(jv_get(d, "gdpr_reach"), "eu");
+	b->reach_uk = str_at(jv_get(d, "gdpr_reach"), "uk");
 	arr = jv_get(d, "procedures");
 	b->nprocedures = jv_len(arr);
 	procs = keep(bs, xcalloc(b->nprocedures ? b->nprocedures : 1, sizeof *procs));

@@ -69,6 +69,7 @@ struct plan_item {
 	date_t today;                 /* the day the plan was made */
 	date_t due;                   /* counted from today (sending day) */
 	date_t extended_due;          /* due + extension, or 0 when none */
+	int outside_reach;            /* a GDPR law the broker's record says does not reach it */
 	enum plan_status status;
 	const struct correction *correction; /* borrowed from the options */
 	char **disclosed;   /* field names that go to the broker */

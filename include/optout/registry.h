@@ -91,6 +91,7 @@ struct broker {
 	size_t ngovernment_sources;
 	const char *website;
 	const char *cra_kind; /* nationwide, nationwide-specialty, other; NULL when unknown */
+	const char *reach_eu, *reach_uk; /* GDPR reach: established, targets, neither; NULL unknown */
 	const struct procedure *procedures;
 	size_t nprocedures;
 	const char *no_consumer_channel;
