@@ -39,6 +39,7 @@ struct run {
 	char *lang;                /* its letters/<lang> folder, NULL for English */
 	size_t nstale;             /* ready items whose contact is stale or unverified */
 	size_t ntranslations;      /* reading copies written in translations/ */
+	size_t nself;              /* agent filing: requests the person makes personally */
 };
 
 /*
@@ -325,6 +326,13 @@ request_words(const struct plan_item *it)
 	return "opt-out of sale and sharing";
 }
 
+/* The agent a request is made through: none where the broker turns agents away. */
+static const struct agent *
+item_agent(const struct run *r, const struct plan_item *it)
+{
+	return it->agent_refused ? NULL : r->o->agent;
+}
+
 /*
  * Write the sheet for a web form or telephone procedure; record_file names the
  * written record of a form without a message field (NULL when there is none).
@@ -334,7 +342,7 @@ write_sheet(struct run *r, const struct plan_item *it, const char *record_file, 
     char **cause)
 {
 	const struct procedure *proc = it->proc;
-	struct jv *letter = plan_letter_data(it, r->o->profile, r->o->agent, 0);
+	struct jv *letter = plan_letter_data(it, r->o->profile, item_agent(r, it), 0);
 	struct jv *d = jv_new_object();
 	struct doc *doc = NULL;
 	char *base = base_name(it), *text = NULL, *name, *t;
@@ -365,7 +373,7 @@ write_sheet(struct run *r, const struct plan_item *it, const char *record_file, 
 	jv_set(d, "binding", jv_new_bool(it->deadline.binding));
 	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));
 	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
-	jv_set(d, "is_agent", jv_new_bool(r->o->agent != NULL));
+	jv_set(d, "is_agent", jv_new_bool(item_agent(r, it) != NULL));
 	jv_set_str(d, "deadline_citation", it->deadline.citation != NULL ? it->deadline.citation
 	    : it->law->citation);
 	jv_set(d, "values", sheet_values(letter));
@@ -460,7 +468,7 @@ write_reading_copy(struct run *r, const struct plan_item *it, char **cause)
 
 		t = printable_name(r->o->profile, &latin);
 		secure_free(t);
-		data = plan_letter_data(it, r->o->profile, r->o->agent, latin);
+		data = plan_letter_data(it, r->o->profile, item_agent(r, it), latin);
 	}
 	t = i18n_date_long(r->o->today, r->lang, data_dir());
 	jv_set_str(data, "today", t);
@@ -500,7 +508,7 @@ static int
 write_email(struct run *r, const struct plan_item *it, char **file, char **cause)
 {
 	const struct profile *p = r->o->profile;
-	struct doc *d = letter_for_plan(r->o->letters, it, p, r->o->agent, 0, cause);
+	struct doc *d = letter_for_plan(r->o->letters, it, p, item_agent(r, it), 0, cause);
 	char *msg, *text, *name, *base = base_name(it);
 	int rc = -1;
 
@@ -508,7 +516,7 @@ write_email(struct run *r, const struct plan_item *it, char **file, char **cause
 		free(base);
 		return -1;
 	}
-	msg = letter_email(d, it, p, r->o->agent, cause);
+	msg = letter_email(d, it, p, item_agent(r, it), cause);
 	if (msg != NULL) {
 		name = xasprintf("%s.eml", base);
 		rc = put_file(r, "emails", name, msg, strlen(msg), cause);
@@ -537,7 +545,7 @@ write_letter(struct run *r, const struct plan_item *it, char **file, char **caus
 	char *name, *base = base_name(it), *err = NULL;
 	int rc;
 
-	if (letter_pdf(r->o->letters, it, r->o->profile, r->o->agent,
+	if (letter_pdf(r->o->letters, it, r->o->profile, item_agent(r, it),
 	    r->o->profile->signature_image, &pdf, &len, &d, &err) != 0) {
 		*cause = xasprintf("%s: %s", base, err);
 		free(err);
@@ -697,6 +705,9 @@ do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis
 			jv_set(c, "is_correct", jv_new_bool(req == REQ_CORRECT));
 			jv_set(c, "sells_to_government", jv_new_bool(b->sells_to_government));
 			jv_set(c, "unverified", jv_new_bool(!contact_current(it)));
+			jv_set(c, "self_file", jv_new_bool(it->agent_refused));
+			if (it->agent_refused)
+				r->nself++;
 			jv_set_str(c, "file", file);
 			if (!contact_current(it))
 				r->nstale++;
@@ -830,6 +841,7 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "has_translations", jv_new_bool(r->ntranslations > 0));
 	jv_set(d, "count_translations", jv_new_int((long long)r->ntranslations));
 	jv_set(d, "has_unverified", jv_new_bool(r->nstale > 0));
+	jv_set(d, "has_self_file", jv_new_bool(r->nself > 0));
 	/* Rough time: 15 minutes a letter, 5 an email, 10 a form, 15 a call. */
 	{
 		long long minutes = 15 * (long long)s->postal + 5 * (long long)s->email +
@@ -871,7 +883,8 @@ write_authorization(struct run *r, char **cause)
 		const struct plan_item *it = r->sum->items[i];
 		struct jv *e;
 
-		if (it->status != PLAN_READY)
+		/* A request the person makes personally needs no authorization of the agent. */
+		if (it->status != PLAN_READY || it->agent_refused)
 			continue;
 		e = jv_new_object();
 		jv_set_str(e, "broker", it->broker->name);

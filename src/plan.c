@@ -469,6 +469,23 @@ agent_may_file(const struct law *law, enum request r)
 	    (strcmp(allowed, "opt-out-only") == 0 && r == REQ_OPTOUT);
 }
 
+/*
+ * Whether a procedure turns away an authorized agent: its own record says so,
+ * or, when it says nothing, the broker declared so in a state registry.
+ */
+static int
+refuses_agent(const struct broker *b, const struct procedure *proc)
+{
+	size_t i;
+
+	if (proc->agent_allowed >= 0)
+		return proc->agent_allowed == 0;
+	for (i = 0; i < b->nregistrations; i++)
+		if (b->registrations[i].agent_allowed == 0)
+			return 1;
+	return 0;
+}
+
 /* Plan one request to one broker. */
 struct plan_item *
 plan_make(const struct broker *b, const struct profile *p, const struct laws *laws,
@@ -510,6 +527,9 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		st = disclosure(proc, p, o->disclose, it, borrowed_address(proc, o->basis));
 		law = choose_law(b, proc, p, laws, o->request, o->today, o->basis);
 		sc = score(proc, st, law, it, o->today);
+		/* Filing as agent: a channel that accepts agents comes first. */
+		if (o->agent != NULL && refuses_agent(b, proc))
+			sc += 50000L;
 		if (best == NULL || sc < best_score) {
 			best = proc;
 			best_score = sc;
@@ -625,7 +645,13 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 			    "add its Latin form to the profile (names.latin) so they can find the records.");
 		free(lat);
 	}
-	if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
+	if (o->agent != NULL && it->proc != NULL && refuses_agent(b, it->proc)) {
+		it->agent_refused = 1;
+		list_add(&it->notes, "This broker does not accept requests from an authorized "
+		    "agent (its procedure record or its filing in a state data-broker registry says "
+		    "so): the person makes this request personally. The letter is written in the "
+		    "person's own name, for the person to sign and send.");
+	} else if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
 		list_add(&it->notes, "This law gives no clear right to file this request through "
 		    "an agent: the person signs the letter as well.");
 	/* A fresh random reference; a ledger that knows this request gives back its own. */
@@ -672,6 +698,8 @@ plan_to_jv(const struct plan_item *it)
 	if (plan_basis_name(it->basis) != NULL)
 		jv_set_str(o, "basis", plan_basis_name(it->basis));
 	jv_set_str(o, "status", plan_status_name(it->status));
+	if (it->agent_refused)
+		jv_set(o, "agent_refused", jv_new_bool(1));
 	jv_set_str(o, "reference", it->reference);
 	jv_set_str(o, "procedure", it->proc ? it->proc->id : NULL);
 	jv_set_str(o, "channel", it->proc ? channel_name(it->proc->channel) : NULL);

@@ -70,6 +70,7 @@ struct plan_item {
 	date_t due;                   /* counted from today (sending day) */
 	date_t extended_due;          /* due + extension, or 0 when none */
 	int outside_reach;            /* a GDPR law the broker's record says does not reach it */
+	int agent_refused;            /* filing as agent, but the broker turns agents away: the person files */
 	enum plan_status status;
 	const struct correction *correction; /* borrowed from the options */
 	char **disclosed;   /* field names that go to the broker */
