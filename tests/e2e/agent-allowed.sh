@@ -9,9 +9,7 @@ fx="$TOP_SRCDIR/tests/fixtures"
 ex="$TOP_SRCDIR/letters/examples/profile.json"
 agent="$TOP_SRCDIR/letters/examples/agent.json"
 export OPTOUT_TODAY=2026-11-22
-mkdir -p "$work/data/brokers"
-ln -s "$TOP_SRCDIR/letters" "$work/data/letters"
-ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"
+fixture_datadir
 "$PYTHON" - "$fx/data/brokers/example-cra.json" "$work/data/brokers" <<'PY'
 import json, sys, copy
 base = json.load(open(sys.argv[1]))

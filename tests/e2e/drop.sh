@@ -42,9 +42,7 @@ flat "$work/pk-or/cover.pdf" "$work/cover-or"
 check_lacks "an Oregon resident's cover has no DROP step" "$work/cover-or" "DROP"
 
 # A CRA registered as a California data broker gets the DROP paragraph, with the FCRA limit.
-mkdir -p "$work/data/brokers"
-ln -s "$TOP_SRCDIR/letters" "$work/data/letters"
-ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"
+fixture_datadir
 "$PYTHON" - "$fx/data/brokers/example-cra.json" "$work/data/brokers" <<'PY'
 import json, sys
 b = json.load(open(sys.argv[1]))
