@@ -2285,8 +2285,8 @@ ledger_drops_free(struct ledger_drop *d, size_t n)
 	size_t i;
 
 	for (i = 0; d != NULL && i < n; i++) {
-		free(d->client);
-		free(d->law);
+		free(d[i].client);
+		free(d[i].law);
 	}
 	free(d);
 }

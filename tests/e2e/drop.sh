@@ -113,6 +113,12 @@ run packet -p "$fx/profiles/nguyen-or.json" -b spokeo -r delete -o "$work/pk4" -
 run mark DROP filed --date 2026-09-10 --ledger "$work/l.db"
 check_status "with two clients, --client is needed" 64
 check_has "the error asks for --client" "$work/err" "say whose filing it is with --client LABEL"
+run mark DROP filed --date 2026-10-01 --client fixture-0105 --ledger "$work/l.db"
+check_status "--client names whose filing it is" 0
+run status --ledger "$work/l.db"
+check_eq "status lists each client's filing" "2" "$(grep -c '^DROP (client ' "$work/out")"
+check_has "the second client's filing has its own cycle" "$work/out" \
+	"DROP (client fixture-0105): filed on 2026-10-01; from 2026-08-01 registered data brokers process it at least every 45 days (Cal. Civ. Code §1798.99.86(c)(1)); next processing due by 2026-12-30."
 run mark OPT-AAAA-AAAA sent --client x --ledger "$work/l.db"
 check_status "--client goes with DROP only" 64
 
