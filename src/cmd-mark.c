@@ -30,6 +30,9 @@ static const struct cmd_word mark_states[] = {
 	{ "denied", NULL, N_("the broker refused; give its words with --reason") },
 	{ "failed", NULL, N_("a request to review (interrupted while being sent) did not go out; "
 	    "it can be sent again") },
+	{ "filed", NULL, N_("with DROP for REFERENCE: you filed a deletion request through "
+	    "California's Delete Request and Opt-out Platform on --date; 'optout status' then shows "
+	    "when registered brokers must next process it") },
 	{ NULL },
 };
 
@@ -41,14 +44,17 @@ static const struct cmd_option mark_options[] = {
 	    "complaint or appeal"), CMD_ARG_TEXT },
 	{ "note", 0, "TEXT", N_("a note for yourself, never printed in anything sent; never a "
 	    "name, address or other personal data: the ledger holds none"), CMD_ARG_TEXT },
+	{ "client", 0, "LABEL", N_("with DROP: whose filing (the profile's label); needed when "
+	    "the ledger holds more than one client"), CMD_ARG_TEXT },
 	CMD_OPT_LEDGER,
 	{ NULL },
 };
 
 const struct command cmd_mark = {
 	.name = "mark",
-	.usage = "REFERENCE mailed|delivered|acknowledged|extended|completed|denied|sent|failed "
-		 "[--tracking N] [--reason TEXT] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
+	.usage = "REFERENCE|DROP mailed|delivered|acknowledged|extended|completed|denied|sent|"
+		 "failed|filed [--tracking N] [--reason TEXT] [--note TEXT] [--client LABEL] "
+		 "[--date YYYY-MM-DD] [--ledger FILE]",
 	.summary = N_("record what happened to a request: mailed, sent, acknowledged, extended, "
 		   "completed, denied"),
 	.words_title = N_("States:"),
@@ -143,6 +149,51 @@ print_delivered(const struct ledger_request *r, date_t on)
 	free(s);
 }
 
+/* optout mark DROP filed: record the person's DROP filing and say when it is next processed. */
+static int
+mark_drop(const char *ledger_file, const char *client, date_t on, date_t today)
+{
+	struct drop_info drop;
+	struct ledger *l = NULL;
+	struct laws *laws;
+	char *cause = NULL, *used = NULL, day[11], start[11], next[11];
+	int rc;
+
+	if ((laws = laws_load(data_dir(), &cause)) == NULL) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	if (laws_drop(laws, NULL, NULL, on, &drop) != 0) {
+		date_format(on, day);
+		cmd_error(_("--date: DROP did not take requests on %s (letters/laws.json has no "
+		    "DROP open then)"), day);
+		laws_free(laws);
+		return EX_DATAERR;
+	}
+	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0) {
+		laws_free(laws);
+		return rc;
+	}
+	if (ledger_record_drop(l, client, drop.law->id, on, &used, &cause) != 0) {
+		cmd_error_cause(cause);
+		rc = client == NULL ? EX_USAGE : EX_DATAERR;
+		goto out;
+	}
+	date_format(on, day);
+	date_format(drop.processing_from, start);
+	date_format(drop_next_check(&drop, on, today), next);
+	printf(_("DROP: filed on %s for client %s.\n"), day, used);
+	printf(_("From %s registered data brokers must process DROP requests at least every %d "
+	    "days (%s): the next processing is due by %s.\n"), start, drop.cycle_days,
+	    drop.cycle_citation, next);
+	rc = 0;
+out:
+	free(used);
+	ledger_close(l);
+	laws_free(laws);
+	return rc;
+}
+
 /* optout mark REFERENCE STATE */
 static int
 cmd_mark_run(int argc, char **argv)
@@ -153,13 +204,14 @@ cmd_mark_run(int argc, char **argv)
 		{ "reason", required_argument, NULL, 'r' },
 		{ "date", required_argument, NULL, 'd' },
 		{ "ledger", required_argument, NULL, 'L' },
+		{ "client", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const enum ledger_state allowed[] = { LS_MAILED, LS_ACKNOWLEDGED, LS_EXTENDED,
 		LS_COMPLETED, LS_DENIED, LS_SENT, LS_FAILED };
 	const char *ledger_file = NULL, *tracking = NULL, *note = NULL, *date = NULL;
-	const char *reason = NULL;
+	const char *reason = NULL, *client = NULL;
 	enum ledger_state to;
 	int delivered = 0;
 	struct ledger *l = NULL;
@@ -177,6 +229,7 @@ cmd_mark_run(int argc, char **argv)
 		case 'r': reason = optarg; break;
 		case 'd': date = optarg; break;
 		case 'L': ledger_file = optarg; break;
+		case 'c': client = optarg; break;
 		case 'h': cmd_usage(&cmd_mark, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -186,6 +239,23 @@ cmd_mark_run(int argc, char **argv)
 		    "e.g. 'optout mark OPT-ABCD-1234 mailed'"));
 	if (argc - optind > 2)
 		return cmd_usage_error(&cmd_mark, _("unexpected argument '%s'"), argv[optind + 2]);
+	if (strcmp(argv[optind], "DROP") == 0) {
+		if (strcmp(argv[optind + 1], "filed") != 0)
+			return cmd_usage_error(&cmd_mark, _("DROP: the only thing to record is "
+			    "'filed', e.g. 'optout mark DROP filed --date YYYY-MM-DD'"));
+		if (tracking != NULL || note != NULL || reason != NULL)
+			return cmd_usage_error(&cmd_mark, _("DROP filed takes --date, --client and "
+			    "--ledger only"));
+		on = today;
+		if (date != NULL && date_parse(date, &on) != 0)
+			return cmd_usage_error(&cmd_mark, _("--date: '%s' is not a date "
+			    "(YYYY-MM-DD)"), date);
+		if (on > today)
+			return cmd_usage_error(&cmd_mark, _("--date: %s is in the future"), date);
+		return mark_drop(ledger_file, client, on, today);
+	}
+	if (client != NULL)
+		return cmd_usage_error(&cmd_mark, _("--client goes with 'DROP filed' only"));
 	for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		if (strcmp(argv[optind + 1], ledger_state_name(allowed[i])) == 0)
 			break;

@@ -260,6 +260,50 @@ write_ics(const char *path, struct ledger_request **list, size_t n, char **cause
 	return rc;
 }
 
+/*
+ * The person's DROP filings: registered brokers process them in cycles, so
+ * the line gives the next day by which each must have done so.
+ */
+static int
+print_drops(struct ledger *l, const char *client, date_t today, int sep)
+{
+	struct ledger_drop *d = NULL;
+	struct laws *laws = NULL;
+	size_t n = 0, i;
+	char *cause = NULL;
+
+	if (ledger_drops(l, client, &d, &n, &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	if (n > 0 && (laws = laws_load(data_dir(), &cause)) == NULL) {
+		cmd_error_cause(cause);
+		ledger_drops_free(d, n);
+		return EX_DATAERR;
+	}
+	if (n > 0 && sep)
+		printf("\n");
+	for (i = 0; i < n; i++) {
+		struct drop_info drop;
+		char filed[11], start[11], next[11];
+
+		date_format(d[i].filed, filed);
+		if (laws_drop(laws, NULL, NULL, d[i].filed, &drop) != 0 ||
+		    strcmp(drop.law->id, d[i].law) != 0) {
+			printf(_("DROP (client %s): filed on %s.\n"), d[i].client, filed);
+			continue;
+		}
+		date_format(drop.processing_from, start);
+		date_format(drop_next_check(&drop, d[i].filed, today), next);
+		printf(_("DROP (client %s): filed on %s; from %s registered data brokers process it "
+		    "at least every %d days (%s); next processing due by %s.\n"), d[i].client, filed,
+		    start, drop.cycle_days, drop.cycle_citation, next);
+	}
+	ledger_drops_free(d, n);
+	laws_free(laws);
+	return 0;
+}
+
 /* optout status */
 static int
 cmd_status_run(int argc, char **argv)
@@ -334,7 +378,10 @@ cmd_status_run(int argc, char **argv)
 		    f.client != NULL ? "No requests for this client." : "No requests in the ledger.");
 	else
 		print_table(list, n, today);
+	rc = 0;
+	if (!json && !overdue)
+		rc = print_drops(l, f.client, today, n > 0);
 	ledger_list_free(list);
 	ledger_close(l);
-	return 0;
+	return rc;
 }

@@ -170,6 +170,25 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
 	/* 6: an email attempt is the request itself, or a follow-up or appeal to it. */
 	"ALTER TABLE mail_sends ADD COLUMN kind TEXT NOT NULL DEFAULT 'request'\n"
 	"  CHECK (kind IN ('request', 'followup', 'appeal'));\n",
+	/*
+	 * 7: the basis of each request of a CRA pair (FCRA file, privacy law), so
+	 * each has its own row and reference; rows recorded before it under an
+	 * FCRA law were the pair's FCRA half.  And the person's DROP filings.
+	 */
+	"ALTER TABLE requests ADD COLUMN basis TEXT NOT NULL DEFAULT ''\n"
+	"  CHECK (basis IN ('', 'fcra', 'privacy'));\n"
+	"UPDATE requests SET basis = 'fcra' WHERE law IN ('fcra-609', 'fcra-612', 'fcra-604e');\n"
+	"DROP INDEX requests_open;\n"
+	"CREATE UNIQUE INDEX requests_open ON requests (client, broker, request, basis)\n"
+	"  WHERE state NOT IN ('completed', 'denied');\n"
+	"CREATE TABLE drop_filings (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  client TEXT NOT NULL CHECK (length(client) BETWEEN 1 AND 64),\n"
+	"  law TEXT NOT NULL,\n"
+	"  filed TEXT NOT NULL CHECK (filed GLOB " ISO_DATE_GLOB "),\n"
+	"  at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX drop_filings_client ON drop_filings (client, filed);\n",
 };
 
 #define REQUEST_COLUMNS "id, reference, client, broker, procedure, request, law, channel, " \
@@ -620,6 +639,7 @@ ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it, const
 	e->deadline_unit = it->deadline.unit;
 	e->extension_days = it->deadline.extension_days;
 	e->extension_unit = it->deadline.extension_unit;
+	e->basis = plan_basis_name(it->basis);
 }
 
 /* A client label: what a profile's "label" allows, so no name or address fits. */
@@ -859,18 +879,20 @@ ledger_get(struct ledger *l, const char *ref_or_id, struct ledger_request **out,
 /* The client's open request of this type to this broker, or *found NULL. */
 static int
 find_open(struct ledger *l, const char *client, const char *broker, enum request request,
-    struct ledger_request **found, char **cause)
+    const char *basis, struct ledger_request **found, char **cause)
 {
 	sqlite3_stmt *st;
 	int step, rc = 0;
 
 	*found = NULL;
 	if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE client = ? AND "
-	    "broker = ? AND request = ? AND state NOT IN ('completed', 'denied')", &st, cause) != 0)
+	    "broker = ? AND request = ? AND basis = ? AND state NOT IN ('completed', 'denied')",
+	    &st, cause) != 0)
 		return -1;
 	sqlite3_bind_text(st, 1, client, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, broker, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, request_name(request), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, basis != NULL ? basis : "", -1, SQLITE_TRANSIENT);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
 		rc = row_to_request(l, st, found, cause);
@@ -886,7 +908,8 @@ ledger_reuse_reference(struct ledger *l, struct plan_item *it, const char *clien
 {
 	struct ledger_request *r = NULL;
 
-	if (find_open(l, client, it->broker->id, it->request, &r, cause) != 0)
+	if (find_open(l, client, it->broker->id, it->request, plan_basis_name(it->basis), &r,
+	    cause) != 0)
 		return -1;
 	if (r != NULL)
 		snprintf(it->reference, sizeof it->reference, "%s", r->reference);
@@ -914,7 +937,7 @@ find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_requ
 		}
 		return 0;
 	}
-	return find_open(l, e->client, e->broker, e->request, found, cause);
+	return find_open(l, e->client, e->broker, e->request, e->basis, found, cause);
 }
 
 /* Whether the requests table admits this type (a freeze is not tracked). */
@@ -948,7 +971,7 @@ ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int
 	}
 	if (db_prepare(l, "INSERT INTO requests (reference, client, broker, procedure, request, "
 	    "law, channel, state, created, deadline_days, deadline_unit, extension_days, "
-	    "extension_unit) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?)", &st,
+	    "extension_unit, basis) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?)", &st,
 	    cause) != 0)
 		goto fail;
 	bind_str(st, 1, e->reference);
@@ -963,6 +986,7 @@ ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int
 	bind_str(st, 10, unit_name(e->deadline_unit));
 	sqlite3_bind_int(st, 11, e->extension_days);
 	bind_str(st, 12, unit_name(e->extension_unit));
+	bind_str(st, 13, e->basis != NULL ? e->basis : "");
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		db_fail(l, "cannot record the request", cause);
 		sqlite3_finalize(st);
@@ -2214,4 +2238,129 @@ ledger_forget_client(struct ledger *l, const char *label, char ***refs, char ***
 fail:
 	tx_rollback(l);
 	return -1;
+}
+
+/* The ledger's only client label (allocated), or an error saying why there is none. */
+static int
+only_client(struct ledger *l, char **label, char **cause)
+{
+	sqlite3_stmt *st;
+	int n = 0, step;
+
+	*label = NULL;
+	if (db_prepare(l, "SELECT label FROM clients UNION SELECT client FROM requests "
+	    "ORDER BY 1 LIMIT 2", &st, cause) != 0)
+		return -1;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == 0)
+			*label = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		free(*label);
+		*label = NULL;
+		return db_fail(l, "cannot read the clients", cause);
+	}
+	if (n == 1)
+		return 0;
+	free(*label);
+	*label = NULL;
+	*cause = xasprintf(n == 0 ? "%s: no client in the ledger yet: give the profile's label "
+	    "with --client" : "%s: the ledger holds several clients: say whose filing it is "
+	    "with --client LABEL", l->path);
+	return -1;
+}
+
+/* Record a DROP filing. */
+int
+ledger_record_drop(struct ledger *l, const char *client, const char *law, date_t filed,
+    char **used, char **cause)
+{
+	sqlite3_stmt *st;
+	char *label = NULL;
+	int rc;
+
+	if (used != NULL)
+		*used = NULL;
+	if (client != NULL && !valid_label(client)) {
+		*cause = xasprintf("--client: expected a profile's label (letters, digits, '.', "
+		    "'_' or '-', at most 64)");
+		return -1;
+	}
+	if (client == NULL && only_client(l, &label, cause) != 0)
+		return -1;
+	if (tx_begin(l, cause) != 0) {
+		free(label);
+		return -1;
+	}
+	if (db_prepare(l, "INSERT INTO drop_filings (client, law, filed, at) VALUES (?, ?, ?, "
+	    "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", &st, cause) != 0) {
+		tx_rollback(l);
+		free(label);
+		return -1;
+	}
+	bind_str(st, 1, client != NULL ? client : label);
+	bind_str(st, 2, law);
+	bind_date(st, 3, filed);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : db_fail(l, "cannot record the DROP filing",
+	    cause);
+	sqlite3_finalize(st);
+	if (rc != 0 || tx_commit(l, cause) != 0) {
+		tx_rollback(l);
+		free(label);
+		return -1;
+	}
+	if (used != NULL)
+		*used = label != NULL ? label : xstrdup(client);
+	else
+		free(label);
+	return 0;
+}
+
+/* Each client's first DROP filing. */
+int
+ledger_drops(struct ledger *l, const char *client, struct ledger_drop **out, size_t *n,
+    char **cause)
+{
+	sqlite3_stmt *st;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT client, law, min(filed) FROM drop_filings "
+	    "WHERE ?1 IS NULL OR client = ?1 GROUP BY client, law ORDER BY client", &st,
+	    cause) != 0)
+		return -1;
+	bind_str(st, 1, client);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ledger_drop *d;
+
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		d = &(*out)[(*n)++];
+		d->client = xstrdup((const char *)sqlite3_column_text(st, 0));
+		d->law = xstrdup((const char *)sqlite3_column_text(st, 1));
+		if (date_parse((const char *)sqlite3_column_text(st, 2), &d->filed) != 0)
+			d->filed = 0;
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		ledger_drops_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return db_fail(l, "cannot read the DROP filings", cause);
+	}
+	return 0;
+}
+
+/* Free what ledger_drops returned. */
+void
+ledger_drops_free(struct ledger_drop *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; d != NULL && i < n; i++) {
+		free(d[i].client);
+		free(d[i].law);
+	}
+	free(d);
 }

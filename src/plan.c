@@ -470,6 +470,23 @@ agent_may_file(const struct law *law, enum request r)
 	    (strcmp(allowed, "opt-out-only") == 0 && r == REQ_OPTOUT);
 }
 
+/*
+ * Whether a procedure turns away an authorized agent: its own record says so,
+ * or, when it says nothing, the broker declared so in a state registry.
+ */
+static int
+refuses_agent(const struct broker *b, const struct procedure *proc)
+{
+	size_t i;
+
+	if (proc->agent_allowed >= 0)
+		return proc->agent_allowed == 0;
+	for (i = 0; i < b->nregistrations; i++)
+		if (b->registrations[i].agent_allowed == 0)
+			return 1;
+	return 0;
+}
+
 /* Plan one request to one broker. */
 struct plan_item *
 plan_make(const struct broker *b, const struct profile *p, const struct laws *laws,
@@ -493,7 +510,8 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		enum plan_status st;
 		long sc;
 
-		if (proc->request != o->request || (o->email_only && proc->channel != CH_EMAIL))
+		if (proc->request != o->request || (o->email_only && proc->channel != CH_EMAIL) ||
+		    (o->written_only && proc->channel != CH_EMAIL && proc->channel != CH_POSTAL))
 			continue;
 		if (!restriction_met(proc, p)) {
 			restricted = 1;
@@ -510,6 +528,9 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		st = disclosure(proc, p, o->disclose, it, borrowed_address(proc, o->basis));
 		law = choose_law(b, proc, p, laws, o->request, o->today, o->basis);
 		sc = score(proc, st, law, it, o->today);
+		/* Filing as agent: a channel that accepts agents comes first. */
+		if (o->agent != NULL && refuses_agent(b, proc))
+			sc += 50000L;
 		if (best == NULL || sc < best_score) {
 			best = proc;
 			best_score = sc;
@@ -560,6 +581,26 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		if (strcmp(it->law->id, "fcra-605a") == 0 && best != NULL &&
 		    (best->channel == CH_POSTAL || best->channel == CH_FAX))
 			it->deadline.days = 3;
+		/*
+		 * GDPR Art. 3(2): a company neither established in the EU (or UK) nor
+		 * offering goods or services to people there or monitoring them there
+		 * is outside the law's reach; its deadline is then not claimed.
+		 */
+		if (strcmp(it->law->family, "gdpr") == 0) {
+			const char *reach = it->law->country != NULL &&
+			    strcmp(it->law->country, "GB") == 0 ? b->reach_uk : b->reach_eu;
+
+			if (reach != NULL && strcmp(reach, "neither") == 0) {
+				it->outside_reach = 1;
+				it->deadline.binding = 0;
+				it->deadline.extension_days = 0;
+				list_add(&it->notes, "The broker record says this company is not "
+				    "established where you live and neither offers goods or services to "
+				    "people there nor monitors them there, so the GDPR may not reach it "
+				    "(Art. 3): the letter asks for an answer without claiming a legal "
+				    "deadline.");
+			}
+		}
 		laws_due(laws, o->today, &it->deadline, &it->due, &it->extended_due);
 		if (it->deadline.unit == UNIT_BUSINESS && !laws_holidays_cover(laws, it->due))
 			list_add(&it->notes, _("The due date counts business days past the last year of "
@@ -605,7 +646,13 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 			    "add its Latin form to the profile (names.latin) so they can find the records."));
 		free(lat);
 	}
-	if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
+	if (o->agent != NULL && it->proc != NULL && refuses_agent(b, it->proc)) {
+		it->agent_refused = 1;
+		list_add(&it->notes, _("This broker does not accept requests from an authorized "
+		    "agent (its procedure record or its filing in a state data-broker registry says "
+		    "so): the person makes this request personally. The letter is written in the "
+		    "person's own name, for the person to sign and send."));
+	} else if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
 		list_add(&it->notes, _("This law gives no clear right to file this request through "
 		    "an agent: the person signs the letter as well."));
 	/* A fresh random reference; a ledger that knows this request gives back its own. */
@@ -652,6 +699,8 @@ plan_to_jv(const struct plan_item *it)
 	if (plan_basis_name(it->basis) != NULL)
 		jv_set_str(o, "basis", plan_basis_name(it->basis));
 	jv_set_str(o, "status", plan_status_name(it->status));
+	if (it->agent_refused)
+		jv_set(o, "agent_refused", jv_new_bool(1));
 	jv_set_str(o, "reference", it->reference);
 	jv_set_str(o, "procedure", it->proc ? it->proc->id : NULL);
 	jv_set_str(o, "channel", it->proc ? channel_name(it->proc->channel) : NULL);
@@ -923,12 +972,32 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_set_str(law, "name", L->name);
 		jv_set_str(law, "citation", L->citation);
 		jv_set_str(law, "section", law_section(L, it->request));
+		/* A law with no section on file is cited once, not as its own section too. */
+		jv_set(law, "has_section", jv_new_bool(strcmp(law_section(L, it->request),
+		    L->citation) != 0));
 		jv_set(law, "is_ccpa", jv_new_bool(strcmp(L->family, "ccpa") == 0));
 		jv_set(law, "is_us_state", jv_new_bool(strcmp(L->family, "us-state") == 0));
 		jv_set(law, "is_fcra", jv_new_bool(strcmp(L->family, "fcra") == 0));
 		jv_set(law, "is_gdpr", jv_new_bool(strcmp(L->family, "gdpr") == 0));
 		jv_set(law, "is_none", jv_new_bool(strcmp(L->family, "none") == 0));
+		/* An EEA state outside the EU has the GDPR through the EEA Agreement: say so. */
+		{
+			const struct jv *eea = jv_get(jv_get(L->json, "jurisdiction"), "via_eea");
+
+			for (i = 0; i < jv_len(eea); i++)
+				if (p->current->country != NULL &&
+				    strcmp(jv_str(jv_at(eea, i)), p->current->country) == 0)
+					jv_set_str(law, "eea_state", country_name(p->current->country));
+		}
 		jv_set(law, "binding", jv_new_bool(it->deadline.binding));
+		if (it->outside_reach) {
+			int uk = L->country != NULL && strcmp(L->country, "GB") == 0;
+
+			jv_set(law, "outside_reach", jv_new_bool(1));
+			jv_set_str(law, "reach_area", uk ? "the United Kingdom" :
+			    "the European Union or the European Economic Area");
+			jv_set_str(law, "reach_citation", uk ? "UK GDPR Art. 3" : "GDPR Art. 3");
+		}
 		t = deadline_text(it->deadline.days, it->deadline.unit);
 		jv_set_str(law, "deadline", t);
 		free(t);
@@ -1000,9 +1069,13 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 			jv_set_str(law, "agent_citation", jv_str(jv_get(jv_get(L->json, "agent"), "citation")));
 		if (jv_get(L->json, "regulator") != NULL)
 			jv_set_str(law, "regulator", jv_str(jv_get(jv_get(L->json, "regulator"), "name")));
-		/* The Delete Act's DROP covers data brokers, not the FCRA files of CRAs. */
-		jv_set(law, "drop", jv_new_bool(strcmp(L->id, "us-ca") == 0 &&
-		    it->request == REQ_DELETE && !broker_is_cra(it->broker)));
+		/*
+		 * The Delete Act's DROP covers data brokers, not the FCRA files of CRAs;
+		 * a CRA registered as a data broker gets it for its other data.
+		 */
+		jv_set(law, "drop", jv_new_bool(jv_get(L->json, "drop") != NULL &&
+		    it->request == REQ_DELETE && (!broker_is_cra(it->broker) ||
+			broker_registration(it->broker, "california") != NULL)));
 	}
 	jv_set(d, "law", law);
 

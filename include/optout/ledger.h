@@ -57,7 +57,7 @@
 struct plan_item;
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 6
+#define LEDGER_SCHEMA_VERSION 7
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -94,6 +94,14 @@ struct ledger_entry {
 	enum day_unit deadline_unit;
 	int extension_days;     /* 0 when the law allows none */
 	enum day_unit extension_unit;
+	const char *basis;      /* "fcra" or "privacy" for a CRA pair's halves; NULL otherwise */
+};
+
+/* A filing with California's DROP (schema 7): who filed, under which law, when. */
+struct ledger_drop {
+	char *client;
+	char *law;
+	date_t filed;
 };
 
 /* One request as stored.  Dates are 0 when not set. */
@@ -153,6 +161,19 @@ int ledger_state_parse(const char *s, enum ledger_state *out);
 int ledger_state_closed(enum ledger_state s);
 /* Whether the request is awaiting the broker, so a due date runs. */
 int ledger_state_awaiting(enum ledger_state s);
+
+/*
+ * Record that a client filed a deletion request through DROP (laws.json
+ * "drop" of law) on day `filed`.  client NULL means the ledger's only
+ * client; with none or several it is an error asking for one.  *used
+ * (may be NULL) receives the label recorded, allocated.
+ */
+int ledger_record_drop(struct ledger *l, const char *client, const char *law, date_t filed,
+    char **used, char **cause);
+/* Each client's first DROP filing (all clients when client is NULL), by client. */
+int ledger_drops(struct ledger *l, const char *client, struct ledger_drop **out, size_t *n,
+    char **cause);
+void ledger_drops_free(struct ledger_drop *d, size_t n);
 
 /* Fill an entry from a plan item that has a procedure (borrows its strings). */
 void ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it,

@@ -236,8 +236,9 @@ check_lacks "never the private note" "$(flat "$work/ev.txt")" "cousin"
 check_eq "the PDF is private (0600)" "600" "$(stat -c %a "$work/ev.pdf")"
 "$QPDF" --check "$work/ev.pdf" >/dev/null 2>&1 && ok "the PDF is well formed" || not_ok "the PDF is well formed"
 run evidence --client tx-1 -o "$work/ev2.pdf" --ledger "$L"
+# Three: the CRA's FCRA disclosure and its state-law access request (one row each), and the deletion.
 check_has "for a whole client, without details, letters are not reproduced" "$work/out" \
-	"the record of 2 requests."
+	"the record of 3 requests."
 check_has "and reproduces none" "$work/out" "0 letters reproduced."
 "$PDFTOTEXT" -enc UTF-8 "$work/ev2.pdf" "$work/ev2.txt"
 check_has "and the record says where the copy is" "$(flat "$work/ev2.txt")" \

@@ -38,7 +38,7 @@ check_has "the missing label is named with its file and line, in Spanish" "$work
 	"c.csv:3: label: cada cliente necesita una etiqueta (da nombre a su carpeta y a sus entradas en el registro)"
 check_has "the summary counts without a broken plural" "$work/out" \
 	"clientes: 1 (nuevos: 1; hechos antes: 0); filas sin procesar: 1"
-check_has "the ledger line is in Spanish" "$work/out" "l.db: solicitudes anotadas: 1; ya estaban:"
+check_has "the ledger line is in Spanish" "$work/out" "l.db: solicitudes anotadas: 2; ya estaban:"
 check_has "the batch points to the summary in Spanish" "$work/out" \
 	"la carpeta de cada cliente empieza con cover.pdf."
 
@@ -53,7 +53,7 @@ check_has "and how to record the delivery" "$work/out" \
 run status --ledger "$L"
 check_has "status says where the clock starts, in Spanish" "$work/out" "2026-12-14 correo est."
 check_has "status gives the days left with the Spanish plural" "$work/out" "22 días"
-check_has "status's totals are in Spanish" "$work/out" "1 solicitud: 1 esperando respuesta, 0 vencidas, 0 por revisar."
+check_has "status's totals are in Spanish" "$work/out" "2 solicitudes: 1 esperando respuesta, 0 vencidas, 0 por revisar."
 run status --ledger "$L" --json
 check_has "the JSON for scripts stays in English" "$work/out" '"deadline": "15 calendar days"'
 OPTOUT_TODAY=2026-12-11 run mark "$ref" delivered --date 2026-12-10 --ledger "$L"

@@ -144,7 +144,7 @@ print(c.execute("SELECT count(*) FROM events WHERE kind = 'followup'").fetchone(
 print(c.execute("SELECT class, evidence IS NOT NULL FROM replies").fetchall())
 PY
 check_eq "migrated to the newest version with the new tables, history kept" "$schema_version
-clients events mail_sends replies requests
+clients drop_filings events mail_sends replies requests
 1
 [('acknowledged', 1)]" "$(cat "$work/v2.txt")"
 
