@@ -24,6 +24,13 @@ help_options() {
 }
 
 cmds=$("$OPTOUT" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+# Each command checks its getopt options against its table when it parses
+# (exit 70 on a drift): every command and brokers subcommand parses --help.
+for c in $cmds "brokers list" "brokers show" "brokers validate" "brokers search" "brokers import"; do
+	# shellcheck disable=SC2086
+	run $c --help
+	check_status "optout $c --help: getopt agrees with the options table" 0
+done
 for lang in "" es; do
 	dir=$man${lang:+/$lang}
 	for cmd in $cmds; do
