@@ -72,7 +72,7 @@ done
 examples() {
 	awk '/^\.Sh / { on = ($2 == "EXAMPLES" || $2 == "EJEMPLOS"); next } !on { next }
 		/^\.\\" not run: / { why = substr($0, 14); next }
-		/^\.Dl / { ex = substr($0, 5); gsub(/\\-/, "-", ex); gsub(/\\e/, "\\", ex)
+		/^\.Dl / { ex = substr($0, 5); gsub(/\\-/, "-", ex); gsub(/\\\(dq/, "\"", ex); gsub(/\\e/, "\\", ex)
 			if (why != "") print "skip\t" why "\t" ex; else print "run\t" ex; why = ""; next }
 		/^\.\\" expect: / { print "expect\t-\t" substr($0, 13); next }
 		/^\.\\" expect [^:]*: / { f = substr($0, 12); t = f; sub(/: .*/, "", f); sub(/^[^:]*: /, "", t)
