@@ -18,7 +18,7 @@ static const struct cmd_word brokers_words[] = {
 	{ "show", "ID [--json]", N_("one broker: procedures, requirements, sources, caveats") },
 	{ "validate", "[FILE...]", N_("check broker files (default: the whole registry) against "
 	    "brokers/schema.json; exit 65 when invalid") },
-	{ "search", "WORD", N_("brokers whose name, aliases or parent contain WORD (ignoring "
+	{ "search", "WORD [--json]", N_("brokers whose name, aliases or parent contain WORD (ignoring "
 	    "case and accents)") },
 	{ "import", "FILE...", N_("turn state data-broker registry exports (CSV) into broker "
 	    "records, merged with the curated ones") },
@@ -40,6 +40,8 @@ static const struct cmd_option brokers_options[] = {
 	    "records"), CMD_ARG_WORDS, "curated imported", "list" },
 	{ "json", 0, NULL, N_("the full records as a JSON array"), CMD_ARG_NONE, NULL, "list" },
 	{ "json", 0, NULL, N_("the record as JSON"), CMD_ARG_NONE, NULL, "show" },
+	{ "json", 0, NULL, N_("the matching records as a JSON array"), CMD_ARG_NONE, NULL,
+	    "search" },
 	{ "registry", 0, "R", N_("california, vermont, texas or oregon (default: from the file "
 	    "name)"), CMD_ARG_WORDS, "california vermont texas oregon", "import" },
 	{ "as-of", 0, "DATE", N_("the registry file's date (default: from the file name)"),

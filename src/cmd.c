@@ -290,9 +290,17 @@ int
 cmd_getopt(const struct command *cmd, int argc, char **argv, const char *shortopts,
     const struct option *longopts)
 {
-	char *opts = xasprintf(":h%s", shortopts);
+	char *opts, *cause = NULL;
 	int prev = optind, c;
 
+	/* The table prints --help and the completions: getopt must parse what it says. */
+	if (cmd_check_getopt(cmd->options, strcmp(argv[0], cmd->name) != 0 ? argv[0] : NULL,
+	    shortopts, longopts, &cause) != 0) {
+		cmd_error(_("internal error: %s: %s"), cmd->name, cause);
+		free(cause);
+		exit(EX_SOFTWARE);
+	}
+	opts = xasprintf(":h%s", shortopts);
 	opterr = 0;
 	c = getopt_long(argc, argv, opts, longopts, NULL);
 	free(opts);

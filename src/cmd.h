@@ -22,8 +22,8 @@
 /*
  * The command table is the one source of --help, the manual pages' checks
  * (tests/e2e/man.sh) and the shell completions (optout completion).
- * Adding an option: one line in the command's options[] (and in its getopt
- * longopts), a .It entry in man/optout-NAME.1 and man/es/optout-NAME.1, and
+ * Adding an option: one line in the command's options[] and in its getopt
+ * longopts (cmd_getopt exits 70 when they disagree), a .It entry in man/optout-NAME.1 and man/es/optout-NAME.1, and
  * its Spanish in po/es.po.  Adding a command: its cmd-NAME.c, a line in the
  * table in cmd.c, its pages in man/ and man/es/ (listed in Makefile.am) and
  * its synopsis in the README; tests/e2e/man.sh says what disagrees.
@@ -123,6 +123,16 @@ void cmd_error_cause(char *cause);
  */
 int cmd_getopt(const struct command *cmd, int argc, char **argv, const char *shortopts,
     const struct option *longopts);
+/*
+ * Check getopt's options against a command's options table (those of
+ * subcommand sub, or all of them when NULL): every long option is in the
+ * table with the same argument and letter (or is another spelling of one,
+ * with the same value), every table option is in longopts, every short
+ * option has its table entry.  0, or -1 with *cause
+ * saying what disagrees.  cmd_getopt runs it and exits 70 on a drift.
+ */
+int cmd_check_getopt(const struct cmd_option *opts, const char *sub, const char *shortopts,
+    const struct option *longopts, char **cause);
 /* Print "optout: NAME: extra argument 'x'" style errors and return EX_USAGE. */
 int cmd_usage_error(const struct command *cmd, const char *fmt, ...) OPTOUT_PRINTF(2, 3);
 

@@ -24,6 +24,13 @@ help_options() {
 }
 
 cmds=$("$OPTOUT" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p')
+# Each command checks its getopt options against its table when it parses
+# (exit 70 on a drift): every command and brokers subcommand parses --help.
+for c in $cmds "brokers list" "brokers show" "brokers validate" "brokers search" "brokers import"; do
+	# shellcheck disable=SC2086
+	run $c --help
+	check_status "optout $c --help: getopt agrees with the options table" 0
+done
 for lang in "" es; do
 	dir=$man${lang:+/$lang}
 	for cmd in $cmds; do
@@ -54,25 +61,64 @@ for cmd in $cmds; do
 	check_eq "README: the synopsis of optout $cmd is its usage line" "$want" "$(printf '%s\n' "$block" | squash)"
 done
 
-# optout(1)'s EXAMPLES, run in order on the bundled example profile.
-cp "$TOP_SRCDIR/letters/examples/profile.json" "$work/profile.json"
-sed -n '/^\.Sh EXAMPLES/,/^\.Sh /s/^\.Dl //p' "$man/optout.1" >"$work/examples"
-n=$(wc -l <"$work/examples")
-[ "$n" -ge 5 ] && ok "optout(1) has $n examples" || not_ok "optout(1) has examples" "$n"
-while IFS= read -r ex; do
-	set +e
-	(cd "$work" && PATH="$(dirname "$OPTOUT"):$PATH" sh -c "$ex" >"$work/ex.out" 2>"$work/ex.err")
-	st=$?
-	set -e
-	if [ "$st" -eq 0 ]; then ok "example runs: $ex"; else
-		not_ok "example runs: $ex" "exit $st; $(head -c 1000 "$work/ex.err")"; fi
-	case $ex in
-	"optout status") check_has "the example's status shows the recorded request" "$work/ex.out" "spokeo" ;;
-	"optout brokers search"*) check_has "the example's search finds LexisNexis" "$work/ex.out" "lexisnexis-risk" ;;
-	"optout completion bash"*) check_has "the example wrote the bash completion" "$work/optout.bash" "complete -F _optout optout" ;;
-	"optout plan"*) check_has "the example's plan names the law" "$work/ex.out" "spokeo" ;;
-	"optout demo"*) [ -f "$work/demo/cover.pdf" ] && ok "the demo example wrote cover.pdf" || not_ok "the demo example wrote cover.pdf" ;;
-	esac
-done <"$work/examples"
+# Every page's EXAMPLES run, page by page, in order, in a fresh folder holding
+# the bundled example files (profile.json, agent.json, clients.csv) with a
+# ledger of its own.  In the page source, a '.Dl' line is an example; a
+# comment line '.\" not run: WHY' just before it keeps it from running (it
+# needs a server or the network); comment lines after it,
+# '.\" expect: TEXT' or '.\" expect FILE: TEXT', say what its standard output
+# or FILE (a PDF's text) must contain.
+# examples PAGE: "run<TAB>CMD", "skip<TAB>WHY<TAB>CMD", "expect<TAB>FILE or -<TAB>TEXT" lines.
+examples() {
+	awk '/^\.Sh / { on = ($2 == "EXAMPLES" || $2 == "EJEMPLOS"); next } !on { next }
+		/^\.\\" not run: / { why = substr($0, 14); next }
+		/^\.Dl / { ex = substr($0, 5); gsub(/\\-/, "-", ex); gsub(/\\\(dq/, "\"", ex); gsub(/\\e/, "\\", ex)
+			if (why != "") print "skip\t" why "\t" ex; else print "run\t" ex; why = ""; next }
+		/^\.\\" expect: / { print "expect\t-\t" substr($0, 13); next }
+		/^\.\\" expect [^:]*: / { f = substr($0, 12); t = f; sub(/: .*/, "", f); sub(/^[^:]*: /, "", t)
+			print "expect\t" f "\t" t; next }' "$1"
+}
+ex_files=$TOP_SRCDIR/letters/examples
+ran=0 skipped=0
+for page in "$man"/optout.1 $(for c in $cmds; do echo "$man/optout-$c.1"; done); do
+	name=$(basename "$page" .1)
+	examples "$page" >"$work/examples"
+	nrun=$(grep -c '^run' "$work/examples" || true)
+	nexp=$(grep -c '^expect' "$work/examples" || true)
+	if [ "$nrun" -ge 1 ] && [ "$nexp" -ge "$nrun" ]; then ok "$name(1) has $nrun examples that run, each checked"; else
+		not_ok "$name(1) has examples that run, each checked" "$nrun run, $nexp expectations"; fi
+	# The Spanish page shows the same commands.
+	check_eq "es/$name(1) has the same examples" "$(cut -f1,3 "$work/examples" | grep -v '^expect' || true)" \
+	    "$(examples "$man/es/$name.1" | cut -f1,3 | grep -v '^expect' || true)"
+	dir=$work/ex/$name
+	mkdir -p "$dir"
+	cp "$ex_files/profile.json" "$ex_files/agent.json" "$ex_files/clients.csv" "$dir/"
+	ex=
+	while IFS="$(printf '\t')" read -r kind a b; do
+		case $kind in
+		skip)
+			skipped=$((skipped + 1))
+			ok "$name: example not run: $b # SKIP $a" ;;
+		run)
+			ex=$a
+			ran=$((ran + 1))
+			set +e
+			(cd "$dir" && XDG_DATA_HOME="$dir/.data" XDG_CONFIG_HOME="$dir/.config" \
+			    PATH="$(dirname "$OPTOUT"):$PATH" sh -c "$ex" >"$dir/.out" 2>"$dir/.err")
+			st=$?
+			set -e
+			if [ "$st" -eq 0 ]; then ok "$name: example runs: $ex"; else
+				not_ok "$name: example runs: $ex" "exit $st; $(head -c 1000 "$dir/.err")"; fi ;;
+		expect)
+			f=$a; [ "$f" != - ] || f=.out
+			case $f in *.pdf) "$PDFTOTEXT" -enc UTF-8 "$dir/$f" "$dir/.pdf.txt" 2>/dev/null || true
+				f=.pdf.txt ;; esac
+			tr '\n' ' ' <"$dir/$f" 2>/dev/null | tr -s ' ' >"$dir/.flat" || true
+			check_has "$name: $ex: $f says '$b'" "$dir/.flat" "$b" ;;
+		esac
+	done <"$work/examples"
+done
+[ "$ran" -ge 30 ] && ok "$ran examples ran; $skipped need a server or the network and were not run" ||
+	not_ok "the pages' examples ran" "$ran ran, $skipped not run"
 
 done_testing
