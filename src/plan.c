@@ -980,6 +980,19 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_set(law, "is_fcra", jv_new_bool(strcmp(L->family, "fcra") == 0));
 		jv_set(law, "is_gdpr", jv_new_bool(strcmp(L->family, "gdpr") == 0));
 		jv_set(law, "is_none", jv_new_bool(strcmp(L->family, "none") == 0));
+		/*
+		 * A GLBA exemption that covers only data, confirmed, is cited so that a
+		 * letter can say the request covers everything else; an entity-wide one
+		 * is left unsaid, since the letter could not narrow it.
+		 */
+		{
+			const struct jv *g = jv_get(L->json, "glba");
+			const char *scope = jv_str(jv_get(g, "scope"));
+
+			if (scope != NULL && strcmp(scope, "data") == 0 &&
+			    !jv_bool(jv_get(g, "unconfirmed")))
+				jv_set_str(law, "glba_citation", jv_str(jv_get(g, "citation")));
+		}
 		/* An EEA state outside the EU has the GDPR through the EEA Agreement: say so. */
 		{
 			const struct jv *eea = jv_get(jv_get(L->json, "jurisdiction"), "via_eea");

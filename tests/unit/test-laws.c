@@ -179,6 +179,12 @@ test_appeals(void **state)
 	assert_false(appeal_usable("us-ut"));
 	assert_int_equal(jv_int(jv_get(ne, "days")), 60);
 	assert_false(appeal_usable("us-ne"));
+	/* Oregon's 45 days are in ORS 646A.576(6)(d); Texas's section is known, its window not. */
+	assert_true(appeal_usable("us-or"));
+	assert_string_equal(jv_str(jv_get(jv_get(laws_find(laws, "us-or")->json, "appeal"), "citation")),
+	    "ORS 646A.576(6)(d)");
+	assert_int_equal(jv_int(jv_get(jv_get(laws_find(laws, "us-or")->json, "appeal"), "days")), 45);
+	assert_false(appeal_usable("us-tx"));
 	/* No appeal is cited on trust: each usable one records where it was checked, with a URL. */
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		const struct jv *src;
