@@ -284,6 +284,25 @@ sync_dir(const char *dir)
 	return rc;
 }
 
+/* Write len bytes to fd, retrying on EINTR; -1 with errno set on failure. */
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = write(fd, p + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
 /* Write path atomically: temp file beside it, fsync, rename, fsync the directory. */
 int
 write_file_atomic(const char *path, const void *data, size_t len, int mode, char **cause)
@@ -291,9 +310,6 @@ write_file_atomic(const char *path, const void *data, size_t len, int mode, char
 	const char *slash = strrchr(path, '/');
 	char *dir = slash ? xstrndup(path, (size_t)(slash - path + (slash == path))) : xstrdup(".");
 	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
-	const char *p = data;
-	size_t off = 0;
-	ssize_t n;
 	int fd, saved;
 
 	fd = mkstemp(tmp);
@@ -301,16 +317,8 @@ write_file_atomic(const char *path, const void *data, size_t len, int mode, char
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		goto fail_nofd;
 	}
-	if (fchmod(fd, (mode_t)mode) == -1)
+	if (fchmod(fd, (mode_t)mode) == -1 || write_all(fd, data, len) == -1)
 		goto fail;
-	while (off < len) {
-		n = write(fd, p + off, len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		off += (size_t)n;
-	}
 	if (fsync(fd) == -1)
 		goto fail;
 	if (close(fd) == -1) {
@@ -334,6 +342,94 @@ fail_nofd:
 	free(tmp);
 	free(dir);
 	return -1;
+}
+
+/*
+ * Create path (which must not exist) and write it, without flushing: for
+ * files inside a private temporary folder that sync_tree flushes once
+ * before the folder is renamed into place.
+ */
+int
+write_file_new(const char *path, const void *data, size_t len, int mode, char **cause)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, (mode_t)mode);
+	int saved;
+
+	if (fd == -1) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* The umask may have narrowed the mode, never widened it: set it exactly. */
+	if (fchmod(fd, (mode_t)mode) == -1 || write_all(fd, data, len) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(path);
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		return -1;
+	}
+	if (close(fd) == -1) {
+		saved = errno;
+		unlink(path);
+		*cause = xasprintf("%s: %s", path, strerror(saved));
+		return -1;
+	}
+	return 0;
+}
+
+/* fsync every file and directory under path, the directory itself last. */
+static int
+fsync_walk(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int rc = 0, fd;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		char *p;
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		p = path_join(path, e->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			rc |= fsync_walk(p);
+		else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			if (fd == -1 || fsync(fd) == -1)
+				rc = -1;
+			if (fd != -1)
+				close(fd);
+		}
+		free(p);
+	}
+	closedir(d);
+	return rc | sync_dir(path);
+}
+
+/*
+ * Flush everything written under dir (files and directory entries) to disk:
+ * one syncfs of its file system where Linux has it, else an fsync of each
+ * file and directory.  A packet's many files cost one flush this way.
+ */
+int
+sync_tree(const char *dir, char **cause)
+{
+	int rc = -1;
+#ifdef __linux__
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd != -1) {
+		rc = syncfs(fd);
+		close(fd);
+	}
+#endif
+	if (rc != 0)
+		rc = fsync_walk(dir);
+	if (rc != 0)
+		*cause = xasprintf("%s: cannot flush to disk: %s", dir, strerror(errno));
+	return rc;
 }
 
 /* Create a directory and its parents. */
