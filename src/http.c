@@ -8,7 +8,6 @@
 #define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
-#include <dlfcn.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -85,10 +84,7 @@ static struct {
 } lc;
 
 /* Which symbol goes into which slot of lc. */
-static const struct {
-	const char *name;
-	void **slot;
-} lc_symbols[] = {
+static const struct dl_symbol lc_symbols[] = {
 	{ "curl_easy_cleanup", (void **)(void *)&lc.easy_cleanup },
 	{ "curl_easy_getinfo", (void **)(void *)&lc.easy_getinfo },
 	{ "curl_easy_init", (void **)(void *)&lc.easy_init },
@@ -119,29 +115,11 @@ static int
 curl_load(char **cause)
 {
 	static int loaded;
-	void *h;
-	size_t i;
 
-	if (loaded)
-		return 0;
-	if ((h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		*cause = xasprintf("cannot load libcurl (%s): %s", LIBCURL_SONAME, dlerror());
-		return -1;
-	}
-	for (i = 0; i < sizeof lc_symbols / sizeof lc_symbols[0]; i++) {
-		void *f = dlsym(h, lc_symbols[i].name);
-
-		if (f == NULL) {
-			*cause = xasprintf("cannot load libcurl (%s): %s is missing", LIBCURL_SONAME,
-			    lc_symbols[i].name);
-			dlclose(h);
-			return -1;
-		}
-		/* POSIX: a function's address travels through void *. */
-		memcpy(lc_symbols[i].slot, &f, sizeof f);
-	}
-	loaded = 1;
-	return 0;
+	if (!loaded && dl_load(LIBCURL_SONAME, lc_symbols,
+	    sizeof lc_symbols / sizeof lc_symbols[0], cause) == 0)
+		loaded = 1;
+	return loaded ? 0 : -1;
 }
 
 #define curl_easy_cleanup (lc.easy_cleanup)

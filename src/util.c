@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -436,6 +437,35 @@ sync_tree(const char *dir, char **cause)
 	if (rc != 0)
 		*cause = xasprintf("%s: cannot flush to disk: %s", dir, strerror(errno));
 	return rc;
+}
+
+/*
+ * Open a shared library by soname and fill each symbol's slot with its
+ * address; -1 with *cause naming the library if it or a symbol is missing.
+ * For libraries only some commands need, so others start without them.
+ */
+int
+dl_load(const char *soname, const struct dl_symbol *syms, size_t n, char **cause)
+{
+	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+	size_t i;
+
+	if (h == NULL) {
+		*cause = xasprintf("cannot load %s: %s", soname, dlerror());
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		void *f = dlsym(h, syms[i].name);
+
+		if (f == NULL) {
+			*cause = xasprintf("cannot load %s: %s is missing", soname, syms[i].name);
+			dlclose(h);
+			return -1;
+		}
+		/* POSIX: a function's address travels through void *. */
+		memcpy(syms[i].slot, &f, sizeof f);
+	}
+	return 0;
 }
 
 /* Create a directory and its parents. */

@@ -97,6 +97,13 @@ int write_file_atomic(const char *path, const void *data, size_t len, int mode, 
 int write_file_new(const char *path, const void *data, size_t len, int mode, char **cause);
 /* Flush every file and directory entry under dir to disk (once, for a whole folder). */
 int sync_tree(const char *dir, char **cause);
+/* A symbol to look up in a library opened at run time, and where its address goes. */
+struct dl_symbol {
+	const char *name;
+	void **slot;
+};
+/* dlopen soname and fill every symbol's slot; -1 with *cause naming what is missing. */
+int dl_load(const char *soname, const struct dl_symbol *syms, size_t n, char **cause);
 /* mkdir -p with the given mode for created directories. */
 int make_dirs(const char *path, int mode, char **cause);
 
