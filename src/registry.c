@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "optout/jv.h"
 #include "optout/registry.h"
@@ -513,38 +514,22 @@ list_json(DIR *d, const char *dir, char ***names, size_t *n)
 	}
 }
 
-/* Load every broker file in datadir/brokers and datadir/brokers/imported. */
-struct registry *
-registry_load(const char *datadir, char **cause)
+/*
+ * Load the named broker files (owned, freed here), sorted by name; with
+ * save, the validation cache is rewritten with what this run hit (a partial
+ * load must not save: it would forget the files it did not read).
+ */
+static struct registry *
+load_files(const char *datadir, char **names, size_t n, int save, char **cause)
 {
-	char *dir = xasprintf("%s/brokers", datadir);
 	struct lazy_schema ls = { datadir, NULL, NULL };
 	struct registry *r;
 	struct buf errs;
-	char **names = NULL, *sub;
 	struct vcache *vc;
-	size_t n = 0, i;
-	DIR *d;
+	size_t i;
 
-	d = opendir(dir);
-	if (d == NULL) {
-		*cause = xasprintf("%s: cannot open the broker directory", dir);
-		free(dir);
-		return NULL;
-	}
-	list_json(d, dir, &names, &n);
-	closedir(d);
-	/* Imported records live in their own folder, so the curated ones stay easy to read. */
-	sub = path_join(dir, "imported");
-	if ((d = opendir(sub)) != NULL) {
-		list_json(d, sub, &names, &n);
-		closedir(d);
-	}
-	free(sub);
-	free(dir);
 	if (n > 0)
 		qsort(names, n, sizeof *names, cmp_str);
-
 	vc = open_cache(datadir);
 	/* Without a cache (or without files) the schema is checked up front, as always. */
 	if ((vc == NULL || n == 0) && lazy_schema_get(&ls) == NULL) {
@@ -575,7 +560,7 @@ registry_load(const char *datadir, char **cause)
 		*cause = ls.cause;
 		return NULL;
 	}
-	if (vc != NULL && errs.len == 0) {
+	if (save && vc != NULL && errs.len == 0) {
 		char *ignored = NULL;
 
 		/* A cache that cannot be written only costs time on the next run. */
@@ -592,6 +577,82 @@ registry_load(const char *datadir, char **cause)
 	r->nfiles = r->n;
 	join_twins(r);
 	return r;
+}
+
+/* Load every broker file in datadir/brokers and datadir/brokers/imported. */
+struct registry *
+registry_load(const char *datadir, char **cause)
+{
+	char *dir = xasprintf("%s/brokers", datadir);
+	char **names = NULL, *sub;
+	size_t n = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d == NULL) {
+		*cause = xasprintf("%s: cannot open the broker directory", dir);
+		free(dir);
+		return NULL;
+	}
+	list_json(d, dir, &names, &n);
+	closedir(d);
+	/* Imported records live in their own folder, so the curated ones stay easy to read. */
+	sub = path_join(dir, "imported");
+	if ((d = opendir(sub)) != NULL) {
+		list_json(d, sub, &names, &n);
+		closedir(d);
+	}
+	free(sub);
+	free(dir);
+	return load_files(datadir, names, n, 1, cause);
+}
+
+/*
+ * Load only the records of the given ids (a curated one, its imported twin,
+ * or both): a command about one broker need not read six hundred.  An id
+ * with no file, or one that is not a plain file name, loads everything, so
+ * the usual messages (and suggestions) follow.
+ */
+struct registry *
+registry_load_ids(const char *datadir, const char *const *ids, size_t nids, char **cause)
+{
+	char **names = NULL;
+	size_t n = 0, i, k;
+
+	for (i = 0; i < nids; i++) {
+		static const char *const where[] = { "brokers", "brokers/imported" };
+		size_t before = n;
+
+		if (ids[i][0] == '\0' || ids[i][0] == '.' || strchr(ids[i], '/') != NULL)
+			break;
+		for (k = 0; k < 2; k++) {
+			char *path = xasprintf("%s/%s/%s.json", datadir, where[k], ids[i]);
+
+			if (access(path, F_OK) != 0) {
+				free(path);
+				continue;
+			}
+			names = xreallocarray(names, n + 1, sizeof *names);
+			names[n++] = path;
+		}
+		if (n == before)
+			break;
+	}
+	if (i < nids || nids == 0) {
+		for (k = 0; k < n; k++)
+			free(names[k]);
+		free(names);
+		return registry_load(datadir, cause);
+	}
+	/* The same id twice would load its file twice. */
+	qsort(names, n, sizeof *names, cmp_str);
+	for (i = 1, k = 1; i < n; i++) {
+		if (strcmp(names[i], names[k - 1]) == 0)
+			free(names[i]);
+		else
+			names[k++] = names[i];
+	}
+	return load_files(datadir, names, n > 0 ? k : 0, 0, cause);
 }
 
 /* Validate the named files; every problem goes into *cause. */
