@@ -383,13 +383,17 @@ write_file_new(const char *path, const void *data, size_t len, int mode, char **
 	return 0;
 }
 
-/* fsync every file and directory under path, the directory itself last. */
+/*
+ * Visit everything below path, depth first, without following symbolic
+ * links: each entry once its own contents have been visited, with its
+ * lstat mode.  Gives the OR of what visit returned (-1 if path cannot be read).
+ */
 static int
-fsync_walk(const char *path)
+walk_tree(const char *path, int (*visit)(const char *p, mode_t mode))
 {
 	DIR *d = opendir(path);
 	struct dirent *e;
-	int rc = 0, fd;
+	int rc = 0;
 
 	if (d == NULL)
 		return -1;
@@ -400,19 +404,46 @@ fsync_walk(const char *path)
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
 		p = path_join(path, e->d_name);
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rc |= fsync_walk(p);
-		else if (lstat(p, &st) == 0 && S_ISREG(st.st_mode)) {
-			fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-			if (fd == -1 || fsync(fd) == -1)
-				rc = -1;
-			if (fd != -1)
-				close(fd);
+		if (lstat(p, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				rc |= walk_tree(p, visit);
+			rc |= visit(p, st.st_mode);
 		}
 		free(p);
 	}
 	closedir(d);
-	return rc | sync_dir(path);
+	return rc;
+}
+
+/* Flush one file or directory to disk (anything else has nothing to flush). */
+static int
+fsync_one(const char *p, mode_t mode)
+{
+	int fd, rc;
+
+	if (S_ISDIR(mode))
+		return sync_dir(p);
+	if (!S_ISREG(mode))
+		return 0;
+	if ((fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Remove one file or (emptied) directory. */
+static int
+remove_one(const char *p, mode_t mode)
+{
+	return S_ISDIR(mode) ? rmdir(p) : unlink(p);
+}
+
+/* fsync every file and directory under path, the directory itself last. */
+static int
+fsync_walk(const char *path)
+{
+	return walk_tree(path, fsync_one) | sync_dir(path);
 }
 
 /*
@@ -507,25 +538,7 @@ make_dirs(const char *path, int mode, char **cause)
 void
 remove_tree(const char *path)
 {
-	DIR *d = opendir(path);
-	struct dirent *e;
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL) {
-			char *p;
-			struct stat st;
-
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			p = path_join(path, e->d_name);
-			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-				remove_tree(p);
-			else
-				unlink(p);
-			free(p);
-		}
-		closedir(d);
-	}
+	(void)walk_tree(path, remove_one);
 	rmdir(path);
 }
 
