@@ -183,7 +183,7 @@ cmd_letter_run(int argc, char **argv)
 		str_list_free(consent);
 		return EX_SOFTWARE;
 	}
-	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0) {
+	if ((rc = cmd_load_inputs_for(profile, agent, broker, &in)) != 0) {
 		str_list_free(consent);
 		return rc;
 	}

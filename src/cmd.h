@@ -165,6 +165,9 @@ struct cmd_inputs {
 };
 /* Load the inputs, printing what went wrong; returns 0 or an exit status. */
 int cmd_load_inputs(const char *profile_path, const char *agent_path, struct cmd_inputs *in);
+/* The same, reading only the brokers of a -b list (NULL: the whole registry). */
+int cmd_load_inputs_for(const char *profile_path, const char *agent_path, const char *broker_ids,
+    struct cmd_inputs *in);
 void cmd_inputs_free(struct cmd_inputs *in);
 /*
  * Brokers named in a comma list (-b), or those of a scope (--scope S; --all

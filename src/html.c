@@ -16,6 +16,58 @@
 #include "optout/html.h"
 #include "optout/util.h"
 
+/*
+ * libxml2 is opened on first use (dlopen), not linked: it brings ICU and
+ * the C++ runtime, whose loading slowed the start of every command though
+ * only web forms and the inbox read HTML.
+ */
+#define LIBXML2_SONAME "libxml2.so.2"
+
+static struct {
+	htmlDocPtr (*htmlReadMemory)(const char *, int, const char *, const char *, int);
+	xmlNodePtr (*xmlDocGetRootElement)(const xmlDoc *);
+	xmlFreeFunc *xmlFree_var; /* a variable: the allocator libxml2 frees with */
+	void (*xmlFreeDoc)(xmlDocPtr);
+	xmlChar *(*xmlGetProp)(const xmlNode *, const xmlChar *);
+	xmlAttrPtr (*xmlHasProp)(const xmlNode *, const xmlChar *);
+	xmlChar *(*xmlNodeGetContent)(const xmlNode *);
+	void (*xmlSetStructuredErrorFunc)(void *, xmlStructuredErrorFunc);
+} lx;
+
+/* Which symbol goes into which slot of lx. */
+static const struct dl_symbol lx_symbols[] = {
+	{ "htmlReadMemory", (void **)(void *)&lx.htmlReadMemory },
+	{ "xmlDocGetRootElement", (void **)(void *)&lx.xmlDocGetRootElement },
+	{ "xmlFree", (void **)(void *)&lx.xmlFree_var },
+	{ "xmlFreeDoc", (void **)(void *)&lx.xmlFreeDoc },
+	{ "xmlGetProp", (void **)(void *)&lx.xmlGetProp },
+	{ "xmlHasProp", (void **)(void *)&lx.xmlHasProp },
+	{ "xmlNodeGetContent", (void **)(void *)&lx.xmlNodeGetContent },
+	{ "xmlSetStructuredErrorFunc", (void **)(void *)&lx.xmlSetStructuredErrorFunc },
+};
+
+#undef xmlFree
+#define htmlReadMemory (lx.htmlReadMemory)
+#define xmlDocGetRootElement (lx.xmlDocGetRootElement)
+#define xmlFree (*lx.xmlFree_var)
+#define xmlFreeDoc (lx.xmlFreeDoc)
+#define xmlGetProp (lx.xmlGetProp)
+#define xmlHasProp (lx.xmlHasProp)
+#define xmlNodeGetContent (lx.xmlNodeGetContent)
+#define xmlSetStructuredErrorFunc (lx.xmlSetStructuredErrorFunc)
+
+/* Open libxml2 and find its functions, once; -1 with *cause if it cannot be. */
+static int
+xml_load(char **cause)
+{
+	static int loaded;
+
+	if (!loaded && dl_load(LIBXML2_SONAME, lx_symbols,
+	    sizeof lx_symbols / sizeof lx_symbols[0], cause) == 0)
+		loaded = 1;
+	return loaded ? 0 : -1;
+}
+
 /* Deeper markup is skipped: no legitimate form page nests this deep. */
 #define HTML_MAX_DEPTH 400
 
@@ -493,6 +545,8 @@ html_parse(const char *data, size_t len, const char *charset, char **cause)
 		*cause = xasprintf("the page is larger than %zu bytes", HTML_MAX_INPUT);
 		return NULL;
 	}
+	if (xml_load(cause) != 0)
+		return NULL;
 	xmlSetStructuredErrorFunc(NULL, quiet);
 	if (enc == NULL && utf8_valid((const unsigned char *)data, len))
 		enc = "UTF-8";

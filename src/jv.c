@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -210,20 +211,310 @@ jv_parse(const char *text, size_t len, const char *name, char **cause)
 	return V(j);
 }
 
+/*
+ * A fast reader for text that passed jv_parse before (a validation cache
+ * hit): jansson's lexer reads a byte at a time through a stream and spends
+ * most of a registry load there.  It builds the same jansson values, and
+ * gives up (NULL) on anything unusual, so the caller falls back to jansson.
+ */
+struct fast {
+	const char *p, *end;
+	struct buf tmp; /* a string with escapes, decoded */
+};
+
+static json_t *fast_value(struct fast *f, int depth);
+
+/* Skip JSON white space. */
+static void
+fast_ws(struct fast *f)
+{
+	while (f->p < f->end && (*f->p == ' ' || *f->p == '\n' || *f->p == '\t' || *f->p == '\r'))
+		f->p++;
+}
+
+/* Four hex digits at p, or -1. */
+static long
+fast_hex4(const char *p, const char *end)
+{
+	long v = 0;
+	int i;
+
+	if (end - p < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* Append code point cp as UTF-8. */
+static void
+fast_utf8(struct buf *b, unsigned long cp)
+{
+	if (cp < 0x80)
+		buf_addc(b, (char)cp);
+	else if (cp < 0x800) {
+		buf_addc(b, (char)(0xC0 | (cp >> 6)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		buf_addc(b, (char)(0xE0 | (cp >> 12)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		buf_addc(b, (char)(0xF0 | (cp >> 18)));
+		buf_addc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		buf_addc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		buf_addc(b, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+/*
+ * A string at f->p (just after its opening quote): its bytes in *s and *n,
+ * pointing into the text or, when it had escapes, into f->tmp.  -1 if bad.
+ */
+static int
+fast_string(struct fast *f, const char **s, size_t *n)
+{
+	const char *start = f->p;
+	int escaped = 0;
+
+	while (f->p < f->end && *f->p != '"') {
+		unsigned char c = (unsigned char)*f->p;
+
+		if (c < 0x20)
+			return -1;
+		if (c == '\\') {
+			escaped = 1;
+			f->p++;
+		}
+		f->p++;
+	}
+	if (f->p >= f->end)
+		return -1;
+	if (!escaped) {
+		*s = start;
+		*n = (size_t)(f->p - start);
+		f->p++;
+		return 0;
+	}
+	f->tmp.len = 0;
+	for (f->p = start; *f->p != '"'; f->p++) {
+		long cp, lo;
+
+		if (*f->p != '\\') {
+			buf_addc(&f->tmp, *f->p);
+			continue;
+		}
+		switch (*++f->p) {
+		case '"': case '\\': case '/':
+			buf_addc(&f->tmp, *f->p);
+			break;
+		case 'b': buf_addc(&f->tmp, '\b'); break;
+		case 'f': buf_addc(&f->tmp, '\f'); break;
+		case 'n': buf_addc(&f->tmp, '\n'); break;
+		case 'r': buf_addc(&f->tmp, '\r'); break;
+		case 't': buf_addc(&f->tmp, '\t'); break;
+		case 'u':
+			cp = fast_hex4(f->p + 1, f->end);
+			/* NUL and lone surrogates: leave them to jansson's rules. */
+			if (cp <= 0 || (cp >= 0xDC00 && cp <= 0xDFFF))
+				return -1;
+			f->p += 4;
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				if (f->end - f->p < 7 || f->p[1] != '\\' || f->p[2] != 'u' ||
+				    (lo = fast_hex4(f->p + 3, f->end)) < 0xDC00 || lo > 0xDFFF)
+					return -1;
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				f->p += 6;
+			}
+			fast_utf8(&f->tmp, (unsigned long)cp);
+			break;
+		default:
+			return -1;
+		}
+	}
+	f->p++;
+	*s = f->tmp.data;
+	*n = f->tmp.len;
+	return 0;
+}
+
+/* A number at f->p, as jansson reads it: an integer unless it has a fraction or exponent. */
+static json_t *
+fast_number(struct fast *f)
+{
+	const char *start = f->p;
+	char num[64], *e;
+	int real = 0;
+	size_t n;
+
+	while (f->p < f->end && strchr("0123456789+-.eE", *f->p) != NULL) {
+		if (*f->p == '.' || *f->p == 'e' || *f->p == 'E')
+			real = 1;
+		f->p++;
+	}
+	n = (size_t)(f->p - start);
+	if (n == 0 || n >= sizeof num)
+		return NULL;
+	memcpy(num, start, n);
+	num[n] = '\0';
+	errno = 0;
+	if (real) {
+		double d = strtod(num, &e);
+
+		return *e == '\0' && errno == 0 && isfinite(d) ? json_real(d) : NULL;
+	} else {
+		long long i = strtoll(num, &e, 10);
+
+		return *e == '\0' && errno == 0 ? json_integer((json_int_t)i) : NULL;
+	}
+}
+
+/* An object's members, after its opening brace. */
+static json_t *
+fast_object(struct fast *f, int depth)
+{
+	json_t *o = json_object(), *v;
+	const char *k;
+	char *key;
+	size_t kn, n;
+
+	fast_ws(f);
+	if (f->p < f->end && *f->p == '}') {
+		f->p++;
+		return o;
+	}
+	for (;;) {
+		fast_ws(f);
+		if (f->p >= f->end || *f->p++ != '"' || fast_string(f, &k, &kn) != 0)
+			break;
+		/* A key with escapes sits in f->tmp, which the value's strings reuse. */
+		key = k == f->tmp.data ? xstrndup(k, kn) : NULL;
+		if (key != NULL)
+			k = key;
+		fast_ws(f);
+		n = json_object_size(o);
+		/* A duplicate key leaves the size as it was: jv_parse refuses those. */
+		if (f->p >= f->end || *f->p++ != ':' || (v = fast_value(f, depth)) == NULL ||
+		    json_object_setn_new(o, k, kn, v) != 0 || json_object_size(o) == n) {
+			free(key);
+			break;
+		}
+		free(key);
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ',') {
+			f->p++;
+			continue;
+		}
+		if (f->p < f->end && *f->p == '}') {
+			f->p++;
+			return o;
+		}
+		break;
+	}
+	json_decref(o);
+	return NULL;
+}
+
+/* An array's elements, after its opening bracket. */
+static json_t *
+fast_array(struct fast *f, int depth)
+{
+	json_t *a = json_array(), *v;
+
+	fast_ws(f);
+	if (f->p < f->end && *f->p == ']') {
+		f->p++;
+		return a;
+	}
+	for (;;) {
+		if ((v = fast_value(f, depth)) == NULL || json_array_append_new(a, v) != 0)
+			break;
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ',') {
+			f->p++;
+			continue;
+		}
+		if (f->p < f->end && *f->p == ']') {
+			f->p++;
+			return a;
+		}
+		break;
+	}
+	json_decref(a);
+	return NULL;
+}
+
+/* Whether the literal word is at f->p; skips it if so. */
+static int
+fast_word(struct fast *f, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(f->end - f->p) < n || memcmp(f->p, word, n) != 0)
+		return 0;
+	f->p += n;
+	return 1;
+}
+
+/* Any value at f->p (after white space). */
+static json_t *
+fast_value(struct fast *f, int depth)
+{
+	const char *s;
+	size_t n;
+
+	fast_ws(f);
+	if (f->p >= f->end || depth >= JV_MAX_DEPTH)
+		return NULL;
+	switch (*f->p) {
+	case '{':
+		f->p++;
+		return fast_object(f, depth + 1);
+	case '[':
+		f->p++;
+		return fast_array(f, depth + 1);
+	case '"':
+		f->p++;
+		return fast_string(f, &s, &n) == 0 ? json_stringn(s, n) : NULL;
+	case 't':
+		return fast_word(f, "true") ? json_true() : NULL;
+	case 'f':
+		return fast_word(f, "false") ? json_false() : NULL;
+	case 'n':
+		return fast_word(f, "null") ? json_null() : NULL;
+	default:
+		return fast_number(f);
+	}
+}
+
 /* Parse text known to have passed jv_parse before, without its extra scans. */
 struct jv *
 jv_parse_checked(const char *text, size_t len, const char *name, char **cause)
 {
-	json_error_t err;
+	struct fast f = { text, text + len, { 0 } };
 	json_t *j;
 
 	jv_setup();
-	j = json_loadb(text, len, JSON_DECODE_ANY, &err);
-	if (j == NULL) {
-		/* Only if the bytes changed under us: report it as jv_parse would. */
-		return jv_parse(text, len, name, cause);
-	}
-	return V(j);
+	buf_init(&f.tmp);
+	j = fast_value(&f, 0);
+	fast_ws(&f);
+	buf_free(&f.tmp);
+	if (j != NULL && f.p == f.end)
+		return V(j);
+	json_decref(j);
+	/* Only if the bytes changed under us (or are unusual): report it as jv_parse would. */
+	return jv_parse(text, len, name, cause);
 }
 
 /* Drop the caller's reference to v. */

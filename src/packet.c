@@ -157,7 +157,7 @@ seal_archive(struct run *r, char **cause)
 	    r->o->seal_passphrase, &enc, cause);
 	if (rc == 0) {
 		path = path_join(r->tmp, "packet.tar.age");
-		rc = write_file_atomic(path, enc.data, enc.len, 0600, cause);
+		rc = write_file_new(path, enc.data, enc.len, 0600, cause);
 		free(path);
 	}
 	buf_free(&enc);
@@ -177,8 +177,9 @@ put_file(struct run *r, const char *subdir, const char *name, const void *data, 
 	dir = subdir ? path_join(r->tmp, subdir) : xstrdup(r->tmp);
 	path = path_join(dir, name);
 	rc = make_dirs(dir, 0700, cause);
+	/* Flushed all at once (sync_tree) before the folder is renamed into place. */
 	if (rc == 0)
-		rc = write_file_atomic(path, data, len, 0600, cause);
+		rc = write_file_new(path, data, len, 0600, cause);
 	free(path);
 	free(dir);
 	return rc;
@@ -1056,6 +1057,9 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	if (put_file(&r, NULL, "packet.json", json, strlen(json), cause) != 0)
 		goto fail;
 	if (r.archive != NULL && seal_archive(&r, cause) != 0)
+		goto fail;
+	/* One flush for the whole folder: the rename below then publishes complete files. */
+	if (sync_tree(r.tmp, cause) != 0)
 		goto fail;
 	if (exists && rmdir(o->outdir) != 0) {
 		/* An earlier packet: move it aside, put the new one in place, then remove it. */

@@ -151,18 +151,56 @@ re_match_group(
 	return re_exec(re, s, len, group, start, end, NULL);
 }
 
-/* Compile pattern, match it once against the string s, and free it. */
+/*
+ * Patterns re_test has compiled, kept for the life of the process: a batch
+ * checks every client's postal code, state and SSN with the same few
+ * constant patterns, and compiling (with JIT) costs far more than matching.
+ */
+#define RE_CACHE_SIZE 32
+static struct {
+	char *pattern;
+	struct re *re;
+} re_cache[RE_CACHE_SIZE];
+
+/* The compiled pattern from the cache, compiling and keeping it the first time. */
+static struct re *
+re_cached(const char *pattern, int *owned, char **cause)
+{
+	struct re *re;
+	size_t i;
+
+	*owned = 0;
+	for (i = 0; i < RE_CACHE_SIZE && re_cache[i].pattern != NULL; i++)
+		if (strcmp(re_cache[i].pattern, pattern) == 0)
+			return re_cache[i].re;
+	if ((re = re_compile(pattern, 0, cause)) == NULL)
+		return NULL;
+	if (i == RE_CACHE_SIZE) {
+		*owned = 1; /* the cache is full: the caller frees this one */
+		return re;
+	}
+	re_cache[i].pattern = xstrdup(pattern);
+	re_cache[i].re = re;
+	return re;
+}
+
+/* Match pattern (compiled once per process) against the string s. */
 int
 re_test(const char *pattern, const char *s, char **cause)
 {
 	PCRE2_UCHAR msg[256];
 	struct re *re;
-	int rc, error = 0;
+	int rc, error = 0, owned;
 
-	if ((re = re_compile(pattern, 0, cause)) == NULL)
+	if (pattern == NULL) {
+		*cause = xstrdup("pattern error: no pattern");
+		return -1;
+	}
+	if ((re = re_cached(pattern, &owned, cause)) == NULL)
 		return -1;
 	rc = re_exec(re, s, s != NULL ? strlen(s) : 0, 0, NULL, NULL, &error);
-	re_free(re);
+	if (owned)
+		re_free(re);
 	if (rc < 0) {
 		if (pcre2_get_error_message(error, msg, sizeof msg) < 0)
 			*cause = xasprintf("pattern match error %d", error);

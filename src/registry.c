@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "optout/jv.h"
 #include "optout/registry.h"
@@ -348,13 +349,45 @@ broker_from_jv(const struct schema *schema, struct jv *doc, const char *path, ch
 	return broker_build(schema, doc, path, 0, cause);
 }
 
+/* Load brokers/schema.json from the data directory. */
+static struct schema *
+load_schema(const char *datadir, char **cause)
+{
+	char *path = xasprintf("%s/brokers/schema.json", datadir);
+	struct schema *s = schema_load(path, cause);
+
+	free(path);
+	return s;
+}
+
+/*
+ * The schema, compiled the first time a file needs checking: when every
+ * file is in the validation cache (salted with the schema's bytes, so this
+ * schema compiled and passed them before) it is never compiled at all.
+ */
+struct lazy_schema {
+	const char *datadir;
+	struct schema *s;
+	char *cause; /* why it failed to load, once */
+};
+
+/* The lazily loaded schema, or NULL with ls->cause set. */
+static const struct schema *
+lazy_schema_get(struct lazy_schema *ls)
+{
+	if (ls->s == NULL && ls->cause == NULL)
+		ls->s = load_schema(ls->datadir, &ls->cause);
+	return ls->s;
+}
+
 /*
  * Load and check one broker file; problems are appended to errs.  With a
  * cache, a file whose bytes passed before is parsed but not checked again.
  */
 static struct broker *
-load_one(const struct schema *schema, const char *path, struct vcache *vc, struct buf *errs)
+load_one(struct lazy_schema *ls, const char *path, struct vcache *vc, struct buf *errs)
 {
+	const struct schema *schema = NULL;
 	unsigned char key[VCACHE_KEY_BYTES];
 	struct broker *b;
 	struct jv *doc = NULL;
@@ -371,6 +404,11 @@ load_one(const struct schema *schema, const char *path, struct vcache *vc, struc
 		          : jv_parse(data, len, path, &cause);
 		free(data);
 	}
+	if (doc != NULL && !hit && (schema = lazy_schema_get(ls)) == NULL) {
+		jv_free(doc);
+		doc = NULL;
+		cause = xstrdup(ls->cause);
+	}
 	if (doc != NULL && (b = broker_build(schema, doc, path, hit, &cause)) != NULL) {
 		if (vc != NULL && !hit)
 			vcache_add(vc, key);
@@ -379,17 +417,6 @@ load_one(const struct schema *schema, const char *path, struct vcache *vc, struc
 	buf_printf(errs, "%s\n", cause);
 	free(cause);
 	return NULL;
-}
-
-/* Load brokers/schema.json from the data directory. */
-static struct schema *
-load_schema(const char *datadir, char **cause)
-{
-	char *path = xasprintf("%s/brokers/schema.json", datadir);
-	struct schema *s = schema_load(path, cause);
-
-	free(path);
-	return s;
 }
 
 /* The cache of broker files that passed, salted with the schema's bytes (or NULL). */
@@ -401,7 +428,7 @@ open_cache(const char *datadir)
 	size_t len = 0;
 
 	if (read_file(path, SCHEMA_MAX_BYTES, &data, &len, &cause) != 0) {
-		/* load_schema read it a moment ago; if it is gone now, check without a cache. */
+		/* Unreadable now: check without a cache (the schema load then says why). */
 		free(cause);
 		free(path);
 		return NULL;
@@ -490,58 +517,53 @@ list_json(DIR *d, const char *dir, char ***names, size_t *n)
 	}
 }
 
-/* Load every broker file in datadir/brokers and datadir/brokers/imported. */
-struct registry *
-registry_load(const char *datadir, char **cause)
+/*
+ * Load the named broker files (owned, freed here), sorted by name; with
+ * save, the validation cache is rewritten with what this run hit (a partial
+ * load must not save: it would forget the files it did not read).
+ */
+static struct registry *
+load_files(const char *datadir, char **names, size_t n, int save, char **cause)
 {
-	char *dir = xasprintf("%s/brokers", datadir);
+	struct lazy_schema ls = { datadir, NULL, NULL };
 	struct registry *r;
-	struct schema *schema;
 	struct buf errs;
-	char **names = NULL, *sub;
 	struct vcache *vc;
-	size_t n = 0, i;
-	DIR *d;
+	size_t i;
 
-	schema = load_schema(datadir, cause);
-	if (schema == NULL) {
-		free(dir);
-		return NULL;
-	}
-	d = opendir(dir);
-	if (d == NULL) {
-		*cause = xasprintf("%s: cannot open the broker directory", dir);
-		schema_free(schema);
-		free(dir);
-		return NULL;
-	}
-	list_json(d, dir, &names, &n);
-	closedir(d);
-	/* Imported records live in their own folder, so the curated ones stay easy to read. */
-	sub = path_join(dir, "imported");
-	if ((d = opendir(sub)) != NULL) {
-		list_json(d, sub, &names, &n);
-		closedir(d);
-	}
-	free(sub);
-	free(dir);
 	if (n > 0)
 		qsort(names, n, sizeof *names, cmp_str);
-
 	vc = open_cache(datadir);
+	/* Without a cache (or without files) the schema is checked up front, as always. */
+	if ((vc == NULL || n == 0) && lazy_schema_get(&ls) == NULL) {
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		vcache_free(vc);
+		*cause = ls.cause;
+		return NULL;
+	}
 	r = xcalloc(1, sizeof *r);
 	r->brokers = xcalloc(n ? n : 1, sizeof *r->brokers);
 	buf_init(&errs);
 	for (i = 0; i < n; i++) {
-		struct broker *b = load_one(schema, names[i], vc, &errs);
+		struct broker *b = ls.cause == NULL ? load_one(&ls, names[i], vc, &errs) : NULL;
 
 		if (b != NULL)
 			r->brokers[r->n++] = b;
 		free(names[i]);
 	}
 	free(names);
-	schema_free(schema);
-	if (vc != NULL && errs.len == 0) {
+	schema_free(ls.s);
+	if (ls.cause != NULL) {
+		/* The schema itself is broken: that is the one problem to report. */
+		buf_free(&errs);
+		vcache_free(vc);
+		registry_free(r);
+		*cause = ls.cause;
+		return NULL;
+	}
+	if (save && vc != NULL && errs.len == 0) {
 		char *ignored = NULL;
 
 		/* A cache that cannot be written only costs time on the next run. */
@@ -560,20 +582,98 @@ registry_load(const char *datadir, char **cause)
 	return r;
 }
 
+/* Load every broker file in datadir/brokers and datadir/brokers/imported. */
+struct registry *
+registry_load(const char *datadir, char **cause)
+{
+	char *dir = xasprintf("%s/brokers", datadir);
+	char **names = NULL, *sub;
+	size_t n = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (d == NULL) {
+		*cause = xasprintf("%s: cannot open the broker directory", dir);
+		free(dir);
+		return NULL;
+	}
+	list_json(d, dir, &names, &n);
+	closedir(d);
+	/* Imported records live in their own folder, so the curated ones stay easy to read. */
+	sub = path_join(dir, "imported");
+	if ((d = opendir(sub)) != NULL) {
+		list_json(d, sub, &names, &n);
+		closedir(d);
+	}
+	free(sub);
+	free(dir);
+	return load_files(datadir, names, n, 1, cause);
+}
+
+/*
+ * Load only the records of the given ids (a curated one, its imported twin,
+ * or both): a command about one broker need not read six hundred.  An id
+ * with no file, or one that is not a plain file name, loads everything, so
+ * the usual messages (and suggestions) follow.
+ */
+struct registry *
+registry_load_ids(const char *datadir, const char *const *ids, size_t nids, char **cause)
+{
+	char **names = NULL;
+	size_t n = 0, i, k;
+
+	for (i = 0; i < nids; i++) {
+		static const char *const where[] = { "brokers", "brokers/imported" };
+		size_t before = n;
+
+		if (ids[i][0] == '\0' || ids[i][0] == '.' || strchr(ids[i], '/') != NULL)
+			break;
+		for (k = 0; k < 2; k++) {
+			char *path = xasprintf("%s/%s/%s.json", datadir, where[k], ids[i]);
+
+			if (access(path, F_OK) != 0) {
+				free(path);
+				continue;
+			}
+			names = xreallocarray(names, n + 1, sizeof *names);
+			names[n++] = path;
+		}
+		if (n == before)
+			break;
+	}
+	if (i < nids || nids == 0) {
+		for (k = 0; k < n; k++)
+			free(names[k]);
+		free(names);
+		return registry_load(datadir, cause);
+	}
+	/* The same id twice would load its file twice. */
+	qsort(names, n, sizeof *names, cmp_str);
+	for (i = 1, k = 1; i < n; i++) {
+		if (strcmp(names[i], names[k - 1]) == 0)
+			free(names[i]);
+		else
+			names[k++] = names[i];
+	}
+	return load_files(datadir, names, n > 0 ? k : 0, 0, cause);
+}
+
 /* Validate the named files; every problem goes into *cause. */
 int
 registry_validate_files(const char *datadir, char **files, size_t nfiles, char **cause)
 {
-	struct schema *schema = load_schema(datadir, cause);
+	struct lazy_schema ls = { datadir, NULL, NULL };
 	struct buf errs;
 	size_t i;
 
-	if (schema == NULL)
+	if (lazy_schema_get(&ls) == NULL) {
+		*cause = ls.cause;
 		return -1;
+	}
 	buf_init(&errs);
 	for (i = 0; i < nfiles; i++)
-		broker_free(load_one(schema, files[i], NULL, &errs));
-	schema_free(schema);
+		broker_free(load_one(&ls, files[i], NULL, &errs));
+	schema_free(ls.s);
 	if (errs.len > 0)
 		return fail_with(&errs, cause);
 	buf_free(&errs);

@@ -24,7 +24,11 @@ int re_match(const struct re *re, const char *s, size_t len);
  */
 int re_match_group(const struct re *re, const char *s, size_t len, int group,
     size_t *start, size_t *end);
-/* Compile, match once and free: for rare checks (schema "pattern"). */
+/*
+ * Match a constant pattern against s: compiled on first use and kept for
+ * the life of the process (up to 32 patterns), so repeated checks of the
+ * same pattern compile it once.
+ */
 int re_test(const char *pattern, const char *s, char **cause);
 
 #endif

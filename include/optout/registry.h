@@ -114,6 +114,12 @@ struct registry {
 
 /* Load every broker file under datadir/brokers. */
 struct registry *registry_load(const char *datadir, char **cause);
+/*
+ * Load only the records of these ids (and their imported twins), without
+ * rewriting the validation cache; an id with no file loads everything.
+ */
+struct registry *registry_load_ids(const char *datadir, const char *const *ids, size_t nids,
+    char **cause);
 /* Validate the given broker files against datadir's schema; 0 when all are valid. */
 int registry_validate_files(const char *datadir, char **files, size_t nfiles, char **cause);
 void registry_free(struct registry *r);

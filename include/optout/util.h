@@ -93,6 +93,21 @@ int read_file(const char *path, size_t max, char **data, size_t *len, char **cau
  * temp file is removed and path is untouched.
  */
 int write_file_atomic(const char *path, const void *data, size_t len, int mode, char **cause);
+/*
+ * Create a new file (O_EXCL) with mode `mode` and write it, without fsync:
+ * only inside a private temporary folder that sync_tree flushes before it
+ * is renamed into place.
+ */
+int write_file_new(const char *path, const void *data, size_t len, int mode, char **cause);
+/* Flush every file and directory entry under dir to disk (once, for a whole folder). */
+int sync_tree(const char *dir, char **cause);
+/* A symbol to look up in a library opened at run time, and where its address goes. */
+struct dl_symbol {
+	const char *name;
+	void **slot;
+};
+/* dlopen soname and fill every symbol's slot; -1 with *cause naming what is missing. */
+int dl_load(const char *soname, const struct dl_symbol *syms, size_t n, char **cause);
 /* mkdir -p with the given mode for created directories. */
 int make_dirs(const char *path, int mode, char **cause);
 

@@ -77,4 +77,22 @@ check_status "an unwritable cache folder does not stop the command" 0
 check_eq "and the list is the same" "$(cat "$work/list1")" "$(cat "$work/out")"
 rm -f "$XDG_CACHE_HOME"
 
+# A command about named brokers reads only their records (#17): a broken
+# record of another broker does not stop it, and it leaves the cache alone.
+run brokers list
+cp "$cache" "$work/cache2"
+printf '{ "id": "zz-broken", ' >"$data/brokers/zz-broken.json"
+profile="$TOP_SRCDIR/letters/examples/profile.json"
+run plan -p "$profile" -b acxiom
+check_status "plan -b reads only the named broker's records" 0
+check_has "and plans for that broker" "$work/out" "acxiom — opt-out: ready"
+if cmp -s "$cache" "$work/cache2"; then ok "a partial load leaves the cache as it was"; else
+	not_ok "a partial load leaves the cache as it was"; fi
+run plan -p "$profile" -b acxiomm
+check_status "a mistyped id loads the whole registry, broken record and all (65)" 65
+check_has "the error names the broken file" "$work/err" "zz-broken.json"
+rm -f "$data/brokers/zz-broken.json"
+run plan -p "$profile" -b acxiomm
+check_has "and without it, the usual suggestion follows" "$work/err" "did you mean 'acxiom'?"
+
 done_testing

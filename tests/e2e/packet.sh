@@ -171,4 +171,24 @@ check_has "the access sheet's paste text asks about DHS, ICE and CBP" "$work/eqx
 	"in particular to the Department of Homeland Security (DHS), U.S. Immigration and Customs Enforcement (ICE), U.S. Customs and Border Protection (CBP) or any other law enforcement agency"
 check_has "the opt-out sheet's paste text says act on" "$work/jose/web/example-cra-opt-out.txt" "to act on it"
 
+# Durable at one flush (#17): the files in the temporary folder are written
+# without a sync each, the folder is flushed once, then renamed into place.
+if command -v strace >/dev/null 2>&1; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq \
+		-e trace=fsync,fdatasync,syncfs,rename,renameat,renameat2 -o "$work/sync.trace" \
+		env OPTOUT_DATADIR="$fx/data" "$OPTOUT" packet -p "$ex" -r delete,opt-out,access \
+		-b example-cra,example-history -o "$work/synced" --no-ledger \
+		>/dev/null 2>&1
+	check_eq "one flush for the whole packet" "1" "$(grep -c 'syncfs(' "$work/sync.trace")"
+	check_eq "no file in the temporary folder is renamed on its own" "" \
+		"$(grep -E 'rename' "$work/sync.trace" | grep -v '/synced"' | grep 'synced' || true)"
+	check_eq "the flush comes before the folder's rename into place" "syncfs rename" \
+		"$(grep -E 'syncfs\(|rename.*synced' "$work/sync.trace" | grep -oE '^[0-9]+ +(syncfs|rename[a-z0-9]*)\(' |
+			sed -E 's/^[0-9]+ +//; s/\($//; s/rename.*/rename/' | tr '\n' ' ' | sed 's/ $//')"
+	check_eq "and the packet is whole" "cover.pdf packet.json print-all.pdf" \
+		"$(cd "$work/synced" && ls cover.pdf packet.json print-all.pdf | tr '\n' ' ' | sed 's/ $//')"
+else
+	for t in 1 2 3 4; do ok "# SKIP strace is not installed"; done
+fi
+
 done_testing

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include "optout/jv.h"
 #include "optout/util.h"
@@ -264,6 +265,101 @@ test_load_file(void **state)
 	free(path);
 }
 
+/* jv_parse_checked gives exactly what jv_parse gives for text. */
+static void
+assert_same_parse(const char *text, size_t len, const char *name)
+{
+	char *c1 = NULL, *c2 = NULL, *d1, *d2;
+	struct jv *a = jv_parse(text, len, name, &c1), *b = jv_parse_checked(text, len, name, &c2);
+
+	if (a == NULL) {
+		if (b != NULL)
+			fail_msg("%s: jv_parse_checked accepted what jv_parse refuses", name);
+		assert_string_equal(c1, c2);
+		free(c1);
+		free(c2);
+		return;
+	}
+	if (b == NULL)
+		fail_msg("%s: jv_parse_checked failed: %s", name, c2);
+	d1 = jv_dump(a, 0);
+	d2 = jv_dump(b, 0);
+	if (strcmp(d1, d2) != 0)
+		fail_msg("%s: jv_parse_checked differs:\n%s\n%s", name, d1, d2);
+	/* Integers stay integers and reals reals, as jansson reads them. */
+	assert_int_equal(jv_type(a), jv_type(b));
+	free(d1);
+	free(d2);
+	jv_free(a);
+	jv_free(b);
+}
+
+/* Every JSON file in a folder parses the same both ways; gives how many were read. */
+static size_t
+same_parse_dir(const char *dir)
+{
+	char **names = NULL;
+	size_t n = 0, i;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (str_ends_with(e->d_name, ".json")) {
+			names = xreallocarray(names, n + 1, sizeof *names);
+			names[n++] = path_join(dir, e->d_name);
+		}
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		char *text, *cause = NULL;
+		size_t len;
+
+		assert_int_equal(read_file(names[i], 1 << 22, &text, &len, &cause), 0);
+		assert_same_parse(text, len, names[i]);
+		free(text);
+		free(names[i]);
+	}
+	free(names);
+	return n;
+}
+
+/*
+ * The fast reader behind jv_parse_checked (validation cache hits) builds the
+ * same values as jansson: escapes, surrogate pairs, numbers, nesting, the
+ * shipped registry and laws; and whatever it cannot read goes to jansson.
+ */
+static void
+test_parse_checked(void **state)
+{
+	static const char *texts[] = {
+		"{}", "[]", " [ ] ", "\"x\"", "0", "-0", "12", "-7", "1.5", "-2.5e3", "1E2",
+		"true", "false", "null", "[1, 2.0, \"3\", [4], {\"5\": 6}]",
+		"{\"a\": \"caf\u00e9 \\\"q\\\" \\\\ \\/ \\b\\f\\n\\r\\t\"}",
+		"{\"k\\u00e9y\": \"\\u00e9\\u4e2d\\ud83d\\ude00\", \"n\": 1}",
+		"{\"Nguy\u1ec5n\": [\"\u0110\u1eb7ng\"], \"e\": \"\"}",
+		"{\"a\": {\"b\": {\"c\": [[[]]]}}}",
+		/* Each of these is an error, reported as jansson reports it. */
+		"", "{", "[1,]", "{\"a\" 1}", "{\"a\": 1,}", "\"\\x\"", "\"\\u00zz\"",
+		"\"\\ud83d\"", "\"\\u0000\"", "[1] x", "tru", "99999999999999999999",
+		"{\"a\": 1, \"a\": 2}", "\"a\nb\"", "01x", "[\"\\udc00\"]",
+	};
+	char *dir;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
+		assert_same_parse(texts[i], strlen(texts[i]), texts[i]);
+	dir = path_join(data_dir(), "brokers");
+	assert_true(same_parse_dir(dir) > 10);
+	free(dir);
+	dir = path_join(data_dir(), "brokers/imported");
+	assert_true(same_parse_dir(dir) > 100);
+	free(dir);
+	dir = path_join(data_dir(), "letters");
+	assert_true(same_parse_dir(dir) >= 1);
+	free(dir);
+}
+
 /* Pretty and compact dumps keep order and UTF-8, and parse back equal. */
 static void
 test_dump_round_trip(void **state)
@@ -499,6 +595,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_types),
 	    cmocka_unit_test(test_duplicate_keys),
+	    cmocka_unit_test(test_parse_checked),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_token_truncated),
 	    cmocka_unit_test(test_depth_limit),

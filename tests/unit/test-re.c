@@ -217,6 +217,37 @@ test_re_test(void **state)
 	free(cause);
 }
 
+/*
+ * re_test keeps what it compiled: the same pattern gives the same answers on
+ * every call, and more distinct patterns than the cache holds still match
+ * (each one compiled for its call) with the cached ones unchanged.
+ */
+static void
+test_re_test_cache(void **state)
+{
+	char *cause = NULL, *pat, *yes, *no;
+	int i, round;
+
+	(void)state;
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < 48; i++) {
+			pat = xasprintf("^x%d-[a-c]+$", i);
+			yes = xasprintf("x%d-abc", i);
+			no = xasprintf("x%d-abd", i);
+			assert_int_equal(re_test(pat, yes, &cause), 1);
+			assert_int_equal(re_test(pat, no, &cause), 0);
+			/* Another cached pattern must not answer for this one. */
+			assert_int_equal(re_test("^x0-[a-c]+$", yes, &cause), i == 0);
+			assert_null(cause);
+			free(pat);
+			free(yes);
+			free(no);
+		}
+	assert_int_equal(re_test(NULL, "x", &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+}
+
 /* Catastrophic backtracking stops at PCRE2's limit and is an error, not a hang. */
 static void
 test_match_limit(void **state)
@@ -250,6 +281,7 @@ main(void)
 	    cmocka_unit_test(test_group_spans),
 	    cmocka_unit_test(test_compile_error),
 	    cmocka_unit_test(test_re_test),
+	    cmocka_unit_test(test_re_test_cache),
 	    cmocka_unit_test(test_match_limit),
 	};
 
