@@ -1,6 +1,7 @@
 /* optout serve: the kiosk, a local web page for opt-out drives. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,13 @@ cmd_serve_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_serve, _("unexpected argument '%s'"), argv[optind]);
+	if (o.listen != NULL) {
+		struct in_addr a;
+
+		if (inet_pton(AF_INET, o.listen, &a) != 1)
+			return cmd_usage_error(&cmd_serve, _("--listen: expected an IPv4 address "
+			    "such as 127.0.0.1"));
+	}
 	if (o.listen != NULL && strcmp(o.listen, "127.0.0.1") != 0)
 		cmd_error(_("warning: listening on %s: other computers on that network can reach "
 		    "this page and the data people type into it."), o.listen);

@@ -74,7 +74,7 @@ struct post {
 	struct MHD_PostProcessor *pp;
 	char *key[MAX_FIELDS];
 	struct buf val[MAX_FIELDS];
-	size_t n, total;
+	size_t n, total, raw;
 	int too_big;
 };
 
@@ -838,7 +838,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		return MHD_YES;
 	}
 	if (is_post && *upload_size > 0) {
-		if (p->pp != NULL)
+		/* Counted here too: a body without '=' never reaches the iterator. */
+		p->raw += *upload_size;
+		if (p->raw > MAX_BODY)
+			p->too_big = 1;
+		if (p->pp != NULL && !p->too_big)
 			MHD_post_process(p->pp, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
