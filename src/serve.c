@@ -473,9 +473,16 @@ page_data(const struct server *sv, const struct session *s, const char *notice)
 		const struct broker **bs = registry_scope(sv->reg, SCOPE_DEFAULT, &n);
 		struct jv *list = jv_new_array();
 
-		for (i = 0; i < n; i++) {
-			struct jv *b = jv_new_object();
-			int on = s->chosen != NULL ? strlist_has((const char **)s->chosen, bs[i]->id)
+		/* The government sellers first, as on the cover. */
+		for (k = 0; k < 2 * n; k++) {
+			struct jv *b;
+			int on;
+
+			i = k % n;
+			if ((bs[i]->sells_to_government != 0) != (k < n))
+				continue;
+			b = jv_new_object();
+			on = s->chosen != NULL ? strlist_has((const char **)s->chosen, bs[i]->id)
 			    : bs[i]->sells_to_government;
 
 			jv_set_str(b, "id", bs[i]->id);
