@@ -140,11 +140,12 @@ now_seconds(void)
 
 	if (f != NULL && *f != '\0') {
 		FILE *fp = fopen(f, "r");
+		char line[32] = "";
 		long long t = 0;
 
 		if (fp != NULL) {
-			if (fscanf(fp, "%lld", &t) != 1)
-				t = 0;
+			if (fgets(line, sizeof line, fp) != NULL)
+				t = strtoll(line, NULL, 10);
 			fclose(fp);
 		}
 		return t;

@@ -12,6 +12,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 url, downloads, shots, work = sys.argv[1:5]
 n = 0
@@ -51,6 +53,16 @@ try:
         step += 1
         drv.save_screenshot(os.path.join(shots, "%02d-%s.png" % (step, name)))
 
+    def navigate(act):
+        """Do what loads a new page (a click, Enter), and wait until the old one is gone."""
+        old = drv.find_element(By.TAG_NAME, "html")
+        act()
+        WebDriverWait(drv, 60).until(EC.staleness_of(old))
+
+    def click(css):
+        e = drv.find_element(By.CSS_SELECTOR, css)
+        navigate(e.click)
+
     def text():
         return drv.find_element(By.TAG_NAME, "body").text
 
@@ -62,7 +74,7 @@ try:
     drv.get(url)
     shot("start")
     check("the page opens in English", "Step 1 of 5" in text(), text())
-    drv.find_element(By.CSS_SELECTOR, 'button[value="lang-es"]').click()
+    click('button[value="lang-es"]')
     shot("spanish")
     body = text()
     check("one button switches the page to Spanish", "Paso 1 de 5: quién es usted" in body, body)
@@ -80,14 +92,14 @@ try:
           drv.switch_to.active_element.get_attribute("id") == "f-family")
     drv.switch_to.active_element.send_keys("Núñez Peña")
     fill("email", "jose@")
-    drv.find_element(By.ID, "f-email").send_keys(Keys.ENTER)
+    navigate(lambda: drv.find_element(By.ID, "f-email").send_keys(Keys.ENTER))
     shot("error")
     body = text()
     check("a bad answer gets optout init's message, in Spanish",
           "Se esperaba una dirección de correo electrónico, por ejemplo nombre@example.com." in body, body)
     check("what was typed is kept", drv.find_element(By.ID, "f-family").get_attribute("value") == "Núñez Peña")
     fill("email", "")
-    drv.find_element(By.ID, "next").click()
+    click("#next")
     body = text()
     check("the second step asks where the person lives", "Paso 2 de 5: dónde vive" in body, body)
     fill("street", "1234 Main St Apt 5")
@@ -95,7 +107,7 @@ try:
     fill("state", "California")
     fill("zip", "90033")
     shot("where")
-    drv.find_element(By.ID, "next").click()
+    click("#next")
     body = text()
     shot("brokers")
     check("the third step chooses the companies", "Paso 3 de 5: a qué empresas" in body, body)
@@ -106,14 +118,14 @@ try:
     for box in drv.find_elements(By.CSS_SELECTOR, 'input[name="broker"]'):
         if box.is_selected() and box.get_attribute("value") not in ("lexisnexis-risk", "nctue"):
             box.click()
-    drv.find_element(By.ID, "next").click()
+    click("#next")
     body = text()
     shot("review")
     check("the fourth step says what is sent and what never is",
           "Paso 4 de 5: qué se envía y qué nunca se envía" in body
           and "Nunca se envían: su número de Seguro Social ni su fecha de nacimiento." in body, body)
     check("the review names the channel in Spanish", "carta por correo postal" in body, body)
-    drv.find_element(By.ID, "next").click()
+    click("#next")
     body = text()
     shot("packet")
     check("the fifth step gives the packet", "Su paquete está listo." in body, body)
@@ -126,7 +138,7 @@ try:
             break
         time.sleep(0.05)
     check("the packet is downloaded", os.path.exists(target), os.listdir(downloads))
-    drv.find_element(By.ID, "finish").click()
+    click("#finish")
     body = text()
     shot("finished")
     check("finishing erases the data, in Spanish",

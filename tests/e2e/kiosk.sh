@@ -4,6 +4,7 @@
 # PDFs' text is checked here.  Screenshots of each step are kept in
 # tests/e2e/kiosk-artifacts/ (in the build folder).
 . "$TOP_SRCDIR/tests/e2e/lib.sh"
+. "$TOP_SRCDIR/tests/e2e/serve-lib.sh"
 
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] ||
     ! /usr/bin/python3 -c 'import selenium' 2>/dev/null; then
@@ -14,16 +15,7 @@ export OPTOUT_TODAY=2026-12-01
 shots="${TOP_BUILDDIR:-.}/tests/e2e/kiosk-artifacts"
 rm -rf "$shots"
 mkdir -p "$shots" "$work/downloads" "$work/run"
-(cd "$work/run" && exec "$OPTOUT" serve --port 0 >"$work/serve.out" 2>"$work/serve.err") &
-pid=$!
-cleanup_pids="$pid"
-url=
-i=0
-while [ -z "$url" ] && [ $i -lt 200 ]; do
-	url=$(sed -n 's|.*\(http://127\.0\.0\.1:[0-9]*/\).*|\1|p' "$work/serve.out" 2>/dev/null)
-	[ -n "$url" ] || { kill -0 "$pid" 2>/dev/null || break; i=$((i + 1)); sleep 0.05; }
-done
-[ -n "$url" ] || { echo "not ok 1 - the server starts"; cat "$work/serve.err"; echo 1..1; exit 1; }
+serve_start
 
 # The browser's checks are TAP lines of their own; they are renumbered here.
 set +e
@@ -38,7 +30,7 @@ while IFS= read -r line; do
 	"# "*) echo "$line" ;;
 	esac
 done <"$work/browser.tap"
-[ "$brc" -eq 0 ] || not_ok "the browser script ran to its end" "$(tail -n 20 "$work/browser.err")"
+[ "$brc" -eq 0 ] || not_ok "the browser script ran to its end" "$(grep -v "^#[0-9]* 0x" "$work/browser.err" | tail -n 20)"
 
 tarball="$work/downloads/optout-packet.tar"
 if [ -f "$tarball" ]; then

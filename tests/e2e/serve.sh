@@ -4,6 +4,7 @@
 # wipe decided on a test clock, an English person's flow to a downloaded
 # packet (plain and passphrase-sealed), and nothing written to disk.
 . "$TOP_SRCDIR/tests/e2e/lib.sh"
+. "$TOP_SRCDIR/tests/e2e/serve-lib.sh"
 
 command -v curl >/dev/null || { echo "1..0 # SKIP curl not installed"; exit 0; }
 export OPTOUT_TODAY=2026-12-01
@@ -13,16 +14,7 @@ export OPTOUT_TEST_CLOCK_FILE="$clock" OPTOUT_TEST_SERVE_TRACE="$work/trace"
 # The server runs in an empty folder with empty homes: it must leave them empty.
 mkdir -p "$work/run" "$work/tmp"
 export TMPDIR="$work/tmp"
-(cd "$work/run" && exec "$OPTOUT" serve --port 0 >"$work/serve.out" 2>"$work/serve.err") &
-pid=$!
-cleanup_pids="$pid"
-url=
-i=0
-while [ -z "$url" ] && [ $i -lt 200 ]; do
-	url=$(sed -n 's|.*\(http://127\.0\.0\.1:[0-9]*/\).*|\1|p' "$work/serve.out" 2>/dev/null)
-	[ -n "$url" ] || { kill -0 "$pid" 2>/dev/null || break; i=$((i + 1)); sleep 0.05; }
-done
-[ -n "$url" ] || { echo "not ok 1 - the server starts"; cat "$work/serve.err"; echo 1..1; exit 1; }
+serve_start
 ok "the server starts and says where (on 127.0.0.1)"
 
 jar="$work/jar"

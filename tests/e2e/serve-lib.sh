@@ -1,0 +1,21 @@
+# Start `optout serve --port 0` in $work/run (an empty folder) for serve.sh and
+# kiosk.sh; sets $pid and $url (http://127.0.0.1:PORT/), or stops the test.
+serve_start() {
+	mkdir -p "$work/run"
+	(cd "$work/run" && exec "$OPTOUT" serve --port 0 >"$work/serve.out" 2>"$work/serve.err") &
+	pid=$!
+	cleanup_pids="$pid"
+	url=
+	i=0
+	# It prints its address once it listens; this only bounds a broken start.
+	while [ -z "$url" ] && [ $i -lt 200 ]; do
+		url=$(sed -n 's|.*\(http://127\.0\.0\.1:[0-9]*/\).*|\1|p' "$work/serve.out" 2>/dev/null)
+		[ -n "$url" ] || { kill -0 "$pid" 2>/dev/null || break; i=$((i + 1)); sleep 0.05; }
+	done
+	if [ -z "$url" ]; then
+		echo "not ok 1 - the server starts"
+		sed 's/^/# /' "$work/serve.err"
+		echo 1..1
+		exit 1
+	fi
+}
