@@ -13,16 +13,22 @@ static int cmd_serve_run(int argc, char **argv);
 
 const struct command cmd_serve = {
 	.name = "serve",
-	.usage = "[--port N] [--listen ADDRESS]",
+	.usage = "[--port N] [--listen ADDRESS] [--staff --agent AGENT [--ledger FILE]]",
 	.summary = N_("a local web page that walks people through their packet (opt-out drives)"),
 	.help = N_("Options:\n"
 		   "  --port N          the port (default 8080; 0 picks a free one)\n"
 		   "  --listen ADDRESS  listen on this IPv4 address instead of 127.0.0.1 (other\n"
 		   "                    computers on the network could then reach the page)\n"
+		   "  --staff           a clinic filing as authorized agent: the packets are\n"
+		   "                    written as the agent of --agent FILE, with the\n"
+		   "                    authorization form to sign, and every request is\n"
+		   "                    recorded in the clinic's ledger (--ledger FILE, default\n"
+		   "                    $XDG_DATA_HOME/optout/ledger.db) under a random label\n"
 		   "Open the address it prints in a browser on this computer.  Each person's\n"
 		   "answers stay in memory, in their session only, and are erased when they\n"
 		   "finish, press \"start over\", or after 10 minutes without activity.\n"
-		   "Nothing is written to disk and nothing is sent.  Stop it with Ctrl-C.\n"),
+		   "Nothing is written to disk (with --staff, only the ledger) and nothing\n"
+		   "is sent.  Stop it with Ctrl-C.\n"),
 	.run = cmd_serve_run,
 };
 
@@ -43,13 +49,16 @@ cmd_serve_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, 'P' },
 		{ "listen", required_argument, NULL, 'L' },
+		{ "staff", no_argument, NULL, 'S' },
+		{ "agent", required_argument, NULL, 'A' },
+		{ "ledger", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct serve_opts o = { 0 };
 	char *cause = NULL, *end;
 	unsigned long port = 8080;
-	int c;
+	int c, staff = 0;
 
 	while ((c = cmd_getopt(&cmd_serve, argc, argv, "", longopts)) != -1) {
 		switch (c) {
@@ -60,12 +69,23 @@ cmd_serve_run(int argc, char **argv)
 				    "65535"));
 			break;
 		case 'L': o.listen = optarg; break;
+		case 'S': staff = 1; break;
+		case 'A': o.agent_path = optarg; break;
+		case 'D': o.ledger_path = optarg; break;
 		case 'h': cmd_usage(&cmd_serve, stdout); return 0;
 		default: return EX_USAGE;
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_serve, _("unexpected argument '%s'"), argv[optind]);
+	if (staff && o.agent_path == NULL)
+		return cmd_usage_error(&cmd_serve, _("--staff needs --agent FILE (the clinic's "
+		    "agent details)"));
+	if (!staff && (o.agent_path != NULL || o.ledger_path != NULL))
+		return cmd_usage_error(&cmd_serve, _("--agent and --ledger go with --staff"));
+	if (staff && ephemeral_mode())
+		return cmd_usage_error(&cmd_serve, _("--staff keeps a ledger, which --ephemeral "
+		    "does not allow"));
 	if (o.listen != NULL) {
 		struct in_addr a;
 

@@ -14,11 +14,13 @@
 
 #include <microhttpd.h>
 
+#include "optout/client.h"
 #include "optout/date.h"
 #include "optout/i18n.h"
 #include "optout/intake.h"
 #include "optout/jv.h"
 #include "optout/laws.h"
+#include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/packet.h"
 #include "optout/plan.h"
@@ -57,6 +59,8 @@ struct session {
 	struct buf packet, print;
 	int sealed;               /* packet is encrypted to a passphrase */
 	const char *notice;       /* one-time message (untranslated) */
+	char label[24];           /* staff mode: the person's ledger label, random */
+	size_t recorded;          /* staff mode: requests in the ledger */
 };
 
 struct server {
@@ -67,6 +71,8 @@ struct server {
 	struct laws *laws;
 	struct letters *letters;
 	char *kiosk;              /* the templates' folder */
+	struct agent *agent;      /* staff mode, else NULL */
+	struct ledger *ledger;    /* staff mode, else NULL */
 };
 
 /* A form post being received. */
@@ -124,6 +130,7 @@ static const struct {
 	{ "seal_why", N_("At least 10 characters. Without it nobody can open the archive, not "
 	  "even you: write it down somewhere safe. Open it with: age -d FILE | tar x") },
 	{ "seal_button", N_("Lock and download") },
+	{ "authorization", N_("Open the authorization form to print and sign") },
 	{ "finish", N_("I am done: erase my data") },
 	{ "finish_why", N_("Download your packet first. After this, nothing of yours is left on "
 	  "this computer.") },
@@ -503,6 +510,21 @@ page_data(const struct server *sv, const struct session *s, const char *notice)
 		jv_set(d, "rows", jv_copy(s->review));
 	if (s->step == STEP_PACKET)
 		jv_set(d, "sealed", jv_new_bool(s->sealed));
+	if (sv->agent != NULL) {
+		char *m = xasprintf(_("Your requests are filed by %s as your authorized agent. Sign "
+		    "the authorization form in your packet: it goes with each letter."),
+		    sv->agent->organization);
+
+		jv_set_str(d, "agent_note", m);
+		free(m);
+	}
+	if (sv->ledger != NULL && s->recorded > 0) {
+		char *m = xasprintf(_("The clinic recorded your requests in its ledger under the "
+		    "label %s, which says nothing about you; keep it to ask about them."), s->label);
+
+		jv_set_str(d, "ledger_note", m);
+		free(m);
+	}
 	return d;
 }
 
@@ -683,6 +705,25 @@ make_packet(struct server *sv, struct session *s, const char *passphrase, char *
 	o.seal_passphrase = passphrase;
 	o.to_memory = &s->packet;
 	o.print_all = &s->print;
+	if (sv->agent != NULL) {
+		o.agent = sv->agent;
+		o.authorization = 1;
+	}
+	if (sv->ledger != NULL) {
+		/* A random label: the ledger never learns who the person is from it. */
+		if (s->label[0] == '\0') {
+			memcpy(s->label, "kiosk-", 6);
+			random_hex(s->label + 6, 8);
+		}
+		profile_set_label(p, s->label);
+		if (client_claim(sv->ledger, p, s->label, cause) != CLIENT_OK) {
+			free(bs);
+			profile_free(p);
+			return -1;
+		}
+		o.ledger = sv->ledger;
+		o.client = s->label;
+	}
 	rc = packet_write(&o, &sum, cause);
 	if (rc == 0) {
 		struct jv *rows = jv_new_array();
@@ -704,6 +745,7 @@ make_packet(struct server *sv, struct session *s, const char *passphrase, char *
 		jv_free(s->review);
 		s->review = rows;
 		s->sealed = passphrase != NULL;
+		s->recorded = sum.recorded + sum.already_recorded;
 		packet_summary_free(&sum);
 	}
 	free(bs);
@@ -893,7 +935,16 @@ handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		ret = respond(c, MHD_HTTP_OK, "application/octet-stream", s->packet.data,
 		    s->packet.len, cookie, "Content-Disposition",
 		    "attachment; filename=\"optout-packet.tar.age\"");
-	else if (strcmp(url, "/letters.pdf") == 0 && s->step == STEP_PACKET && s->print.len > 0)
+	else if (strcmp(url, "/authorization.pdf") == 0 && s->step == STEP_PACKET && !s->sealed &&
+	    sv->agent != NULL) {
+		const char *pdf;
+		size_t len;
+
+		ret = tar_find(&s->packet, "authorization.pdf", &pdf, &len) == 0
+		    ? respond(c, MHD_HTTP_OK, "application/pdf", (void *)pdf, len, cookie,
+		    "Content-Disposition", "inline; filename=\"authorization.pdf\"")
+		    : respond_text(c, MHD_HTTP_NOT_FOUND, "not found\n");
+	} else if (strcmp(url, "/letters.pdf") == 0 && s->step == STEP_PACKET && s->print.len > 0)
 		ret = respond(c, MHD_HTTP_OK, "application/pdf", s->print.data, s->print.len, cookie,
 		    "Content-Disposition", "inline; filename=\"letters.pdf\"");
 	else
@@ -937,6 +988,14 @@ serve_run(const struct serve_opts *o, char **cause)
 	if ((sv.reg = registry_load(data_dir(), cause)) == NULL)
 		return SERVE_BAD_DATA;
 	if ((sv.laws = laws_load(data_dir(), cause)) == NULL) {
+		registry_free(sv.reg);
+		return SERVE_BAD_DATA;
+	}
+	if (o->agent_path != NULL &&
+	    ((sv.agent = agent_load(o->agent_path, data_dir(), cause)) == NULL ||
+	    (sv.ledger = ledger_open(o->ledger_path, cause)) == NULL)) {
+		agent_free(sv.agent);
+		laws_free(sv.laws);
 		registry_free(sv.reg);
 		return SERVE_BAD_DATA;
 	}
@@ -987,6 +1046,8 @@ out:
 			session_end(&sv, i, "server stopped");
 	pthread_mutex_destroy(&sv.lock);
 	letters_close(sv.letters);
+	ledger_close(sv.ledger);
+	agent_free(sv.agent);
 	laws_free(sv.laws);
 	registry_free(sv.reg);
 	free(sv.kiosk);

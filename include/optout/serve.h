@@ -39,6 +39,15 @@ struct serve_opts {
 	/* Told the page's address once it listens (the command prints it). */
 	void (*ready)(const char *url, void *ctx);
 	void *ready_ctx;
+	/*
+	 * Staff mode (a clinic filing as authorized agent): with agent_path the
+	 * packets are written as that agent, with the authorization form for the
+	 * person to sign, and each request is recorded in the clinic's ledger
+	 * (ledger_path, NULL: the default) under a random label that says
+	 * nothing about the person.  The answers themselves stay ephemeral.
+	 */
+	const char *agent_path;
+	const char *ledger_path;
 };
 
 enum serve_status serve_run(const struct serve_opts *o, char **cause);

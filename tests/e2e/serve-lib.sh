@@ -1,8 +1,9 @@
 # Start `optout serve --port 0` in $work/run (an empty folder) for serve.sh and
-# kiosk.sh; sets $pid and $url (http://127.0.0.1:PORT/), or stops the test.
+# kiosk.sh, with any further options given; sets $pid and $url
+# (http://127.0.0.1:PORT/), or stops the test.
 serve_start() {
 	mkdir -p "$work/run"
-	(cd "$work/run" && exec "$OPTOUT" serve --port 0 >"$work/serve.out" 2>"$work/serve.err") &
+	(cd "$work/run" && exec "$OPTOUT" serve --port 0 "$@" >"$work/serve.out" 2>"$work/serve.err") &
 	pid=$!
 	cleanup_pids="$pid"
 	url=

@@ -163,6 +163,44 @@ left=$(find "$work/run" "$work/tmp" "$work/xdg-data" "$work/xdg-config" -type f 
 check_eq "nothing was written to disk" 0 "$left"
 check_lacks "the server's output holds no personal data" "$work/serve.err" "Ruiz"
 
+# Staff mode: the clinic's agent files, the person signs the authorization,
+# and the clinic's ledger records each request under a random label.
+ex="$TOP_SRCDIR/letters/examples"
+unset OPTOUT_TEST_CLOCK_FILE
+serve_start --staff --agent "$ex/agent.json" --ledger "$work/clinic.db"
+rm -f "$jar"
+get / >/dev/null
+tok=$(token)
+post --data-urlencode "csrf=$tok" --data-urlencode action=next --data-urlencode 'given=Ana María' \
+	--data-urlencode 'family=Ruiz' >/dev/null
+post --data-urlencode "csrf=$tok" --data-urlencode action=next --data-urlencode 'street=1234 Main St Apt 5' \
+	--data-urlencode 'city=Los Angeles' --data-urlencode 'state=CA' --data-urlencode 'zip=90033' >/dev/null
+post --data-urlencode "csrf=$tok" --data-urlencode action=next --data-urlencode broker=lexisnexis-risk >/dev/null
+get / >/dev/null
+check_has "the review names the clinic as the person's agent" "$work/page" "Your requests are filed by Community Legal Aid Clinic (Example) as your authorized agent."
+post --data-urlencode "csrf=$tok" --data-urlencode action=next >/dev/null
+get / >/dev/null
+label=$(sed -n 's/.*under the label \(kiosk-[0-9a-f]*\),.*/\1/p' "$work/page")
+check_has "the packet page gives the ledger label" "$work/page" "under the label kiosk-"
+code=$(get /authorization.pdf)
+check_eq "the authorization form opens for printing" 200 "$code"
+"$PDFTOTEXT" -enc UTF-8 "$work/page" "$work/auth.txt"
+check_has "the authorization names the person" "$work/auth.txt" "Ana María Ruiz"
+check_has "and the clinic" "$work/auth.txt" "Community Legal Aid Clinic (Example)"
+get /packet.tar >/dev/null
+rm -rf "$work/pk2"; mkdir "$work/pk2"
+tar -xf "$work/page" -C "$work/pk2"
+"$PDFTOTEXT" -enc UTF-8 "$work/pk2/letters/lexisnexis-risk-delete.pdf" "$work/agent-letter.txt"
+check_has "the letter is written by the agent" "$work/agent-letter.txt" "Community Legal Aid Clinic (Example)"
+kill "$pid"; wait "$pid" || true
+cleanup_pids=
+run status --ledger "$work/clinic.db" --client "$label" --json
+check_status "the clinic's ledger can be read" 0
+check_has "the ledger holds the person's requests under the label" "$work/out" "lexisnexis-risk"
+check_lacks "the ledger's rows do not name the person" "$work/out" "Ruiz"
+run serve --staff
+check_status "--staff without --agent is refused" 64
+
 # --listen: another address is a warning; a bad one an error.
 run serve --listen 192.0.2.1 --port 0
 check_has "--listen warns that others can reach the page" "$work/err" "warning: listening on 192.0.2.1"
