@@ -380,13 +380,33 @@ post_free(struct post *p)
 	free(p);
 }
 
+/* Wipe and free a response's copy of its body (libmicrohttpd calls it when done). */
+static void
+wipe_sent(void *buffer)
+{
+	char *block = (char *)buffer - sizeof(size_t);
+	size_t len;
+
+	memcpy(&len, block, sizeof len);
+	explicit_bzero(buffer, len);
+	free(block);
+}
+
 /* Queue a response with the headers every page carries. */
 static enum MHD_Result
 respond(struct MHD_Connection *c, unsigned status, const char *type, void *body, size_t len,
     const char *cookie, const char *extra_name, const char *extra_value)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r;
 	enum MHD_Result ret;
+	/* The server's copy of a page is wiped once sent: the length goes before it. */
+	char *block = xmalloc(sizeof(size_t) + (len > 0 ? len : 1));
+
+	memcpy(block, &len, sizeof len);
+	if (len > 0)
+		memcpy(block + sizeof(size_t), body, len);
+	r = MHD_create_response_from_buffer_with_free_callback(len, block + sizeof(size_t),
+	    wipe_sent);
 
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; style-src "
