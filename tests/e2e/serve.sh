@@ -156,8 +156,10 @@ check_has "600 idle seconds end it, and the person is told" "$work/page" "Your s
 check_has "the trace shows the idle wipe" "$work/trace" "session $n wiped: idle"
 check_lacks "the trace holds no personal data" "$work/trace" "Ruiz"
 
-kill "$pid"; wait "$pid" || true
+kill "$pid"
+set +e; wait "$pid"; st=$?; set -e
 cleanup_pids=
+check_eq "SIGTERM stops the server cleanly (no leak under the sanitizers)" 0 "$st"
 check_has "stopping wipes the sessions left" "$work/trace" "wiped: server stopped"
 left=$(find "$work/run" "$work/tmp" "$work/xdg-data" "$work/xdg-config" -type f 2>/dev/null | wc -l)
 check_eq "nothing was written to disk" 0 "$left"
