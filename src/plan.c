@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/plan.h"
 #include "optout/util.h"
@@ -18,24 +19,24 @@ static const char *const document_fields[] = { "id_copy", "utility_bill", "photo
 static const struct {
 	const char *field, *label;
 } labels[] = {
-	{ "name", "Full name" },
-	{ "address", "Current address" },
-	{ "prior_addresses", "Previous addresses" },
-	{ "dob", "Date of birth" },
-	{ "age", "Age" },
-	{ "email", "Email address" },
-	{ "phone", "Telephone number" },
-	{ "ssn", "Social Security number" },
-	{ "ssn_last4", "Last four digits of the Social Security number" },
-	{ "drivers_license", "Driver's license number" },
-	{ "id_copy", "Copy of a government-issued photo ID" },
-	{ "utility_bill", "Copy of a utility bill showing the current address" },
-	{ "photo", "A photograph" },
-	{ "signature", "Signature" },
-	{ "listing_url", "Web address of the listing to remove" },
-	{ "listing_screenshot", "Screenshot of the listing to remove" },
-	{ "city_state", "City and state" },
-	{ "maid", "Mobile advertising ID of the phone" },
+	{ "name", N_("Full name") },
+	{ "address", N_("Current address") },
+	{ "prior_addresses", N_("Previous addresses") },
+	{ "dob", N_("Date of birth") },
+	{ "age", N_("Age") },
+	{ "email", N_("Email address") },
+	{ "phone", N_("Telephone number") },
+	{ "ssn", N_("Social Security number") },
+	{ "ssn_last4", N_("Last four digits of the Social Security number") },
+	{ "drivers_license", N_("Driver's license number") },
+	{ "id_copy", N_("Copy of a government-issued photo ID") },
+	{ "utility_bill", N_("Copy of a utility bill showing the current address") },
+	{ "photo", N_("A photograph") },
+	{ "signature", N_("Signature") },
+	{ "listing_url", N_("Web address of the listing to remove") },
+	{ "listing_screenshot", N_("Screenshot of the listing to remove") },
+	{ "city_state", N_("City and state") },
+	{ "maid", N_("Mobile advertising ID of the phone") },
 };
 
 /* A field's label for people. */

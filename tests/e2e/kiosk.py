@@ -125,6 +125,7 @@ try:
           "Paso 4 de 5: qué se envía y qué nunca se envía" in body
           and "Nunca se envían: su número de Seguro Social ni su fecha de nacimiento." in body, body)
     check("the review names the channel in Spanish", "carta por correo postal" in body, body)
+    check("and what is sent, in Spanish", "Nombre completo" in body and "Dirección actual" in body, body)
     click("#next")
     body = text()
     shot("packet")
