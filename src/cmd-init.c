@@ -130,89 +130,32 @@ ask_until(struct interview *iv, const char *question, const char *why, int optio
 	}
 }
 
-/* A name or an address line: printable text of at most 100 characters. */
+/* Ask one of the shared profile questions until the answer passes (intake.h). */
 static int
-check_text(struct interview *iv, const char *in, char **norm, const char **err)
+ask_field(struct interview *iv, const char *key, char **answer)
 {
-	const unsigned char *p;
+	const struct intake_question *q = intake_question(key);
 
-	(void)iv;
-	for (p = (const unsigned char *)in; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			*err = _("Please use letters, numbers and punctuation only.");
+	ask(iv, _(q->question), q->why != NULL ? _(q->why) : NULL);
+	for (;;) {
+		char *in = read_answer(iv, 0), *norm = NULL;
+		const char *err;
+
+		if (in == ANSWER_EOF)
 			return -1;
+		if (*in == '\0' && q->optional) {
+			free(in);
+			*answer = NULL;
+			return 0;
 		}
+		err = intake_check(q->kind, in, &norm);
+		secure_free(in);
+		if (err == NULL) {
+			*answer = norm;
+			return 0;
+		}
+		fprintf(iv->out, "  %s\n", _(err));
 	}
-	if (utf8_width(in, strlen(in)) > 100) {
-		*err = _("That is too long: 100 characters at most.");
-		return -1;
-	}
-	*norm = xstrdup(in);
-	return 0;
-}
-
-/* A US state by code or name. */
-static int
-check_state(struct interview *iv, const char *in, char **norm, const char **err)
-{
-	char code[3];
-
-	(void)iv;
-	if (intake_state(in, code) != 0) {
-		*err = _("Expected a US state: its two-letter code (CA) or its name (California).");
-		return -1;
-	}
-	*norm = xstrdup(code);
-	return 0;
-}
-
-/* A US ZIP code. */
-static int
-check_zip(struct interview *iv, const char *in, char **norm, const char **err)
-{
-	char zip[11];
-
-	(void)iv;
-	if (intake_zip(in, zip) != 0) {
-		*err = _("Expected a US ZIP code (12345 or 12345-6789).");
-		return -1;
-	}
-	*norm = xstrdup(zip);
-	return 0;
-}
-
-/* An email address: something@somewhere.tld, no spaces. */
-static int
-check_email(struct interview *iv, const char *in, char **norm, const char **err)
-{
-	const char *at = strchr(in, '@');
-
-	(void)iv;
-	if (at == NULL || at == in || strchr(at + 1, '@') != NULL || strchr(at, '.') == NULL ||
-	    strpbrk(in, " \t") != NULL || in[strlen(in) - 1] == '.' || strlen(in) > 254) {
-		*err = _("Expected an email address, such as name@example.com.");
-		return -1;
-	}
-	*norm = xstrdup(in);
-	return 0;
-}
-
-/* A phone number that can be written in E.164 (US numbers without +1 too). */
-static int
-check_phone(struct interview *iv, const char *in, char **norm, const char **err)
-{
-	char *e = phone_e164(in, "US");
-
-	(void)iv;
-	if (e == NULL || strlen(in) > 25) {
-		secure_free(e);
-		*err = _("Expected a phone number with its area code, such as (213) 555-0142, or "
-			 "with a country code, such as +52 55 1234 5678.");
-		return -1;
-	}
-	secure_free(e);
-	*norm = xstrdup(in);
-	return 0;
 }
 
 /* A Social Security number: nine digits, with or without hyphens. */
@@ -392,38 +335,31 @@ interview(struct interview *iv, struct jv *doc)
 	fprintf(iv->out, "%s\n", _("This makes your profile: the details optout puts in your "
 	    "requests to data brokers. Each request sends only what that broker's own procedure "
 	    "requires. Press Enter to skip a question that says it is optional."));
-	if (ask_until(iv, _("What is your first (given) name?"),
-	    _("Brokers look you up by name."), 0, 0, check_text, &a) != 0)
+	if (ask_field(iv, "given", &a) != 0)
 		return -1;
 	take(names, "given", a);
-	if (ask_until(iv, _("What is your last name (family name)? Write both surnames if you "
-	    "use both."), NULL, 0, 0, check_text, &a) != 0)
+	if (ask_field(iv, "family", &a) != 0)
 		return -1;
 	take(names, "family", a);
-	if (ask_until(iv, _("Street address, with the apartment number (for example: 1234 Main "
-	    "St Apt 5)."), _("Letters are sent from this address, and brokers use it to find "
-	    "your records."), 0, 0, check_text, &a) != 0)
+	if (ask_field(iv, "street", &a) != 0)
 		return -1;
 	jv_push(street, jv_new_string(a));
 	secure_free(a);
-	if (ask_until(iv, _("City?"), NULL, 0, 0, check_text, &a) != 0)
+	if (ask_field(iv, "city", &a) != 0)
 		return -1;
 	take(addr, "city", a);
-	if (ask_until(iv, _("State? (for example CA or California)"),
-	    _("Your state decides which law protects you."), 0, 0, check_state, &a) != 0)
+	if (ask_field(iv, "state", &a) != 0)
 		return -1;
 	take(addr, "region", a);
-	if (ask_until(iv, _("ZIP code?"), NULL, 0, 0, check_zip, &a) != 0)
+	if (ask_field(iv, "zip", &a) != 0)
 		return -1;
 	take(addr, "postal_code", a);
 	jv_set_str(addr, "country", "US");
 	jv_set(addr, "current", jv_new_bool(1));
-	if (ask_until(iv, _("Email address (optional)."), _("Some brokers confirm a request "
-	    "by email; it is sent only to those."), 1, 0, check_email, &a) != 0)
+	if (ask_field(iv, "email", &a) != 0)
 		return -1;
 	take_list(doc, "emails", a);
-	if (ask_until(iv, _("Phone number (optional)."), _("A few brokers ask for it to find "
-	    "your records; it is sent only to those."), 1, 0, check_phone, &a) != 0)
+	if (ask_field(iv, "phone", &a) != 0)
 		return -1;
 	take_list(doc, "phones", a);
 	if (ask_until(iv, _("Date of birth (optional), for example 1985-03-14 or 03/14/1985."),

@@ -35,6 +35,7 @@ extern const struct command cmd_submit;
 extern const struct command cmd_send;
 extern const struct command cmd_inbox;
 extern const struct command cmd_completion;
+extern const struct command cmd_serve;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
@@ -49,6 +50,7 @@ const struct command *const commands[] = {
 	&cmd_submit,
 	&cmd_send,
 	&cmd_inbox,
+	&cmd_serve,
 	&cmd_status,
 	&cmd_mark,
 	&cmd_followup,

@@ -1,12 +1,15 @@
 /* intake: read states, ZIP codes, countries and dates as people write them. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "optout/date.h"
+#include "optout/i18n.h"
 #include "optout/intake.h"
+#include "optout/profile.h"
 #include "optout/util.h"
 
 /* USPS codes with their names in English and, where different, Spanish (folded). */
@@ -215,4 +218,107 @@ intake_yes(const char *in)
 
 	free(f);
 	return r;
+}
+
+static const struct intake_question questions[] = {
+	{ "given", INTAKE_TEXT, N_("What is your first (given) name?"),
+	  N_("Brokers look you up by name."), 0 },
+	{ "family", INTAKE_TEXT, N_("What is your last name (family name)? Write both surnames "
+	  "if you use both."), NULL, 0 },
+	{ "street", INTAKE_TEXT, N_("Street address, with the apartment number (for example: "
+	  "1234 Main St Apt 5)."), N_("Letters are sent from this address, and brokers use it "
+	  "to find your records."), 0 },
+	{ "city", INTAKE_TEXT, N_("City?"), NULL, 0 },
+	{ "state", INTAKE_STATE, N_("State? (for example CA or California)"),
+	  N_("Your state decides which law protects you."), 0 },
+	{ "zip", INTAKE_ZIP, N_("ZIP code?"), NULL, 0 },
+	{ "email", INTAKE_EMAIL, N_("Email address (optional)."), N_("Some brokers confirm a "
+	  "request by email; it is sent only to those."), 1 },
+	{ "phone", INTAKE_PHONE, N_("Phone number (optional)."), N_("A few brokers ask for it to "
+	  "find your records; it is sent only to those."), 1 },
+};
+
+/* The question with this key. */
+const struct intake_question *
+intake_question(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof questions / sizeof questions[0]; i++)
+		if (strcmp(questions[i].key, key) == 0)
+			return &questions[i];
+	return NULL;
+}
+
+/* A name or an address line: printable UTF-8 of at most 100 characters. */
+static const char *
+check_text(const char *in, char **norm)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t n = strlen(in), used;
+	uint32_t cp;
+
+	while (n > 0) {
+		used = utf8_decode(p, n, &cp);
+		if (used == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			return N_("Please use letters, numbers and punctuation only.");
+		p += used;
+		n -= used;
+	}
+	if (utf8_width(in, strlen(in)) > 100)
+		return N_("That is too long: 100 characters at most.");
+	*norm = xstrdup(in);
+	return NULL;
+}
+
+/* An email address: something@somewhere.tld, no spaces. */
+static int
+email_ok(const char *in)
+{
+	const char *at = strchr(in, '@');
+
+	return !(at == NULL || at == in || strchr(at + 1, '@') != NULL ||
+	    strchr(at, '.') == NULL || strpbrk(in, " \t") != NULL ||
+	    in[strlen(in) - 1] == '.' || strlen(in) > 254);
+}
+
+/* Check an answer of one kind. */
+const char *
+intake_check(enum intake_kind kind, const char *in, char **norm)
+{
+	char code[11], *e;
+
+	*norm = NULL;
+	if (*in == '\0')
+		return N_("This one is needed: please type an answer.");
+	switch (kind) {
+	case INTAKE_TEXT:
+		return check_text(in, norm);
+	case INTAKE_STATE:
+		if (intake_state(in, code) != 0)
+			return N_("Expected a US state: its two-letter code (CA) or its name "
+			    "(California).");
+		break;
+	case INTAKE_ZIP:
+		if (intake_zip(in, code) != 0)
+			return N_("Expected a US ZIP code (12345 or 12345-6789).");
+		break;
+	case INTAKE_EMAIL:
+		if (!email_ok(in))
+			return N_("Expected an email address, such as name@example.com.");
+		*norm = xstrdup(in);
+		return NULL;
+	case INTAKE_PHONE:
+		e = phone_e164(in, "US");
+		if (e == NULL || strlen(in) > 25) {
+			secure_free(e);
+			return N_("Expected a phone number with its area code, such as (213) 555-0142, "
+			    "or with a country code, such as +52 55 1234 5678.");
+		}
+		secure_free(e);
+		*norm = xstrdup(in);
+		return NULL;
+	}
+	*norm = xstrdup(code);
+	return NULL;
 }

@@ -152,10 +152,16 @@ seal_archive(struct run *r, char **cause)
 	int rc;
 
 	tar_end(r->archive);
+	if (r->o->to_memory != NULL && r->o->nseal_to == 0 && r->o->seal_passphrase == NULL) {
+		buf_add(r->o->to_memory, r->archive->data, r->archive->len);
+		return 0;
+	}
 	buf_init(&enc);
 	rc = vault_age_encrypt(r->archive->data, r->archive->len, r->o->seal_to, r->o->nseal_to,
 	    r->o->seal_passphrase, &enc, cause);
-	if (rc == 0) {
+	if (rc == 0 && r->o->to_memory != NULL) {
+		buf_add(r->o->to_memory, enc.data, enc.len);
+	} else if (rc == 0) {
 		path = path_join(r->tmp, "packet.tar.age");
 		rc = write_file_new(path, enc.data, enc.len, 0600, cause);
 		free(path);
@@ -960,17 +966,13 @@ sync_path(const char *path)
 	}
 }
 
-/* Write the packet. */
-int
-packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cause)
+/* Make the temporary folder beside outdir that the packet is written into. */
+static int
+start_folder(const struct packet_opts *o, struct run *r, int *exists, char **parentp, char **cause)
 {
-	struct run r = { 0 };
-	char *parent, *json = NULL;
-	size_t i, k;
-	int exists, pass, rc = -1;
+	char *parent;
 
-	memset(sum, 0, sizeof *sum);
-	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && packet_exists(o->outdir))) {
+	if (!dir_is_empty(o->outdir, exists) && !(o->replace && packet_exists(o->outdir))) {
 		*cause = xasprintf(_("%s: already exists and is not empty (choose a new folder)"),
 		    o->outdir);
 		return PACKET_CANT_CREATE;
@@ -982,17 +984,34 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		free(parent);
 		return PACKET_CANT_CREATE;
 	}
-	r.tmp = xasprintf("%s.tmp-XXXXXX", o->outdir);
-	if (mkdtemp(r.tmp) == NULL) {
+	r->tmp = xasprintf("%s.tmp-XXXXXX", o->outdir);
+	if (mkdtemp(r->tmp) == NULL) {
 		*cause = xasprintf(_("%s: cannot create a folder beside it: %s"), o->outdir,
 		    strerror(errno));
-		free(r.tmp);
+		free(r->tmp);
+		r->tmp = NULL;
 		free(parent);
 		return PACKET_CANT_CREATE;
 	}
+	*parentp = parent;
+	return 0;
+}
+
+/* Write the packet. */
+int
+packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cause)
+{
+	struct run r = { 0 };
+	char *parent = NULL, *json = NULL;
+	size_t i, k;
+	int exists = 0, pass, rc = -1;
+
+	memset(sum, 0, sizeof *sum);
+	if (o->to_memory == NULL && (rc = start_folder(o, &r, &exists, &parent, cause)) != 0)
+		return rc;
 	r.o = o;
 	r.sum = sum;
-	if (o->nseal_to > 0 || o->seal_passphrase != NULL) {
+	if (o->nseal_to > 0 || o->seal_passphrase != NULL || o->to_memory != NULL) {
 		r.archive = xcalloc(1, sizeof *r.archive);
 		buf_init(r.archive);
 		r.archived_dirs = xcalloc(1, sizeof *r.archived_dirs);
@@ -1037,6 +1056,9 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		    cause) != 0)
 			goto fail;
 		rc = put_file(&r, NULL, "print-all.pdf", pdf, len, cause);
+		if (o->print_all != NULL)
+			buf_add(o->print_all, pdf, len);
+		explicit_bzero(pdf, len);
 		free(pdf);
 		if (rc != 0)
 			goto fail;
@@ -1058,6 +1080,10 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		goto fail;
 	if (r.archive != NULL && seal_archive(&r, cause) != 0)
 		goto fail;
+	if (o->to_memory != NULL) {
+		rc = 0;
+		goto out;
+	}
 	/* One flush for the whole folder: the rename below then publishes complete files. */
 	if (sync_tree(r.tmp, cause) != 0)
 		goto fail;
@@ -1088,7 +1114,8 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 	goto out;
 fail:
 	rc = -1;
-	remove_tree(r.tmp);
+	if (r.tmp != NULL)
+		remove_tree(r.tmp);
 	packet_summary_free(sum);
 out:
 	free(json);

@@ -1068,6 +1068,28 @@ tar_add(struct buf *tar, const char *name, const void *data, size_t len, int mod
 	return 0;
 }
 
+/* Find a file in an archive tar_add made. */
+int
+tar_find(const struct buf *tar, const char *name, const char **data, size_t *len)
+{
+	size_t off = 0, size;
+
+	while (off + 512 <= tar->len && tar->data[off] != '\0') {
+		const char *h = tar->data + off;
+
+		size = (size_t)strtoull(h + 124, NULL, 8);
+		if (off + 512 + size > tar->len)
+			return -1;
+		if (strncmp(h, name, 100) == 0 && h[156] == '0') {
+			*data = h + 512;
+			*len = size;
+			return 0;
+		}
+		off += 512 + (size + 511) / 512 * 512;
+	}
+	return -1;
+}
+
 /* End a tar archive (two zero blocks). */
 void
 tar_end(struct buf *tar)

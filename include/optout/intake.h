@@ -30,4 +30,28 @@ enum intake_date intake_date(const char *in, char iso[11], char alt[11]);
 /* A yes/no answer in English or Spanish: 1 yes, 0 no, -1 neither. */
 int intake_yes(const char *in);
 
+/*
+ * The questions of a profile's form, shared by `optout init` and `optout
+ * serve` so that both ask, explain and refuse in the same words.  The
+ * strings are untranslated messages (N_): translate them with _().
+ */
+enum intake_kind { INTAKE_TEXT, INTAKE_STATE, INTAKE_ZIP, INTAKE_EMAIL, INTAKE_PHONE };
+
+struct intake_question {
+	const char *key;      /* given, family, street, city, state, zip, email, phone */
+	enum intake_kind kind;
+	const char *question;
+	const char *why;      /* NULL when the question needs no reason */
+	int optional;
+};
+
+/* The question with this key, or NULL. */
+const struct intake_question *intake_question(const char *key);
+/*
+ * Check an answer of this kind (already trimmed): NULL and *norm allocated
+ * when it is good, else the message that says what was expected (N_).
+ * An empty answer is refused with the "needed" message.
+ */
+const char *intake_check(enum intake_kind kind, const char *in, char **norm);
+
 #endif

@@ -22,6 +22,7 @@
 #include "optout/registry.h"
 
 struct agent;
+struct buf;
 struct correction;
 struct laws;
 struct ledger;
@@ -62,6 +63,14 @@ struct packet_opts {
 	struct ledger *ledger;
 	const char *client;
 	const char *language;    /* the person's pages (--lang); NULL: the profile's language */
+	/*
+	 * In memory (optout serve): when set, outdir is ignored and nothing is
+	 * written to disk; the packet is this tar archive (packet.tar.age's
+	 * content, encrypted, when sealed), and print_all gets print-all.pdf
+	 * too when not NULL.  The caller wipes and frees both.
+	 */
+	struct buf *to_memory;
+	struct buf *print_all;
 };
 
 struct packet_summary {

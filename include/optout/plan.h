@@ -97,7 +97,7 @@ size_t plan_bases(const struct broker *b, enum request r, enum plan_basis out[2]
 /* "fcra", "privacy", or NULL for BASIS_ANY. */
 const char *plan_basis_name(enum plan_basis basis);
 const char *plan_status_name(enum plan_status s);
-/* A field's label for people ("Date of birth"). */
+/* A field's label for people ("Date of birth"), in English; _() translates it. */
 const char *field_label(const char *field);
 /* Whether a field is sensitive for this procedure. */
 int field_is_sensitive(const struct procedure *proc, const char *field);

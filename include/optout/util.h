@@ -62,6 +62,8 @@ void buf_free(struct buf *b);
 int tar_add(struct buf *tar, const char *name, const void *data, size_t len, int mode,
     long long mtime);
 void tar_end(struct buf *tar);
+/* A file in an archive tar_add made: 0 and its data (borrowed), or -1 when absent. */
+int tar_find(const struct buf *tar, const char *name, const char **data, size_t *len);
 
 /*
  * $XDG_DATA_HOME/optout/NAME (else ~/.local/share/optout/NAME; relative

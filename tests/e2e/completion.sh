@@ -30,7 +30,7 @@ expect() {
 }
 
 expect "commands complete" "packet plan " p
-expect "a command completes from its prefix" "send shred status submit " s
+expect "a command completes from its prefix" "send serve shred status submit " s
 expect "the commands include completion and help" "completion " comp
 expect "global options complete" "--ephemeral " --ep
 expect "after a global option's argument the command completes" "help " --identity key.txt he
