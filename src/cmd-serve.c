@@ -109,6 +109,7 @@ cmd_serve_run(int argc, char **argv)
 		cmd_error_cause(cause);
 		return EX_DATAERR;
 	case SERVE_CANNOT_LISTEN:
+	case SERVE_UNAVAILABLE:
 		cmd_error_cause(cause);
 		return EX_UNAVAILABLE;
 	}

@@ -31,6 +31,62 @@
 #include "optout/util.h"
 #include "optout/vault.h"
 
+/*
+ * libmicrohttpd is opened when the server starts (dlopen), not linked: it
+ * brings GnuTLS and its dependencies, whose loading would slow the start
+ * of every other command.
+ */
+#define LIBMHD_SONAME "libmicrohttpd.so.12"
+
+static struct {
+	enum MHD_Result (*add_response_header)(struct MHD_Response *, const char *, const char *);
+	struct MHD_PostProcessor *(*create_post_processor)(struct MHD_Connection *, size_t,
+	    MHD_PostDataIterator, void *);
+	struct MHD_Response *(*create_response_from_buffer_with_free_callback)(size_t, void *,
+	    MHD_ContentReaderFreeCallback);
+	enum MHD_Result (*destroy_post_processor)(struct MHD_PostProcessor *);
+	void (*destroy_response)(struct MHD_Response *);
+	const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *, enum MHD_DaemonInfoType,
+	    ...);
+	const char *(*lookup_connection_value)(struct MHD_Connection *, enum MHD_ValueKind,
+	    const char *);
+	enum MHD_Result (*post_process)(struct MHD_PostProcessor *, const char *, size_t);
+	enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int,
+	    struct MHD_Response *);
+	struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t, MHD_AcceptPolicyCallback, void *,
+	    MHD_AccessHandlerCallback, void *, ...);
+	void (*stop_daemon)(struct MHD_Daemon *);
+} mhd;
+
+/* Which symbol goes into which slot of mhd. */
+static const struct dl_symbol mhd_symbols[] = {
+	{ "MHD_add_response_header", (void **)(void *)&mhd.add_response_header },
+	{ "MHD_create_post_processor", (void **)(void *)&mhd.create_post_processor },
+	{ "MHD_create_response_from_buffer_with_free_callback",
+	    (void **)(void *)&mhd.create_response_from_buffer_with_free_callback },
+	{ "MHD_destroy_post_processor", (void **)(void *)&mhd.destroy_post_processor },
+	{ "MHD_destroy_response", (void **)(void *)&mhd.destroy_response },
+	{ "MHD_get_daemon_info", (void **)(void *)&mhd.get_daemon_info },
+	{ "MHD_lookup_connection_value", (void **)(void *)&mhd.lookup_connection_value },
+	{ "MHD_post_process", (void **)(void *)&mhd.post_process },
+	{ "MHD_queue_response", (void **)(void *)&mhd.queue_response },
+	{ "MHD_start_daemon", (void **)(void *)&mhd.start_daemon },
+	{ "MHD_stop_daemon", (void **)(void *)&mhd.stop_daemon },
+};
+
+#define MHD_add_response_header (mhd.add_response_header)
+#define MHD_create_post_processor (mhd.create_post_processor)
+#define MHD_create_response_from_buffer_with_free_callback \
+	(mhd.create_response_from_buffer_with_free_callback)
+#define MHD_destroy_post_processor (mhd.destroy_post_processor)
+#define MHD_destroy_response (mhd.destroy_response)
+#define MHD_get_daemon_info (mhd.get_daemon_info)
+#define MHD_lookup_connection_value (mhd.lookup_connection_value)
+#define MHD_post_process (mhd.post_process)
+#define MHD_queue_response (mhd.queue_response)
+#define MHD_start_daemon (mhd.start_daemon)
+#define MHD_stop_daemon (mhd.stop_daemon)
+
 #define MAX_SESSIONS 64
 #define MAX_BODY 16384          /* bytes of a form post */
 #define MAX_FIELD 2048          /* bytes of one form field */
@@ -1003,6 +1059,9 @@ serve_run(const struct serve_opts *o, char **cause)
 		*cause = xasprintf("--listen: expected an IPv4 address such as 127.0.0.1");
 		return SERVE_CANNOT_LISTEN;
 	}
+	if (dl_load(LIBMHD_SONAME, mhd_symbols, sizeof mhd_symbols / sizeof mhd_symbols[0],
+	    cause) != 0)
+		return SERVE_UNAVAILABLE;
 	if (vault_init(cause) != 0)
 		return SERVE_BAD_DATA;
 	if ((sv.reg = registry_load(data_dir(), cause)) == NULL)

@@ -31,6 +31,7 @@ enum serve_status {
 	SERVE_OK,
 	SERVE_BAD_DATA,  /* the registry, laws or templates could not be loaded */
 	SERVE_CANNOT_LISTEN,
+	SERVE_UNAVAILABLE, /* libmicrohttpd could not be loaded */
 };
 
 struct serve_opts {
