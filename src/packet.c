@@ -223,44 +223,80 @@ base_name(const struct plan_item *it)
 	    it->basis == BASIS_PRIVACY ? "-privacy" : "");
 }
 
-/* Why a plan item could not be prepared, in plain words. */
+/* Field names joined by sep; labels (in the page's language lang) instead when labelled. */
 static char *
-skip_reason(const struct plan_item *it)
+field_list(char **fields, const char *sep, int labelled, const char *lang)
 {
 	struct buf b;
 	size_t i;
 
 	buf_init(&b);
+	for (i = 0; fields[i] != NULL; i++)
+		buf_printf(&b, "%s%s", i ? sep : "",
+		    labelled ? i18n_page_gettext(lang, field_label(fields[i])) : fields[i]);
+	return buf_detach(&b);
+}
+
+/*
+ * Why a plan item could not be prepared, as a whole sentence in the page's
+ * language lang (NULL English, as packet.json keeps it).
+ */
+static char *
+skip_reason(const struct plan_item *it, const char *lang)
+{
+	const char *msg = NULL;
+	char *a, *b, *out;
+
 	switch (it->status) {
 	case PLAN_NO_CHANNEL:
-		buf_adds(&b, "no way to make requests to this broker is known");
+		/* The broker record's own explanation is registry text, in English. */
 		if (it->broker->no_consumer_channel != NULL)
-			buf_printf(&b, " (%s)", it->broker->no_consumer_channel);
-		break;
+			return xasprintf(i18n_page_gettext(lang, N_("No way to make requests to this "
+			    "broker is known (%s).")), it->broker->no_consumer_channel);
+		return xstrdup(i18n_page_gettext(lang, N_("No way to make requests to this broker "
+		    "is known.")));
 	case PLAN_NO_PROCEDURE:
-		buf_printf(&b, "the broker has no known procedure for %s requests",
-		    request_name(it->request));
-		break;
+		switch (it->request) {
+		case REQ_OPTOUT:
+			msg = N_("The broker has no known procedure for opt-out requests.");
+			break;
+		case REQ_DELETE:
+			msg = N_("The broker has no known procedure for deletion requests.");
+			break;
+		case REQ_ACCESS:
+			msg = N_("The broker has no known procedure for access requests.");
+			break;
+		case REQ_CORRECT:
+			msg = N_("The broker has no known procedure for correction requests.");
+			break;
+		case REQ_FREEZE:
+			msg = N_("The broker has no known procedure for security freeze requests.");
+			break;
+		case REQ_COUNT:
+			break;
+		}
+		return xstrdup(i18n_page_gettext(lang, msg != NULL ? msg
+		    : N_("The broker has no known procedure for this request.")));
 	case PLAN_MISSING:
-		buf_adds(&b, "the profile lacks ");
-		for (i = 0; it->missing[i] != NULL; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "", it->missing[i]);
-		buf_adds(&b, ", which the broker's procedure requires");
-		break;
+		/* Field names as the profile spells them: the person adds them there. */
+		a = field_list(it->missing, ", ", 0, lang);
+		out = xasprintf(i18n_page_gettext(lang, N_("The profile lacks %s, which the "
+		    "broker's procedure requires.")), a);
+		free(a);
+		return out;
 	case PLAN_NEEDS_CONSENT:
-		buf_adds(&b, "the procedure requires ");
-		for (i = 0; it->withheld[i] != NULL; i++)
-			buf_printf(&b, "%s%s", i ? " and " : "", field_label(it->withheld[i]));
 		/* One command that allows every withheld field at once. */
-		buf_adds(&b, "; run again with --disclose ");
-		for (i = 0; it->withheld[i] != NULL; i++)
-			buf_printf(&b, "%s%s", i ? "," : "", it->withheld[i]);
-		buf_adds(&b, " if you agree to send it");
-		break;
+		a = field_list(it->withheld, ", ", 1, lang);
+		b = field_list(it->withheld, ",", 0, lang);
+		out = xasprintf(i18n_page_gettext(lang, N_("The procedure requires %s; run again "
+		    "with --disclose %s if you agree to send it.")), a, b);
+		free(a);
+		free(b);
+		return out;
 	case PLAN_READY:
 		break;
 	}
-	return buf_detach(&b);
+	return xstrdup("");
 }
 
 /* The disclosed fields, by their short names (the cover explains them). */
@@ -394,17 +430,19 @@ write_sheet(struct run *r, const struct plan_item *it, const char *record_file, 
 	{
 		struct jv *notes = jv_new_array();
 
+		/* The plan's notes in the sheet's language, not the command line's. */
 		for (i = 0; it->notes[i] != NULL; i++)
-			jv_push(notes, jv_new_string(it->notes[i]));
+			jv_push(notes, jv_new_string(i18n_page_gettext(r->lang, it->notes[i])));
 		for (i = 0; it->documents[i] != NULL; i++) {
-			t = xasprintf("Have ready: %s.", field_label(it->documents[i]));
+			t = xasprintf(i18n_page_gettext(r->lang, N_("Have ready: %s.")),
+			    i18n_page_gettext(r->lang, field_label(it->documents[i])));
 			jv_push(notes, jv_new_string(t));
 			free(t);
 		}
-		if (proc->notes != NULL)
-			jv_push(notes, jv_new_string(proc->notes));
-		jv_set(d, "has_notes", jv_new_bool(jv_len(notes) > 0));
+		jv_set(d, "has_notes", jv_new_bool(jv_len(notes) > 0 || proc->notes != NULL));
 		jv_set(d, "notes", notes);
+		/* The broker record's own note is registry text, in English. */
+		jv_set_str(d, "broker_note", proc->notes);
 	}
 	doc = letter_render(r->person, "sheet", d, cause);
 	if (doc == NULL)
@@ -641,13 +679,19 @@ do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis
 	entry = plan_to_jv(it);
 	if (it->status != PLAN_READY) {
 		struct jv *s = jv_new_object();
-		char *why = skip_reason(it);
+		char *why = skip_reason(it, NULL), *why_page = skip_reason(it, r->lang);
 
 		jv_set_str(s, "broker", b->name);
 		jv_set_str(s, "request", request_name(req));
-		jv_set_str(s, "reason", why);
+		jv_set(s, "is_opt_out", jv_new_bool(req == REQ_OPTOUT));
+		jv_set(s, "is_delete", jv_new_bool(req == REQ_DELETE));
+		jv_set(s, "is_access", jv_new_bool(req == REQ_ACCESS));
+		jv_set(s, "is_correct", jv_new_bool(req == REQ_CORRECT));
+		jv_set(s, "is_freeze", jv_new_bool(req == REQ_FREEZE));
+		jv_set_str(s, "reason", why_page);
 		jv_push(r->skipped, s);
 		jv_set_str(entry, "skipped", why);
+		free(why_page);
 		free(why);
 		r->sum->skipped++;
 	} else {
