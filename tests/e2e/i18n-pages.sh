@@ -52,4 +52,58 @@ check_has "the English cover's reason is English" "$work/en.txt" \
 	"The procedure requires Date of birth, Social Security number, Driver's license number; run again with --disclose dob,ssn,drivers_license if you agree to send it."
 check_lacks "no Spanish reason on the English cover" "$work/en.txt" "El procedimiento exige"
 
+# ---- table headers in Spanish, columns aligned by characters, not bytes ----------------
+# aligned FILE FIRST-WORD HEADER...: every row's cell starts where its translated header does.
+aligned() {
+	"$PYTHON" - "$@" <<'PY'
+import sys
+path, first, heads = sys.argv[1], sys.argv[2], sys.argv[3:]
+lines = open(path, encoding="utf-8").read().split("\n")
+hdr = [l for l in lines if l.startswith(first)]
+if not hdr:
+    print("no header line starting with " + first); sys.exit(0)
+i = lines.index(hdr[0])
+rows = []
+for l in lines[i + 1:]:
+    if not l.strip():
+        break
+    rows.append(l)
+bad = []
+for h in heads:
+    c = hdr[0].find(h)
+    for r in rows:
+        if c < 1 or len(r) <= c or r[c - 1] != " " or r[c] == " ":
+            bad.append("%s at %d: %r" % (h, c, r))
+print("aligned" if rows and not bad else "\n".join(bad) or "no rows")
+PY
+}
+LANGUAGE=es LC_ALL=C.UTF-8 run brokers list
+check_has "brokers list's headers are in Spanish" "$work/out" "ID                           GOB  VERIFICACIÓN SOLICITUDES"
+check_eq "brokers list's columns line up under the Spanish headers" "aligned" \
+	"$(aligned "$work/out" ID GOB VERIFICACIÓN SOLICITUDES CANALES)"
+LC_ALL=C.UTF-8 run brokers list
+check_has "brokers list's headers stay English in English" "$work/out" "ID                           GOV  VERIFIED   REQUESTS"
+check_eq "brokers list's English columns line up" "aligned" "$(aligned "$work/out" ID GOV VERIFIED REQUESTS CHANNELS)"
+
+# Two people in one ledger; one request mailed, so its "from" cell is wider than the column's minimum.
+L="$work/l.db"
+sed 's/"label": "example-person-only"/"label": "ana-1"/' "$ex" >"$work/a.json"
+sed 's/"label": "example-person-only"/"label": "alexander-longer"/' "$ex" >"$work/b.json"
+LC_ALL=C.UTF-8 run packet -p "$work/a.json" -b example-cra -r delete -o "$work/la" --ledger "$L"
+check_status "the first person's requests are recorded" 0
+LC_ALL=C.UTF-8 run packet -p "$work/b.json" -b example-history -r delete -o "$work/lb" --ledger "$L"
+check_status "the second person's requests are recorded" 0
+ref=$("$OPTOUT" status --ledger "$L" --json | "$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.load(sys.stdin) if r["broker"] == "example-history"][0])')
+run mark "$ref" mailed --ledger "$L"
+check_status "one request is mailed" 0
+LANGUAGE=es LC_ALL=C.UTF-8 run status --ledger "$L"
+check_has "status's headers are in Spanish" "$work/out" "REFERENCIA"
+check_has "status names the broker column in Spanish" "$work/out" "EMPRESA"
+check_has "status's mail estimate is in Spanish" "$work/out" "correo est."
+check_lacks "no English header is left" "$work/out" "REFERENCE"
+check_eq "status's columns line up under the Spanish headers" "aligned" \
+	"$(aligned "$work/out" REFERENCIA CLIENTE EMPRESA SOLICITUD ESTADO DESDE VENCE PLAZO)"
+LANGUAGE=es LC_ALL=C.UTF-8 run status --ledger "$L" --client nadie
+check_has "an empty status says so in Spanish" "$work/out" "No hay solicitudes de este cliente."
+
 done_testing
