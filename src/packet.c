@@ -326,19 +326,26 @@ add_value(struct jv *vals, const char *label, const struct jv *value)
 	jv_push(vals, e);
 }
 
-/* The values to enter on a form or say on the phone. */
+/* The values to enter on a form or say on the phone, labelled in the sheet's language lang. */
 static struct jv *
-sheet_values(const struct jv *letter_data)
+sheet_values(const struct jv *letter_data, const char *lang)
 {
 	const struct jv *person = jv_get(letter_data, "person"), *disc = jv_get(person, "disclosed");
 	struct jv *vals = jv_new_array();
 	size_t i;
 
-	add_value(vals, "Name", jv_get(person, "name"));
-	add_value(vals, "Name in Latin letters", jv_get(person, "latin_name"));
-	add_value(vals, "Address", jv_get(person, "address"));
-	for (i = 0; i < jv_len(disc); i++)
-		jv_push(vals, jv_copy(jv_at(disc, i)));
+	add_value(vals, i18n_page_gettext(lang, N_("Name")), jv_get(person, "name"));
+	add_value(vals, i18n_page_gettext(lang, N_("Name in Latin letters")),
+	    jv_get(person, "latin_name"));
+	add_value(vals, i18n_page_gettext(lang, N_("Address")), jv_get(person, "address"));
+	/* The letter's labels are the English field labels, which are messages too. */
+	for (i = 0; i < jv_len(disc); i++) {
+		const struct jv *e = jv_at(disc, i);
+		const char *label = jv_str(jv_get(e, "label"));
+
+		add_value(vals, label != NULL ? i18n_page_gettext(lang, label) : NULL,
+		    jv_get(e, "value"));
+	}
 	return vals;
 }
 
@@ -412,7 +419,7 @@ write_sheet(struct run *r, const struct plan_item *it, const char *record_file, 
 	jv_set(d, "is_agent", jv_new_bool(item_agent(r, it) != NULL));
 	jv_set_str(d, "deadline_citation", it->deadline.citation != NULL ? it->deadline.citation
 	    : it->law->citation);
-	jv_set(d, "values", sheet_values(letter));
+	jv_set(d, "values", sheet_values(letter, r->lang));
 	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
 	jv_set(d, "is_delete", jv_new_bool(it->request == REQ_DELETE));
 	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));

@@ -24,6 +24,7 @@ check_has "the Spanish sheet's CAPTCHA note is in Spanish" "$sheet" "El formular
 check_has "the Spanish sheet's stale-record note is in Spanish" "$sheet" "Los datos de este procedimiento son antiguos"
 check_lacks "no English plan note on the Spanish sheet" "$sheet" "The form has a CAPTCHA"
 check_lacks "no English stale-record note on the Spanish sheet" "$sheet" "The record of this procedure"
+check_has "the Spanish sheet labels the address in Spanish" "$sheet" "Domicilio  1234 Calle Ejemplo Apt 5"
 # packet.json keeps the reasons in English, for scripts.
 check_has "packet.json keeps the English reason" "$work/es/packet.json" "run again with --disclose dob,ssn,drivers_license"
 # The letters to brokers stay English.
@@ -47,6 +48,7 @@ check_has "the command line speaks Spanish" "$work/out" "Se escribió"
 check_has "the English sheet's notes are English" "$work/en/web/example-cra-opt-out.txt" \
 	"The form has a CAPTCHA: a person must complete it."
 check_lacks "no Spanish note on the English sheet" "$work/en/web/example-cra-opt-out.txt" "El formulario"
+check_has "the English sheet labels the address in English" "$work/en/web/example-cra-opt-out.txt" "Address  1234 Calle Ejemplo Apt 5"
 "$PDFTOTEXT" -enc UTF-8 "$work/en/cover.pdf" - | tr '\n' ' ' | tr -s ' ' >"$work/en.txt"
 check_has "the English cover's reason is English" "$work/en.txt" \
 	"The procedure requires Date of birth, Social Security number, Driver's license number; run again with --disclose dob,ssn,drivers_license if you agree to send it."
