@@ -244,6 +244,14 @@ field_list(char **fields, const char *sep, int labelled, const char *lang)
 static char *
 skip_reason(const struct plan_item *it, const char *lang)
 {
+	/* One whole sentence for each request type, for the translators. */
+	static const char *const no_procedure[REQ_COUNT] = {
+		[REQ_OPTOUT] = N_("The broker has no known procedure for opt-out requests."),
+		[REQ_DELETE] = N_("The broker has no known procedure for deletion requests."),
+		[REQ_ACCESS] = N_("The broker has no known procedure for access requests."),
+		[REQ_CORRECT] = N_("The broker has no known procedure for correction requests."),
+		[REQ_FREEZE] = N_("The broker has no known procedure for security freeze requests."),
+	};
 	const char *msg = NULL;
 	char *a, *b, *out;
 
@@ -256,25 +264,7 @@ skip_reason(const struct plan_item *it, const char *lang)
 		return xstrdup(i18n_page_gettext(lang, N_("No way to make requests to this broker "
 		    "is known.")));
 	case PLAN_NO_PROCEDURE:
-		switch (it->request) {
-		case REQ_OPTOUT:
-			msg = N_("The broker has no known procedure for opt-out requests.");
-			break;
-		case REQ_DELETE:
-			msg = N_("The broker has no known procedure for deletion requests.");
-			break;
-		case REQ_ACCESS:
-			msg = N_("The broker has no known procedure for access requests.");
-			break;
-		case REQ_CORRECT:
-			msg = N_("The broker has no known procedure for correction requests.");
-			break;
-		case REQ_FREEZE:
-			msg = N_("The broker has no known procedure for security freeze requests.");
-			break;
-		case REQ_COUNT:
-			break;
-		}
+		msg = it->request < REQ_COUNT ? no_procedure[it->request] : NULL;
 		return xstrdup(i18n_page_gettext(lang, msg != NULL ? msg
 		    : N_("The broker has no known procedure for this request.")));
 	case PLAN_MISSING:
