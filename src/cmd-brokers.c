@@ -141,6 +141,10 @@ channels_of(const struct broker *b)
 static void
 print_list(const struct broker *const *list, size_t n, int json)
 {
+	/* TRANSLATORS: column headers of 'brokers list'; GOV: sells to government. */
+	static const char *const heads[] = { N_("ID"), N_("GOV"), N_("VERIFIED"), N_("REQUESTS"),
+		N_("CHANNELS") };
+	int widths[4] = { 28, 4, 10, 31 };
 	size_t i;
 
 	if (json) {
@@ -155,12 +159,22 @@ print_list(const struct broker *const *list, size_t n, int json)
 		jv_free(arr);
 		return;
 	}
-	printf("%-28s %-4s %-10s %-31s %s\n", "ID", "GOV", "VERIFIED", "REQUESTS", "CHANNELS");
+	/* A column is as wide as its minimum or its translated header, counted in characters. */
+	for (i = 0; i < 4; i++)
+		if (cmd_width(_(heads[i])) > widths[i])
+			widths[i] = cmd_width(_(heads[i]));
+	for (i = 0; i < 4; i++)
+		cmd_cell(_(heads[i]), widths[i], " ");
+	printf("%s\n", _(heads[4]));
 	for (i = 0; i < n; i++) {
 		char *req = requests_of(list[i]), *ch = channels_of(list[i]);
 
-		printf("%-28s %-4s %-10s %-31s %s\n", list[i]->id,
-		    list[i]->sells_to_government ? "yes" : "-", list[i]->verified, req, ch);
+		cmd_cell(list[i]->id, widths[0], " ");
+		/* TRANSLATORS: the GOV column of 'brokers list': the broker sells to government. */
+		cmd_cell(list[i]->sells_to_government ? _("yes") : "-", widths[1], " ");
+		cmd_cell(list[i]->verified, widths[2], " ");
+		cmd_cell(req, widths[3], " ");
+		printf("%s\n", ch);
 		free(req);
 		free(ch);
 	}
@@ -357,7 +371,7 @@ print_procedure(size_t i, const struct procedure *p)
 		printf(_("     Responds within: %d days\n"), p->response_days);
 	field("     ", _("Only for"), p->restricted_to);
 	if (p->agent_allowed >= 0)
-		printf(_("     Authorized agents: %s\n"), p->agent_allowed ? "accepted" : "not accepted");
+		printf(_("     Authorized agents: %s\n"), p->agent_allowed ? _("accepted") : _("not accepted"));
 	field("     ", _("Notes"), p->notes);
 	printf(_("     Sources:\n"));
 	print_sources("       ", p->sources, p->nsources);
@@ -418,7 +432,7 @@ brokers_show(int argc, char **argv)
 	field("", _("Categories"), s);
 	free(s);
 	field("", _("Website"), b->website);
-	printf(_("Sells to government: %s\n"), b->sells_to_government ? "yes" : "not known");
+	printf(_("Sells to government: %s\n"), b->sells_to_government ? _("yes") : _("not known"));
 	if (b->government_sales != NULL) {
 		field("  ", _("What is known"), b->government_sales);
 		printf(_("  Sources:\n"));
@@ -438,13 +452,13 @@ brokers_show(int argc, char **argv)
 			printf(_("Registered in %s\n"), g->registry);
 		if (g->agent_allowed >= 0)
 			printf(_("  Declared that agents may opt out for a consumer: %s\n"),
-			    g->agent_allowed ? "yes" : "no");
+			    g->agent_allowed ? _("yes") : _("no"));
 		if (g->federal >= 0)
 			printf(_("  Declared sales to the federal government: %s\n"),
-			    g->federal ? "yes" : "no");
+			    g->federal ? _("yes") : _("no"));
 		if (g->law_enforcement >= 0)
 			printf(_("  Declared sales to law enforcement: %s\n"),
-			    g->law_enforcement ? "yes" : "no");
+			    g->law_enforcement ? _("yes") : _("no"));
 		print_sources("  ", g->source, 1);
 	}
 	if (b->family[0] != NULL) {

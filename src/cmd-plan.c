@@ -86,7 +86,7 @@ print_item(const struct plan_item *it)
 		printf(_("  %s has no known procedure for %s requests.\n"), it->broker->name,
 		    request_name(it->request));
 		for (i = 0; it->notes[i] != NULL; i++)
-			printf(_("  note:      %s\n"), it->notes[i]);
+			printf(_("  note:      %s\n"), _(it->notes[i]));
 		return;
 	}
 	printf(_("  procedure: %s (%s, %s)\n"), it->proc->id, channel_name(it->proc->channel),
@@ -136,7 +136,7 @@ print_item(const struct plan_item *it)
 		printf("\n");
 	}
 	for (i = 0; it->notes[i] != NULL; i++)
-		printf(_("  note:      %s\n"), it->notes[i]);
+		printf(_("  note:      %s\n"), _(it->notes[i]));
 	printf(_("  reference: %s\n"), it->reference);
 }
 

@@ -180,26 +180,41 @@ widen(int *w, const char *s)
 static void
 print_table(struct ledger_request **list, size_t n, date_t today)
 {
-	int wr = 9, wc = 6, wb = 6;
-	size_t i, awaiting = 0, overdue = 0, review = 0;
+	/* TRANSLATORS: column headers of 'optout status'. */
+	static const char *const heads[] = { N_("REFERENCE"), N_("CLIENT"), N_("BROKER"),
+		N_("REQUEST"), N_("STATE"), N_("FROM"), N_("DUE"), N_("LEFT") };
+	/* Minimum widths; every column but the last widens to its header and its cells. */
+	int w[7] = { 0, 0, 0, 7, 12, 20, 10 };
+	size_t i, k, awaiting = 0, overdue = 0, review = 0;
 
+	for (k = 0; k < 7; k++)
+		widen(&w[k], _(heads[k]));
 	for (i = 0; i < n; i++) {
-		widen(&wr, list[i]->reference);
-		widen(&wc, list[i]->client);
-		widen(&wb, list[i]->broker);
-	}
+		char *from = from_text(list[i]);
 
-	printf("%-*s  %-*s  %-*s  %-7s  %-12s  %-20s  %-10s  %s\n", wr, "REFERENCE", wc, "CLIENT",
-	    wb, "BROKER", "REQUEST", "STATE", "FROM", "DUE", "LEFT");
+		widen(&w[0], list[i]->reference);
+		widen(&w[1], list[i]->client);
+		widen(&w[2], list[i]->broker);
+		widen(&w[5], from);
+		free(from);
+	}
+	for (k = 0; k < 7; k++)
+		cmd_cell(_(heads[k]), w[k], "  ");
+	printf("%s\n", _(heads[7]));
 	for (i = 0; i < n; i++) {
 		const struct ledger_request *r = list[i];
 		char due[11], *left = left_text(r, today), *from = from_text(r);
 
 		day_text(r->state == LS_DENIED && r->appeal_due != 0 ? r->appeal_due :
 		    ledger_effective_due(r), due);
-		printf("%-*s  %-*s  %-*s  %-7s  %-12s  %-20s  %-10s  %s\n", wr, r->reference, wc,
-		    r->client, wb, r->broker, request_name(r->request), ledger_state_name(r->state),
-		    from, due, left);
+		cmd_cell(r->reference, w[0], "  ");
+		cmd_cell(r->client, w[1], "  ");
+		cmd_cell(r->broker, w[2], "  ");
+		cmd_cell(request_name(r->request), w[3], "  ");
+		cmd_cell(ledger_state_name(r->state), w[4], "  ");
+		cmd_cell(from, w[5], "  ");
+		cmd_cell(due, w[6], "  ");
+		printf("%s\n", left);
 		free(left);
 		free(from);
 		if (ledger_state_awaiting(r->state)) {
@@ -374,8 +389,8 @@ cmd_status_run(int argc, char **argv)
 		free(s);
 		jv_free(out);
 	} else if (n == 0)
-		printf("%s\n", overdue ? "No overdue requests." :
-		    f.client != NULL ? "No requests for this client." : "No requests in the ledger.");
+		printf("%s\n", overdue ? _("No overdue requests.") :
+		    f.client != NULL ? _("No requests for this client.") : _("No requests in the ledger."));
 	else
 		print_table(list, n, today);
 	rc = 0;

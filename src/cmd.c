@@ -242,6 +242,22 @@ cmd_usage(const struct command *cmd, FILE *f)
 		fprintf(f, "\n%s", _(cmd->help));
 }
 
+/* Columns s takes on a terminal: UTF-8 characters, not bytes. */
+int
+cmd_width(const char *s)
+{
+	return (int)utf8_width(s, strlen(s));
+}
+
+/* Print s padded with spaces to width columns, then sep. */
+void
+cmd_cell(const char *s, int width, const char *sep)
+{
+	int w = cmd_width(s);
+
+	printf("%s%*s%s", s, w < width ? width - w : 0, "", sep);
+}
+
 /* Print "optout: <message>" to stderr. */
 void
 cmd_error(const char *fmt, ...)

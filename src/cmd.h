@@ -112,6 +112,10 @@ void cmd_usage(const struct command *cmd, FILE *f);
  */
 void cmd_print_options(const struct cmd_option *opts, const char *sub, int indent, size_t mincol,
     FILE *f);
+/* Columns s takes on a terminal: UTF-8 characters, not bytes. */
+int cmd_width(const char *s);
+/* Print s padded with spaces to width columns, then sep: tables stay aligned in any language. */
+void cmd_cell(const char *s, int width, const char *sep);
 /* Print "optout: <message>" on stderr. */
 void cmd_error(const char *fmt, ...) OPTOUT_PRINTF(1, 2);
 /* Print a module's cause as "optout: <cause>" and free it. */

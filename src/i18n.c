@@ -3,6 +3,7 @@
 
 #include <libintl.h>
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,4 +142,113 @@ i18n_use_language(const char *lang)
 		setlocale(LC_MESSAGES, "C.UTF-8");
 	else
 		setlocale(LC_MESSAGES, "");
+}
+
+/* A language's catalogue read from its .mo file, for pages in that language. */
+struct catalogue {
+	char *lang;
+	char *data;    /* the whole .mo file; NULL when it could not be read */
+	size_t len;
+	int swap;      /* the file's byte order differs from ours */
+	uint32_t n, orig, trans;
+	struct catalogue *next;
+};
+
+/* Catalogues loaded so far, one per language, kept for the run. */
+static struct catalogue *catalogues;
+
+/* A 32-bit word of a .mo file at off, in the file's byte order. */
+static uint32_t
+mo_word(const struct catalogue *c, size_t off)
+{
+	uint32_t w;
+
+	memcpy(&w, c->data + off, sizeof w);
+	if (c->swap)
+		w = (w >> 24) | ((w >> 8) & 0xff00U) | ((w << 8) & 0xff0000U) | (w << 24);
+	return w;
+}
+
+/* String i of a .mo table at table (original or translation), or NULL when out of bounds. */
+static const char *
+mo_string(const struct catalogue *c, uint32_t table, uint32_t i)
+{
+	size_t at = (size_t)table + (size_t)i * 8;
+	uint32_t len, off;
+
+	if (at + 8 > c->len)
+		return NULL;
+	len = mo_word(c, at);
+	off = mo_word(c, at + 4);
+	/* The string and its terminating NUL lie inside the file. */
+	if ((size_t)off + len >= c->len || c->data[(size_t)off + len] != '\0')
+		return NULL;
+	return c->data + off;
+}
+
+/* Load lang's catalogue (dir/lang/LC_MESSAGES/optout.mo); a missing one translates nothing. */
+static struct catalogue *
+catalogue_load(const char *lang)
+{
+	const char *dir = getenv("OPTOUT_LOCALEDIR");
+	struct catalogue *c = xcalloc(1, sizeof *c);
+	char *path, *cause = NULL;
+	uint32_t magic;
+
+	c->lang = xstrdup(lang);
+	path = xasprintf("%s/%s/LC_MESSAGES/%s.mo", dir != NULL && *dir != '\0' ? dir : LOCALEDIR,
+	    lang, PACKAGE);
+	if (read_file(path, (size_t)16 * 1024 * 1024, &c->data, &c->len, &cause) == 0 &&
+	    c->len >= 20) {
+		memcpy(&magic, c->data, sizeof magic);
+		c->swap = magic == 0xde120495U;
+		if (magic == 0x950412deU || c->swap) {
+			c->n = mo_word(c, 8);
+			c->orig = mo_word(c, 12);
+			c->trans = mo_word(c, 16);
+		}
+	}
+	free(cause);
+	free(path);
+	c->next = catalogues;
+	catalogues = c;
+	return c;
+}
+
+/* A message in a page's language: NULL English, "" the command line's, else lang's catalogue. */
+const char *
+i18n_page_gettext(const char *lang, const char *msgid)
+{
+	struct catalogue *c;
+	uint32_t lo = 0, hi;
+
+	if (lang == NULL)
+		return msgid;
+	if (*lang == '\0')
+		return dgettext(PACKAGE, msgid);
+	for (c = catalogues; c != NULL && strcmp(c->lang, lang) != 0; c = c->next)
+		;
+	if (c == NULL)
+		c = catalogue_load(lang);
+	/* msgfmt sorts the original strings, so a binary search finds one. */
+	hi = c->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const char *o = mo_string(c, c->orig, mid);
+		int cmp;
+
+		if (o == NULL)
+			return msgid;
+		cmp = strcmp(msgid, o);
+		if (cmp == 0) {
+			const char *t = mo_string(c, c->trans, mid);
+
+			return t != NULL && *t != '\0' ? t : msgid;
+		}
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return msgid;
 }

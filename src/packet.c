@@ -230,44 +230,70 @@ base_name(const struct plan_item *it)
 	    it->basis == BASIS_PRIVACY ? "-privacy" : "");
 }
 
-/* Why a plan item could not be prepared, in plain words. */
+/* Field names joined by sep; labels (in the page's language lang) instead when labelled. */
 static char *
-skip_reason(const struct plan_item *it)
+field_list(char **fields, const char *sep, int labelled, const char *lang)
 {
 	struct buf b;
 	size_t i;
 
 	buf_init(&b);
+	for (i = 0; fields[i] != NULL; i++)
+		buf_printf(&b, "%s%s", i ? sep : "",
+		    labelled ? i18n_page_gettext(lang, field_label(fields[i])) : fields[i]);
+	return buf_detach(&b);
+}
+
+/*
+ * Why a plan item could not be prepared, as a whole sentence in the page's
+ * language lang (NULL English, as packet.json keeps it).
+ */
+static char *
+skip_reason(const struct plan_item *it, const char *lang)
+{
+	/* One whole sentence for each request type, for the translators. */
+	static const char *const no_procedure[REQ_COUNT] = {
+		[REQ_OPTOUT] = N_("The broker has no known procedure for opt-out requests."),
+		[REQ_DELETE] = N_("The broker has no known procedure for deletion requests."),
+		[REQ_ACCESS] = N_("The broker has no known procedure for access requests."),
+		[REQ_CORRECT] = N_("The broker has no known procedure for correction requests."),
+		[REQ_FREEZE] = N_("The broker has no known procedure for security freeze requests."),
+	};
+	const char *msg = NULL;
+	char *a, *b, *out;
+
 	switch (it->status) {
 	case PLAN_NO_CHANNEL:
-		buf_adds(&b, "no way to make requests to this broker is known");
+		/* The broker record's own explanation is registry text, in English. */
 		if (it->broker->no_consumer_channel != NULL)
-			buf_printf(&b, " (%s)", it->broker->no_consumer_channel);
-		break;
+			return xasprintf(i18n_page_gettext(lang, N_("No way to make requests to this "
+			    "broker is known (%s).")), it->broker->no_consumer_channel);
+		return xstrdup(i18n_page_gettext(lang, N_("No way to make requests to this broker "
+		    "is known.")));
 	case PLAN_NO_PROCEDURE:
-		buf_printf(&b, "the broker has no known procedure for %s requests",
-		    request_name(it->request));
-		break;
+		msg = it->request < REQ_COUNT ? no_procedure[it->request] : NULL;
+		return xstrdup(i18n_page_gettext(lang, msg != NULL ? msg
+		    : N_("The broker has no known procedure for this request.")));
 	case PLAN_MISSING:
-		buf_adds(&b, "the profile lacks ");
-		for (i = 0; it->missing[i] != NULL; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "", it->missing[i]);
-		buf_adds(&b, ", which the broker's procedure requires");
-		break;
+		/* Field names as the profile spells them: the person adds them there. */
+		a = field_list(it->missing, ", ", 0, lang);
+		out = xasprintf(i18n_page_gettext(lang, N_("The profile lacks %s, which the "
+		    "broker's procedure requires.")), a);
+		free(a);
+		return out;
 	case PLAN_NEEDS_CONSENT:
-		buf_adds(&b, "the procedure requires ");
-		for (i = 0; it->withheld[i] != NULL; i++)
-			buf_printf(&b, "%s%s", i ? " and " : "", field_label(it->withheld[i]));
 		/* One command that allows every withheld field at once. */
-		buf_adds(&b, "; run again with --disclose ");
-		for (i = 0; it->withheld[i] != NULL; i++)
-			buf_printf(&b, "%s%s", i ? "," : "", it->withheld[i]);
-		buf_adds(&b, " if you agree to send it");
-		break;
+		a = field_list(it->withheld, ", ", 1, lang);
+		b = field_list(it->withheld, ",", 0, lang);
+		out = xasprintf(i18n_page_gettext(lang, N_("The procedure requires %s; run again "
+		    "with --disclose %s if you agree to send it.")), a, b);
+		free(a);
+		free(b);
+		return out;
 	case PLAN_READY:
 		break;
 	}
-	return buf_detach(&b);
+	return xstrdup("");
 }
 
 /* The disclosed fields, by their short names (the cover explains them). */
@@ -297,19 +323,26 @@ add_value(struct jv *vals, const char *label, const struct jv *value)
 	jv_push(vals, e);
 }
 
-/* The values to enter on a form or say on the phone. */
+/* The values to enter on a form or say on the phone, labelled in the sheet's language lang. */
 static struct jv *
-sheet_values(const struct jv *letter_data)
+sheet_values(const struct jv *letter_data, const char *lang)
 {
 	const struct jv *person = jv_get(letter_data, "person"), *disc = jv_get(person, "disclosed");
 	struct jv *vals = jv_new_array();
 	size_t i;
 
-	add_value(vals, "Name", jv_get(person, "name"));
-	add_value(vals, "Name in Latin letters", jv_get(person, "latin_name"));
-	add_value(vals, "Address", jv_get(person, "address"));
-	for (i = 0; i < jv_len(disc); i++)
-		jv_push(vals, jv_copy(jv_at(disc, i)));
+	add_value(vals, i18n_page_gettext(lang, N_("Name")), jv_get(person, "name"));
+	add_value(vals, i18n_page_gettext(lang, N_("Name in Latin letters")),
+	    jv_get(person, "latin_name"));
+	add_value(vals, i18n_page_gettext(lang, N_("Address")), jv_get(person, "address"));
+	/* The letter's labels are the English field labels, which are messages too. */
+	for (i = 0; i < jv_len(disc); i++) {
+		const struct jv *e = jv_at(disc, i);
+		const char *label = jv_str(jv_get(e, "label"));
+
+		add_value(vals, label != NULL ? i18n_page_gettext(lang, label) : NULL,
+		    jv_get(e, "value"));
+	}
 	return vals;
 }
 
@@ -383,7 +416,7 @@ write_sheet(struct run *r, const struct plan_item *it, const char *record_file, 
 	jv_set(d, "is_agent", jv_new_bool(item_agent(r, it) != NULL));
 	jv_set_str(d, "deadline_citation", it->deadline.citation != NULL ? it->deadline.citation
 	    : it->law->citation);
-	jv_set(d, "values", sheet_values(letter));
+	jv_set(d, "values", sheet_values(letter, r->lang));
 	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
 	jv_set(d, "is_delete", jv_new_bool(it->request == REQ_DELETE));
 	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));
@@ -401,17 +434,19 @@ write_sheet(struct run *r, const struct plan_item *it, const char *record_file, 
 	{
 		struct jv *notes = jv_new_array();
 
+		/* The plan's notes in the sheet's language, not the command line's. */
 		for (i = 0; it->notes[i] != NULL; i++)
-			jv_push(notes, jv_new_string(it->notes[i]));
+			jv_push(notes, jv_new_string(i18n_page_gettext(r->lang, it->notes[i])));
 		for (i = 0; it->documents[i] != NULL; i++) {
-			t = xasprintf("Have ready: %s.", field_label(it->documents[i]));
+			t = xasprintf(i18n_page_gettext(r->lang, N_("Have ready: %s.")),
+			    i18n_page_gettext(r->lang, field_label(it->documents[i])));
 			jv_push(notes, jv_new_string(t));
 			free(t);
 		}
-		if (proc->notes != NULL)
-			jv_push(notes, jv_new_string(proc->notes));
-		jv_set(d, "has_notes", jv_new_bool(jv_len(notes) > 0));
+		jv_set(d, "has_notes", jv_new_bool(jv_len(notes) > 0 || proc->notes != NULL));
 		jv_set(d, "notes", notes);
+		/* The broker record's own note is registry text, in English. */
+		jv_set_str(d, "broker_note", proc->notes);
 	}
 	doc = letter_render(r->person, "sheet", d, cause);
 	if (doc == NULL)
@@ -648,13 +683,19 @@ do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis
 	entry = plan_to_jv(it);
 	if (it->status != PLAN_READY) {
 		struct jv *s = jv_new_object();
-		char *why = skip_reason(it);
+		char *why = skip_reason(it, NULL), *why_page = skip_reason(it, r->lang);
 
 		jv_set_str(s, "broker", b->name);
 		jv_set_str(s, "request", request_name(req));
-		jv_set_str(s, "reason", why);
+		jv_set(s, "is_opt_out", jv_new_bool(req == REQ_OPTOUT));
+		jv_set(s, "is_delete", jv_new_bool(req == REQ_DELETE));
+		jv_set(s, "is_access", jv_new_bool(req == REQ_ACCESS));
+		jv_set(s, "is_correct", jv_new_bool(req == REQ_CORRECT));
+		jv_set(s, "is_freeze", jv_new_bool(req == REQ_FREEZE));
+		jv_set_str(s, "reason", why_page);
 		jv_push(r->skipped, s);
 		jv_set_str(entry, "skipped", why);
+		free(why_page);
 		free(why);
 		r->sum->skipped++;
 	} else {

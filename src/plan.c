@@ -16,6 +16,7 @@ static const char *const always_sensitive[] = { "ssn", "ssn_last4", "drivers_lic
 static const char *const document_fields[] = { "id_copy", "utility_bill", "photo",
 	"listing_screenshot", NULL };
 
+/* Labels are N_() messages: a page translates them into its language. */
 static const struct {
 	const char *field, *label;
 } labels[] = {
@@ -239,10 +240,10 @@ disclosure(const struct procedure *proc, const struct profile *p, const char **c
 		if (strlist_has((const char **)document_fields, f)) {
 			list_add(&it->documents, f);
 		} else if (strcmp(f, "listing_url") == 0) {
-			list_add(&it->notes, _("Find your listing on the broker's site first: the "
+			list_add(&it->notes, N_("Find your listing on the broker's site first: the "
 			    "form asks for its web address."));
 		} else if (strcmp(f, "maid") == 0) {
-			list_add(&it->notes, _("The broker identifies people by their phone's mobile "
+			list_add(&it->notes, N_("The broker identifies people by their phone's mobile "
 			    "advertising ID: find it in the phone's privacy settings (Android: Ads; "
 			    "iPhone: apps may not read it when tracking is off) and enter it yourself."));
 		} else if (strcmp(f, "signature") == 0) {
@@ -541,10 +542,10 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		it->status = b->nprocedures == 0 ? PLAN_NO_CHANNEL : PLAN_NO_PROCEDURE;
 		it->law = choose_law(b, NULL, p, laws, o->request, o->today, o->basis);
 		if (restricted)
-			list_add(&it->notes, _("The broker's only procedure for this request is "
+			list_add(&it->notes, N_("The broker's only procedure for this request is "
 			    "restricted to particular people (see 'optout brokers show')."));
 		if (unavailable)
-			list_add(&it->notes, _("The broker's recorded procedure for this request no "
+			list_add(&it->notes, N_("The broker's recorded procedure for this request no "
 			    "longer works or is not a way to make it (see 'optout brokers show')."));
 		/*
 		 * A statutory right does not depend on the broker listing a procedure for
@@ -556,7 +557,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		    (best = privacy_contact(b, it->law)) != NULL) {
 			it->proc = best;
 			it->status = disclosure(best, p, o->disclose, it, 1);
-			list_add(&it->notes, _("The broker lists no procedure for this request, but the "
+			list_add(&it->notes, N_("The broker lists no procedure for this request, but the "
 			    "law gives the right all the same: the request goes to the contact the "
 			    "broker lists for its other privacy requests, with only the name and a "
 			    "way to reply."));
@@ -565,7 +566,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		it->proc = best;
 		it->status = disclosure(best, p, o->disclose, it, borrowed_address(best, o->basis));
 		if (borrowed_address(best, o->basis))
-			list_add(&it->notes, _("The broker lists no procedure for this request under "
+			list_add(&it->notes, N_("The broker lists no procedure for this request under "
 			    "privacy law, so the letter goes to the address of its FCRA procedure and "
 			    "carries only what a privacy-law request needs."));
 		it->law = choose_law(b, best, p, laws, o->request, o->today, o->basis);
@@ -594,66 +595,66 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 				it->outside_reach = 1;
 				it->deadline.binding = 0;
 				it->deadline.extension_days = 0;
-				list_add(&it->notes, "The broker record says this company is not "
+				list_add(&it->notes, N_("The broker record says this company is not "
 				    "established where you live and neither offers goods or services to "
 				    "people there nor monitors them there, so the GDPR may not reach it "
 				    "(Art. 3): the letter asks for an answer without claiming a legal "
-				    "deadline.");
+				    "deadline."));
 			}
 		}
 		laws_due(laws, o->today, &it->deadline, &it->due, &it->extended_due);
 		if (it->deadline.unit == UNIT_BUSINESS && !laws_holidays_cover(laws, it->due))
-			list_add(&it->notes, _("The due date counts business days past the last year of "
+			list_add(&it->notes, N_("The due date counts business days past the last year of "
 			    "holidays in letters/laws.json: holidays that year were not skipped."));
 	}
 	if (o->request == REQ_FREEZE && best != NULL)
-		list_add(&it->notes, _("If the agency gives you a PIN, password or confirmation number "
+		list_add(&it->notes, N_("If the agency gives you a PIN, password or confirmation number "
 		    "for lifting the freeze later, keep it somewhere safe, away from this packet. "
 		    "optout never asks for it and never stores it."));
 	if (it->law != NULL && strcmp(it->law->id, "fcra-605a") == 0)
-		list_add(&it->notes, _("The freeze is free. Asked for online or by telephone, it must "
+		list_add(&it->notes, N_("The freeze is free. Asked for online or by telephone, it must "
 		    "be in place within one business day; by mail, within three business days. "
 		    "Lifting it online or by telephone takes at most one hour (15 U.S.C. "
 		    "§1681c-1(i)(2)(A), (i)(3))."));
 	else if (o->request == REQ_FREEZE && best != NULL)
-		list_add(&it->notes, _("No federal law sets this agency's freeze: the federal freeze "
+		list_add(&it->notes, N_("No federal law sets this agency's freeze: the federal freeze "
 		    "duty binds only the three nationwide credit bureaus (15 U.S.C. §1681c-1(i)(1)(A)). "
 		    "The agency offers it under its own policy or a state law, so its time limits "
 		    "are its own."));
 	if (it->law != NULL && strcmp(it->law->id, "fcra-604e") == 0)
-		list_add(&it->notes, _("Made online or by telephone, this opt-out lasts five years "
+		list_add(&it->notes, N_("Made online or by telephone, this opt-out lasts five years "
 		    "(15 U.S.C. §1681b(e)(3)(A), (e)(4)(B)). To make it permanent, sign and mail "
 		    "the Permanent Opt-Out Election form that optoutprescreen.com offers after the "
 		    "online request (15 U.S.C. §1681b(e)(2)(B))."));
 	if (best != NULL) {
 		if (best->captcha)
-			list_add(&it->notes, _("The form has a CAPTCHA: a person must complete it."));
+			list_add(&it->notes, N_("The form has a CAPTCHA: a person must complete it."));
 		if (best->channel == CH_PHONE)
-			list_add(&it->notes, _("This broker takes this request by telephone only."));
-		if (status_rank(best, o->today) > 0) {
-			char *s = xasprintf("The record of this procedure is %s: check the "
-			    "broker's current instructions before relying on it.", best->status);
-
-			list_add(&it->notes, s);
-			free(s);
-		}
+			list_add(&it->notes, N_("This broker takes this request by telephone only."));
+		/* A whole sentence for each status, so that a translator words each. */
+		if (status_rank(best, o->today) > 0)
+			list_add(&it->notes, best->status != NULL && strcmp(best->status, "stale") == 0
+			    ? N_("The record of this procedure is stale: check the broker's current "
+				"instructions before relying on it.")
+			    : N_("The record of this procedure is unverified: check the broker's "
+				"current instructions before relying on it."));
 	}
 	if (profile_name_needs_latin(p)) {
 		char *lat = profile_latin_name(p);
 
 		if (lat == NULL)
-			list_add(&it->notes, _("The name is written in a script US brokers do not index: "
+			list_add(&it->notes, N_("The name is written in a script US brokers do not index: "
 			    "add its Latin form to the profile (names.latin) so they can find the records."));
 		free(lat);
 	}
 	if (o->agent != NULL && it->proc != NULL && refuses_agent(b, it->proc)) {
 		it->agent_refused = 1;
-		list_add(&it->notes, _("This broker does not accept requests from an authorized "
+		list_add(&it->notes, N_("This broker does not accept requests from an authorized "
 		    "agent (its procedure record or its filing in a state data-broker registry says "
 		    "so): the person makes this request personally. The letter is written in the "
 		    "person's own name, for the person to sign and send."));
 	} else if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
-		list_add(&it->notes, _("This law gives no clear right to file this request through "
+		list_add(&it->notes, N_("This law gives no clear right to file this request through "
 		    "an agent: the person signs the letter as well."));
 	/* A fresh random reference; a ledger that knows this request gives back its own. */
 	vault_new_reference(it->reference);
@@ -686,7 +687,7 @@ jv_strings(char **list)
 	return a;
 }
 
-/* The plan as JSON: names of fields only, never their values. */
+/* The plan as JSON: names of fields only, never their values; notes in English. */
 struct jv *
 plan_to_jv(const struct plan_item *it)
 {

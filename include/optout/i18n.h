@@ -15,6 +15,9 @@
  * i18n_template_language maps a requested language (a BCP 47 tag such as
  * "es-US", a locale name such as "es_US.UTF-8") to the folder that holds
  * it, or NULL for English.  Letters to US brokers stay in English.
+ * A message on such a page (a plan note, why a request was left out) is
+ * kept untranslated until the page is written and then translated with
+ * i18n_page_gettext into the page's language, not the command line's.
  *
  * Contract: returned strings are allocated and belong to the caller.
  */
@@ -46,5 +49,13 @@ char *i18n_template_language(const char *requested, const char *datadir);
 char *i18n_date_long(date_t d, const char *lang, const char *datadir);
 /* Switch the program's messages to lang ("es") for the rest of the run. */
 void i18n_use_language(const char *lang);
+/*
+ * A message in the language of the page it is printed on, whatever the
+ * command line's locale: lang is a letters/<lang> folder name ("es", as
+ * i18n_template_language gives) and its catalogue is read from the .mo
+ * file; NULL means English (the message itself); "" means the command
+ * line's language (gettext).  The result is borrowed and lives for the run.
+ */
+const char *i18n_page_gettext(const char *lang, const char *msgid);
 
 #endif

@@ -77,7 +77,12 @@ struct plan_item {
 	char **withheld;    /* sensitive fields held back for want of consent */
 	char **missing;     /* required fields the profile lacks */
 	char **documents;   /* documents the person must enclose or upload */
-	char **notes;       /* plain sentences for the person */
+	/*
+	 * Plain sentences for the person, untranslated (N_() messages): each page
+	 * translates them into its own language with i18n_page_gettext, the
+	 * command line with _(); plan_to_jv gives them in English.
+	 */
+	char **notes;
 	/*
 	 * "OPT-XXXX-XXXX", random (vault_new_reference); ledger_record_plan
 	 * replaces it with the one the ledger recorded for this request.
