@@ -27,6 +27,8 @@ static const struct cmd_option followup_options[] = {
 	{ "agent", 0, "FILE", N_("write as the authorized agent"), CMD_ARG_FILE },
 	{ "grace", 0, "DAYS", N_("days after a follow-up before a complaint (default 14)"),
 	    CMD_ARG_TEXT },
+	{ "lang", 0, "LANG", N_("a reading copy of each letter in this language, e.g. es "
+	    "(default: each person's profile language)"), CMD_ARG_WORDS, "en es" },
 	{ "send", 0, NULL, N_("email the follow-ups and appeals of requests optout sent by email "
 	    "(without it they are only shown)") },
 	{ "account", 0, "NAME", N_("the account in $XDG_CONFIG_HOME/optout/config"), CMD_ARG_TEXT },
@@ -43,6 +45,7 @@ static const struct cmd_option followup_options[] = {
 const struct command cmd_followup = {
 	.name = "followup",
 	.usage = "[--overdue] -o DIR (-p PROFILE | -c CLIENTS) [--agent AGENT] [--grace DAYS] "
+		 "[--lang LANG] "
 		 "[--account NAME|--sendmail COMMAND] [--send] [--retry-failed] [--ledger FILE]",
 	.summary = "write follow-ups for overdue requests, appeals of refusals, and complaints",
 	.options = followup_options,
@@ -59,7 +62,11 @@ const struct command cmd_followup = {
 	    "reply to it (In-Reply-To, \"Re:\" and the reference), like 'optout send': shown\n"
 	    "without --send, committed as sending in the ledger before it goes out, never\n"
 	    "sent twice, within the account's daily limit; it is recorded once the server\n"
-	    "took it.  Complaints are not emailed: file them by the regulator's form or post.\n",
+	    "took it.  Complaints are not emailed: file them by the regulator's form or post.\n"
+	    "For a person whose language is Spanish (the profile's \"language\", or --lang es),\n"
+	    "each letter gets a reading copy, DIR/<client>/translations/<kind>-<ref>.es.pdf,\n"
+	    "marked as a translation: the English letter is the one signed and sent, and the\n"
+	    "reading copy is never emailed.\n",
 	.run = cmd_followup_run,
 };
 
@@ -145,6 +152,7 @@ cmd_followup_run(int argc, char **argv)
 		{ "clients", required_argument, NULL, 'c' },
 		{ "agent", required_argument, NULL, 'A' },
 		{ "grace", required_argument, NULL, 'g' },
+		{ "lang", required_argument, NULL, 'G' },
 		{ "ledger", required_argument, NULL, 'L' },
 		{ "send", no_argument, NULL, 'S' },
 		{ "account", required_argument, NULL, 'N' },
@@ -156,7 +164,7 @@ cmd_followup_run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *outdir = NULL, *profile = NULL, *clients = NULL, *agent = NULL;
-	const char *ledger_file = NULL;
+	const char *ledger_file = NULL, *lang = NULL;
 	int overdue = 0, grace = 14, c, rc = 0;
 	struct cmd_people col = { NULL, 0 };
 	struct followup_opts o = { 0 };
@@ -176,6 +184,7 @@ cmd_followup_run(int argc, char **argv)
 		case 'p': profile = optarg; break;
 		case 'c': clients = optarg; break;
 		case 'A': agent = optarg; break;
+		case 'G': lang = optarg; break;
 		case 'L': ledger_file = optarg; break;
 		case 'S': ma.send = 1; break;
 		case 'N': ma.account = optarg; break;
@@ -250,6 +259,7 @@ cmd_followup_run(int argc, char **argv)
 	o.today = date_today();
 	o.overdue_only = overdue;
 	o.grace_days = grace;
+	o.language = lang;
 	mo.account = acct;
 	mo.sendmail = ma.sendmail;
 	mo.cacert = ma.cacert;
@@ -270,6 +280,9 @@ cmd_followup_run(int argc, char **argv)
 	}
 	for (i = 0; i < s.nwritten; i++)
 		printf(_("wrote %s/%s\n"), outdir, s.written[i]);
+	for (i = 0; i < s.ncopies; i++)
+		printf(_("wrote %s/%s (a translation for you to read: sign and send the English "
+		    "letter)\n"), outdir, s.copies[i]);
 	printf(_("%zu follow-up letters, %zu appeals and %zu complaints written"), s.followups,
 	    s.appeals, s.complaints);
 	if (s.waiting > 0)

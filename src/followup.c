@@ -7,6 +7,7 @@
 
 #include "optout/doc.h"
 #include "optout/followup.h"
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/laws.h"
 #include "optout/ledger.h"
@@ -88,16 +89,17 @@ recorded_item(const struct followup_opts *o, const struct ledger_request *r,
 	return followup_recorded_item(o->reg, o->laws, o->agent, r, p, o->today);
 }
 
-/* The day of a date as "22 November 2026". */
+/* The day of a date as lang writes it: "22 November 2026" (lang NULL), "22 de noviembre de 2026". */
 static void
-long_day(struct jv *o, const char *key, date_t d)
+long_day(struct jv *o, const char *key, date_t d, const char *lang)
 {
-	char day[32];
+	char *day;
 
 	if (d == 0)
 		return;
-	date_format_long(d, day);
+	day = i18n_date_long(d, lang, data_dir());
 	jv_set_str(o, key, day);
+	free(day);
 }
 
 /* Remember a written file. */
@@ -108,14 +110,28 @@ add_written(struct followup_summary *s, char *file)
 	s->written[s->nwritten++] = file;
 }
 
-/* Add a timeline row. */
+/* Remember a written reading copy. */
 static void
-timeline_add(struct jv *t, date_t d, const char *event)
+add_copy(struct followup_summary *s, char *file)
+{
+	s->copies = xreallocarray(s->copies, s->ncopies + 1, sizeof *s->copies);
+	s->copies[s->ncopies++] = file;
+}
+
+/*
+ * Add a timeline row: its date, the event's English words, and the event as
+ * a flag (ev_sent, ev_due...) for a reading copy that words it itself.
+ */
+static void
+timeline_add(struct jv *t, date_t d, const char *event, const char *kind, const char *lang)
 {
 	struct jv *e = jv_new_object();
+	char key[32];
 
-	long_day(e, "date", d);
+	long_day(e, "date", d, lang);
 	jv_set_str(e, "event", event);
+	snprintf(key, sizeof key, "ev_%s", kind);
+	jv_set(e, key, jv_new_bool(1));
 	jv_push(t, e);
 }
 
@@ -149,7 +165,8 @@ event_words(const char *kind)
  * and the broker's words with its refusal (never the person's own notes).
  */
 static void
-history(const struct followup_opts *o, const struct ledger_request *r, struct jv *x)
+history(const struct followup_opts *o, const struct ledger_request *r, struct jv *x,
+    const char *lang)
 {
 	struct jv *t = jv_new_array();
 	struct ledger_event *ev = NULL;
@@ -167,32 +184,32 @@ history(const struct followup_opts *o, const struct ledger_request *r, struct jv
 		const char *w = event_words(ev[i].kind);
 
 		if (!due_shown && due != 0 && ev[i].day > due) {
-			timeline_add(t, due, "The answer the law requires was due.");
+			timeline_add(t, due, "The answer the law requires was due.", "due", lang);
 			due_shown = 1;
 		}
 		if (w != NULL)
-			timeline_add(t, ev[i].day, w);
+			timeline_add(t, ev[i].day, w, ev[i].kind, lang);
 		if (strcmp(ev[i].kind, "denied") == 0 && ev[i].reason != NULL)
 			jv_set_str(x, "reason", ev[i].reason);
 	}
 	if (!due_shown && due != 0)
-		timeline_add(t, due, "The answer the law requires was due.");
+		timeline_add(t, due, "The answer the law requires was due.", "due", lang);
 	ledger_events_free(ev, n);
 	jv_set(x, "timeline", t);
 }
 
 /* From which day the law's period runs, for the letters to say. */
 static struct jv *
-clock_data(const struct followup_opts *o, const struct ledger_request *r)
+clock_data(const struct followup_opts *o, const struct ledger_request *r, const char *lang)
 {
 	struct jv *c = jv_new_object();
 
-	long_day(c, "from", r->clock_start != 0 ? r->clock_start : r->sent);
+	long_day(c, "from", r->clock_start != 0 ? r->clock_start : r->sent, lang);
 	jv_set(c, "received", jv_new_bool(r->clock_basis == LC_RECEIVED));
 	jv_set(c, "transit", jv_new_bool(r->clock_basis == LC_TRANSIT));
 	jv_set(c, "sent", jv_new_bool(r->clock_basis == LC_SENT));
 	jv_set(c, "transit_days", jv_new_int(laws_mail_transit_days(o->laws)));
-	long_day(c, "received_on", r->received);
+	long_day(c, "received_on", r->received, lang);
 	return c;
 }
 
@@ -264,57 +281,46 @@ appeal_due(const struct followup_opts *o, const struct ledger_request *r, int da
 }
 
 /*
- * Write one letter (follow-up, appeal or complaint) for a request and record
- * the action; with em (an email to send), render it for the email too and
- * leave the recording to the email's outcome.
+ * The data of one letter (follow-up, appeal or complaint) for a request, its
+ * dates as lang writes them (NULL: English); *due is an appeal's answer day.
  */
-static int
-write_letter(const struct followup_opts *o, const struct ledger_request *r,
-    const struct profile *p, enum ledger_action action, const struct jv *reg, char **file,
-    struct followup_mail *em, char **cause)
+static struct jv *
+action_data(const struct followup_opts *o, const struct ledger_request *r,
+    const struct profile *p, enum ledger_action action, const struct jv *reg,
+    const struct plan_item *it, const char *lang, date_t *due)
 {
-	struct plan_item *it = recorded_item(o, r, p);
-	struct jv *data, *x;
-	char *dir, *path, *name;
+	struct jv *data = plan_letter_data(it, p, o->agent, 0), *x = jv_new_object();
 	const char *citation = NULL;
-	unsigned char *pdf;
-	size_t len;
-	date_t due = 0;
-	int rc, days = 0;
+	int days;
 
-	if (it == NULL) {
-		*cause = xasprintf("%s: its broker '%s' or law '%s' is no longer known", r->reference,
-		    r->broker, r->law);
-		return -1;
-	}
-	data = plan_letter_data(it, p, o->agent, 0);
-	jv_set(data, "clock", clock_data(o, r));
+	jv_set(data, "clock", clock_data(o, r, lang));
 	if (reg != NULL)
 		jv_set(data, "regulator", regulator_data(reg));
-	x = jv_new_object();
 	jv_set_str(x, "request_words", followup_request_words(r->request));
-	long_day(x, "sent_on", r->sent);
-	long_day(x, "due", ledger_effective_due(r));
+	long_day(x, "sent_on", r->sent, lang);
+	long_day(x, "due", ledger_effective_due(r), lang);
 	jv_set_str(x, "sent_verb", r->state == LS_MAILED || r->channel == CH_POSTAL ? "mailed"
 	    : "sent");
+	jv_set(x, "mailed", jv_new_bool(r->state == LS_MAILED || r->channel == CH_POSTAL));
 	jv_set_str(x, "tracking", r->tracking);
+	*due = 0;
 	switch (action) {
 	case LA_FOLLOWUP:
 		jv_set(x, "extended", jv_new_bool(r->extended_due != 0));
-		long_day(x, "reply_by", o->today + 14);
+		long_day(x, "reply_by", o->today + 14, lang);
 		jv_set(data, "followup", x);
 		break;
 	case LA_APPEAL:
 		days = appeal_days(it->law, &citation);
-		due = appeal_due(o, r, days);
-		long_day(x, "denied_on", r->closed);
+		*due = appeal_due(o, r, days);
+		long_day(x, "denied_on", r->closed, lang);
 		jv_set(x, "days", jv_new_int(days));
 		jv_set_str(x, "citation", citation);
 		/* Whether the law makes the business point the person to the regulator on a denial. */
 		jv_set(x, "informs_of_regulator", jv_new_bool(jv_bool(jv_get(jv_get(it->law->json,
 		    "appeal"), "informs_of_regulator"))));
-		long_day(x, "answer_by", due);
-		history(o, r, x);
+		long_day(x, "answer_by", *due, lang);
+		history(o, r, x, lang);
 		jv_set(data, "appeal", x);
 		break;
 	case LA_COMPLAINT:
@@ -331,45 +337,143 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 			jv_set(x, "sender_lines", arr);
 		}
 		jv_set(x, "denied", jv_new_bool(r->state == LS_DENIED));
-		long_day(x, "appeal_due", r->appeal_due);
-		history(o, r, x);
+		long_day(x, "appeal_due", r->appeal_due, lang);
+		history(o, r, x, lang);
 		jv_set(data, "complaint", x);
 		break;
 	}
-	rc = letters_pdf(o->letters, ledger_action_name(action), data, &pdf, &len, cause);
+	return data;
+}
+
+/* Write a PDF as DIR/<client>/[SUB/]NAME; *file gets its path relative to DIR. */
+static int
+put_pdf(const struct followup_opts *o, const struct ledger_request *r, const char *sub,
+    const char *name, const unsigned char *pdf, size_t len, char **file, char **cause)
+{
+	char *client = path_join(o->outdir, r->client);
+	char *dir = sub != NULL ? path_join(client, sub) : xstrdup(client);
+	char *path = path_join(dir, name);
+	int rc = make_dirs(dir, 0700, cause);
+
+	if (rc == 0)
+		rc = write_file_atomic(path, pdf, len, 0600, cause);
+	if (rc == 0)
+		*file = sub != NULL ? xasprintf("%s/%s/%s", r->client, sub, name)
+		    : xasprintf("%s/%s", r->client, name);
+	free(path);
+	free(dir);
+	free(client);
+	return rc;
+}
+
+/*
+ * A reading copy of the letter in the person's language (--lang, else the
+ * profile's), when that language has the letter's template:
+ * DIR/<client>/translations/<kind>-<ref>.<lang>.pdf, marked at the top as a
+ * translation; the English letter is the one signed and sent.  *copy stays
+ * NULL when none is written.
+ */
+static int
+write_reading_copy(const struct followup_opts *o, const struct ledger_request *r,
+    const struct profile *p, enum ledger_action action, const struct jv *reg,
+    const struct plan_item *it, char **copy, char **cause)
+{
+	char *lang = i18n_template_language(o->language != NULL ? o->language : p->language,
+	    data_dir());
+	const char *kind = ledger_action_name(action);
+	struct letters *l;
+	struct jv *data;
+	unsigned char *pdf;
+	char *name;
+	size_t len;
+	date_t due;
+	int rc;
+
+	*copy = NULL;
+	if (lang == NULL)
+		return 0;
+	l = letters_language(o->letters, lang);
+	if (!letters_has(l, kind)) {
+		free(lang);
+		return 0;
+	}
+	data = action_data(o, r, p, action, reg, it, lang, &due);
+	letter_translation_data(data, it, o->today, lang);
+	rc = letters_pdf(l, kind, data, &pdf, &len, cause);
+	jv_free(data);
+	if (rc == 0) {
+		name = xasprintf("%s-%s.%s.pdf", kind, r->reference, lang);
+		rc = put_pdf(o, r, "translations", name, pdf, len, copy, cause);
+		free(name);
+		free(pdf);
+	}
+	free(lang);
+	return rc;
+}
+
+/*
+ * Write one letter (follow-up, appeal or complaint) for a request, and its
+ * reading copy in the person's language (*copy, or NULL), and record the
+ * action; with em (an email to send), render it for the email too and leave
+ * the recording to the email's outcome.  The email is the English letter only.
+ */
+static int
+write_letter(const struct followup_opts *o, const struct ledger_request *r,
+    const struct profile *p, enum ledger_action action, const struct jv *reg, char **file,
+    char **copy, struct followup_mail *em, char **cause)
+{
+	struct plan_item *it = recorded_item(o, r, p);
+	const char *kind = ledger_action_name(action);
+	struct jv *data;
+	char *name;
+	unsigned char *pdf = NULL;
+	size_t len;
+	date_t due = 0;
+	int rc;
+
+	*copy = NULL;
+	if (it == NULL) {
+		/* TRANSLATORS: a request's reference, the broker's id, the law's id. */
+		*cause = xasprintf(_("%s: its broker '%s' or law '%s' is no longer known"),
+		    r->reference, r->broker, r->law);
+		return -1;
+	}
+	data = action_data(o, r, p, action, reg, it, NULL, &due);
+	rc = letters_pdf(o->letters, kind, data, &pdf, &len, cause);
 	if (rc == 0 && em != NULL) {
 		em->appeal_due = due;
-		if ((em->doc = letter_render(o->letters, ledger_action_name(action), data, cause)) == NULL) {
-			free(pdf);
+		if ((em->doc = letter_render(o->letters, kind, data, cause)) == NULL)
 			rc = -1;
-		}
 	}
 	jv_free(data);
+	if (rc == 0) {
+		name = xasprintf("%s-%s.pdf", kind, r->reference);
+		rc = put_pdf(o, r, NULL, name, pdf, len, file, cause);
+		free(name);
+	}
+	free(pdf);
+	if (rc == 0)
+		rc = write_reading_copy(o, r, p, action, reg, it, copy, cause);
 	if (em != NULL && rc == 0)
 		em->it = it;
 	else
 		plan_item_free(it);
-	if (rc != 0)
-		return -1;
-	dir = path_join(o->outdir, r->client);
-	name = xasprintf("%s-%s.pdf", ledger_action_name(action), r->reference);
-	path = path_join(dir, name);
-	rc = make_dirs(dir, 0700, cause);
-	if (rc == 0)
-		rc = write_file_atomic(path, pdf, len, 0600, cause);
-	free(pdf);
-	free(path);
-	free(dir);
-	/* Recorded only once the letter is safely on disk: a crash before means it is written again. */
+	/* Recorded only once the letters are safely on disk: a crash before means they are written again. */
 	if (rc != 0 || em != NULL)
 		;
 	else if (action == LA_APPEAL)
 		rc = ledger_record_appeal(o->ledger, r->id, o->today, due, cause);
 	else
 		rc = ledger_record_action(o->ledger, r->id, action, o->today, NULL, cause);
-	if (rc == 0)
-		*file = xasprintf("%s/%s", r->client, name);
-	free(name);
+	if (rc != 0) {
+		free(*file);
+		free(*copy);
+		*file = *copy = NULL;
+		if (em != NULL) {
+			doc_free(em->doc);
+			em->doc = NULL;
+		}
+	}
 	return rc;
 }
 
@@ -505,7 +609,7 @@ do_request(const struct followup_opts *o, const struct ledger_request *r,
 	const struct profile *p;
 	const struct jv *reg = NULL;
 	enum ledger_action action = LA_FOLLOWUP;
-	char *file = NULL;
+	char *file = NULL, *copy = NULL;
 	int rc;
 
 	if ((rc = decide(o, r, law, s, &action, cause)) <= 0)
@@ -529,17 +633,21 @@ do_request(const struct followup_opts *o, const struct ledger_request *r,
 		struct followup_mail em;
 
 		memset(&em, 0, sizeof em);
-		if (write_letter(o, r, p, action, reg, &file, &em, cause) != 0)
+		if (write_letter(o, r, p, action, reg, &file, &copy, &em, cause) != 0)
 			return -1;
 		em.file = file;
 		add_mail(o, s, r, p, action, &em);
+		if (copy != NULL)
+			add_copy(s, copy);
 		return 0;
 	}
 	if (action == LA_COMPLAINT && went_by_email(o, r))
 		s->complaints_by_post++;
-	if (write_letter(o, r, p, action, reg, &file, NULL, cause) != 0)
+	if (write_letter(o, r, p, action, reg, &file, &copy, NULL, cause) != 0)
 		return -1;
 	add_written(s, file);
+	if (copy != NULL)
+		add_copy(s, copy);
 	if (action == LA_FOLLOWUP)
 		s->followups++;
 	else if (action == LA_APPEAL)
@@ -580,6 +688,9 @@ followup_summary_free(struct followup_summary *s)
 	for (i = 0; i < s->nwritten; i++)
 		free(s->written[i]);
 	free(s->written);
+	for (i = 0; i < s->ncopies; i++)
+		free(s->copies[i]);
+	free(s->copies);
 	for (i = 0; i < s->nmails; i++) {
 		struct followup_mail *em = &s->mails[i];
 

@@ -1,11 +1,13 @@
 /* letter: render letter templates into the document model, caching parsed templates. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "optout/doc.h"
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/letter.h"
 #include "optout/mail.h"
@@ -228,6 +230,50 @@ letters_pdf(struct letters *l, const char *name, const struct jv *data, unsigned
 	rc = pdf_render(d, NULL, out, len, cause);
 	doc_free(d);
 	return rc;
+}
+
+/* The period's parts in law.*, for a language that words "45 calendar days" itself. */
+static void
+period_parts(struct jv *law, const char *prefix, int days, enum day_unit unit)
+{
+	char key[64];
+
+	snprintf(key, sizeof key, "%s_days", prefix);
+	jv_set(law, key, jv_new_int(days));
+	snprintf(key, sizeof key, "%s_calendar", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_CALENDAR));
+	snprintf(key, sizeof key, "%s_business", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_BUSINESS));
+	snprintf(key, sizeof key, "%s_months", prefix);
+	jv_set(law, key, jv_new_bool(unit == UNIT_MONTHS));
+	snprintf(key, sizeof key, "%s_plural", prefix);
+	jv_set(law, key, jv_new_bool(days != 1));
+}
+
+/* Make a letter's data that of its reading copy in lang (letter.h). */
+void
+letter_translation_data(struct jv *data, const struct plan_item *it, date_t today,
+    const char *lang)
+{
+	struct jv *law = jv_get(data, "law");
+	char *t;
+
+	t = i18n_date_long(today, lang, data_dir());
+	jv_set_str(data, "today", t);
+	free(t);
+	if (law != NULL) {
+		t = i18n_date_long(it->due, lang, data_dir());
+		jv_set_str(law, "due", t);
+		free(t);
+		period_parts(law, "deadline", it->deadline.days, it->deadline.unit);
+		if (it->deadline.extension_days > 0) {
+			period_parts(law, "extension", it->deadline.extension_days,
+			    it->deadline.extension_unit);
+			jv_set(law, "extension_requires_notice",
+			    jv_new_bool(it->deadline.extension_requires_notice));
+		}
+	}
+	jv_set(data, "is_translation", jv_new_bool(1));
 }
 
 /* "<family>-<request>". */

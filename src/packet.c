@@ -465,24 +465,6 @@ out:
 	return rc;
 }
 
-/* The period's parts in law.*, for a language that words "45 calendar days" itself. */
-static void
-period_parts(struct jv *law, const char *prefix, int days, enum day_unit unit)
-{
-	char key[64];
-
-	snprintf(key, sizeof key, "%s_days", prefix);
-	jv_set(law, key, jv_new_int(days));
-	snprintf(key, sizeof key, "%s_calendar", prefix);
-	jv_set(law, key, jv_new_bool(unit == UNIT_CALENDAR));
-	snprintf(key, sizeof key, "%s_business", prefix);
-	jv_set(law, key, jv_new_bool(unit == UNIT_BUSINESS));
-	snprintf(key, sizeof key, "%s_months", prefix);
-	jv_set(law, key, jv_new_bool(unit == UNIT_MONTHS));
-	snprintf(key, sizeof key, "%s_plural", prefix);
-	jv_set(law, key, jv_new_bool(days != 1));
-}
-
 /*
  * A reading copy of a letter in the person's language, when that language
  * has the letter's template: translations/<base>.pdf, marked on its first
@@ -492,7 +474,7 @@ static int
 write_reading_copy(struct run *r, const struct plan_item *it, char **cause)
 {
 	char *name, *base, *file, *t;
-	struct jv *data, *law;
+	struct jv *data;
 	unsigned char *pdf;
 	size_t len;
 	int rc;
@@ -512,23 +494,7 @@ write_reading_copy(struct run *r, const struct plan_item *it, char **cause)
 		secure_free(t);
 		data = plan_letter_data(it, r->o->profile, item_agent(r, it), latin);
 	}
-	t = i18n_date_long(r->o->today, r->lang, data_dir());
-	jv_set_str(data, "today", t);
-	free(t);
-	law = jv_get(data, "law");
-	if (law != NULL) {
-		t = i18n_date_long(it->due, r->lang, data_dir());
-		jv_set_str(law, "due", t);
-		free(t);
-		period_parts(law, "deadline", it->deadline.days, it->deadline.unit);
-		if (it->deadline.extension_days > 0) {
-			period_parts(law, "extension", it->deadline.extension_days,
-			    it->deadline.extension_unit);
-			jv_set(law, "extension_requires_notice",
-			    jv_new_bool(it->deadline.extension_requires_notice));
-		}
-	}
-	jv_set(data, "is_translation", jv_new_bool(1));
+	letter_translation_data(data, it, r->o->today, r->lang);
 	rc = letters_pdf(r->person, name, data, &pdf, &len, cause);
 	jv_free(data);
 	free(name);

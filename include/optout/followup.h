@@ -9,7 +9,10 @@
  * a client list) and requests of other clients are left out and counted.
  * Each letter is written atomically as DIR/<client>/followup-<ref>.pdf,
  * appeal-<ref>.pdf or complaint-<ref>.pdf, then recorded as an action in the ledger, so a run
- * again writes nothing twice.
+ * again writes nothing twice.  For a person whose language has the letter's
+ * template (letters/<lang>/followup.mustache...), a reading copy goes with it
+ * as DIR/<client>/translations/<kind>-<ref>.<lang>.pdf: marked as a
+ * translation, never signed, sent or emailed.
  *
  * Contract: followup_run returns 0 and fills *s (free with
  * followup_summary_free), or -1 with *cause set.
@@ -44,6 +47,8 @@ struct followup_opts {
 	date_t today;
 	int overdue_only;   /* only overdue requests, not denied ones */
 	int grace_days;     /* days after a follow-up before a complaint (default 14) */
+	const char *language; /* reading copies in this language for everyone; NULL: each
+	                         profile's language */
 	/*
 	 * NULL: letters only.  Else a follow-up or appeal to a request optout
 	 * sent by email (it has a Message-ID) goes to the broker by email too, as
@@ -74,6 +79,8 @@ struct followup_summary {
 	                                with a confirmed address or complaint form */
 	char **written;       /* paths written, relative to outdir */
 	size_t nwritten;
+	char **copies;        /* reading copies written (translations), relative to outdir */
+	size_t ncopies;
 	/* With opts.mail: the emails (outs[i] goes with mails[i]), and complaints written
 	 * for requests that went by email (complaints are not emailed). */
 	struct mail_out *outs;

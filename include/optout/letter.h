@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include "optout/date.h"
+
 struct agent;
 struct doc;
 struct jv;
@@ -41,6 +43,14 @@ struct doc *letter_render(struct letters *l, const char *name, const struct jv *
 /* Render a template (cover, authorization, summary) straight to PDF. */
 int letters_pdf(struct letters *l, const char *name, const struct jv *data, unsigned char **out,
     size_t *len, char **cause);
+/*
+ * Make a letter's data (plan_letter_data's, for it) that of its reading copy in
+ * lang: today and law.due written as lang writes dates, the law's periods as
+ * parts (law.deadline_days, _calendar, _business, _months, _plural; the same
+ * for extension_), and is_translation.
+ */
+void letter_translation_data(struct jv *data, const struct plan_item *it, date_t today,
+    const char *lang);
 /* The template name for a legal family and request type ("fcra-access"). */
 char *letter_template_name(const char *family, const char *request);
 

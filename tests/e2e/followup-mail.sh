@@ -112,6 +112,13 @@ check_has "a quoted-printable UTF-8 text body" "$work/body" "text/plain quoted-p
 check_has "the body is the follow-up letter" "$work/body" \
 	"On 7 December 2026 I sent you a request to delete personal information under"
 check_has "the body cites the deadline" "$work/body" "by 21 January 2027. That date has passed"
+# The person reads Spanish (the example profile): a reading copy is written, never emailed.
+check_has "the Spanish reading copy is written beside the copy" "$work/out" \
+	"wrote $work/f/example-person-only/translations/followup-$ref.es.pdf (a translation for you to read"
+"$PDFTOTEXT" -enc UTF-8 "$work/f/example-person-only/translations/followup-$ref.es.pdf" "$work/copy.txt"
+check_has "the reading copy is the follow-up in Spanish" "$work/copy.txt" "Recordatorio: solicitud de borrado"
+check_lacks "the email carries no word of it" "$work/body" "Traducción"
+check_lacks "and no Spanish subject" "$work/body" "Recordatorio"
 check_eq "the ledger: the follow-up's attempts and the action recorded" \
 	"temporary|sent|1|sent" \
 	"$(sql "$db" "SELECT group_concat(outcome, '|'), (SELECT count(*) FROM events WHERE kind = 'followup'), (SELECT state FROM requests WHERE reference = '$ref') FROM (SELECT outcome FROM mail_sends WHERE kind = 'followup' ORDER BY id)")"
