@@ -163,6 +163,7 @@ static const struct {
 	  "government agencies, such as immigration enforcement, are already checked. You can "
 	  "uncheck any of them.") },
 	{ "gov_seller", N_("Sells to government agencies.") },
+	{ "why_source", N_("What the sources say (in English):") },
 	{ "none_chosen", N_("Please choose at least one company.") },
 	{ "review_intro", N_("Each company gets only what its own procedure requires:") },
 	{ "how", N_("How") },

@@ -114,6 +114,8 @@ try:
     lx = drv.find_element(By.ID, "b-lexisnexis-risk")
     check("a government seller is preselected", lx.is_selected())
     check("and the page says why", "Vende a agencias del gobierno." in body, body)
+    check("with the sources' words marked as English",
+          "Lo que dicen las fuentes (en inglés):" in body, body)
     # Keep two government sellers: fewer letters, a quicker test.
     for box in drv.find_elements(By.CSS_SELECTOR, 'input[name="broker"]'):
         if box.is_selected() and box.get_attribute("value") not in ("lexisnexis-risk", "nctue"):

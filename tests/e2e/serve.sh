@@ -89,6 +89,8 @@ get / >/dev/null
 check_has "the brokers step comes third" "$work/page" "Step 3 of 5: which companies"
 check_has "a government seller is preselected" "$work/page" 'value="lexisnexis-risk" checked'
 check_has "and says why" "$work/page" "Sells to government agencies."
+check_has "quoting its sources, marked as English for a screen reader" "$work/page" \
+	'What the sources say (in English): <span lang="en">'
 check_has "a broker that does not sell to government is offered, not preselected" "$work/page" 'value="acxiom">'
 post --data-urlencode "csrf=$tok" --data-urlencode action=next >/dev/null
 get / >/dev/null
