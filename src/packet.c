@@ -1087,7 +1087,8 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		goto fail;
 	if (r.archive != NULL && seal_archive(&r, cause) != 0)
 		goto fail;
-	if (o->to_memory != NULL) {
+	if (parent == NULL) {
+		/* In memory (o->to_memory): there is no folder to flush or rename. */
 		rc = 0;
 		goto out;
 	}
