@@ -403,6 +403,7 @@ doc_free(struct doc *d)
 	free(d->date);
 	free(d->subject);
 	free(d->ref);
+	free(d->lang);
 	free(d);
 }
 

@@ -213,6 +213,9 @@ letter_render(struct letters *l, const char *name, const struct jv *data, char *
 	if (d == NULL) {
 		*cause = xasprintf("%s/%s.mustache rendered malformed markup: %s", l->dir, name, err);
 		free(err);
+	} else if (l->lang != NULL && letters_has(l, name)) {
+		/* The page speaks its template's language; an English fallback stays English. */
+		d->lang = xstrdup(l->lang);
 	}
 	return d;
 }

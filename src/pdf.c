@@ -12,6 +12,7 @@
 #include <hpdf.h>
 
 #include "optout/doc.h"
+#include "optout/i18n.h"
 #include "optout/pdf.h"
 #include "optout/ttf.h"
 #include "optout/util.h"
@@ -168,7 +169,14 @@ struct page {
 struct letter {
 	size_t ref;             /* offset of the cleaned reference; SIZE_MAX when none */
 	float foot_size;
+	const char *page_fmt;   /* "Page %u of %u" in the letter's language (borrowed) */
 };
+
+/* The footer's labels in the page's language (NULL: English), through its catalogue. */
+/* TRANSLATORS: the footer of every printed page, left: the request reference */
+#define FOOT_REF(d) i18n_page_gettext((d)->lang, N_("Reference: %s"))
+/* TRANSLATORS: the footer of every printed page, right */
+#define FOOT_PAGE(d) i18n_page_gettext((d)->lang, N_("Page %u of %u"))
 
 /* Where a piece of text came from, for messages. */
 struct where {
@@ -511,6 +519,11 @@ scan_doc(struct render *r, const struct doc *d, size_t letter, int glyphs, char 
 		return -1;
 	w.what = "the reference";
 	if (scan_str(r, d->ref, F_REG, &w, glyphs, cause) != 0)
+		return -1;
+	/* a translated footer may need characters beyond Windows-1252 */
+	w.what = "the page footer";
+	if (scan_str(r, FOOT_REF(d), F_REG, &w, glyphs, cause) != 0 ||
+	    scan_str(r, FOOT_PAGE(d), F_REG, &w, glyphs, cause) != 0)
 		return -1;
 	w.what = NULL;
 	for (i = 0; i < d->nblocks; i++) {
@@ -1394,11 +1407,13 @@ layout_letter(struct render *r, const struct doc *d, size_t letter, int numbered
 	/* the footer: the reference on the left, "Page N of M" on the right */
 	lt->ref = SIZE_MAX;
 	lt->foot_size = FOOT_SIZE;
+	lt->page_fmt = FOOT_PAGE(d);
 	if (d->ref != NULL) {
 		off = clean_text(r, d->ref);
 		if (text_at(r, off)[0] != '\0') {
-			char *s = xasprintf("Reference: %s", text_at(r, off));
-			float room = width - text_width(r, F_REG, FOOT_SIZE, "Page 999 of 999", 15) - 12;
+			char *s = xasprintf(FOOT_REF(d), text_at(r, off));
+			char *most = xasprintf(lt->page_fmt, 999u, 999u);
+			float room = width - text_width(r, F_REG, FOOT_SIZE, most, strlen(most)) - 12;
 
 			while (text_width(r, F_REG, lt->foot_size, s, strlen(s)) > room &&
 			    lt->foot_size > 5.5f)
@@ -1409,12 +1424,14 @@ layout_letter(struct render *r, const struct doc *d, size_t letter, int numbered
 				*cause = xasprintf("%sthe reference is too long for the page footer", pre);
 				free(pre);
 				free(s);
+				free(most);
 				return -1;
 			}
 			lt->ref = r->text.len;
 			buf_adds(&r->text, s);
 			buf_addc(&r->text, '\0');
 			free(s);
+			free(most);
 		}
 	}
 	return 0;
@@ -1601,7 +1618,7 @@ static int
 draw(struct render *r, char **cause)
 {
 	size_t i, k;
-	char label[64];
+	char label[128];
 
 	for (i = 0; i < r->npages; i++) {
 		const struct page *p = &r->pages[i];
@@ -1668,7 +1685,7 @@ draw(struct render *r, char **cause)
 				st |= HPDF_Page_BeginText(pg);
 			in_text = 1;
 			st |= HPDF_Page_SetGrayFill(pg, 0.3f);
-			snprintf(label, sizeof label, "Page %u of %u", p->num, p->total);
+			snprintf(label, sizeof label, lt->page_fmt, p->num, p->total);
 			w = text_width(r, F_REG, FOOT_SIZE, label, strlen(label));
 			st |= HPDF_Page_SetFontAndSize(pg, r->font[F_REG], FOOT_SIZE);
 			st |= draw_text(r, pg, F_REG, p->right - w, p->foot, label);

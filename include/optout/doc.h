@@ -53,6 +53,8 @@ struct doc {
 	char *date;      /* may be NULL */
 	char *subject;   /* may be NULL */
 	char *ref;       /* may be NULL */
+	/* The page's language, a letters/<lang> folder ("es"); NULL: English. */
+	char *lang;
 	enum doc_paper paper;
 	struct doc_block *blocks;
 	size_t nblocks;

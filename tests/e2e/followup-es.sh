@@ -45,9 +45,12 @@ check_has "with the appeal's section and its 60 days" "$t" \
 check_has "the answer's day in Spanish" "$t" "a más tardar el 22 de enero de 2027"
 check_has "the refusal quoted as the broker wrote it" "$t" "\"The request could not be verified.\""
 check_has "the regulator named" "$t" "presentaré una queja ante el organismo regulador, Connecticut Attorney General"
+check_has "its footer is Spanish" "$t" "Referencia: $ct"
+check_has "with Spanish page numbers" "$t" "Página 1 de "
 t=$(text "$work/f/ct-es/appeal-$ct.pdf")
 check_has "the appeal itself stays in English" "$t" "I appeal that decision under Conn. Gen. Stat. §42-518(d)."
 check_lacks "and has no Spanish in it" "$t" "Traducción"
+check_has "and its footer stays English" "$t" "Page 1 of "
 
 # 18 December: Virginia's and California's answers (45 days) are overdue: follow-ups.
 cp "$L" "$work/l-en.db"
