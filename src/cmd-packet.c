@@ -169,6 +169,12 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		    sum.email), sum.email);
 		printf(i18n_ngettext("  %zu web form to fill in (web/)\n",
 		    "  %zu web forms to fill in (web/)\n", sum.web), sum.web);
+		if (sum.web_record_email + sum.web_record_postal > 0)
+			printf(i18n_ngettext("    %zu of them with a written record by email/letter to "
+			    "send as well (emails/, letters/)\n", "    %zu of them with a written record "
+			    "by email/letter to send as well (emails/, letters/)\n",
+			    sum.web_record_email + sum.web_record_postal),
+			    sum.web_record_email + sum.web_record_postal);
 		printf(i18n_ngettext("  %zu telephone call to make (phone/)\n",
 		    "  %zu telephone calls to make (phone/)\n", sum.phone), sum.phone);
 		if (none > 0)

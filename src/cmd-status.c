@@ -121,6 +121,7 @@ request_jv(const struct ledger_request *r, date_t today)
 	struct jv *o = jv_new_object();
 	char *s;
 
+	jv_set_str(o, "kind", "request");
 	jv_set_str(o, "reference", r->reference);
 	jv_set_str(o, "client", r->client);
 	jv_set_str(o, "broker", r->broker);
@@ -234,12 +235,126 @@ print_table(struct ledger_request **list, size_t n, date_t today)
 		       "failed'.\n"));
 }
 
-/* Write the running due dates as an iCalendar file (atomically); 0 or -1 with *cause. */
+/* The clients' DROP filings, each with its DROP when the laws still know it (law NULL if not). */
+struct drop_row {
+	const struct ledger_drop *d;
+	struct drop_info drop; /* drop.law is NULL when the filing's law has no DROP now */
+	date_t next;           /* the next processing day, 0 without a DROP */
+};
+
+/* Read the filings (all clients when client is NULL); 0 or an exit status after an error. */
 static int
-write_ics(const char *path, struct ledger_request **list, size_t n, char **cause)
+load_drops(struct ledger *l, const char *client, date_t today, struct ledger_drop **d,
+    size_t *n, struct drop_row **rows)
 {
-	struct ics_event *ev = xcalloc(n ? n : 1, sizeof *ev);
-	char **own = xcalloc(n ? 3 * n : 1, sizeof *own), stamp[20], *text;
+	struct laws *laws = NULL;
+	char *cause = NULL;
+	size_t i;
+
+	*rows = NULL;
+	if (ledger_drops(l, client, d, n, &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	if (*n > 0 && (laws = laws_load(data_dir(), &cause)) == NULL) {
+		cmd_error_cause(cause);
+		ledger_drops_free(*d, *n);
+		*d = NULL;
+		*n = 0;
+		return EX_DATAERR;
+	}
+	*rows = xcalloc(*n ? *n : 1, sizeof **rows);
+	for (i = 0; i < *n; i++) {
+		struct drop_row *r = &(*rows)[i];
+
+		r->d = &(*d)[i];
+		if (laws_drop(laws, NULL, NULL, r->d->filed, &r->drop) != 0 ||
+		    strcmp(r->drop.law->id, r->d->law) != 0) {
+			memset(&r->drop, 0, sizeof r->drop);
+			continue;
+		}
+		r->next = drop_next_check(&r->drop, r->d->filed, today);
+		/* The citation outlives the laws: keep a copy in the filing's own strings. */
+		r->drop.cycle_citation = r->drop.cycle_citation != NULL ?
+		    xstrdup(r->drop.cycle_citation) : NULL;
+		r->drop.law = NULL;
+	}
+	laws_free(laws);
+	return 0;
+}
+
+static void
+drop_rows_free(struct ledger_drop *d, size_t n, struct drop_row *rows)
+{
+	size_t i;
+
+	for (i = 0; rows != NULL && i < n; i++)
+		free((char *)rows[i].drop.cycle_citation);
+	free(rows);
+	ledger_drops_free(d, n);
+}
+
+/*
+ * The person's DROP filings: registered brokers process them in cycles, so
+ * the line gives the next day by which each must have done so.
+ */
+static void
+print_drops(const struct drop_row *rows, size_t n, int sep)
+{
+	size_t i;
+
+	if (n > 0 && sep)
+		printf("\n");
+	for (i = 0; i < n; i++) {
+		const struct drop_row *r = &rows[i];
+		char filed[11], start[11], next[11];
+
+		date_format(r->d->filed, filed);
+		if (r->next == 0) {
+			printf(_("DROP (client %s): filed on %s.\n"), r->d->client, filed);
+			continue;
+		}
+		date_format(r->drop.processing_from, start);
+		date_format(r->next, next);
+		printf(_("DROP (client %s): filed on %s; from %s registered data brokers process it "
+		    "at least every %d days (%s); next processing due by %s.\n"), r->d->client, filed,
+		    start, r->drop.cycle_days, r->drop.cycle_citation, next);
+	}
+}
+
+/* A DROP filing as JSON: "kind" tells it from the requests in the same list. */
+static struct jv *
+drop_jv(const struct drop_row *r)
+{
+	struct jv *o = jv_new_object();
+
+	jv_set_str(o, "kind", "drop");
+	jv_set_str(o, "client", r->d->client);
+	jv_set_str(o, "law", r->d->law);
+	set_date(o, "filed", r->d->filed);
+	set_date(o, "processing_from", r->next != 0 ? r->drop.processing_from : 0);
+	if (r->next != 0) {
+		jv_set(o, "cycle_days", jv_new_int(r->drop.cycle_days));
+		jv_set_str(o, "cycle_citation", r->drop.cycle_citation);
+	} else {
+		jv_set(o, "cycle_days", jv_new_null());
+		jv_set(o, "cycle_citation", jv_new_null());
+	}
+	set_date(o, "next_processing", r->next);
+	return o;
+}
+
+/*
+ * Write the running due dates, and each DROP filing's next processing day, as an
+ * iCalendar file (atomically); 0 or -1 with *cause.
+ */
+static int
+write_ics(const char *path, struct ledger_request **list, size_t n, const struct drop_row *drops,
+    size_t ndrops, char **cause)
+{
+	struct ics_event *ev = xcalloc(n + ndrops ? n + ndrops : 1, sizeof *ev);
+	char **own = xcalloc(n + ndrops ? 3 * (n + ndrops) : 1, sizeof *own), stamp[20], *text;
+	char filed[11];
 	size_t i, k = 0, o = 0;
 	struct tm tm;
 	time_t now = time(NULL);
@@ -265,6 +380,20 @@ write_ics(const char *path, struct ledger_request **list, size_t n, char **cause
 		    "run 'optout followup' for the next letter.", r->client);
 		k++;
 	}
+	for (i = 0; i < ndrops; i++) {
+		if (drops[i].next == 0)
+			continue;
+		ev[k].day = drops[i].next;
+		ev[k].uid = own[o++] = xasprintf("DROP-%s-%s-processing@optout", drops[i].d->client,
+		    drops[i].d->law);
+		ev[k].summary = own[o++] = xasprintf("optout DROP: registered data brokers must have "
+		    "processed client %s's DROP request (%s)", drops[i].d->client,
+		    drops[i].drop.cycle_citation);
+		date_format(drops[i].d->filed, filed);
+		ev[k].description = own[o++] = xasprintf("Filed on DROP on %s; registered data brokers "
+		    "process it at least every %d days.", filed, drops[i].drop.cycle_days);
+		k++;
+	}
 	text = ics_render(ev, k, stamp);
 	rc = write_file_atomic(path, text, strlen(text), 0600, cause);
 	free(text);
@@ -273,50 +402,6 @@ write_ics(const char *path, struct ledger_request **list, size_t n, char **cause
 	free(own);
 	free(ev);
 	return rc;
-}
-
-/*
- * The person's DROP filings: registered brokers process them in cycles, so
- * the line gives the next day by which each must have done so.
- */
-static int
-print_drops(struct ledger *l, const char *client, date_t today, int sep)
-{
-	struct ledger_drop *d = NULL;
-	struct laws *laws = NULL;
-	size_t n = 0, i;
-	char *cause = NULL;
-
-	if (ledger_drops(l, client, &d, &n, &cause) != 0) {
-		cmd_error_cause(cause);
-		return EX_DATAERR;
-	}
-	if (n > 0 && (laws = laws_load(data_dir(), &cause)) == NULL) {
-		cmd_error_cause(cause);
-		ledger_drops_free(d, n);
-		return EX_DATAERR;
-	}
-	if (n > 0 && sep)
-		printf("\n");
-	for (i = 0; i < n; i++) {
-		struct drop_info drop;
-		char filed[11], start[11], next[11];
-
-		date_format(d[i].filed, filed);
-		if (laws_drop(laws, NULL, NULL, d[i].filed, &drop) != 0 ||
-		    strcmp(drop.law->id, d[i].law) != 0) {
-			printf(_("DROP (client %s): filed on %s.\n"), d[i].client, filed);
-			continue;
-		}
-		date_format(drop.processing_from, start);
-		date_format(drop_next_check(&drop, d[i].filed, today), next);
-		printf(_("DROP (client %s): filed on %s; from %s registered data brokers process it "
-		    "at least every %d days (%s); next processing due by %s.\n"), d[i].client, filed,
-		    start, drop.cycle_days, drop.cycle_citation, next);
-	}
-	ledger_drops_free(d, n);
-	laws_free(laws);
-	return 0;
 }
 
 /* optout status */
@@ -336,8 +421,10 @@ cmd_status_run(int argc, char **argv)
 	struct ledger_filter f;
 	struct ledger *l = NULL;
 	struct ledger_request **list = NULL;
+	struct ledger_drop *drops = NULL;
+	struct drop_row *rows = NULL;
 	date_t today = date_today();
-	size_t n = 0, recovered = 0, i;
+	size_t n = 0, recovered = 0, ndrops = 0, i;
 	int overdue = 0, json = 0, deferred = 0, c, rc;
 	char *cause = NULL;
 
@@ -372,8 +459,15 @@ cmd_status_run(int argc, char **argv)
 		cmd_error(i18n_ngettext("%zu request was interrupted while being sent and now needs "
 		    "review", "%zu requests were interrupted while being sent and now need review",
 		    recovered), recovered);
-	if (ics != NULL && write_ics(ics, list, n, &cause) != 0) {
+	/* The DROP filings go with the list, but not with --overdue: they are never overdue. */
+	if (!overdue && (rc = load_drops(l, f.client, today, &drops, &ndrops, &rows)) != 0) {
+		ledger_list_free(list);
+		ledger_close(l);
+		return rc;
+	}
+	if (ics != NULL && write_ics(ics, list, n, rows, ndrops, &cause) != 0) {
 		cmd_error_cause(cause);
+		drop_rows_free(drops, ndrops, rows);
 		ledger_list_free(list);
 		ledger_close(l);
 		return EX_CANTCREAT;
@@ -384,6 +478,8 @@ cmd_status_run(int argc, char **argv)
 
 		for (i = 0; i < n; i++)
 			jv_push(out, request_jv(list[i], today));
+		for (i = 0; i < ndrops; i++)
+			jv_push(out, drop_jv(&rows[i]));
 		s = jv_dump(out, 1);
 		printf("%s\n", s);
 		free(s);
@@ -393,9 +489,9 @@ cmd_status_run(int argc, char **argv)
 		    f.client != NULL ? _("No requests for this client.") : _("No requests in the ledger."));
 	else
 		print_table(list, n, today);
-	rc = 0;
-	if (!json && !overdue)
-		rc = print_drops(l, f.client, today, n > 0);
+	if (!json)
+		print_drops(rows, ndrops, n > 0);
+	drop_rows_free(drops, ndrops, rows);
 	ledger_list_free(list);
 	ledger_close(l);
 	return rc;

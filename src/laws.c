@@ -275,6 +275,7 @@ deadline_from(const struct jv *o, struct deadline *d)
 	}
 	d->ends_on_working_day = jv_bool(jv_get(o, "ends_on_working_day"));
 	d->working_day_citation = str_at(o, "working_day_citation");
+	d->working_day_holidays = jv_get(o, "working_day_holidays");
 	d->notes = str_at(o, "notes");
 	/* An unconfirmed fact is never stated: the extension, or its notice condition, is left out. */
 	if (unconfirmed(o, "extension_days"))
@@ -338,11 +339,24 @@ laws_add(const struct laws *l, date_t from, int days, enum day_unit unit)
 	}
 }
 
-/* The first day on or after d that is not a Saturday or Sunday. */
-static date_t
-next_weekday(date_t d)
+/* Whether a law's list of non-working days (working_day_holidays) holds d. */
+static int
+listed_holiday(const struct jv *holidays, date_t d)
 {
-	while (date_weekday(d) >= 5)
+	size_t i;
+	date_t h;
+
+	for (i = 0; i < jv_len(holidays); i++)
+		if (date_parse(jv_str(jv_at(holidays, i)), &h) == 0 && h == d)
+			return 1;
+	return 0;
+}
+
+/* The first day on or after d that is not a Saturday, a Sunday or one of the listed holidays. */
+static date_t
+next_working_day(date_t d, const struct jv *holidays)
+{
+	while (date_weekday(d) >= 5 || listed_holiday(holidays, d))
 		d++;
 	return d;
 }
@@ -359,9 +373,9 @@ laws_due(const struct laws *l, date_t from, const struct deadline *d, date_t *du
 	    ? laws_add(l, end, d->extension_days, d->extension_unit) : 0;
 	*due = end;
 	if (d->ends_on_working_day) {
-		*due = next_weekday(*due);
+		*due = next_working_day(*due, d->working_day_holidays);
 		if (*extended_due != 0)
-			*extended_due = next_weekday(*extended_due);
+			*extended_due = next_working_day(*extended_due, d->working_day_holidays);
 	}
 }
 
@@ -371,10 +385,11 @@ laws_add_for(const struct laws *l, const char *law_id, date_t from, int days,
     enum day_unit unit)
 {
 	const struct law *law = law_id != NULL ? laws_find(l, law_id) : NULL;
+	const struct jv *dl = law != NULL ? jv_get(law->json, "deadline") : NULL;
 	date_t end = laws_add(l, from, days, unit);
 
-	if (law != NULL && jv_bool(jv_get(jv_get(law->json, "deadline"), "ends_on_working_day")))
-		end = next_weekday(end);
+	if (jv_bool(jv_get(dl, "ends_on_working_day")))
+		end = next_working_day(end, jv_get(dl, "working_day_holidays"));
 	return end;
 }
 

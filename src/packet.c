@@ -600,10 +600,10 @@ written_record(struct run *r, const struct broker *b, const struct plan_item *we
 		snprintf(it->reference, sizeof it->reference, "%s", web->reference);
 		if (it->proc->channel == CH_EMAIL) {
 			rc = write_email(r, it, file, cause);
-			r->sum->email++;
+			r->sum->web_record_email++;
 		} else {
 			rc = write_letter(r, it, file, cause);
-			r->sum->postal++;
+			r->sum->web_record_postal++;
 		}
 		if (rc == 0)
 			rc = write_reading_copy(r, it, cause);
@@ -834,6 +834,14 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "has_email", jv_new_bool(s->email > 0));
 	jv_set(d, "has_web", jv_new_bool(s->web > 0));
 	jv_set(d, "has_phone", jv_new_bool(s->phone > 0));
+	/* A form's written record is sent with the form, not counted as a request of its own. */
+	jv_set(d, "count_web_records", jv_new_int((long long)s->web_record_email +
+	    (long long)s->web_record_postal));
+	jv_set(d, "has_web_records", jv_new_bool(s->web_record_email + s->web_record_postal > 0));
+	jv_set(d, "has_web_record_email", jv_new_bool(s->web_record_email > 0));
+	jv_set(d, "has_web_record_postal", jv_new_bool(s->web_record_postal > 0));
+	jv_set(d, "has_email_files", jv_new_bool(s->email + s->web_record_email > 0));
+	jv_set(d, "has_postal_files", jv_new_bool(s->postal + s->web_record_postal > 0));
 	items = jv_copy(r->gov_items);
 	for (i = 0; i < jv_len(r->cover_items); i++)
 		jv_push(items, jv_copy(jv_at(r->cover_items, i)));
@@ -862,7 +870,8 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "has_self_file", jv_new_bool(r->nself > 0));
 	/* Rough time: 15 minutes a letter, 5 an email, 10 a form, 15 a call. */
 	{
-		long long minutes = 15 * (long long)s->postal + 5 * (long long)s->email +
+		long long minutes = 15 * (long long)(s->postal + s->web_record_postal) +
+		    5 * (long long)(s->email + s->web_record_email) +
 		    10 * (long long)s->web + 15 * (long long)s->phone;
 
 		jv_set(d, "minutes_total", jv_new_int(minutes));

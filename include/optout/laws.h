@@ -31,6 +31,7 @@ struct deadline {
 	int extension_requires_notice;
 	int ends_on_working_day;  /* a period ending on a weekend ends the next working day */
 	const char *working_day_citation; /* may be NULL */
+	const struct jv *working_day_holidays; /* dates that are not working days either; may be NULL */
 	const char *notes;        /* may be NULL */
 };
 

@@ -77,6 +77,9 @@ struct packet_summary {
 	struct plan_item **items;
 	size_t nitems;
 	size_t postal, email, web, phone, skipped;
+	/* The written records of web forms without a message field, by email or letter: part of
+	 * the form's request (counted in web), never requests of their own. */
+	size_t web_record_email, web_record_postal;
 	size_t recorded, already_recorded; /* with a ledger: new requests, and ones it had */
 };
 

@@ -119,6 +119,50 @@ run status --ledger "$work/l.db"
 check_eq "status lists each client's filing" "2" "$(grep -c '^DROP (client ' "$work/out")"
 check_has "the second client's filing has its own cycle" "$work/out" \
 	"DROP (client fixture-0105): filed on 2026-10-01; from 2026-08-01 registered data brokers process it at least every 45 days (Cal. Civ. Code §1798.99.86(c)(1)); next processing due by 2026-12-30."
+
+# status --json lists each client's filing after the requests, and --ics has its next processing.
+run status --ledger "$work/l.db" --json
+check_status "status --json with DROP filings exits 0" 0
+"$PYTHON" - "$work/out" >"$work/drops" <<'PY2'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+kinds = [r["kind"] for r in rows]
+assert kinds == sorted(kinds, key=lambda k: k == "drop"), "the filings come after the requests"
+for r in rows:
+    if r["kind"] == "drop":
+        print(r["client"], r["law"], r["filed"], r["processing_from"], r["cycle_days"],
+              r["cycle_citation"], r["next_processing"])
+PY2
+check_eq "status --json has each client's DROP filing and next processing day" \
+	"example-person-only us-ca 2026-09-10 2026-08-01 45 Cal. Civ. Code §1798.99.86(c)(1) 2026-12-09
+fixture-0105 us-ca 2026-10-01 2026-08-01 45 Cal. Civ. Code §1798.99.86(c)(1) 2026-12-30" "$(LC_ALL=C sort "$work/drops")"
+run status --ledger "$work/l.db" --json --client fixture-0105
+check_eq "--client keeps only that client's filing" "fixture-0105 2026-12-30" "$("$PYTHON" -c '
+import json, sys
+print(" ".join(r["client"] + " " + r["next_processing"] for r in json.load(open(sys.argv[1])) if r["kind"] == "drop"))' "$work/out")"
+run status --ledger "$work/l.db" --json --overdue
+check_eq "--overdue lists no filing (a DROP filing is never overdue)" "0" "$("$PYTHON" -c '
+import json, sys
+print(sum(r["kind"] == "drop" for r in json.load(open(sys.argv[1]))))' "$work/out")"
+run status --ledger "$work/l.db" --ics "$work/drop.ics"
+check_status "status --ics with DROP filings exits 0" 0
+"$PYTHON" - "$work/drop.ics" >"$work/ics" <<'PY2'
+import sys
+text = open(sys.argv[1], "rb").read().decode().replace("\r\n ", "").split("\r\n")
+ev, cur = [], None
+for line in text:
+    if line == "BEGIN:VEVENT": cur = {}
+    elif line == "END:VEVENT": ev.append(cur); cur = None
+    elif cur is not None and ":" in line:
+        k, v = line.split(":", 1); cur[k.split(";")[0]] = v
+for e in ev:
+    if e["UID"].startswith("DROP-"):
+        print(e["UID"], e["DTSTART"], e["SUMMARY"])
+PY2
+check_eq "the calendar has each filing's next processing day" \
+	"DROP-example-person-only-us-ca-processing@optout 20261209 optout DROP: registered data brokers must have processed client example-person-only's DROP request (Cal. Civ. Code §1798.99.86(c)(1))
+DROP-fixture-0105-us-ca-processing@optout 20261230 optout DROP: registered data brokers must have processed client fixture-0105's DROP request (Cal. Civ. Code §1798.99.86(c)(1))" "$(LC_ALL=C sort "$work/ics")"
+
 run mark OPT-AAAA-AAAA sent --client x --ledger "$work/l.db"
 check_status "--client goes with DROP only" 64
 

@@ -43,6 +43,18 @@ check_has "the email carries the form's reference" "$eml" "$ref"
 tr '\n' ' ' <"$work/pk/emails/no-message-cra-opt-out.txt" | tr -s ' ' >"$work/record"
 check_has "the email states the law of the request" "$work/record" "Cal. Civ. Code §1798.120"
 
+# The cover counts the written record as part of the form's request, not as another request.
+pdftotext -layout "$work/pk/cover.pdf" - | tr '\n' ' ' | tr -s ' ' >"$work/cover"
+check_has "the cover counts two requests (two forms), not three" "$work/cover" "There are 2 requests to send."
+check_lacks "the record is not an email of its own to send" "$work/cover" "Emails to send from your own address"
+check_has "the web step says one form has a written record by email" "$work/cover" \
+	"Web forms to fill in: 2 (folder web/). Each sheet gives the page and the exact values to enter. About 10 minutes each. Forms among them that cannot carry the request's legal text: 1. Each is sent with a written record by email/letter: the same request, with the same reference, in emails/. Send it too: it is part of the form's request, not another one."
+check_has "the cover still says how to send the email" "$work/cover" "Emails (folder emails/): open each .eml file"
+check_has "the command's summary counts no email and one record" "$work/out" \
+	"0 emails to send (emails/)"
+check_has "and names the record with the forms" "$work/out" \
+	"1 of them with a written record by email/letter to send as well (emails/, letters/)"
+
 tr '\n' ' ' <"$work/pk/web/example-cra-opt-out.txt" | tr -s ' ' >"$work/sheet2"
 check_has "a form with a message field gets the text to paste" "$work/sheet2" "Text for the form's message field"
 check_lacks "and no written record" "$work/sheet2" "The written record"
@@ -62,5 +74,8 @@ run packet -p "$ex" -b no-message-cra -r opt-out -o "$work/pk-es" --lang es
 tr '\n' ' ' <"$work/pk-es/web/no-message-cra-opt-out.txt" | tr -s ' ' >"$work/sheet-es"
 check_has "the Spanish sheet says so too" "$work/sheet-es" \
 	"Este formulario no tiene un campo para un mensaje"
+pdftotext -layout "$work/pk-es/cover.pdf" - | tr '\n' ' ' | tr -s ' ' >"$work/cover-es"
+check_has "the Spanish cover counts one request, with its written record" "$work/cover-es" \
+	"Formularios entre ellos que no pueden llevar el texto legal de la solicitud: 1. Cada uno va con un registro escrito por correo electrónico/carta"
 
 done_testing
