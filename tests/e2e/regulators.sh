@@ -25,6 +25,7 @@ cat >"$work/eu.csv" <<'CSV'
 label,given,family,street,city,region,postal_code,country,email
 by-1,Emil,Ejemplo,Beispielweg 5,München,Bayern,80331,DE,emil@example.org
 fr-1,Fanny,Ejemplo,6 rue d'Exemple,Lyon,,69001,FR,fanny@example.org
+hh-1,Greta,Ejemplo,Beispielstraße 7,Hamburg,Hamburg,20095,DE,greta@example.org
 CSV
 
 # Deletion requests sent by email on Monday 2 November, all refused on 20 November.
@@ -32,12 +33,12 @@ export OPTOUT_TODAY=2026-11-02
 "$OPTOUT" batch -c "$work/us.csv" -b example-cra -r delete -o "$work/b1" --ledger "$L" >/dev/null
 "$OPTOUT" batch -c "$work/eu.csv" -b example-cra -r delete -o "$work/b2" --ledger "$L" >/dev/null
 "$OPTOUT" status --ledger "$L" --json >"$work/st.json"
-for c in ca-1 co-1 tx-1 ct-1 by-1 fr-1; do
+for c in ca-1 co-1 tx-1 ct-1 by-1 fr-1 hh-1; do
 	eval "r_$(echo $c | tr -d -- -)=$(ref_of $c)"
 done
-check_eq "each request stands on the law of its residence" "us-ca us-co us-tx us-ct gdpr gdpr" \
-	"$(law_of "$r_ca1") $(law_of "$r_co1") $(law_of "$r_tx1") $(law_of "$r_ct1") $(law_of "$r_by1") $(law_of "$r_fr1")"
-for r in $r_ca1 $r_co1 $r_tx1 $r_ct1 $r_by1 $r_fr1; do
+check_eq "each request stands on the law of its residence" "us-ca us-co us-tx us-ct gdpr gdpr gdpr" \
+	"$(law_of "$r_ca1") $(law_of "$r_co1") $(law_of "$r_tx1") $(law_of "$r_ct1") $(law_of "$r_by1") $(law_of "$r_fr1") $(law_of "$r_hh1")"
+for r in $r_ca1 $r_co1 $r_tx1 $r_ct1 $r_by1 $r_fr1 $r_hh1; do
 	"$OPTOUT" mark "$r" sent --ledger "$L" >/dev/null
 	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$L" >/dev/null
 done
@@ -50,11 +51,11 @@ check_has "Connecticut's refusal gets the appeal first" "$work/out" "wrote $work
 check_has "Colorado's, whose appeal window is unconfirmed, goes to the complaint" "$work/out" \
 	"wrote $work/f/co-1/complaint-$r_co1.pdf"
 run followup -o "$work/f" -c "$work/eu.csv" --ledger "$L"
-check_has "two complaints for the EU residents" "$work/out" "0 follow-up letters, 0 appeals and 2 complaints written"
+check_has "three complaints for the EU residents" "$work/out" "0 follow-up letters, 0 appeals and 3 complaints written"
 
 # What every complaint has: the sender's full address, the broker's, the refusal in its words,
 # the day the clock ran from, and no doubled words.
-for c in ca-1 co-1 tx-1 by-1 fr-1; do
+for c in ca-1 co-1 tx-1 by-1 fr-1 hh-1; do
 	r=$(eval echo "\$r_$(echo $c | tr -d -- -)")
 	"$PDFTOTEXT" -enc UTF-8 "$work/f/$c/complaint-$r.pdf" "$work/$c.txt"
 	t=$(flat "$work/$c.txt")
@@ -93,6 +94,11 @@ t=$(flat "$work/fr-1.txt")
 check_has "FR: to the CNIL" "$t" "fanny@example.org Commission nationale de l'informatique et des libertés (CNIL) 23 November 2026"
 check_has "FR: from its site" "$t" "Take the current address or online form from its own site, https://www.cnil.fr/, and file this letter there."
 check_lacks "FR: no German authority" "$t" "Datenschutz"
+t=$(flat "$work/hh-1.txt")
+check_has "HH: to the Hamburg authority's address, confirmed on its own site" "$t" \
+	"Der Hamburgische Beauftragte für Datenschutz und Informationsfreiheit Ludwig-Erhard-Straße 22, 7. OG 20459 Hamburg Germany 23 November 2026"
+check_lacks "HH: no warning on a confirmed address" "$t" "could not be confirmed"
+check_lacks "HH: not the Bavarian authority" "$t" "Ansbach"
 
 # Connecticut: the appeal under s42-518(d), its 60 days, then the complaint after them.
 "$PDFTOTEXT" -enc UTF-8 "$work/f/ct-1/appeal-$r_ct1.pdf" "$work/ct-a.txt"
