@@ -1018,8 +1018,12 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_set_str(law, "deadline_citation", it->deadline.citation);
 		/* Where a date is counted in business days, the letter says what one is. */
 		jv_set(law, "business_days", jv_new_bool(it->deadline.unit == UNIT_BUSINESS));
-		if (it->deadline.ends_on_working_day)
+		if (it->deadline.ends_on_working_day) {
 			jv_set_str(law, "working_day_citation", it->deadline.working_day_citation);
+			/* A law with its own list of holidays: the date allows for them too. */
+			jv_set(law, "working_day_holidays",
+			    jv_new_bool(it->deadline.working_day_holidays != NULL));
+		}
 		date_format_long(it->due, day);
 		jv_set_str(law, "due", day);
 		if (it->deadline.extension_days > 0) {
