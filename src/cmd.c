@@ -441,7 +441,7 @@ cmd_open_existing_ledger(const char *opt, struct ledger **l)
 		cmd_error_cause(cause);
 		return EX_NOINPUT;
 	}
-	if (access(path, F_OK) != 0) {
+	if (!ledger_is_url(path) && access(path, F_OK) != 0) {
 		cmd_error(_("%s: no ledger (%s): nothing has been recorded yet"), path,
 		    strerror(errno));
 		free(path);
@@ -532,7 +532,7 @@ cmd_recorded_reference(struct plan_item **items, size_t n, const struct profile 
 		free(cause);
 		return 0;
 	}
-	if (access(path, F_OK) == 0) {
+	if (ledger_is_url(path) || access(path, F_OK) == 0) {
 		if ((l = ledger_open(path, &cause)) == NULL) {
 			cmd_error_cause(cause);
 			rc = EX_SOFTWARE;
