@@ -312,39 +312,43 @@ pg_in_tx(struct ldb *db)
 	return PQtransactionStatus(((struct pg *)db)->conn) != PQTRANS_IDLE;
 }
 
-/* Run a query whose one value is a boolean into *yes. */
-static int
-query_bool(struct pg *p, const char *sql, int *yes, char **cause)
-{
-	PGresult *res = PQexec(p->conn, sql);
-	int rc = 0;
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		set_err(p, res);
-		*cause = xasprintf("PostgreSQL: cannot take a lock: %s", p->err);
-		rc = -1;
-	} else
-		*yes = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return rc;
-}
-
 /*
  * Every connection holds the users' advisory lock shared; the exclusive one
- * (tried, never waited for) proves no other seat is between "sending" and
- * its outcome.  As with flock, the shared lock is given up to try.
+ * proves no other seat is between "sending" and its outcome.  As with flock,
+ * the shared lock is given up to try.  A seat killed a moment ago may keep
+ * its lock until the server notices the closed connection, so the attempt
+ * waits up to LOCK_WAIT for it rather than failing at once.
  */
+#define LOCK_WAIT "1s"
 static int
 pg_lock_exclusive(struct ldb *db, int *got, char **cause)
 {
 	struct pg *p = (struct pg *)db;
+	PGresult *res;
+	const char *state;
 
 	*got = 0;
-	if (pg_exec(db, "SELECT pg_advisory_unlock_shared(" PG_USERS_LOCK ")") != 0) {
+	if (pg_exec(db, "SELECT pg_advisory_unlock_shared(" PG_USERS_LOCK "); "
+	    "SET lock_timeout = '" LOCK_WAIT "'") != 0) {
 		*cause = xasprintf("PostgreSQL: cannot take a lock: %s", p->err);
 		return -1;
 	}
-	return query_bool(p, "SELECT pg_try_advisory_lock(" PG_USERS_LOCK ")", got, cause);
+	res = PQexec(p->conn, "SELECT pg_advisory_lock(" PG_USERS_LOCK ")");
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		*got = 1;
+	else if (state == NULL || strcmp(state, "55P03") != 0) {
+		set_err(p, res);
+		PQclear(res);
+		*cause = xasprintf("PostgreSQL: cannot take a lock: %s", p->err);
+		return -1;
+	}
+	PQclear(res);
+	if (pg_exec(db, "RESET lock_timeout") != 0) {
+		*cause = xasprintf("PostgreSQL: cannot take a lock: %s", p->err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Back to the shared users' lock (an exclusive one, if held, is let go). */
