@@ -31,7 +31,8 @@ pg_start() {
 		-k "$pg_dir" -c fsync=off -c max_connections=40 >"$pg_dir/server.log" 2>&1 &
 	pg_pid=$!
 	cleanup_pids="$cleanup_pids $pg_pid"
-	if ! wait_port "$pg_port"; then
+	# Accepting connections is not ready: the database may still be starting up.
+	if ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -t 60; then
 		echo "Bail out! PostgreSQL did not start: $(tail -3 "$pg_dir/server.log")"
 		exit 1
 	fi
