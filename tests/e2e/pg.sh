@@ -31,14 +31,28 @@ pg_start() {
 		-k "$pg_dir" -c fsync=off -c max_connections=40 >"$pg_dir/server.log" 2>&1 &
 	pg_pid=$!
 	cleanup_pids="$cleanup_pids $pg_pid"
+	# The server is stopped (and waited for) before the folder is removed.
+	trap 'pg_stop; cleanup' EXIT INT TERM
 	# Accepting connections is not ready: the database may still be starting up.
-	if ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port" -t 60; then
+	tries=0
+	while wait_port "$pg_port" && ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port" &&
+		[ "$tries" -lt 300 ]; do
+		tries=$((tries + 1))
+		sleep 0.05
+	done
+	if ! "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$pg_port"; then
 		echo "Bail out! PostgreSQL did not start: $(tail -3 "$pg_dir/server.log")"
 		exit 1
 	fi
 	pg_admin_url="postgresql://postgres@127.0.0.1:$pg_port/postgres"
 	pg_newdb optout
 	pg_url="postgresql://postgres@127.0.0.1:$pg_port/optout"
+}
+
+# pg_stop: stop the server at once and wait until it has.
+pg_stop() {
+	[ -z "${pg_dir:-}" ] || pg_as "$PG_BIN/pg_ctl" -D "$pg_dir/data" -m immediate -w stop \
+		>/dev/null 2>&1 || true
 }
 
 # pg_newdb NAME: create an empty database.
