@@ -17,12 +17,14 @@ static int cmd_status_run(int argc, char **argv);
 
 const struct command cmd_status = {
 	.name = "status",
-	.usage = "[--overdue] [--client LABEL] [--json] [--ics FILE] [--ledger FILE]",
+	.usage = "[--overdue] [--client LABEL] [--by SEAT] [--json] [--ics FILE] [--ledger FILE]",
 	.summary = N_("show each recorded request with its state, due date and days left"),
 	.help =
 	    N_("Options:\n"
 	    "      --overdue          only requests past their due date without an answer\n"
 	    "      --client LABEL     only this client's requests (the profile's label)\n"
+	    "      --by SEAT          only requests with a step recorded by this seat (its\n"
+	    "                         OPTOUT_SEAT, database user or login name)\n"
 	    "      --json             machine-readable output\n"
 	    "      --ics FILE         also write the due dates (answers and appeals) as an\n"
 	    "                         iCalendar file for a calendar program\n"
@@ -260,6 +262,7 @@ cmd_status_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "overdue", no_argument, NULL, 'o' },
 		{ "client", required_argument, NULL, 'c' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ics", required_argument, NULL, 'i' },
 		{ "ledger", required_argument, NULL, 'L' },
@@ -280,6 +283,7 @@ cmd_status_run(int argc, char **argv)
 		switch (c) {
 		case 'o': overdue = 1; break;
 		case 'c': f.client = optarg; break;
+		case 'b': f.by = optarg; break;
 		case 'j': json = 1; break;
 		case 'i': ics = optarg; break;
 		case 'L': ledger_file = optarg; break;
@@ -291,6 +295,8 @@ cmd_status_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_status, _("unexpected argument '%s'"), argv[optind]);
 	if (f.client != NULL && *f.client == '\0')
 		return cmd_usage_error(&cmd_status, _("--client needs a label"));
+	if (f.by != NULL && *f.by == '\0')
+		return cmd_usage_error(&cmd_status, _("--by needs a seat's name"));
 	if (overdue)
 		f.overdue_on = today;
 	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)

@@ -33,6 +33,7 @@ extern const struct command cmd_status;
 extern const struct command cmd_submit;
 extern const struct command cmd_send;
 extern const struct command cmd_inbox;
+extern const struct command cmd_ledger;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
@@ -49,6 +50,7 @@ const struct command *const commands[] = {
 	&cmd_inbox,
 	&cmd_status,
 	&cmd_mark,
+	&cmd_ledger,
 	&cmd_followup,
 	&cmd_evidence,
 	&cmd_template,

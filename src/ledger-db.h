@@ -37,6 +37,7 @@ struct ldb_dialect {
 	const char *concat_refs;   /* aggregate: references joined by ", " */
 	const char *forget_begin;  /* before forgetting a client (NULL: nothing) */
 	const char *forget_end;    /* after forgetting a client, outside the transaction */
+	const char *after_copy;    /* after rows were copied with their ids (NULL: nothing) */
 	const char *whoami;        /* the database user (NULL: none; the login names the seat) */
 	int pg;                    /* which text of a migration applies */
 };

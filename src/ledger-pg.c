@@ -20,7 +20,10 @@
 #define PG_WRITE_LOCK "1869640816"
 /* Claims of work (client labels) use the two-key form, first key this. */
 #define PG_CLAIM_SPACE "1869640817"
-#define MAX_PARAMS 16
+#define MAX_PARAMS 32
+/* After rows were copied with their ids, new ones are numbered after them. */
+#define PG_RENUMBER(t) "SELECT setval(pg_get_serial_sequence('" t "', 'id'), " \
+	"coalesce(max(id), 0) + 1, false) FROM " t "; "
 
 struct pg {
 	struct ldb base;
@@ -68,6 +71,8 @@ static const struct ldb_dialect pg_dialect = {
 	.forget_begin = NULL,
 	/* Reclaims the deleted rows' space (it does not overwrite it: see the README). */
 	.forget_end = "VACUUM requests, events, mail_sends, replies, clients",
+	.after_copy = PG_RENUMBER("requests") PG_RENUMBER("events") PG_RENUMBER("mail_sends")
+	    PG_RENUMBER("replies"),
 	.whoami = "SELECT current_user",
 	.pg = 1,
 };

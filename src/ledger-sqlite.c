@@ -54,6 +54,7 @@ static const struct ldb_dialect sq_dialect = {
 	/* Deleted rows are overwritten, and their old pages leave the write-ahead log. */
 	.forget_begin = "PRAGMA secure_delete = ON",
 	.forget_end = "PRAGMA wal_checkpoint(TRUNCATE)",
+	.after_copy = NULL,
 	.whoami = NULL,
 	.pg = 0,
 };

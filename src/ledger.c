@@ -2254,3 +2254,120 @@ fail:
 	tx_rollback(l);
 	return -1;
 }
+
+/* The tables a copy takes, parents first, and their columns. */
+static const struct {
+	const char *table;
+	const char *columns;
+	int ncolumns;
+} copy_tables[] = {
+	{ "clients", "label, fingerprint, key_id", 3 },
+	{ "requests", REQUEST_COLUMNS, 24 },
+	{ "events", "id, request_id, at, kind, day, note, reason, actor", 8 },
+	{ "mail_sends", "id, request_id, account, message_id, day, outcome, reply", 7 },
+	{ "replies", "id, request_id, reply_key, day, class, evidence", 6 },
+};
+
+/* Whether the target's row with this id (a request) has this reference. */
+static int
+same_request(struct ledger *to, const char *id, const char *reference, int *same, char **cause)
+{
+	struct ldb_stmt *st;
+	int step;
+
+	if (db_prepare(to, "SELECT reference FROM requests WHERE id = ?", &st, cause) != 0)
+		return -1;
+	ldb_bind_text(st, 1, id);
+	step = ldb_step(st);
+	*same = step == LDB_ROW && reference != NULL && ldb_column_text(st, 0) != NULL &&
+	    strcmp(ldb_column_text(st, 0), reference) == 0;
+	db_done(to, st);
+	return step == LDB_ERROR ? db_fail(to, "cannot read a request", cause) : 0;
+}
+
+/* Copy one table's rows that the target lacks. */
+static int
+copy_table(struct ledger *from, struct ledger *to, size_t t, size_t *copied, size_t *present,
+    char **cause)
+{
+	struct buf b;
+	struct ldb_stmt *rd, *wr;
+	char *sel, *ins;
+	int i, step, rc = -1;
+
+	sel = xasprintf("SELECT %s FROM %s ORDER BY 1", copy_tables[t].columns,
+	    copy_tables[t].table);
+	buf_init(&b);
+	buf_printf(&b, "INSERT INTO %s (%s) VALUES (", copy_tables[t].table, copy_tables[t].columns);
+	for (i = 0; i < copy_tables[t].ncolumns; i++)
+		buf_printf(&b, i == 0 ? "?" : ", ?");
+	buf_printf(&b, ") ON CONFLICT DO NOTHING");
+	ins = buf_detach(&b);
+	if (db_prepare(from, sel, &rd, cause) != 0)
+		goto out;
+	if (db_prepare(to, ins, &wr, cause) != 0) {
+		db_done(from, rd);
+		goto out;
+	}
+	while ((step = ldb_step(rd)) == LDB_ROW) {
+		for (i = 0; i < copy_tables[t].ncolumns; i++)
+			ldb_bind_text(wr, i + 1, ldb_column_text(rd, i));
+		if (ldb_step(wr) != LDB_DONE) {
+			db_fail(to, "cannot copy a row", cause);
+			break;
+		}
+		ldb_reset(wr);
+		if (to->db->ops->changes(to->db) == 1) {
+			(*copied)++;
+			continue;
+		}
+		(*present)++;
+		/* Already there: a re-run.  A request must be the same one, not another's. */
+		if (t == 1) {
+			int same = 0;
+
+			if (same_request(to, ldb_column_text(rd, 0), ldb_column_text(rd, 1), &same,
+			    cause) != 0)
+				break;
+			if (!same) {
+				*cause = xasprintf("%s: request %s (id %s) clashes with another request "
+				    "already there: copy into an empty ledger", to->path,
+				    ldb_column_text(rd, 1), ldb_column_text(rd, 0));
+				break;
+			}
+		}
+	}
+	if (step == LDB_DONE)
+		rc = 0;
+	else if (step == LDB_ERROR)
+		db_fail(from, "cannot read the ledger", cause);
+	db_done(to, wr);
+	db_done(from, rd);
+out:
+	free(sel);
+	free(ins);
+	return rc;
+}
+
+/* Copy a ledger into another, in one transaction; what is there already stays. */
+int
+ledger_copy(struct ledger *from, struct ledger *to, size_t *copied, size_t *present,
+    char **cause)
+{
+	size_t t;
+
+	*copied = *present = 0;
+	if (tx_begin(to, cause) != 0)
+		return -1;
+	for (t = 0; t < sizeof copy_tables / sizeof *copy_tables; t++)
+		if (copy_table(from, to, t, copied, present, cause) != 0)
+			goto fail;
+	/* Ids were copied as they were: new rows must be numbered after them. */
+	if (to->db->sql->after_copy != NULL &&
+	    db_exec(to, to->db->sql->after_copy, "cannot renumber", cause) != 0)
+		goto fail;
+	return tx_commit(to, cause);
+fail:
+	tx_rollback(to);
+	return -1;
+}

@@ -360,6 +360,15 @@ date_t ledger_effective_due(const struct ledger_request *r);
 int ledger_check(struct ledger *l, char **cause);
 
 /*
+ * Copy every row of `from` into `to` (optout ledger migrate: an SQLite file
+ * into a clinic's PostgreSQL), ids and all, in one transaction.  Rows already
+ * there are left alone, so a second run copies nothing; a request whose id is
+ * taken by another request is an error.  *copied and *present count rows.
+ */
+int ledger_copy(struct ledger *from, struct ledger *to, size_t *copied, size_t *present,
+    char **cause);
+
+/*
  * Forget a client (optout shred): its requests, events, email attempts,
  * replies and fingerprint, securely deleted.  *refs gets the references
  * and *evidence the reply files recorded (both NULL-terminated, freed with
