@@ -125,7 +125,16 @@ cmd_ledger_run(int argc, char **argv)
 		return ledger_migrate(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
 		return ledger_check_cmd(argc - 1, argv + 1);
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* Options before the subcommand: --help, or an unknown one named as such. */
+	while ((c = cmd_getopt(&cmd_ledger, argc, argv, "", longopts)) != -1) {
+		if (c != 'h')
+			return EX_USAGE;
 		cmd_usage(&cmd_ledger, stdout);
 		return 0;
 	}

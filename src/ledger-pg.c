@@ -509,6 +509,13 @@ ldb_pg_open(const char *url, char **display, char **cause)
 	free(name);
 	if (p->files_base == NULL)
 		goto fail;
+	/* The key file is made beside it, in a private folder. */
+	name = xstrndup(p->files_base, (size_t)(strrchr(p->files_base, '/') - p->files_base));
+	if (make_dirs(name, 0700, cause) != 0) {
+		free(name);
+		goto fail;
+	}
+	free(name);
 	return &p->base;
 fail:
 	pg_close(&p->base);
