@@ -659,7 +659,8 @@ ledger_close(struct ledger *l)
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < l->ncache; i++) {
+	/* Statements are cached only once a connection exists. */
+	for (i = 0; l->db != NULL && i < l->ncache; i++) {
 		l->db->ops->finalize(l->cache[i].st);
 		free(l->cache[i].sql);
 	}
