@@ -9,13 +9,9 @@
 
 tool="$TOP_BUILDDIR/tests/tools/ledger-crash"
 db="$work/crash/ledger.db"
-backend=${OPTOUT_TEST_BACKEND:-sqlite}
-if [ "$backend" = pg ]; then
-	. "$TOP_SRCDIR/tests/e2e/net.sh"
-	. "$TOP_SRCDIR/tests/e2e/pg.sh"
-	pg_start
-	db=$pg_url
-fi
+. "$TOP_SRCDIR/tests/e2e/net.sh"
+. "$TOP_SRCDIR/tests/e2e/pg.sh"
+pg_backend
 m=1000
 max_kills=20
 

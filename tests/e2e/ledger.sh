@@ -8,14 +8,10 @@
 fill="$TOP_BUILDDIR/tests/tools/ledger-fill"
 export OPTOUT_TODAY=2026-12-01
 db="$XDG_DATA_HOME/optout/ledger.db"
-backend=${OPTOUT_TEST_BACKEND:-sqlite}
-if [ "$backend" = pg ]; then
-	. "$TOP_SRCDIR/tests/e2e/net.sh"
-	. "$TOP_SRCDIR/tests/e2e/pg.sh"
-	pg_start
-	db=$pg_url
-	export OPTOUT_LEDGER="$pg_url"
-fi
+. "$TOP_SRCDIR/tests/e2e/net.sh"
+. "$TOP_SRCDIR/tests/e2e/pg.sh"
+pg_backend
+[ "$backend" = sqlite ] || export OPTOUT_LEDGER="$db"
 
 # json_get FILE EXPR: evaluate a Python expression over the JSON value j.
 json_get() { "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }

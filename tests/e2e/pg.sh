@@ -55,6 +55,15 @@ pg_stop() {
 		>/dev/null 2>&1 || true
 }
 
+# pg_backend: with OPTOUT_TEST_BACKEND=pg, start a server and set db to its
+# URL (the ledger the test uses); sets backend to sqlite or pg.
+pg_backend() {
+	backend=${OPTOUT_TEST_BACKEND:-sqlite}
+	[ "$backend" = pg ] || return 0
+	pg_start
+	db=$pg_url
+}
+
 # pg_newdb NAME: create an empty database.
 pg_newdb() {
 	"$PG_BIN/psql" -qAt -d "$pg_admin_url" -c "CREATE DATABASE \"$1\"" >/dev/null
