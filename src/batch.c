@@ -241,7 +241,10 @@ add_error(struct batch_summary *s, char *msg)
 	s->errors[s->nerrors++] = msg;
 }
 
-/* Fill a client's counts from the packet.json of an earlier run. */
+/*
+ * Fill a client's counts from the packet.json of an earlier run (a sealed
+ * packet keeps its packet.json inside the encrypted archive: no counts).
+ */
 static void
 counts_from_packet(const char *dir, struct batch_client *c)
 {
@@ -478,13 +481,13 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 	int counted = 0, mine = 0;
 
 	if (p->label == NULL) {
-		add_error(s, xasprintf("%s: label: every client needs a label (it names the "
-		    "client's folder and ledger entries)", where));
+		add_error(s, xasprintf(_("%s: label: every client needs a label (it names the "
+		    "client's folder and ledger entries)"), where));
 		return 0;
 	}
 	for (i = 0; i < s->nclients; i++) {
 		if (strcmp(s->clients[i].label, p->label) == 0) {
-			add_error(s, xasprintf("%s: label: \"%s\" is used by an earlier client",
+			add_error(s, xasprintf(_("%s: label: \"%s\" is used by an earlier client"),
 			    where, p->label));
 			return 0;
 		}
@@ -531,6 +534,9 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 		po.outdir = dir;
 		po.letters = o->letters;
 		po.authorization = o->agent != NULL;
+		po.seal_to = o->seal_to;
+		po.nseal_to = o->nseal_to;
+		po.seal_passphrase = o->seal_passphrase;
 		/* Recorded as the letters are written, so they print the ledger's references. */
 		po.ledger = o->ledger;
 		po.client = p->label;
@@ -598,8 +604,8 @@ each_csv(const struct clients_visitor *v, char **cause)
 		return -1;
 	for (i = 0; required_columns[i] != NULL; i++) {
 		if (csv_column(r, required_columns[i]) < 0) {
-			*cause = xasprintf("%s:1: the header has no column \"%s\" (required: label, "
-			    "given, family, street, city)", v->path, required_columns[i]);
+			*cause = xasprintf(_("%s:1: the header has no column \"%s\" (required: label, "
+			    "given, family, street, city)"), v->path, required_columns[i]);
 			csv_close(r);
 			return -1;
 		}
@@ -640,7 +646,7 @@ each_json(const struct clients_visitor *v, char **cause)
 	if (doc == NULL)
 		return -1;
 	if (jv_type(doc) != JV_ARRAY) {
-		*cause = xasprintf("%s: (top): expected an array of client profiles", v->path);
+		*cause = xasprintf(_("%s: (top): expected an array of client profiles"), v->path);
 		jv_free(doc);
 		return -1;
 	}

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "optout/i18n.h"
 #include "optout/client.h"
 #include "optout/ledger.h"
 #include "optout/profile.h"
@@ -210,10 +211,10 @@ client_claim(struct ledger *l, const struct profile *p, const char *label, char 
 	if (ledger_claim_client(l, label, fp, key_id, &other, cause) != 0)
 		return CLIENT_ERROR;
 	if (other) {
-		*cause = xasprintf("label \"%s\" is already used in the ledger %s for another person "
+		*cause = xasprintf(_("label \"%s\" is already used in the ledger %s for another person "
 		    "(a different name, or a different state or country of residence): give this "
 		    "profile its own label. A label copied from an example or from someone else's "
-		    "profile would mix two people's requests.", label, ledger_path(l));
+		    "profile would mix two people's requests."), label, ledger_path(l));
 		return CLIENT_OTHER_PERSON;
 	}
 	return CLIENT_OK;

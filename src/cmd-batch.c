@@ -16,41 +16,53 @@
 
 static int cmd_batch_run(int argc, char **argv);
 
+static const struct cmd_option batch_options[] = {
+	{ "clients", 'c', "FILE", N_("a CSV file (columns: label, given, middle, family, "
+	    "family_first, latin_given, latin_family, dob, street, street2, city, region, "
+	    "postal_code, country, email, phone, ssn, ssn_last4, drivers_license, "
+	    "drivers_license_region, language), or a JSON array of profiles; every client needs "
+	    "a unique label"), CMD_ARG_FILE },
+	{ "agent", 0, "FILE", N_("the clinic or advocate filing as authorized agent: each client "
+	    "also gets authorization.pdf to sign"), CMD_ARG_FILE },
+	CMD_OPT_SCOPE,
+	CMD_OPT_REQUESTS,
+	{ "output", 'o', "DIR", N_("one folder per client, summary.pdf and summary.csv"),
+	    CMD_ARG_DIR },
+	{ "disclose", 0, "F,...", N_("allow these sensitive fields where procedures require them"),
+	    CMD_ARG_TEXT },
+	CMD_OPT_LEDGER,
+	{ "send", 0, NULL, N_("also submit the web forms optout can fill in itself (as 'optout "
+	    "submit --send'); forms for a person, letters and emails stay in the packets to send "
+	    "by hand") },
+	{ "cacert", 0, "FILE", N_("with --send: trust this CA bundle (PEM)"), CMD_ARG_FILE },
+	{ "proxy", 0, "URL", N_("with --send: go through socks5h://HOST:PORT (Tor)"),
+	    CMD_ARG_TEXT },
+	{ "account", 0, "NAME", N_("with --send: also send the email requests through this "
+	    "account (see 'optout send'); with an agent, a client's emails wait for "
+	    "DIR/<client>/authorization-signed.pdf"), CMD_ARG_TEXT },
+	{ "sendmail", 0, "CMD", N_("with --send: send the emails through this command instead"),
+	    CMD_ARG_TEXT },
+	{ "config", 0, "FILE", N_("with --send: the config file holding the account"),
+	    CMD_ARG_FILE },
+	{ "lang", 0, "LANG", N_("summary.pdf in this language, e.g. es (each client's pages "
+	    "follow the language column)"), CMD_ARG_WORDS, "en es" },
+	{ "encrypt-to", 0, "R", N_("write each client's packet as one encrypted archive, "
+	    "DIR/<client>/packet.tar.age, to this age recipient (age1...; repeat for several)"),
+	    CMD_ARG_TEXT },
+	{ "encrypt-passphrase", 0, NULL, N_("the same, encrypted to one passphrase (asked twice)") },
+	{ NULL },
+};
+
 const struct command cmd_batch = {
 	.name = "batch",
 	.usage = "-c CLIENTS.csv|CLIENTS.json [--agent AGENT.json] [-b ID,...|--scope S|--all] "
 		 "[-r TYPE,...] -o DIR [--disclose F,...] [--ledger FILE] [--send [--cacert FILE] "
-		 "[--proxy URL] [--account NAME|--sendmail CMD]] [--lang LANG]",
+		 "[--proxy URL] [--account NAME|--sendmail CMD]] [--lang LANG] "
+		 "[--encrypt-to RECIPIENT|--encrypt-passphrase]",
 	.summary = N_("write packets for many clients and record every request in the ledger"),
+	.options = batch_options,
 	.help =
-	    N_("Options:\n"
-	    "  -c, --clients FILE     a CSV file (columns: label, given, middle, family,\n"
-	    "                         family_first, latin_given, latin_family, dob, street,\n"
-	    "                         street2, city, region, postal_code, country, email,\n"
-	    "                         phone, ssn, ssn_last4, drivers_license,\n"
-	    "                         drivers_license_region, language), or a JSON array\n"
-	    "                         of profiles; every client needs a unique label\n"
-	    "      --agent FILE       the clinic or advocate filing as authorized agent: each\n"
-	    "                         client also gets authorization.pdf to sign\n"
-	    CMD_SCOPE_HELP
-	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
-	    "                         (default: opt-out,delete)\n"
-	    "  -o, --output DIR       one folder per client, summary.pdf and summary.csv\n"
-	    "      --disclose F,...   allow these sensitive fields where procedures require them\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
-	    "      --send             also submit the web forms optout can fill in itself\n"
-	    "                         (as 'optout submit --send'); forms for a person, letters\n"
-	    "                         and emails stay in the packets to send by hand\n"
-	    "      --cacert FILE      with --send: trust this CA bundle (PEM)\n"
-	    "      --proxy URL        with --send: go through socks5h://HOST:PORT (Tor)\n"
-	    "      --account NAME     with --send: also send the email requests through this\n"
-	    "                         account (see 'optout send'); with an agent, a client's\n"
-	    "                         emails wait for DIR/<client>/authorization-signed.pdf\n"
-	    "      --sendmail CMD     with --send: send the emails through this command instead\n"
-	    "      --config FILE      with --send: the config file holding the account\n"
-	    "      --lang LANG        summary.pdf in this language, e.g. es (each client's\n"
-	    "                         pages follow the language column)\n"
-	    "Run it again after an interruption: finished clients are skipped and no request\n"
+	    N_("Run it again after an interruption: finished clients are skipped and no request\n"
 	    "is recorded twice.  A bad row is reported with its line and column and the\n"
 	    "batch goes on.  Nothing is sent without --send, and nothing is ever sent twice.\n"),
 	.run = cmd_batch_run,
@@ -114,6 +126,8 @@ cmd_batch_run(int argc, char **argv)
 		{ "sendmail", required_argument, NULL, 'M' },
 		{ "config", required_argument, NULL, 'F' },
 		{ "lang", required_argument, NULL, 'G' },
+		{ "encrypt-to", required_argument, NULL, 'K' },
+		{ "encrypt-passphrase", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,7 +137,9 @@ cmd_batch_run(int argc, char **argv)
 	const char *account = NULL, *sendmail = NULL, *config = NULL;
 	struct smtp_account *acct = NULL;
 	struct mail_deliver_opts mo = { 0 };
-	int send = 0, c, rc, deferred = 0;
+	const char *seal_to[16]; /* --encrypt-to recipients: a few keys */
+	size_t nseal_to = 0;
+	int send = 0, c, rc, deferred = 0, seal_passphrase = 0;
 	struct http_opts ho;
 	struct cmd_job job;
 	size_t recovered = 0, i;
@@ -151,22 +167,32 @@ cmd_batch_run(int argc, char **argv)
 		case 'M': sendmail = optarg; break;
 		case 'F': config = optarg; break;
 		case 'G': lang = optarg; break;
+		case 'K':
+			if (nseal_to == sizeof seal_to / sizeof *seal_to)
+				return cmd_usage_error(&cmd_batch,
+				    "--encrypt-to: at most 16 recipients");
+			seal_to[nseal_to++] = optarg;
+			break;
+		case 'E': seal_passphrase = 1; break;
 		case 'h': cmd_usage(&cmd_batch, stdout); return 0;
 		default: return EX_USAGE;
 		}
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_batch, _("unexpected argument '%s'"), argv[optind]);
+	if (nseal_to > 0 && seal_passphrase)
+		return cmd_usage_error(&cmd_batch,
+		    "give either --encrypt-to or --encrypt-passphrase, not both");
 	if (clients == NULL || outdir == NULL)
 		return cmd_usage_error(&cmd_batch, _("-c CLIENTS and -o DIR are required"));
 	if (ho.proxy != NULL && strncmp(ho.proxy, "socks5h://", 10) != 0)
 		return cmd_usage_error(&cmd_batch, _("--proxy: only socks5h://HOST:PORT is accepted"));
 	if ((ho.cacert != NULL || ho.proxy != NULL) && !send)
-		return cmd_usage_error(&cmd_batch, "--cacert and --proxy go with --send");
+		return cmd_usage_error(&cmd_batch, _("--cacert and --proxy go with --send"));
 	if ((account != NULL || sendmail != NULL || config != NULL) && !send)
-		return cmd_usage_error(&cmd_batch, "--account, --sendmail and --config go with --send");
+		return cmd_usage_error(&cmd_batch, _("--account, --sendmail and --config go with --send"));
 	if (account != NULL && sendmail != NULL)
-		return cmd_usage_error(&cmd_batch, "give --account or --sendmail, not both");
+		return cmd_usage_error(&cmd_batch, _("give --account or --sendmail, not both"));
 	if (access(clients, R_OK) != 0) {
 		cmd_error(_("%s: cannot read the client list"), clients);
 		return EX_NOINPUT;
@@ -211,6 +237,13 @@ cmd_batch_run(int argc, char **argv)
 	o.today = date_today();
 	o.datadir = data_dir();
 	o.language = lang;
+	o.seal_to = seal_to;
+	o.nseal_to = nseal_to;
+	if (seal_passphrase && (o.seal_passphrase = cmd_keys_new_passphrase(&cause)) == NULL) {
+		cmd_error_cause(cause);
+		rc = EX_USAGE;
+		goto out;
+	}
 	o.send = send;
 	o.http = &ho;
 	if (acct != NULL || sendmail != NULL) {
@@ -243,24 +276,27 @@ cmd_batch_run(int argc, char **argv)
 		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n"), s.done,
 		    s.awaiting, s.failed, s.by_hand);
 	if (send && s.review == 1)
-		printf("1 request needs review: its form went out but no clear answer came back, so "
+		printf(_("1 request needs review: its form went out but no clear answer came back, so "
 		       "it may have been received and is not sent again. Check it ('optout status' "
 		       "lists it as needs-review), then run 'optout mark REFERENCE sent' or "
-		       "'optout mark REFERENCE failed'.\n");
+		       "'optout mark REFERENCE failed'.\n"));
 	else if (send && s.review > 1)
-		printf("%zu requests need review: their forms went out but no clear answer came "
+		printf(_("%zu requests need review: their forms went out but no clear answer came "
 		       "back, so they may have been received and are not sent again. Check each "
 		       "('optout status' lists them as needs-review), then run 'optout mark "
-		       "REFERENCE sent' or 'optout mark REFERENCE failed'.\n", s.review);
+		       "REFERENCE sent' or 'optout mark REFERENCE failed'.\n"), s.review);
 	if (o.mail != NULL) {
-		printf("Emails: %zu sent, %zu to send again later, %zu failed.\n", s.mail_sent,
+		printf(_("Emails: %zu sent, %zu to send again later, %zu failed.\n"), s.mail_sent,
 		    s.mail_later, s.mail_failed);
 		if (s.mail_unsigned > 0)
-			printf("Emails held until the client's signed authorization is in "
-			       "%s/<client>/authorization-signed.pdf: %zu.\n", outdir, s.mail_unsigned);
+			printf(_("Emails held until the client's signed authorization is in "
+			       "%s/<client>/authorization-signed.pdf: %zu.\n"), outdir, s.mail_unsigned);
 	}
-	printf("See %s/summary.pdf; each client's folder starts with cover.pdf%s.\n", outdir,
-	    job.in.agent ? " and authorization.pdf (to be signed first)" : "");
+	if (job.in.agent)
+		printf(_("See %s/summary.pdf; each client's folder starts with cover.pdf and "
+		       "authorization.pdf (to be signed first).\n"), outdir);
+	else
+		printf(_("See %s/summary.pdf; each client's folder starts with cover.pdf.\n"), outdir);
 	/* Bad rows are data errors, reported after the good rows were done. */
 	rc = s.nerrors > 0 ? EX_DATAERR : 0;
 out:

@@ -13,36 +13,51 @@
 
 static int cmd_brokers_run(int argc, char **argv);
 
+static const struct cmd_word brokers_words[] = {
+	{ "list", NULL, N_("every broker, one per line") },
+	{ "show", "ID [--json]", N_("one broker: procedures, requirements, sources, caveats") },
+	{ "validate", "[FILE...]", N_("check broker files (default: the whole registry) against "
+	    "brokers/schema.json; exit 65 when invalid") },
+	{ "search", "WORD", N_("brokers whose name, aliases or parent contain WORD (ignoring "
+	    "case and accents)") },
+	{ "import", "FILE...", N_("turn state data-broker registry exports (CSV) into broker "
+	    "records, merged with the curated ones") },
+	{ NULL },
+};
+
+static const struct cmd_option brokers_options[] = {
+	{ "category", 0, "C", N_("only brokers in category C (e.g. people-search, risk)"),
+	    CMD_ARG_TEXT, NULL, "list" },
+	{ "request", 0, "R", N_("only brokers taking requests of type R (access, delete, opt-out, "
+	    "correct, freeze)"), CMD_ARG_WORDS, CMD_REQUEST_WORDS, "list" },
+	{ "channel", 0, "CH", N_("only brokers with a procedure by CH (web, email, postal, phone, "
+	    "fax)"), CMD_ARG_WORDS, "web email postal phone fax", "list" },
+	{ "sells-to-government", 0, NULL, N_("only brokers known to sell to government agencies"),
+	    CMD_ARG_NONE, NULL, "list" },
+	{ "stale", 0, "DAYS", N_("only brokers last verified more than DAYS days ago"),
+	    CMD_ARG_TEXT, NULL, "list" },
+	{ "source", 0, "S", N_("only curated (researched) or imported (from a state registry) "
+	    "records"), CMD_ARG_WORDS, "curated imported", "list" },
+	{ "json", 0, NULL, N_("the full records as a JSON array"), CMD_ARG_NONE, NULL, "list" },
+	{ "json", 0, NULL, N_("the record as JSON"), CMD_ARG_NONE, NULL, "show" },
+	{ "registry", 0, "R", N_("california, vermont, texas or oregon (default: from the file "
+	    "name)"), CMD_ARG_WORDS, "california vermont texas oregon", "import" },
+	{ "as-of", 0, "DATE", N_("the registry file's date (default: from the file name)"),
+	    CMD_ARG_TEXT, NULL, "import" },
+	{ "output", 'o', "DIR", N_("where to write them (default: brokers/imported in the data "
+	    "directory); exit 65 when a file is unusable"), CMD_ARG_DIR, NULL, "import" },
+	{ NULL },
+};
+
 const struct command cmd_brokers = {
 	.name = "brokers",
 	.usage = "list [FILTERS] [--json] | show ID [--json] | validate [FILE...] | search WORD | "
 	    "import FILE... [--registry R] [--as-of DATE] [-o DIR]",
 	.summary = N_("list, show, search and validate the data brokers in the registry"),
-	.help =
-	    N_("Subcommands:\n"
-	    "  list                  every broker, one per line\n"
-	    "    --category C        only brokers in category C (e.g. people-search, risk)\n"
-	    "    --request R         only brokers taking requests of type R\n"
-	    "                        (access, delete, opt-out, correct, freeze)\n"
-	    "    --channel CH        only brokers with a procedure by CH\n"
-	    "                        (web, email, postal, phone, fax)\n"
-	    "    --sells-to-government  only brokers known to sell to government agencies\n"
-	    "    --stale DAYS        only brokers last verified more than DAYS days ago\n"
-	    "    --source S          only curated (researched) or imported (from a state\n"
-	    "                        registry) records\n"
-	    "    --json              the full records as a JSON array\n"
-	    "  show ID [--json]      one broker: procedures, requirements, sources, caveats\n"
-	    "  validate [FILE...]    check broker files (default: the whole registry)\n"
-	    "                        against brokers/schema.json; exit 65 when invalid\n"
-	    "  search WORD           brokers whose name, aliases or parent contain WORD\n"
-	    "                        (ignoring case and accents)\n"
-	    "  import FILE...        turn state data-broker registry exports (CSV) into\n"
-	    "                        broker records, merged with the curated ones\n"
-	    "    --registry R        california, vermont, texas or oregon (default: from\n"
-	    "                        the file name)\n"
-	    "    --as-of DATE        the registry file's date (default: from the file name)\n"
-	    "    -o, --output DIR    where to write them (default: brokers/imported in the\n"
-	    "                        data directory); exit 65 when a file is unusable\n"),
+	.words_title = N_("Subcommands:"),
+	.words = brokers_words,
+	.options = brokers_options,
+	.operands = { CMD_ARG_WORDS, CMD_ARG_BROKERS },
 	.run = cmd_brokers_run,
 };
 
@@ -210,8 +225,8 @@ brokers_list(int argc, char **argv)
 		}
 		case 'S':
 			if (strcmp(optarg, "curated") != 0 && strcmp(optarg, "imported") != 0)
-				return cmd_usage_error(&cmd_brokers, "--source: '%s' is not one of "
-				    "curated, imported", optarg);
+				return cmd_usage_error(&cmd_brokers, _("--source: '%s' is not one of "
+				    "curated, imported"), optarg);
 			source = strcmp(optarg, "imported") == 0;
 			break;
 		case 'j':
@@ -299,10 +314,10 @@ print_procedure(size_t i, const struct procedure *p)
 
 	printf(_("\n  %zu. %s by %s  [%s]  status: %s\n"), i + 1, request_name(p->request),
 	    channel_name(p->channel), p->id, p->status);
-	field("     ", "URL", p->url);
-	field("     ", "Email", p->email);
-	field("     ", "Phone", p->phone);
-	field("     ", "Fax", p->fax);
+	field("     ", _("URL"), p->url);
+	field("     ", _("Email"), p->email);
+	field("     ", _("Phone"), p->phone);
+	field("     ", _("Fax"), p->fax);
 	if (p->postal != NULL) {
 		const char **l;
 
@@ -314,34 +329,34 @@ print_procedure(size_t i, const struct procedure *p)
 		    p->postal->postal_code, p->postal->country);
 	}
 	s = join(p->laws, ", ");
-	field("     ", "Legal basis", s);
+	field("     ", _("Legal basis"), s);
 	free(s);
 	s = join(p->requires, ", ");
-	field("     ", "Requires", s);
+	field("     ", _("Requires"), s);
 	free(s);
 	if (p->requires_one_of[0] != NULL) {
 		s = join(p->requires_one_of, " or ");
-		field("     ", "Requires one of", s);
+		field("     ", _("Requires one of"), s);
 		free(s);
 	}
 	if (p->sensitive[0] != NULL) {
 		s = join(p->sensitive, ", ");
-		field("     ", "Sensitive (sent only with --disclose)", s);
+		field("     ", _("Sensitive (sent only with --disclose)"), s);
 		free(s);
 	}
 	if (p->verification[0] != NULL) {
 		s = join(p->verification, ", ");
-		field("     ", "Verification", s);
+		field("     ", _("Verification"), s);
 		free(s);
 	}
 	if (p->captcha)
 		printf(_("     CAPTCHA: yes (a person must complete it)\n"));
 	if (p->response_days >= 0)
 		printf(_("     Responds within: %d days\n"), p->response_days);
-	field("     ", "Only for", p->restricted_to);
+	field("     ", _("Only for"), p->restricted_to);
 	if (p->agent_allowed >= 0)
 		printf(_("     Authorized agents: %s\n"), p->agent_allowed ? "accepted" : "not accepted");
-	field("     ", "Notes", p->notes);
+	field("     ", _("Notes"), p->notes);
 	printf(_("     Sources:\n"));
 	print_sources("       ", p->sources, p->nsources);
 }
@@ -389,49 +404,56 @@ brokers_show(int argc, char **argv)
 	}
 	printf("%s (%s)\n", b->name, b->id);
 	if (broker_is_imported(b))
-		printf("This record is only what the broker declared in a state data broker registry: "
-		    "nobody has checked it.\n");
+		printf(_("This record is only what the broker declared in a state data broker registry: "
+		    "nobody has checked it.\n"));
 	if (b->aliases[0] != NULL) {
 		s = join(b->aliases, ", ");
-		field("", "Also known as", s);
+		field("", _("Also known as"), s);
 		free(s);
 	}
-	field("", "Parent", b->parent);
+	field("", _("Parent"), b->parent);
 	s = join(b->categories, ", ");
-	field("", "Categories", s);
+	field("", _("Categories"), s);
 	free(s);
-	field("", "Website", b->website);
+	field("", _("Website"), b->website);
 	printf(_("Sells to government: %s\n"), b->sells_to_government ? "yes" : "not known");
 	if (b->government_sales != NULL) {
-		field("  ", "What is known", b->government_sales);
+		field("  ", _("What is known"), b->government_sales);
 		printf(_("  Sources:\n"));
 		print_sources("    ", b->government_sources, b->ngovernment_sources);
 	}
 	for (i = 0; i < b->nregistrations; i++) {
 		const struct registration *g = &b->registrations[i];
 
-		printf("Registered in %s%s%s%s%s\n", g->registry, g->id ? ", number " : "",
-		    g->id ? g->id : "", g->date ? ", on " : "", g->date ? g->date : "");
+		/* Whole sentences for the translators, one for each detail the registry gave. */
+		if (g->id != NULL && g->date != NULL)
+			printf(_("Registered in %s, number %s, on %s\n"), g->registry, g->id, g->date);
+		else if (g->id != NULL)
+			printf(_("Registered in %s, number %s\n"), g->registry, g->id);
+		else if (g->date != NULL)
+			printf(_("Registered in %s, on %s\n"), g->registry, g->date);
+		else
+			printf(_("Registered in %s\n"), g->registry);
 		if (g->agent_allowed >= 0)
-			printf("  Declared that agents may opt out for a consumer: %s\n",
+			printf(_("  Declared that agents may opt out for a consumer: %s\n"),
 			    g->agent_allowed ? "yes" : "no");
 		if (g->federal >= 0)
-			printf("  Declared sales to the federal government: %s\n",
+			printf(_("  Declared sales to the federal government: %s\n"),
 			    g->federal ? "yes" : "no");
 		if (g->law_enforcement >= 0)
-			printf("  Declared sales to law enforcement: %s\n",
+			printf(_("  Declared sales to law enforcement: %s\n"),
 			    g->law_enforcement ? "yes" : "no");
 		print_sources("  ", g->source, 1);
 	}
 	if (b->family[0] != NULL) {
 		s = join(b->family, ", ");
-		field("", "Same operator", s);
+		field("", _("Same operator"), s);
 		free(s);
 	}
-	printf("Record verified: %s\n", b->verified);
+	printf(_("Record verified: %s\n"), b->verified);
 	if (b->nprocedures == 0) {
 		printf(_("\nNo consumer channel is known for this broker.\n"));
-		field("", "What to do", b->no_consumer_channel);
+		field("", _("What to do"), b->no_consumer_channel);
 	} else {
 		printf(_("\nProcedures:\n"));
 		for (i = 0; i < b->nprocedures; i++)
@@ -476,7 +498,7 @@ brokers_validate(int argc, char **argv)
 
 		if (r == NULL)
 			return EX_DATAERR;
-		printf("%zu broker files are valid\n", r->nfiles);
+		printf(_("%zu broker files are valid\n"), r->nfiles);
 		registry_free(r);
 		return 0;
 	}
@@ -562,7 +584,7 @@ brokers_import(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cmd_usage_error(&cmd_brokers, "import needs at least one registry file");
+		return cmd_usage_error(&cmd_brokers, _("import needs at least one registry file"));
 	if ((r = load_registry()) == NULL)
 		return EX_DATAERR;
 	set = import_new();
@@ -576,15 +598,15 @@ brokers_import(int argc, char **argv)
 		date_format(date_today(), verified);
 		st = import_write(set, r, dir, verified, &sum, &cause);
 		if (st == IMPORT_OK) {
-			printf("Rows read: %zu; unusable rows: %zu (each listed above).\n", sum.rows,
+			printf(_("Rows read: %zu; unusable rows: %zu (each listed above).\n"), sum.rows,
 			    sum.skipped);
-			printf("Broker records written to %s: %zu.\n", dir, sum.records);
-			printf("Records joining registrations from more than one file: %zu.\n",
+			printf(_("Broker records written to %s: %zu.\n"), dir, sum.records);
+			printf(_("Records joining registrations from more than one file: %zu.\n"),
 			    sum.merged);
-			printf("Registrants joined to their curated record, which wins field by field: "
-			    "%zu.\n",
+			printf(_("Registrants joined to their curated record, which wins field by field: "
+			    "%zu.\n"),
 			    sum.curated);
-			printf("Operator families linked: %zu.\n", sum.families);
+			printf(_("Operator families linked: %zu.\n"), sum.families);
 		}
 		free(dir);
 	}
@@ -615,7 +637,7 @@ cmd_brokers_run(int argc, char **argv)
 	size_t i;
 
 	if (argc < 2)
-		return cmd_usage_error(&cmd_brokers, "missing subcommand (list, show, validate, search, import)");
+		return cmd_usage_error(&cmd_brokers, _("missing subcommand (list, show, validate, search, import)"));
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cmd_usage(&cmd_brokers, stdout);
 		return 0;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/submit.h"
 #include "optout/batch.h"
 #include "optout/evidence.h"
@@ -16,19 +17,27 @@
 
 static int cmd_evidence_run(int argc, char **argv);
 
+static const struct cmd_option evidence_options[] = {
+	{ "client", 0, "LABEL", N_("every request of this client, instead of one"), CMD_ARG_TEXT },
+	{ "output", 'o', "FILE", N_("the PDF to write (0600)"), CMD_ARG_FILE },
+	{ "profile", 'p', "FILE", N_("the person, so the request letters are reproduced"),
+	    CMD_ARG_FILE },
+	{ "clients", 'c', "FILE", N_("or a client list (CSV or JSON), matched by label"),
+	    CMD_ARG_FILE },
+	{ "agent", 0, "FILE", N_("the letters were written as the authorized agent"),
+	    CMD_ARG_FILE },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_evidence = {
 	.name = "evidence",
 	.usage = "(REFERENCE | --client LABEL) -o FILE.pdf [-p PROFILE | -c CLIENTS] "
 		 "[--agent AGENT] [--ledger FILE]",
 	.summary = "write the record of a request or a client's requests as one PDF",
+	.options = evidence_options,
+	.operands = { CMD_ARG_REF },
 	.help =
-	    "Options:\n"
-	    "      --client LABEL     every request of this client, instead of one\n"
-	    "  -o, --output FILE      the PDF to write (0600)\n"
-	    "  -p, --profile FILE     the person, so the request letters are reproduced\n"
-	    "  -c, --clients FILE     or a client list (CSV or JSON), matched by label\n"
-	    "      --agent FILE       the letters were written as the authorized agent\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "The record lists, for each request, the business, the law, the channel, the\n"
 	    "day its clock ran from, the due dates, every event with its date, channel,\n"
 	    "tracking number or Message-ID, the broker's own words when it refused, and\n"
@@ -104,18 +113,18 @@ cmd_evidence_run(int argc, char **argv)
 	if (optind < argc)
 		ref = argv[optind++];
 	if (optind < argc)
-		return cmd_usage_error(&cmd_evidence, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_evidence, _("unexpected argument '%s'"), argv[optind]);
 	if ((ref == NULL) == (client == NULL))
-		return cmd_usage_error(&cmd_evidence, "give either a request REFERENCE or --client "
-		    "LABEL");
+		return cmd_usage_error(&cmd_evidence, _("give either a request REFERENCE or --client "
+		    "LABEL"));
 	if (client != NULL && *client == '\0')
-		return cmd_usage_error(&cmd_evidence, "--client needs a label");
+		return cmd_usage_error(&cmd_evidence, _("--client needs a label"));
 	if (out == NULL)
-		return cmd_usage_error(&cmd_evidence, "-o FILE.pdf is required");
+		return cmd_usage_error(&cmd_evidence, _("-o FILE.pdf is required"));
 	if (profile != NULL && clients != NULL)
-		return cmd_usage_error(&cmd_evidence, "give -p PROFILE or -c CLIENTS, not both");
+		return cmd_usage_error(&cmd_evidence, _("give -p PROFILE or -c CLIENTS, not both"));
 	if (clients != NULL && access(clients, R_OK) != 0) {
-		cmd_error("%s: cannot read the client list", clients);
+		cmd_error(_("%s: cannot read the client list"), clients);
 		return EX_NOINPUT;
 	}
 	if (vault_init(&cause) != 0) {
@@ -156,10 +165,12 @@ cmd_evidence_run(int argc, char **argv)
 		rc = EX_CANTCREAT;
 		goto done;
 	}
-	printf("wrote %s: the record of %zu request%s, with %zu letter%s reproduced.\n", out, nreq,
-	    nreq == 1 ? "" : "s", nlet, nlet == 1 ? "" : "s");
+	/* Two counts: say each in its own sentence so each gets its plural form. */
+	printf(i18n_ngettext("wrote %s: the record of %zu request.\n",
+	    "wrote %s: the record of %zu requests.\n", nreq), out, nreq);
+	printf(i18n_ngettext("%zu letter reproduced.\n", "%zu letters reproduced.\n", nlet), nlet);
 	if (nlet < nreq)
-		printf("Letters are reproduced only for people whose details were given (-p or -c).\n");
+		printf(_("Letters are reproduced only for people whose details were given (-p or -c).\n"));
 done:
 	free(pdf);
 	free(rdir);

@@ -12,7 +12,7 @@ const struct command cmd_help = {
 	.name = "help",
 	.usage = "[COMMAND]",
 	.summary = N_("show the commands, or the help of one command"),
-	.help = "",
+	.operands = { CMD_ARG_COMMAND },
 	.run = cmd_help_run,
 };
 

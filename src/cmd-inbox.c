@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/date.h"
 #include "optout/http.h"
 #include "optout/inbox.h"
@@ -17,21 +18,26 @@
 
 static int cmd_inbox_run(int argc, char **argv);
 
+static const struct cmd_option inbox_options[] = {
+	{ "maildir", 0, "DIR", N_("read the messages of a Maildir (new/ and cur/)"), CMD_ARG_DIR },
+	{ "mbox", 0, "FILE", N_("read the messages of an mbox file"), CMD_ARG_FILE },
+	{ "account", 0, "NAME", N_("read the INBOX of the account's IMAP server over TLS "
+	    "(imap_host, imap_port, imap_user in the config file)"), CMD_ARG_TEXT },
+	{ "config", 0, "FILE", N_("another config file"), CMD_ARG_FILE },
+	{ "cacert", 0, "FILE", N_("trust this CA bundle (PEM) for the IMAP server"),
+	    CMD_ARG_FILE },
+	{ "dry-run", 0, NULL, N_("show what would change; write nothing") },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_inbox = {
     .name = "inbox",
     .usage = "--maildir DIR | --mbox FILE | --account NAME [--dry-run] [--cacert FILE] "
              "[--ledger FILE]",
     .summary = "read brokers' replies, match them to requests and update the ledger",
+    .options = inbox_options,
     .help =
-        "Options:\n"
-        "      --maildir DIR   read the messages of a Maildir (new/ and cur/)\n"
-        "      --mbox FILE     read the messages of an mbox file\n"
-        "      --account NAME  read the INBOX of the account's IMAP server over TLS\n"
-        "                      (imap_host, imap_port, imap_user in the config file)\n"
-        "      --config FILE   another config file\n"
-        "      --cacert FILE   trust this CA bundle (PEM) for the IMAP server\n"
-        "      --dry-run       show what would change; write nothing\n"
-        "      --ledger FILE   the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
         "Each reply is matched by In-Reply-To/References, the reference in its subject or\n"
         "text, or the broker's domain, then classified: acknowledged, verification,\n"
         "more-info, denied, completed, bounced, auto-reply or unknown.  Matched replies\n"
@@ -142,7 +148,7 @@ read_mbox(const char *path, struct raw **list, size_t *n)
 	}
 	free(data);
 	if (!in) {
-		cmd_error("%s: not an mbox file (no line starts with \"From \")", path);
+		cmd_error(_("%s: not an mbox file (no line starts with \"From \")"), path);
 		return -1;
 	}
 	return 0;
@@ -168,7 +174,7 @@ read_imap(const char *config, const char *name, const char *cacert, struct raw *
 	}
 	free(path);
 	if (a->imap_host == NULL) {
-		cmd_error("account '%s': imap_host is needed to read the inbox", a->name);
+		cmd_error(_("account '%s': imap_host is needed to read the inbox"), a->name);
 		smtp_account_free(a);
 		return -1;
 	}
@@ -211,44 +217,44 @@ print_next(const struct reply_verdict *v, const struct ledger_request *req)
 	switch (v->cls) {
 	case RC_ACKNOWLEDGED:
 		if (*due != '\0')
-			printf("  next:      Nothing to do now: the broker has the request, and the "
-			       "answer is due by %s.\n", due);
+			printf(_("  next:      Nothing to do now: the broker has the request, and the "
+			       "answer is due by %s.\n"), due);
 		else
-			printf("  next:      Nothing to do now: the broker has the request.\n");
+			printf(_("  next:      Nothing to do now: the broker has the request.\n"));
 		break;
 	case RC_VERIFICATION:
 		if (v->link != NULL)
-			printf("  next:      Confirm the request with the broker's link: %s\n", v->link);
+			printf(_("  next:      Confirm the request with the broker's link: %s\n"), v->link);
 		else if (v->link_withheld)
-			printf("  next:      The reply asks you to confirm through a link that is not on "
+			printf(_("  next:      The reply asks you to confirm through a link that is not on "
 			       "the broker's own domain, so it is not shown. Confirm on the broker's "
-			       "website instead, or ask the broker in writing.\n");
+			       "website instead, or ask the broker in writing.\n"));
 		else
-			printf("  next:      The broker asks you to confirm the request: read the reply "
-			       "(the evidence file) and follow its instructions.\n");
+			printf(_("  next:      The broker asks you to confirm the request: read the reply "
+			       "(the evidence file) and follow its instructions.\n"));
 		break;
 	case RC_MORE_INFO:
-		printf("  next:      The broker asks for more information. Give only what its "
+		printf(_("  next:      The broker asks for more information. Give only what its "
 		       "procedure requires; if it asks for more, 'optout followup' writes the letter "
-		       "the law supports.\n");
+		       "the law supports.\n"));
 		break;
 	case RC_DENIED:
-		printf("  next:      The broker refused. If its reason is not one the law allows, "
-		       "'optout followup' writes an appeal or a complaint to the regulator.\n");
+		printf(_("  next:      The broker refused. If its reason is not one the law allows, "
+		       "'optout followup' writes an appeal or a complaint to the regulator.\n"));
 		break;
 	case RC_COMPLETED:
-		printf("  next:      Nothing to do: the broker says the request is done.\n");
+		printf(_("  next:      Nothing to do: the broker says the request is done.\n"));
 		break;
 	case RC_BOUNCED:
-		printf("  next:      The email did not arrive. The broker's address is noted as "
-		       "failing; send the request another way (see 'optout plan').\n");
+		printf(_("  next:      The email did not arrive. The broker's address is noted as "
+		       "failing; send the request another way (see 'optout plan').\n"));
 		break;
 	case RC_AUTO_REPLY:
-		printf("  next:      Nothing to do: this is an automatic reply.\n");
+		printf(_("  next:      Nothing to do: this is an automatic reply.\n"));
 		break;
 	default:
-		printf("  next:      Read the reply yourself, then record what it says with "
-		       "'optout mark'.\n");
+		printf(_("  next:      Read the reply yourself, then record what it says with "
+		       "'optout mark'.\n"));
 		break;
 	}
 }
@@ -262,38 +268,38 @@ print_result(const struct inbox_result *res, int dry_run)
 	const struct ledger_request *req = res->request;
 
 	if (res->outcome == IO_UNREADABLE) {
-		cmd_error("a message in the mailbox was skipped: %s", res->problem);
+		cmd_error(_("a message in the mailbox was skipped: %s"), res->problem);
 		return;
 	}
 	if (res->outcome == IO_SEEN)
 		return;
 	if (res->outcome == IO_UNMATCHED) {
-		printf("(no request) from %s: \"%s\" matches no request; left alone.\n\n",
+		printf(_("(no request) from %s: \"%s\" matches no request; left alone.\n\n"),
 		    inbox_addr_domain(r->from_addr) != NULL ? inbox_addr_domain(r->from_addr) : "?",
 		    r->subject);
 		return;
 	}
 	printf("%s — %s (%s): %s\n", req->reference, req->broker, request_name(req->request),
 	    reply_class_name(v->cls));
-	printf("  from:      %s\n", r->from_addr != NULL ? r->from_addr : "?");
-	printf("  subject:   %s\n", r->subject);
+	printf(_("  from:      %s\n"), r->from_addr != NULL ? r->from_addr : "?");
+	printf(_("  subject:   %s\n"), r->subject);
 	if (v->quote != NULL)
-		printf("  says:      \"%s\"\n", v->quote);
+		printf(_("  says:      \"%s\"\n"), v->quote);
 	if (v->cls == RC_BOUNCED && r->dsn_status != NULL)
-		printf("  status:    %s\n", r->dsn_status);
+		printf(_("  status:    %s\n"), r->dsn_status);
 	if (dry_run && res->to != LS_COUNT && res->to != req->state)
-		printf("  ledger:    would become %s (dry run: nothing written)\n",
+		printf(_("  ledger:    would become %s (dry run: nothing written)\n"),
 		    ledger_state_name(res->to));
 	else if (dry_run)
-		printf("  ledger:    stays %s (dry run: nothing written)\n", ledger_state_name(req->state));
+		printf(_("  ledger:    stays %s (dry run: nothing written)\n"), ledger_state_name(req->state));
 	else if (res->changed)
-		printf("  ledger:    %s -> %s\n", ledger_state_name(req->state), ledger_state_name(res->to));
+		printf(_("  ledger:    %s -> %s\n"), ledger_state_name(req->state), ledger_state_name(res->to));
 	else
-		printf("  ledger:    still %s (reply recorded)\n", ledger_state_name(req->state));
+		printf(_("  ledger:    still %s (reply recorded)\n"), ledger_state_name(req->state));
 	if (res->evidence != NULL)
-		printf("  evidence:  %s\n", res->evidence);
+		printf(_("  evidence:  %s\n"), res->evidence);
 	if (res->failing != NULL)
-		printf("  noted:     %s is failing for %s (in failing-addresses.tsv)\n", res->failing,
+		printf(_("  noted:     %s is failing for %s (in failing-addresses.tsv)\n"), res->failing,
 		    req->broker);
 	if (res->problem != NULL)
 		cmd_error("%s", res->problem);
@@ -340,10 +346,10 @@ cmd_inbox_run(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_inbox, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_inbox, _("unexpected argument '%s'"), argv[optind]);
 	if ((maildir != NULL) + (mbox != NULL) + (account != NULL) != 1)
-		return cmd_usage_error(&cmd_inbox, "give one of --maildir DIR, --mbox FILE or "
-		    "--account NAME");
+		return cmd_usage_error(&cmd_inbox, _("give one of --maildir DIR, --mbox FILE or "
+		    "--account NAME"));
 	if ((rc = cmd_open_existing_ledger(ledger_file, &run.ledger)) != 0)
 		return rc;
 	if ((rc = cmd_load_inputs(NULL, NULL, &run.in)) != 0) {
@@ -390,10 +396,10 @@ cmd_inbox_run(int argc, char **argv)
 		run.seen += res.outcome == IO_SEEN;
 		inbox_result_clear(&res);
 	}
-	printf("Replies matched: %zu; not matched: %zu; read before: %zu.\n", run.matched,
+	printf(_("Replies matched: %zu; not matched: %zu; read before: %zu.\n"), run.matched,
 	    run.unmatched, run.seen);
 	if (run.dry_run)
-		printf("Dry run: nothing was written.\n");
+		printf(_("Dry run: nothing was written.\n"));
 out:
 	for (i = 0; i < n; i++)
 		secure_free(msgs[i].data);

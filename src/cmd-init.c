@@ -16,16 +16,21 @@
 
 static int cmd_init_run(int argc, char **argv);
 
+static const struct cmd_option init_options[] = {
+	{ "output", 'o', "FILE", N_("where to save the profile (default: profile.json)"),
+	    CMD_ARG_FILE },
+	{ "lang", 0, "LANG", N_("ask in English (en) or Spanish (es); without it, the first "
+	    "question asks which"), CMD_ARG_WORDS, "en es" },
+	{ "force", 0, NULL, N_("replace FILE if it exists") },
+	{ NULL },
+};
+
 const struct command cmd_init = {
 	.name = "init",
 	.usage = "[-o FILE] [--lang en|es] [--force]",
 	.summary = N_("make a profile by answering a few questions"),
-	.help = N_("Options:\n"
-		   "  -o, --output FILE  where to save the profile (default: profile.json)\n"
-		   "      --lang LANG    ask in English (en) or Spanish (es); without it, the\n"
-		   "                     first question asks which\n"
-		   "      --force        replace FILE if it exists\n"
-		   "Asks one thing at a time and says why; checks each answer at once.  The\n"
+	.options = init_options,
+	.help = N_("Asks one thing at a time and says why; checks each answer at once.  The\n"
 		   "answers can also come from standard input, one per line.  The profile is\n"
 		   "saved readable by you only (mode 0600).\n"),
 	.run = cmd_init_run,
@@ -35,7 +40,7 @@ const struct command cmd_init = {
 struct interview {
 	FILE *in, *out;
 	int tty;
-	const char *lang; /* "en" or "es" */
+	char lang[8]; /* "en", or a language with its own letters/<lang> folder */
 };
 
 /* An answer that ended the input early (compared by address): the caller reports it. */
@@ -284,8 +289,8 @@ check_dob(struct interview *iv, const char *in, char **norm, const char **err)
 
 		date_parse(iso, &da);
 		date_parse(alt, &db);
-		a = i18n_date_long(da, strcmp(iv->lang, "es") == 0 ? "es" : NULL, data_dir());
-		b = i18n_date_long(db, strcmp(iv->lang, "es") == 0 ? "es" : NULL, data_dir());
+		a = i18n_date_long(da, strcmp(iv->lang, "en") == 0 ? NULL : iv->lang, data_dir());
+		b = i18n_date_long(db, strcmp(iv->lang, "en") == 0 ? NULL : iv->lang, data_dir());
 		fprintf(iv->out, "  ");
 		fprintf(iv->out, _("That date can be read two ways. Type 1 for %s, or 2 for %s."),
 		    a, b);
@@ -346,7 +351,7 @@ take_list(struct jv *obj, const char *key, char *answer)
 static int
 choose_language(struct interview *iv, const char *lang)
 {
-	char *a;
+	char *a, *t;
 
 	if (lang == NULL) {
 		fputs("\nEnglish: type 1 and press Enter.\nEspañol: escriba 2 y pulse Enter.\n",
@@ -363,7 +368,10 @@ choose_language(struct interview *iv, const char *lang)
 		lang = strcmp(a, "2") == 0 ? "es" : "en";
 		free(a);
 	}
-	iv->lang = strncmp(lang, "es", 2) == 0 ? "es" : "en";
+	/* Any language translators gave pages to (letters/<lang>), else English. */
+	t = i18n_template_language(lang, data_dir());
+	snprintf(iv->lang, sizeof iv->lang, "%s", t != NULL ? t : "en");
+	free(t);
 	i18n_use_language(iv->lang);
 	return 0;
 }
@@ -470,8 +478,15 @@ cmd_init_run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_init, _("unexpected argument '%s'"), argv[optind]);
-	if (lang != NULL && strcmp(lang, "en") != 0 && strcmp(lang, "es") != 0)
-		return cmd_usage_error(&cmd_init, _("--lang: expected en or es"));
+	if (lang != NULL && strcmp(lang, "en") != 0) {
+		char *t = i18n_template_language(lang, data_dir());
+		int known = t != NULL;
+
+		free(t);
+		if (!known)
+			return cmd_usage_error(&cmd_init, _("--lang: '%s' is neither en nor a language "
+			    "with its own pages in letters/"), lang);
+	}
 	if (out == NULL || *out == '\0')
 		return cmd_usage_error(&cmd_init, _("-o needs a file name"));
 	if (!force && access(out, F_OK) == 0) {

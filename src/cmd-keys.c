@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/vault.h"
 
 #define SECRET_MAX 1024
@@ -60,7 +61,7 @@ passphrase_from_command(const char *command, char **cause)
 	fflush(NULL);
 	if ((p = popen(command, "r")) == NULL) {
 		vault_secret_free(s);
-		*cause = xasprintf("cannot run the passphrase command: %s", strerror(errno));
+		*cause = xasprintf(_("cannot run the passphrase command: %s"), strerror(errno));
 		return NULL;
 	}
 	n = fread(s->data, 1, SECRET_MAX, p);
@@ -71,7 +72,7 @@ passphrase_from_command(const char *command, char **cause)
 	first_line(s, n);
 	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || s->len == 0) {
 		vault_secret_free(s);
-		*cause = xstrdup("the passphrase command failed or printed no passphrase");
+		*cause = xstrdup(_("the passphrase command failed or printed no passphrase"));
 		return NULL;
 	}
 	return s;
@@ -90,8 +91,8 @@ passphrase_from_terminal(const char *prompt, char **cause)
 	if (fd == -1 || tcgetattr(fd, &old) != 0) {
 		if (fd != -1)
 			close(fd);
-		*cause = xstrdup("the file is encrypted with a passphrase: run optout in a terminal, "
-		                 "or give --passphrase-command");
+		*cause = xstrdup(_("the file is encrypted with a passphrase: run optout in a terminal, "
+		                 "or give --passphrase-command"));
 		return NULL;
 	}
 	quiet = old;
@@ -102,7 +103,7 @@ passphrase_from_terminal(const char *prompt, char **cause)
 	if (tcsetattr(fd, TCSANOW, &quiet) != 0 || write(fd, prompt, strlen(prompt)) < 0) {
 		close(fd);
 		vault_secret_free(s);
-		*cause = xstrdup("cannot ask for the passphrase at the terminal");
+		*cause = xstrdup(_("cannot ask for the passphrase at the terminal"));
 		return NULL;
 	}
 	while (n < SECRET_MAX && read(fd, &c, 1) == 1 && c != '\n')
@@ -116,7 +117,7 @@ passphrase_from_terminal(const char *prompt, char **cause)
 	first_line(s, n);
 	if (s->len == 0) {
 		vault_secret_free(s);
-		*cause = xstrdup("no passphrase was given");
+		*cause = xstrdup(_("no passphrase was given"));
 		return NULL;
 	}
 	return s;
@@ -165,7 +166,7 @@ identity(char **cause)
 	}
 	vault_secret_free(file);
 	if (keys.identity == NULL) {
-		*cause = xasprintf("%s: no age identity (a line AGE-SECRET-KEY-1…) in the file",
+		*cause = xasprintf(_("%s: no age identity (a line AGE-SECRET-KEY-1…) in the file"),
 		    keys.identity_path);
 		return NULL;
 	}
@@ -187,8 +188,8 @@ provide(void *ctx, int need_passphrase, struct vault_age_key *k, char **cause)
 		keys.identity_path = keys.vault_identity;
 	}
 	if (keys.identity_path == NULL) {
-		*cause = xstrdup("the file is encrypted to an age key: give --identity FILE (or "
-		                 "set OPTOUT_IDENTITY)");
+		*cause = xstrdup(_("the file is encrypted to an age key: give --identity FILE (or "
+		                 "set OPTOUT_IDENTITY)"));
 		return -1;
 	}
 	return (k->identity = identity(cause)) != NULL ? 0 : -1;
@@ -241,7 +242,7 @@ cmd_keys_new_passphrase(char **cause)
 	if (!same) {
 		vault_secret_free(keys.passphrase);
 		keys.passphrase = NULL;
-		*cause = xstrdup("the two passphrases differ");
+		*cause = xstrdup(_("the two passphrases differ"));
 		return NULL;
 	}
 	return (const char *)keys.passphrase->data;

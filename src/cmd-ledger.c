@@ -12,21 +12,34 @@
 
 static int cmd_ledger_run(int argc, char **argv);
 
+static const struct cmd_word ledger_words[] = {
+	{ "migrate", "--from FILE --to URL", N_("copy every request, event, email attempt, reply, "
+	    "DROP filing and label fingerprint of an SQLite ledger into another ledger (a clinic's "
+	    "PostgreSQL); a second run copies nothing, and the file is not changed") },
+	{ "check", "[--ledger FILE|URL]", N_("check the ledger's rules: one 'planned' event per "
+	    "request, nothing sent twice, states and dates that agree, no client with two open "
+	    "requests of one type and basis to one broker") },
+	{ NULL },
+};
+
+static const struct cmd_option ledger_options[] = {
+	{ "from", 0, "FILE", N_("the ledger to copy from"), CMD_ARG_FILE, NULL, "migrate" },
+	{ "to", 0, "URL", N_("the ledger to copy into (a postgresql:// URL, or a file)"),
+	    CMD_ARG_TEXT, NULL, "migrate" },
+	{ "ledger", 0, "FILE|URL", N_("the ledger to check (default: OPTOUT_LEDGER, else "
+	    "$XDG_DATA_HOME/optout/ledger.db)"), CMD_ARG_FILE, NULL, "check" },
+	{ NULL },
+};
+
 const struct command cmd_ledger = {
 	.name = "ledger",
 	.usage = "migrate --from FILE.db --to postgresql://... | check [--ledger FILE|URL]",
 	.summary = N_("copy a ledger into a shared PostgreSQL database, or check a ledger"),
-	.help =
-	    N_("Commands:\n"
-	    "  migrate --from FILE --to URL   copy every request, event, email attempt, reply\n"
-	    "                                 and label fingerprint of an SQLite ledger into\n"
-	    "                                 another ledger (a clinic's PostgreSQL); a second\n"
-	    "                                 run copies nothing, and the file is not changed\n"
-	    "  check [--ledger FILE|URL]      check the ledger's rules: one 'planned' event per\n"
-	    "                                 request, nothing sent twice, states and dates\n"
-	    "                                 that agree, no client with two open requests of\n"
-	    "                                 one type to one broker\n"
-	    "The ledger is a file, or a postgresql:// URL (also from OPTOUT_LEDGER).\n"),
+	.words_title = N_("Subcommands:"),
+	.words = ledger_words,
+	.options = ledger_options,
+	.operands = { CMD_ARG_WORDS, CMD_ARG_NONE },
+	.help = N_("The ledger is a file, or a postgresql:// URL (also from OPTOUT_LEDGER).\n"),
 	.run = cmd_ledger_run,
 };
 

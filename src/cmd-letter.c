@@ -15,30 +15,33 @@
 
 static int cmd_letter_run(int argc, char **argv);
 
+static const struct cmd_option letter_options[] = {
+	{ "profile", 'p', "FILE", N_("the person's profile (JSON)"), CMD_ARG_FILE },
+	{ "broker", 'b', "ID", N_("the broker (see 'optout brokers list')"), CMD_ARG_BROKERS },
+	{ "request", 'r', "TYPE", N_("access, delete, opt-out, correct or freeze"), CMD_ARG_WORDS,
+	    CMD_REQUEST_WORDS },
+	{ "format", 'f', "FORMAT", N_("pdf, txt (default) or eml"), CMD_ARG_WORDS, "pdf txt eml" },
+	{ "output", 'o', "FILE", N_("write here (default: standard output; PDF needs -o when "
+	    "standard output is a terminal)"), CMD_ARG_FILE },
+	{ "disclose", 0, "F,...", N_("allow sensitive fields the procedure requires"),
+	    CMD_ARG_TEXT },
+	{ "agent", 0, "FILE", N_("write as an authorized agent filing for the person"),
+	    CMD_ARG_FILE },
+	{ "basis", 0, "B", N_("access to a consumer reporting agency, and opt-out at a nationwide "
+	    "one, are two requests each: fcra (the consumer file, the default) or privacy (the "
+	    "state law or GDPR request for everything else)"), CMD_ARG_WORDS, "fcra privacy" },
+	CMD_OPT_CORRECTION,
+	{ "data", 0, NULL, N_("print the template data (JSON) instead of the letter") },
+	{ NULL },
+};
+
 const struct command cmd_letter = {
 	.name = "letter",
 	.usage = "-p PROFILE -b BROKER -r TYPE [-f pdf|txt|eml] [-o FILE] [--disclose F,...] "
 		 "[--agent AGENT] [--basis fcra|privacy] [--item TEXT --correct-to TEXT "
 		 "[--evidence TEXT]] [--data]",
 	.summary = N_("write one request letter"),
-	.help =
-	    N_("Options:\n"
-	    "  -p, --profile FILE    the person's profile (JSON)\n"
-	    "  -b, --broker ID       the broker (see 'optout brokers list')\n"
-	    "  -r, --request TYPE    access, delete, opt-out, correct or freeze\n"
-	    "  -f, --format FORMAT   pdf, txt (default) or eml\n"
-	    "  -o, --output FILE     write here (default: standard output; PDF needs -o\n"
-	    "                        when standard output is a terminal)\n"
-	    "      --disclose F,...  allow sensitive fields the procedure requires\n"
-	    "      --agent FILE      write as an authorized agent filing for the person\n"
-	    "      --basis B         access to a consumer reporting agency, and opt-out at a\n"
-	    "                        nationwide one, are two requests each:\n"
-	    "                        fcra (the consumer file, the default) or privacy (the\n"
-	    "                        state law or GDPR request for everything else)\n"
-	    "      --item TEXT       correct requests: the inaccurate information\n"
-	    "      --correct-to TEXT correct requests: what it should say\n"
-	    "      --evidence TEXT   correct requests: the evidence you enclose\n"
-	    "      --data            print the template data (JSON) instead of the letter\n"),
+	.options = letter_options,
 	.run = cmd_letter_run,
 };
 
@@ -198,8 +201,8 @@ cmd_letter_run(int argc, char **argv)
 			if (plan_basis_name(bases[m]) != NULL && strcmp(plan_basis_name(bases[m]), basis) == 0)
 				break;
 		if (m == nb) {
-			rc = cmd_usage_error(&cmd_letter, "--basis: %s takes %s requests on one basis "
-			    "only; leave --basis out", b->name, request_name(req));
+			rc = cmd_usage_error(&cmd_letter, _("--basis: %s takes %s requests on one basis "
+			    "only; leave --basis out"), b->name, request_name(req));
 			goto out;
 		}
 		o.basis = bases[m];

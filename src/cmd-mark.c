@@ -16,37 +16,51 @@
 
 static int cmd_mark_run(int argc, char **argv);
 
+static const struct cmd_word mark_states[] = {
+	{ "mailed", NULL, N_("you posted the letter; until its delivery is recorded the deadline "
+	    "runs from --date plus the mail-transit allowance (business days, letters/laws.json)") },
+	{ "delivered", NULL, N_("the broker received it on --date (return receipt, carrier "
+	    "tracking): the deadline runs from that day") },
+	{ "sent", NULL, N_("you sent the email or filled in the web form yourself (the deadline "
+	    "starts on --date)") },
+	{ "acknowledged", NULL, N_("the broker confirmed it received the request") },
+	{ "extended", NULL, N_("the broker gave notice that it takes the extension the law "
+	    "allows; refused when the notice came after the first period") },
+	{ "completed", NULL, N_("the broker did what was asked") },
+	{ "denied", NULL, N_("the broker refused; give its words with --reason") },
+	{ "failed", NULL, N_("a request to review (interrupted while being sent) did not go out; "
+	    "it can be sent again") },
+	{ "filed", NULL, N_("with DROP for REFERENCE: you filed a deletion request through "
+	    "California's Delete Request and Opt-out Platform on --date; 'optout status' then shows "
+	    "when registered brokers must next process it") },
+	{ NULL },
+};
+
+static const struct cmd_option mark_options[] = {
+	{ "date", 0, "DAY", N_("the day it happened (default: today)"), CMD_ARG_TEXT },
+	{ "tracking", 0, "N", N_("the mail tracking number (letters, digits, spaces, '-')"),
+	    CMD_ARG_TEXT },
+	{ "reason", 0, "TEXT", N_("with denied: what the broker said, quoted as its words in a "
+	    "complaint or appeal"), CMD_ARG_TEXT },
+	{ "note", 0, "TEXT", N_("a note for yourself, never printed in anything sent; never a "
+	    "name, address or other personal data: the ledger holds none"), CMD_ARG_TEXT },
+	{ "client", 0, "LABEL", N_("with DROP: whose filing (the profile's label); needed when "
+	    "the ledger holds more than one client"), CMD_ARG_TEXT },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_mark = {
 	.name = "mark",
-	.usage = "REFERENCE mailed|delivered|acknowledged|extended|completed|denied|sent|failed "
-		 "[--tracking N] [--reason TEXT] [--note TEXT] [--date YYYY-MM-DD] [--ledger FILE]",
+	.usage = "REFERENCE|DROP mailed|delivered|acknowledged|extended|completed|denied|sent|"
+		 "failed|filed [--tracking N] [--reason TEXT] [--note TEXT] [--client LABEL] "
+		 "[--date YYYY-MM-DD] [--ledger FILE]",
 	.summary = N_("record what happened to a request: mailed, sent, acknowledged, extended, "
 		   "completed, denied"),
-	.help =
-	    "States:\n"
-	    "  mailed         you posted the letter; until its delivery is recorded the\n"
-	    "                 deadline runs from --date plus the mail-transit allowance\n"
-	    "                 (business days, letters/laws.json)\n"
-	    "  delivered      the broker received it on --date (return receipt, carrier\n"
-	    "                 tracking): the deadline runs from that day\n"
-	    "  sent           you sent the email or filled in the web form yourself (the\n"
-	    "                 deadline starts on --date)\n"
-	    "  acknowledged   the broker confirmed it received the request\n"
-	    "  extended       the broker gave notice that it takes the extension the law\n"
-	    "                 allows; refused when the notice came after the first period\n"
-	    "  completed      the broker did what was asked\n"
-	    "  denied         the broker refused; give its words with --reason\n"
-	    "  failed         a request to review (interrupted while being sent) did not go\n"
-	    "                 out; it can be sent again\n"
-	    "Options:\n"
-	    "      --date DAY         the day it happened (default: today)\n"
-	    "      --tracking N       the mail tracking number (letters, digits, spaces, '-')\n"
-	    "      --reason TEXT      with denied: what the broker said, quoted as its words in\n"
-	    "                         a complaint or appeal\n"
-	    "      --note TEXT        a note for yourself, never printed in anything sent;\n"
-	    "                         never a name, address or other personal data: the\n"
-	    "                         ledger holds none\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n",
+	.words_title = N_("States:"),
+	.words = mark_states,
+	.options = mark_options,
+	.operands = { CMD_ARG_REF, CMD_ARG_WORDS },
 	.run = cmd_mark_run,
 };
 
@@ -87,17 +101,17 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 	date_format(r->due, due);
 	switch (to) {
 	case LS_MAILED:
-		s = deadline_text(r->deadline_days, r->deadline_unit);
+		s = deadline_words(r->deadline_days, r->deadline_unit);
 		date_format(r->clock_start, from);
-		printf("%s: mailed on %s; due %s (%s from %s, the expected delivery after the "
-		    "mail-transit allowance).\n", r->reference, day, due, s, from);
-		printf("When it is delivered, run 'optout mark %s delivered --date YYYY-MM-DD' to "
-		    "count from the day of receipt.\n", r->reference);
+		printf(_("%s: mailed on %s; due %s (%s from %s, the expected delivery after the "
+		    "mail-transit allowance).\n"), r->reference, day, due, s, from);
+		printf(_("When it is delivered, run 'optout mark %s delivered --date YYYY-MM-DD' to "
+		    "count from the day of receipt.\n"), r->reference);
 		free(s);
 		break;
 	case LS_SENT:
-		s = deadline_text(r->deadline_days, r->deadline_unit);
-		printf("%s: sent on %s; due %s (%s from the day it was sent).\n", r->reference, day,
+		s = deadline_words(r->deadline_days, r->deadline_unit);
+		printf(_("%s: sent on %s; due %s (%s from the day it was sent).\n"), r->reference, day,
 		    due, s);
 		free(s);
 		break;
@@ -105,7 +119,7 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 		printf(_("%s: acknowledged on %s; still due %s.\n"), r->reference, day, due);
 		break;
 	case LS_EXTENDED:
-		s = deadline_text(r->extension_days, r->extension_unit);
+		s = deadline_words(r->extension_days, r->extension_unit);
 		date_format(r->extended_due, due);
 		printf(_("%s: extended (notice on %s); now due %s (%s more).\n"), r->reference, day,
 		    due, s);
@@ -126,13 +140,58 @@ print_result(const struct ledger_request *r, enum ledger_state to, date_t on)
 static void
 print_delivered(const struct ledger_request *r, date_t on)
 {
-	char day[11], due[11], *s = deadline_text(r->deadline_days, r->deadline_unit);
+	char day[11], due[11], *s = deadline_words(r->deadline_days, r->deadline_unit);
 
 	date_format(on, day);
 	date_format(ledger_effective_due(r), due);
-	printf("%s: delivered on %s; due %s (%s from the day of receipt).\n", r->reference, day,
+	printf(_("%s: delivered on %s; due %s (%s from the day of receipt).\n"), r->reference, day,
 	    due, s);
 	free(s);
+}
+
+/* optout mark DROP filed: record the person's DROP filing and say when it is next processed. */
+static int
+mark_drop(const char *ledger_file, const char *client, date_t on, date_t today)
+{
+	struct drop_info drop;
+	struct ledger *l = NULL;
+	struct laws *laws;
+	char *cause = NULL, *used = NULL, day[11], start[11], next[11];
+	int rc;
+
+	if ((laws = laws_load(data_dir(), &cause)) == NULL) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	if (laws_drop(laws, NULL, NULL, on, &drop) != 0) {
+		date_format(on, day);
+		cmd_error(_("--date: DROP did not take requests on %s (letters/laws.json has no "
+		    "DROP open then)"), day);
+		laws_free(laws);
+		return EX_DATAERR;
+	}
+	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0) {
+		laws_free(laws);
+		return rc;
+	}
+	if (ledger_record_drop(l, client, drop.law->id, on, &used, &cause) != 0) {
+		cmd_error_cause(cause);
+		rc = client == NULL ? EX_USAGE : EX_DATAERR;
+		goto out;
+	}
+	date_format(on, day);
+	date_format(drop.processing_from, start);
+	date_format(drop_next_check(&drop, on, today), next);
+	printf(_("DROP: filed on %s for client %s.\n"), day, used);
+	printf(_("From %s registered data brokers must process DROP requests at least every %d "
+	    "days (%s): the next processing is due by %s.\n"), start, drop.cycle_days,
+	    drop.cycle_citation, next);
+	rc = 0;
+out:
+	free(used);
+	ledger_close(l);
+	laws_free(laws);
+	return rc;
 }
 
 /* optout mark REFERENCE STATE */
@@ -145,13 +204,14 @@ cmd_mark_run(int argc, char **argv)
 		{ "reason", required_argument, NULL, 'r' },
 		{ "date", required_argument, NULL, 'd' },
 		{ "ledger", required_argument, NULL, 'L' },
+		{ "client", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const enum ledger_state allowed[] = { LS_MAILED, LS_ACKNOWLEDGED, LS_EXTENDED,
 		LS_COMPLETED, LS_DENIED, LS_SENT, LS_FAILED };
 	const char *ledger_file = NULL, *tracking = NULL, *note = NULL, *date = NULL;
-	const char *reason = NULL;
+	const char *reason = NULL, *client = NULL;
 	enum ledger_state to;
 	int delivered = 0;
 	struct ledger *l = NULL;
@@ -169,6 +229,7 @@ cmd_mark_run(int argc, char **argv)
 		case 'r': reason = optarg; break;
 		case 'd': date = optarg; break;
 		case 'L': ledger_file = optarg; break;
+		case 'c': client = optarg; break;
 		case 'h': cmd_usage(&cmd_mark, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -178,33 +239,50 @@ cmd_mark_run(int argc, char **argv)
 		    "e.g. 'optout mark OPT-ABCD-1234 mailed'"));
 	if (argc - optind > 2)
 		return cmd_usage_error(&cmd_mark, _("unexpected argument '%s'"), argv[optind + 2]);
+	if (strcmp(argv[optind], "DROP") == 0) {
+		if (strcmp(argv[optind + 1], "filed") != 0)
+			return cmd_usage_error(&cmd_mark, _("DROP: the only thing to record is "
+			    "'filed', e.g. 'optout mark DROP filed --date YYYY-MM-DD'"));
+		if (tracking != NULL || note != NULL || reason != NULL)
+			return cmd_usage_error(&cmd_mark, _("DROP filed takes --date, --client and "
+			    "--ledger only"));
+		on = today;
+		if (date != NULL && date_parse(date, &on) != 0)
+			return cmd_usage_error(&cmd_mark, _("--date: '%s' is not a date "
+			    "(YYYY-MM-DD)"), date);
+		if (on > today)
+			return cmd_usage_error(&cmd_mark, _("--date: %s is in the future"), date);
+		return mark_drop(ledger_file, client, on, today);
+	}
+	if (client != NULL)
+		return cmd_usage_error(&cmd_mark, _("--client goes with 'DROP filed' only"));
 	for (i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
 		if (strcmp(argv[optind + 1], ledger_state_name(allowed[i])) == 0)
 			break;
 	delivered = strcmp(argv[optind + 1], "delivered") == 0;
 	if (i == sizeof allowed / sizeof allowed[0] && !delivered)
-		return cmd_usage_error(&cmd_mark, "'%s' is not one of mailed, delivered, "
-		    "acknowledged, extended, completed, denied, sent, failed", argv[optind + 1]);
+		return cmd_usage_error(&cmd_mark, _("'%s' is not one of mailed, delivered, "
+		    "acknowledged, extended, completed, denied, sent, failed"), argv[optind + 1]);
 	to = delivered ? LS_MAILED : allowed[i];
 	if (reason != NULL && (delivered || to != LS_DENIED))
-		return cmd_usage_error(&cmd_mark, "--reason goes with 'denied': it records what the "
-		    "broker said when it refused (use --note for your own notes)");
+		return cmd_usage_error(&cmd_mark, _("--reason goes with 'denied': it records what the "
+		    "broker said when it refused (use --note for your own notes)"));
 	if (delivered && note != NULL)
-		return cmd_usage_error(&cmd_mark, "--note does not go with 'delivered'");
+		return cmd_usage_error(&cmd_mark, _("--note does not go with 'delivered'"));
 	on = today;
 	if (date != NULL && date_parse(date, &on) != 0)
 		return cmd_usage_error(&cmd_mark, _("--date: '%s' is not a date (YYYY-MM-DD)"), date);
 	if (on > today)
 		return cmd_usage_error(&cmd_mark, _("--date: %s is in the future"), date);
 	if (tracking != NULL && !valid_tracking(tracking))
-		return cmd_usage_error(&cmd_mark, "--tracking: expected at most %d letters, digits, "
-		    "spaces or '-'", TRACKING_MAX);
+		return cmd_usage_error(&cmd_mark, _("--tracking: expected at most %d letters, digits, "
+		    "spaces or '-'"), TRACKING_MAX);
 	if (note != NULL && !valid_note(note, NOTE_MAX))
-		return cmd_usage_error(&cmd_mark, "--note: expected one line of at most %d bytes",
+		return cmd_usage_error(&cmd_mark, _("--note: expected one line of at most %d bytes"),
 		    NOTE_MAX);
 	if (reason != NULL && (!valid_note(reason, REASON_MAX) || *reason == '\0'))
-		return cmd_usage_error(&cmd_mark, "--reason: expected the broker's words on one line "
-		    "of at most %d bytes", REASON_MAX);
+		return cmd_usage_error(&cmd_mark, _("--reason: expected the broker's words on one line "
+		    "of at most %d bytes"), REASON_MAX);
 	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)
 		return rc;
 	/* The holidays, for deadlines counted in business days. */
@@ -220,9 +298,9 @@ cmd_mark_run(int argc, char **argv)
 		goto out;
 	}
 	if (recovered > 0)
-		cmd_error("%zu request%s %s interrupted while being sent and now need%s review "
-		    "(see 'optout status')", recovered, recovered == 1 ? "" : "s",
-		    recovered == 1 ? "was" : "were", recovered == 1 ? "s" : "");
+		cmd_error(i18n_ngettext("%zu request was interrupted while being sent and now needs "
+		    "review (see 'optout status')", "%zu requests were interrupted while being sent "
+		    "and now need review (see 'optout status')", recovered), recovered);
 	if (delivered)
 		rc = ledger_mark_delivered(l, argv[optind], tracking, on, laws, &after, &cause);
 	else

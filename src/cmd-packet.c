@@ -15,73 +15,75 @@
 static int cmd_packet_run(int argc, char **argv);
 static int cmd_demo_run(int argc, char **argv);
 
+static const struct cmd_option packet_options[] = {
+	{ "profile", 'p', "FILE", N_("the person's profile (JSON)"), CMD_ARG_FILE },
+	CMD_OPT_SCOPE,
+	CMD_OPT_REQUESTS,
+	{ "output", 'o', "DIR", N_("a new (or empty) folder for the packet"), CMD_ARG_DIR },
+	{ "disclose", 0, "F,...", N_("allow sensitive fields where a procedure requires them"),
+	    CMD_ARG_TEXT },
+	{ "agent", 0, "FILE", N_("write as an authorized agent filing for the person"),
+	    CMD_ARG_FILE },
+	{ "duplex", 0, NULL, N_("print-all.pdf: each letter starts on a new sheet") },
+	{ "lang", 0, "LANG", N_("the person's pages (cover, sheets, authorization) in this "
+	    "language, e.g. es (default: the profile's language)"), CMD_ARG_WORDS, "en es" },
+	{ "ledger", 0, "FILE", N_("record the requests here (default: "
+	    "$XDG_DATA_HOME/optout/ledger.db)"), CMD_ARG_FILE },
+	{ "no-ledger", 0, NULL, N_("record nothing (a shared computer: leave nothing behind)") },
+	CMD_OPT_CORRECTION,
+	{ "encrypt-to", 0, "R", N_("write the packet as one encrypted archive, packet.tar.age, for "
+	    "the age recipient R (age1...; repeat for several); nothing is written in plain text"),
+	    CMD_ARG_TEXT },
+	{ "encrypt-passphrase", 0, NULL, N_("the same, encrypted to a passphrase (asked twice)") },
+	{ NULL },
+};
+
 const struct command cmd_packet = {
 	.name = "packet",
 	.usage = "-p PROFILE [-b ID,...|--scope S|--all] [-r TYPE,...] -o DIR [--disclose F,...] "
 		 "[--agent AGENT] [--duplex] [--ledger FILE|--no-ledger] "
 		 "[--lang LANG] [--encrypt-to RECIPIENT|--encrypt-passphrase]",
 	.summary = N_("write everything needed to file with every broker in scope (the main job)"),
+	.options = packet_options,
 	.help =
-	    N_("Options:\n"
-	    "  -p, --profile FILE     the person's profile (JSON)\n"
-	    CMD_SCOPE_HELP
-	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
-	    "                         (default: opt-out,delete)\n"
-	    "  -o, --output DIR       a new (or empty) folder for the packet\n"
-	    "      --disclose F,...   allow sensitive fields where a procedure requires them\n"
-	    "      --agent FILE       write as an authorized agent filing for the person\n"
-	    "      --duplex           print-all.pdf: each letter starts on a new sheet\n"
-	    "      --lang LANG        the person's pages (cover, sheets, authorization) in\n"
-	    "                         this language, e.g. es (default: the profile's language)\n"
-	    "      --ledger FILE      record the requests here (default:\n"
-	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
-	    "      --no-ledger        record nothing (a shared computer: leave nothing behind)\n"
-	    "      --item TEXT        correct requests: the inaccurate information\n"
-	    "      --correct-to TEXT  correct requests: what it should say\n"
-	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
-	    "      --lang LANG        the person's pages (cover, sheets, authorization) in\n"
-	    "                         this language, e.g. es (default: the profile's language)\n"
-	    "      --encrypt-to R     write the packet as one encrypted archive,\n"
-	    "                         packet.tar.age, for the age recipient R (age1...;\n"
-	    "                         repeat for several); nothing is written in plain text\n"
-	    "      --encrypt-passphrase  the same, encrypted to a passphrase (asked twice)\n"
-
-	    "The packet holds letters/ (PDF letters to print and mail), emails/ (.eml and\n"
+	    N_("The packet holds letters/ (PDF letters to print and mail), emails/ (.eml and\n"
 	    ".txt), web/ and phone/ (sheets with the page or number and the exact values),\n"
 	    "cover.pdf (what was requested from whom, under which law, by when),\n"
 	    "print-all.pdf (every letter in one file) and packet.json.  Nothing is sent.\n"),
 	.run = cmd_packet_run,
 };
 
+static const struct cmd_option demo_options[] = {
+	{ "output", 'o', "DIR", N_("where to write it (default: optout-demo)"), CMD_ARG_DIR },
+	{ NULL },
+};
+
 const struct command cmd_demo = {
 	.name = "demo",
 	.usage = "[-o DIR]",
 	.summary = N_("write the packet for the bundled fictional example person"),
+	.options = demo_options,
 	.help =
-	    N_("Options:\n"
-	    "  -o, --output DIR   where to write it (default: optout-demo)\n"
-	    "Runs 'optout packet' (the curated brokers, its default scope) for\n"
+	    N_("Runs 'optout packet' (the curated brokers, its default scope) for\n"
 	    "letters/examples/profile.json, a fictional Los Angeles resident, without\n"
 	    "disclosing any sensitive identifier.  An earlier demo packet in DIR is\n"
 	    "replaced; any other non-empty folder is left alone.\n"),
 	.run = cmd_demo_run,
 };
 
-/* --lang: the language of the person's pages (NULL: the profile's). */
-static const char *packet_lang;
-
-/* A sealed packet's recipients or passphrase (packet --encrypt-to/--encrypt-passphrase). */
-static struct {
-	const char **to;
+/* How the person's pages are written: their language, and sealed or not. */
+struct packet_form {
+	const char *lang;  /* --lang (NULL: the profile's) */
+	const char *to[16]; /* --encrypt-to recipients: a few keys */
 	size_t nto;
-	int passphrase;
-} seal;
+	int passphrase;    /* --encrypt-passphrase */
+};
 
 /* Write a packet (recording its requests first) and print what it holds. */
 static int
 run_packet(const char *profile, const char *agent, const char *brokers, const char *scope,
     const char *requests, const char *disclose, const struct correction *corr, const char *outdir,
-    int duplex, int replace, const char *ledger_file, int use_ledger)
+    int duplex, int replace, const char *ledger_file, int use_ledger, const struct packet_form *form)
 {
 	struct packet_opts o = { 0 };
 	struct packet_summary sum;
@@ -90,6 +92,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 	char *cause = NULL;
 	size_t i;
 	int rc;
+	int pst;
 
 	if ((rc = cmd_job_start(&cmd_packet, profile, agent, brokers, scope, requests, disclose,
 	    &job)) != 0)
@@ -124,19 +127,18 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		o.client = job.in.profile->label;
 	}
 	o.letters = letters_open(data_dir());
-	o.language = packet_lang;
-	o.seal_to = seal.to;
-	o.nseal_to = seal.nto;
-	if (seal.passphrase && (o.seal_passphrase = cmd_keys_new_passphrase(&cause)) == NULL) {
+	o.language = form->lang;
+	o.seal_to = form->to;
+	o.nseal_to = form->nto;
+	if (form->passphrase && (o.seal_passphrase = cmd_keys_new_passphrase(&cause)) == NULL) {
 		cmd_error_cause(cause);
 		letters_close(o.letters);
 		rc = EX_USAGE;
 		goto out;
 	}
-	if (packet_write(&o, &sum, &cause) != 0) {
+	if ((pst = packet_write(&o, &sum, &cause)) != PACKET_OK) {
 		/* An output folder that is in the way is a "cannot create", not bad data. */
-		rc = strstr(cause, "not empty") != NULL || strstr(cause, "cannot create") != NULL
-		    ? EX_CANTCREAT : EX_DATAERR;
+		rc = pst == PACKET_CANT_CREATE ? EX_CANTCREAT : EX_DATAERR;
 		cmd_error_cause(cause);
 		letters_close(o.letters);
 		goto out;
@@ -154,18 +156,21 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 				held++;
 		}
 		if (o.nseal_to > 0 || o.seal_passphrase != NULL)
-			printf("Wrote %s/packet.tar.age, encrypted; open it with\n"
+			printf(_("Wrote %s/packet.tar.age, encrypted; open it with\n"
 			       "  age -d %s%s/packet.tar.age | tar x\n"
-			       "It holds:\n", outdir, o.seal_passphrase != NULL ? "" : "-i KEYFILE ",
+			       "It holds:\n"), outdir, o.seal_passphrase != NULL ? "" : "-i KEYFILE ",
 			    outdir);
 		else
-			printf("Wrote %s/\n", outdir);
-		printf("  %zu letter%s to print and mail (letters/, all in print-all.pdf)\n",
-		    sum.postal, sum.postal == 1 ? "" : "s");
-		printf("  %zu email%s to send (emails/)\n", sum.email, sum.email == 1 ? "" : "s");
-		printf("  %zu web form%s to fill in (web/)\n", sum.web, sum.web == 1 ? "" : "s");
-		printf("  %zu telephone call%s to make (phone/)\n", sum.phone,
-		    sum.phone == 1 ? "" : "s");
+			printf(_("Wrote %s/\n"), outdir);
+		printf(i18n_ngettext("  %zu letter to print and mail (letters/, all in print-all.pdf)\n",
+		    "  %zu letters to print and mail (letters/, all in print-all.pdf)\n", sum.postal),
+		    sum.postal);
+		printf(i18n_ngettext("  %zu email to send (emails/)\n", "  %zu emails to send (emails/)\n",
+		    sum.email), sum.email);
+		printf(i18n_ngettext("  %zu web form to fill in (web/)\n",
+		    "  %zu web forms to fill in (web/)\n", sum.web), sum.web);
+		printf(i18n_ngettext("  %zu telephone call to make (phone/)\n",
+		    "  %zu telephone calls to make (phone/)\n", sum.phone), sum.phone);
 		if (none > 0)
 			printf(i18n_ngettext("  %zu request the broker does not take (for example, a "
 			    "people-search site that only removes listings)\n", "  %zu requests the "
@@ -187,10 +192,10 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		}
 	}
 	if (l != NULL)
-		printf("Recorded %zu requests in the ledger %s (%zu were there already, and keep "
+		printf(_("Recorded %zu requests in the ledger %s (%zu were there already, and keep "
 		       "their references): mark each one when you send it (optout mark REFERENCE "
-		       "mailed or sent).\n", sum.recorded, ledger_path(l), sum.already_recorded);
-	printf("Start with cover.pdf: it lists every request, its legal basis and its due date.\n");
+		       "mailed or sent).\n"), sum.recorded, ledger_path(l), sum.already_recorded);
+	printf(_("Start with cover.pdf: it lists every request, its legal basis and its due date.\n"));
 	packet_summary_free(&sum);
 out:
 	ledger_close(l);
@@ -227,6 +232,7 @@ cmd_packet_run(int argc, char **argv)
 	const char *disclose = NULL, *agent = NULL, *ledger_file = NULL;
 	struct correction corr = { 0 };
 	const char *scope = NULL;
+	struct packet_form form = { 0 };
 	int duplex = 0, use_ledger = 1, c;
 
 	while ((c = cmd_getopt(&cmd_packet, argc, argv, "p:b:r:o:", longopts)) != -1) {
@@ -246,11 +252,13 @@ cmd_packet_run(int argc, char **argv)
 		case 'L': ledger_file = optarg; break;
 		case 'N': use_ledger = 0; break;
 		case 'K':
-			seal.to = xreallocarray(seal.to, seal.nto + 1, sizeof *seal.to);
-			seal.to[seal.nto++] = optarg;
+			if (form.nto == sizeof form.to / sizeof *form.to)
+				return cmd_usage_error(&cmd_packet,
+				    "--encrypt-to: at most 16 recipients");
+			form.to[form.nto++] = optarg;
 			break;
-		case 'P': seal.passphrase = 1; break;
-		case 'G': packet_lang = optarg; break;
+		case 'P': form.passphrase = 1; break;
+		case 'G': form.lang = optarg; break;
 		case 'h': cmd_usage(&cmd_packet, stdout); return 0;
 		default: return EX_USAGE;
 		}
@@ -260,18 +268,18 @@ cmd_packet_run(int argc, char **argv)
 	if (profile == NULL || outdir == NULL)
 		return cmd_usage_error(&cmd_packet, _("-p PROFILE and -o DIR are required"));
 	if (ledger_file != NULL && !use_ledger)
-		return cmd_usage_error(&cmd_packet, "give either --ledger FILE or --no-ledger");
+		return cmd_usage_error(&cmd_packet, _("give either --ledger FILE or --no-ledger"));
 	if (ephemeral_mode()) {
 		if (ledger_file != NULL)
-			return cmd_usage_error(&cmd_packet, "--ephemeral keeps no ledger: leave out "
-			    "--ledger");
+			return cmd_usage_error(&cmd_packet, _("--ephemeral keeps no ledger: leave out "
+			    "--ledger"));
 		use_ledger = 0; /* a shared computer: nothing recorded */
 	}
-	if (seal.nto > 0 && seal.passphrase)
+	if (form.nto > 0 && form.passphrase)
 		return cmd_usage_error(&cmd_packet,
-		    "give either --encrypt-to or --encrypt-passphrase, not both");
+		    _("give either --encrypt-to or --encrypt-passphrase, not both"));
 	return run_packet(profile, agent, brokers, scope, requests, disclose, &corr, outdir, duplex, 0,
-	    ledger_file, use_ledger);
+	    ledger_file, use_ledger, &form);
 }
 
 /* optout demo */
@@ -299,7 +307,8 @@ cmd_demo_run(int argc, char **argv)
 	profile = xasprintf("%s/letters/examples/profile.json", data_dir());
 	printf(_("Demo: the packet for a fictional person (%s).\n"), profile);
 	/* The demo person is fictional: nothing of it goes into the ledger. */
-	rc = run_packet(profile, NULL, NULL, NULL, NULL, NULL, NULL, outdir, 0, 1, NULL, 0);
+	rc = run_packet(profile, NULL, NULL, NULL, NULL, NULL, NULL, outdir, 0, 1, NULL, 0,
+	    &(struct packet_form){ 0 });
 	free(profile);
 	return rc;
 }

@@ -11,26 +11,27 @@
 
 static int cmd_plan_run(int argc, char **argv);
 
+static const struct cmd_option plan_options[] = {
+	{ "profile", 'p', "FILE", N_("the person's profile (JSON)"), CMD_ARG_FILE },
+	CMD_OPT_SCOPE,
+	CMD_OPT_REQUESTS,
+	{ "disclose", 0, "F,...", N_("allow these sensitive fields to be sent where a procedure "
+	    "requires them: ssn, ssn_last4, drivers_license, dob, ..."), CMD_ARG_TEXT },
+	{ "agent", 0, "FILE", N_("plan as an authorized agent filing for the person"),
+	    CMD_ARG_FILE },
+	CMD_OPT_CORRECTION,
+	{ "json", 0, NULL, N_("machine-readable output (field names, never values)") },
+	{ NULL },
+};
+
 const struct command cmd_plan = {
 	.name = "plan",
 	.usage = "-p PROFILE [-b ID,...|--scope S|--all] [-r TYPE,...] [--disclose FIELD,...] "
 		 "[--agent AGENT] [--json]",
 	.summary = N_("show, for each broker, the procedure, legal basis, due date and exactly "
 		   "what would be disclosed"),
-	.help =
-	    N_("Options:\n"
-	    "  -p, --profile FILE     the person's profile (JSON)\n"
-	    CMD_SCOPE_HELP
-	    "  -r, --request TYPE,... access, delete, opt-out, correct, freeze\n"
-	    "                         (default: opt-out,delete)\n"
-	    "      --disclose F,...   allow these sensitive fields to be sent where a procedure\n"
-	    "                         requires them: ssn, ssn_last4, drivers_license, dob, ...\n"
-	    "      --agent FILE       plan as an authorized agent filing for the person\n"
-	    "      --item TEXT        correct requests: the inaccurate information\n"
-	    "      --correct-to TEXT  correct requests: what it should say\n"
-	    "      --evidence TEXT    correct requests: the evidence you enclose\n"
-	    "      --json             machine-readable output (field names, never values)\n"
-	    "Nothing is written or sent: the plan only shows what would happen.\n"),
+	.options = plan_options,
+	.help = N_("Nothing is written or sent: the plan only shows what would happen.\n"),
 	.run = cmd_plan_run,
 };
 
@@ -64,10 +65,10 @@ print_item(const struct plan_item *it)
 	size_t i;
 
 	if (it->basis == BASIS_FCRA)
-		printf("%s — %s (consumer file, FCRA): %s\n", it->broker->id,
+		printf(_("%s — %s (consumer file, FCRA): %s\n"), it->broker->id,
 		    request_name(it->request), plan_status_name(it->status));
 	else if (it->basis == BASIS_PRIVACY)
-		printf("%s — %s (beyond the consumer file, privacy law): %s\n", it->broker->id,
+		printf(_("%s — %s (beyond the consumer file, privacy law): %s\n"), it->broker->id,
 		    request_name(it->request), plan_status_name(it->status));
 	else
 		printf("%s — %s: %s\n", it->broker->id, request_name(it->request),
@@ -100,9 +101,11 @@ print_item(const struct plan_item *it)
 		printf(_("  where:     %s\n"), it->proc->phone);
 	printf(_("  law:       %s — %s\n"), it->law->name, law_section(it->law, it->request));
 	date_format(it->due, day);
-	s = deadline_text(it->deadline.days, it->deadline.unit);
-	printf(_("  due:       %s (%s%s)\n"), day, s,
-	    it->deadline.binding ? ", set by law" : "; a courtesy request, not a legal deadline");
+	s = deadline_words(it->deadline.days, it->deadline.unit);
+	if (it->deadline.binding)
+		printf(_("  due:       %s (%s, set by law)\n"), day, s);
+	else
+		printf(_("  due:       %s (%s; a courtesy request, not a legal deadline)\n"), day, s);
 	free(s);
 	if (it->extended_due) {
 		date_format(it->extended_due, day);

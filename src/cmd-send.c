@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/doc.h"
 #include "optout/ledger.h"
 #include "optout/letter.h"
@@ -17,32 +18,40 @@
 
 static int cmd_send_run(int argc, char **argv);
 
+static const struct cmd_option send_options[] = {
+	{ "profile", 'p', "FILE", N_("the person's profile (JSON)"), CMD_ARG_FILE },
+	{ "brokers", 'b', "ID,...", N_("these brokers; --all: every broker taking email"),
+	    CMD_ARG_BROKERS },
+	{ "all", 0, NULL, N_("every broker taking email") },
+	{ "requests", 'r', "TYPE,...", N_("access, delete, opt-out, correct (default "
+	    "opt-out,delete)"), CMD_ARG_REQUESTS },
+	{ "disclose", 0, "F,...", N_("allow sensitive fields a procedure requires"), CMD_ARG_TEXT },
+	{ "prefer", 0, "email", N_("use the broker's email procedure even where the plan picks "
+	    "another channel (a web form, a letter)"), CMD_ARG_WORDS, "email" },
+	{ "agent", 0, "FILE", N_("file as this authorized agent (a clinic)"), CMD_ARG_FILE },
+	{ "authorization", 0, "FILE", N_("the signed authorization (PDF), attached to each email; "
+	    "required with --agent and --send"), CMD_ARG_FILE },
+	{ "account", 0, "NAME", N_("the account in $XDG_CONFIG_HOME/optout/config (needed when "
+	    "the file has more than one)"), CMD_ARG_TEXT },
+	{ "config", 0, "FILE", N_("another config file"), CMD_ARG_FILE },
+	{ "sendmail", 0, "COMMAND", N_("hand each message to this command instead of SMTP (e.g. "
+	    "\"msmtp -a clinic\"; it gets -i -f FROM -- TO)"), CMD_ARG_TEXT },
+	{ "cacert", 0, "FILE", N_("trust this CA bundle (PEM) for the SMTP server"),
+	    CMD_ARG_FILE },
+	{ "send", 0, NULL, N_("send (without it nothing leaves the machine)") },
+	{ "retry-failed", 0, NULL, N_("send again what a server refused permanently (5xx)") },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_send = {
     .name = "send",
     .usage = "-p PROFILE -b ID,...|--all [-r TYPE,...] [--agent AGENT --authorization FILE.pdf] "
              "[--prefer email] [--account NAME|--sendmail COMMAND] [--send] [--retry-failed] "
              "[--ledger FILE]",
     .summary = "send the email requests: show each message, or send them with --send",
+    .options = send_options,
     .help =
-        "Options:\n"
-        "  -p, --profile FILE        the person's profile (JSON)\n"
-        "  -b, --brokers ID,...      these brokers; --all: every broker taking email\n"
-        "  -r, --requests TYPE,...   access, delete, opt-out, correct (default opt-out,delete)\n"
-        "      --disclose F,...      allow sensitive fields a procedure requires\n"
-        "      --prefer email        use the broker's email procedure even where the plan\n"
-        "                            picks another channel (a web form, a letter)\n"
-        "      --agent FILE          file as this authorized agent (a clinic)\n"
-        "      --authorization FILE  the signed authorization (PDF), attached to each email;\n"
-        "                            required with --agent and --send\n"
-        "      --account NAME        the account in $XDG_CONFIG_HOME/optout/config (needed\n"
-        "                            when the file has more than one)\n"
-        "      --config FILE         another config file\n"
-        "      --sendmail COMMAND    hand each message to this command instead of SMTP\n"
-        "                            (e.g. \"msmtp -a clinic\"; it gets -i -f FROM -- TO)\n"
-        "      --cacert FILE         trust this CA bundle (PEM) for the SMTP server\n"
-        "      --send                send (without it nothing leaves the machine)\n"
-        "      --retry-failed        send again what a server refused permanently (5xx)\n"
-        "      --ledger FILE         the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
         "SMTP is always encrypted (STARTTLS on 587, TLS on 465) with certificates checked.\n"
         "Each message is committed as 'sending' in the ledger before it goes out and is\n"
         "never sent twice.  Exit status: 0 when all went out (or a dry run), 75 when some\n"
@@ -57,70 +66,55 @@ struct send_args {
 	int all, send, retry_failed, prefer_email;
 };
 
-/* The header block of a message, indented, for the dry run. */
-static void
-print_headers(const char *msg)
-{
-	const char *p = msg, *e;
-
-	while (*p != '\0' && strncmp(p, "\r\n", 2) != 0) {
-		e = strstr(p, "\r\n");
-		if (e == NULL)
-			e = p + strlen(p);
-		printf("    %.*s\n", (int)(e - p), p);
-		p = *e != '\0' ? e + 2 : e;
-	}
-}
-
 /* One message's report. */
 static void
 print_out(const struct mail_out *m, const struct send_args *a, const struct smtp_account *acct,
     size_t attachment_len)
 {
 	printf("%s — %s: %s\n", m->it->broker->id, request_name(m->it->request),
-	    m->status == MS_DRY_RUN ? "dry run (nothing sent; add --send to send)" :
+	    m->status == MS_DRY_RUN ? _("dry run (nothing sent; add --send to send)") :
 	    mail_status_name(m->status));
 	if (m->message != NULL) {
-		printf("  envelope:  MAIL FROM:<%s> RCPT TO:<%s>\n", m->h.from_addr, m->h.to_addr);
+		printf(_("  envelope:  MAIL FROM:<%s> RCPT TO:<%s>\n"), m->h.from_addr, m->h.to_addr);
 		if (a->sendmail != NULL)
-			printf("  via:       the command %s\n", a->sendmail);
+			printf(_("  via:       the command %s\n"), a->sendmail);
 		else if (acct != NULL)
-			printf("  via:       account %s, %s:%d (%s)\n", acct->name, acct->host, acct->port,
+			printf(_("  via:       account %s, %s:%d (%s)\n"), acct->name, acct->host, acct->port,
 			    acct->implicit_tls ? "TLS" : "STARTTLS required");
-		printf("  headers:\n");
-		print_headers(m->message);
+		printf(_("  headers:\n"));
+		cmd_print_mail_headers(m->message);
 		if (m->h.nattachments > 0)
-			printf("  attached:  %s (%zu bytes)\n", m->h.attachments[0].filename,
+			printf(_("  attached:  %s (%zu bytes)\n"), m->h.attachments[0].filename,
 			    attachment_len);
 	}
 	if (m->waited_ms > 0)
-		printf("  waited:    %ld s before this message (spacing between messages)\n",
+		printf(_("  waited:    %ld s before this message (spacing between messages)\n"),
 		    m->waited_ms / 1000);
 	if (m->reply != NULL)
-		printf("  reply:     %s\n", m->reply);
+		printf(_("  reply:     %s\n"), m->reply);
 	switch (m->status) {
 	case MS_ALREADY:
-		printf("  note:      the ledger shows this request as %s: not sent again.\n",
+		printf(_("  note:      the ledger shows this request as %s: not sent again.\n"),
 		    m->ledger_state);
 		break;
 	case MS_HELD:
-		printf("  note:      the server refused it before; check the address, then use "
-		       "--retry-failed.\n");
+		printf(_("  note:      the server refused it before; check the address, then use "
+		       "--retry-failed.\n"));
 		break;
 	case MS_CAPPED:
-		printf("  note:      the account's daily limit is reached; run again tomorrow.\n");
+		printf(_("  note:      the account's daily limit is reached; run again tomorrow.\n"));
 		break;
 	case MS_TEMPORARY:
-		printf("  note:      the server asked to try later; run the same command again later.\n");
+		printf(_("  note:      the server asked to try later; run the same command again later.\n"));
 		break;
 	case MS_UNCERTAIN:
-		printf("  note:      it may have been sent: look for Message-ID %s in the sent mail, "
-		       "then use 'optout mark'.\n", m->message_id);
+		printf(_("  note:      it may have been sent: look for Message-ID %s in the sent mail, "
+		       "then use 'optout mark'.\n"), m->message_id);
 		break;
 	default:
 		break;
 	}
-	printf("  reference: %s\n", m->it->reference);
+	printf(_("  reference: %s\n"), m->it->reference);
 }
 
 /* The exit status for the outcomes: refusals, then waits. */
@@ -179,8 +173,8 @@ parse(int argc, char **argv, struct send_args *a)
 		case 'R': a->retry_failed = 1; break;
 		case 'P':
 			if (strcmp(optarg, "email") != 0)
-				return cmd_usage_error(&cmd_send, "--prefer: expected 'email' (send delivers "
-				    "email only), not '%s'", optarg);
+				return cmd_usage_error(&cmd_send, _("--prefer: expected 'email' (send delivers "
+				    "email only), not '%s'"), optarg);
 			a->prefer_email = 1;
 			break;
 		case 'L': a->ledger = optarg; break;
@@ -189,55 +183,24 @@ parse(int argc, char **argv, struct send_args *a)
 		}
 	}
 	if (optind < argc)
-		return cmd_usage_error(&cmd_send, "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(&cmd_send, _("unexpected argument '%s'"), argv[optind]);
 	if (a->profile == NULL)
-		return cmd_usage_error(&cmd_send, "-p PROFILE is required");
+		return cmd_usage_error(&cmd_send, _("-p PROFILE is required"));
 	if (a->sendmail != NULL && (a->account != NULL || a->cacert != NULL))
-		return cmd_usage_error(&cmd_send, "--sendmail replaces the SMTP account: drop "
-		    "--account and --cacert");
+		return cmd_usage_error(&cmd_send, _("--sendmail replaces the SMTP account: drop "
+		    "--account and --cacert"));
 	if (a->sendmail != NULL && *a->sendmail == '\0')
-		return cmd_usage_error(&cmd_send, "--sendmail: the command is empty");
+		return cmd_usage_error(&cmd_send, _("--sendmail: the command is empty"));
 	if (a->authorization != NULL && a->agent == NULL)
-		return cmd_usage_error(&cmd_send, "--authorization goes with --agent");
+		return cmd_usage_error(&cmd_send, _("--authorization goes with --agent"));
 	if (a->agent != NULL && a->authorization == NULL && a->send)
-		return cmd_usage_error(&cmd_send, "an agent's email must attach the signed "
-		    "authorization: give --authorization FILE.pdf");
+		return cmd_usage_error(&cmd_send, _("an agent's email must attach the signed "
+		    "authorization: give --authorization FILE.pdf"));
 	if (a->cacert != NULL && access(a->cacert, R_OK) != 0) {
 		cmd_error("%s: %s", a->cacert, strerror(errno));
 		return EX_NOINPUT;
 	}
 	return -1;
-}
-
-/* The account to send with, or NULL (sendmail, or a dry run without a config file). */
-static int
-load_account(const struct send_args *a, struct smtp_account **out)
-{
-	char *cause = NULL, *path;
-
-	*out = NULL;
-	if (a->sendmail != NULL)
-		return 0;
-	path = a->config != NULL ? xstrdup(a->config) : smtp_config_path(&cause);
-	if (path == NULL) {
-		cmd_error_cause(cause);
-		return EX_CONFIG;
-	}
-	if (!a->send && a->config == NULL && a->account == NULL && access(path, F_OK) != 0) {
-		free(path);
-		return 0;
-	}
-	if ((*out = smtp_account_load(path, a->account, &cause)) == NULL) {
-		if (access(path, F_OK) != 0)
-			cmd_error("%s: no config file: add an [account NAME] there (see the README), "
-			    "or use --sendmail", path);
-		else
-			cmd_error_cause(cause);
-		free(path);
-		return EX_CONFIG;
-	}
-	free(path);
-	return 0;
 }
 
 /* The signed authorization to attach, checked to be a PDF. */
@@ -255,8 +218,8 @@ load_authorization(const char *path, char **data, size_t *len)
 		return EX_NOINPUT;
 	}
 	if (*len < 5 || memcmp(*data, "%PDF-", 5) != 0) {
-		cmd_error("%s: expected the signed authorization as a PDF file (it does not start "
-		    "with %%PDF-)", path);
+		cmd_error(_("%s: expected the signed authorization as a PDF file (it does not start "
+		    "with %%PDF-)"), path);
 		free(*data);
 		*data = NULL;
 		return EX_DATAERR;
@@ -300,7 +263,7 @@ cmd_send_run(int argc, char **argv)
 	if ((rc = cmd_job_start(&cmd_send, a.profile, a.agent, a.brokers, a.all ? "all" : NULL, a.requests,
 	    a.disclose, &job)) != 0)
 		return rc;
-	if ((rc = load_account(&a, &acct)) != 0 ||
+	if ((rc = cmd_mail_account(a.sendmail, a.config, a.account, a.send, &acct)) != 0 ||
 	    (rc = load_authorization(a.authorization, &auth_pdf, &att.len)) != 0)
 		goto out;
 	att.data = (const unsigned char *)auth_pdf;
@@ -325,16 +288,16 @@ cmd_send_run(int argc, char **argv)
 			if (it->status != PLAN_READY || it->proc == NULL || it->proc->channel != CH_EMAIL ||
 			    it->proc->email == NULL) {
 				if (!a.all && a.prefer_email && it->proc == NULL)
-					cmd_error("%s: the registry knows no email address for %s requests "
-					    "(see 'optout brokers show %s'); not sent", job.brokers[i]->id,
+					cmd_error(_("%s: the registry knows no email address for %s requests "
+					    "(see 'optout brokers show %s'); not sent"), job.brokers[i]->id,
 					    request_name(po.request), job.brokers[i]->id);
 				else if (!a.all && it->status == PLAN_READY && takes_email(job.brokers[i], po.request))
-					cmd_error("%s: the plan sends %s requests another way (see 'optout plan'); "
-					    "add --prefer email to use the email address the broker also takes",
+					cmd_error(_("%s: the plan sends %s requests another way (see 'optout plan'); "
+					    "add --prefer email to use the email address the broker also takes"),
 					    job.brokers[i]->id, request_name(po.request));
 				else if (!a.all && it->status == PLAN_READY)
-					cmd_error("%s: %s requests do not go by email (see 'optout plan'); "
-					    "not sent here", job.brokers[i]->id, request_name(po.request));
+					cmd_error(_("%s: %s requests do not go by email (see 'optout plan'); "
+					    "not sent here"), job.brokers[i]->id, request_name(po.request));
 				else if (!a.all)
 					rc = cmd_refuse_plan(it, "no procedure is known");
 				plan_item_free(it);
@@ -372,8 +335,8 @@ cmd_send_run(int argc, char **argv)
 			goto out;
 		}
 		if (recovered > 0)
-			cmd_error("requests interrupted while being sent now need review (%zu); see "
-			    "'optout status'", recovered);
+			cmd_error(_("requests interrupted while being sent now need review (%zu); see "
+			    "'optout status'"), recovered);
 	}
 	mo.account = acct;
 	mo.sendmail = a.sendmail;
@@ -392,11 +355,11 @@ cmd_send_run(int argc, char **argv)
 		rc = rc == EX_SOFTWARE || rc == EX_DATAERR ? rc : worst(rc, outs[i].status);
 	}
 	if (n == 0)
-		printf("No email request to send: see 'optout plan' for how each broker takes "
-		       "requests.\n");
+		printf(_("No email request to send: see 'optout plan' for how each broker takes "
+		       "requests.\n"));
 	else if (a.agent != NULL && auth_pdf == NULL)
-		printf("\nWith --send, add --authorization FILE.pdf: the signed authorization is "
-		       "attached to each email.\n");
+		printf(_("\nWith --send, add --authorization FILE.pdf: the signed authorization is "
+		       "attached to each email.\n"));
 out:
 	for (i = 0; i < n; i++) {
 		mail_out_clear(&outs[i]);

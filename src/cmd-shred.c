@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/client.h"
 #include "optout/ledger.h"
 #include "optout/submit.h"
@@ -14,15 +15,19 @@
 
 static int cmd_shred_run(int argc, char **argv);
 
+static const struct cmd_option shred_options[] = {
+	{ "all", 0, NULL, N_("everything optout keeps on this computer: the vault with its key, "
+	    "the ledger, the evidence and the notes") },
+	CMD_OPT_LEDGER,
+	{ NULL },
+};
+
 const struct command cmd_shred = {
 	.name = "shred",
 	.usage = "LABEL|--all [--ledger FILE]",
 	.summary = "remove a person's data from this computer: vault, ledger, evidence, notes",
+	.options = shred_options,
 	.help =
-	    "Options:\n"
-	    "      --all              everything optout keeps on this computer: the vault\n"
-	    "                         with its key, the ledger, the evidence and the notes\n"
-	    "      --ledger FILE      the ledger (default: $XDG_DATA_HOME/optout/ledger.db)\n"
 	    "For LABEL: the profile in the vault, every request of the label in the ledger\n"
 	    "(deleted with SQLite's secure delete, the write-ahead log cleared), the broker\n"
 	    "replies kept as evidence, and the label's line in the label note.  It says\n"
@@ -30,6 +35,7 @@ const struct command cmd_shred = {
 	    "printed letters, emails in your mail program, and what the brokers hold.\n"
 	    "On a solid-state disk, deleted files may survive in the disk's own spare\n"
 	    "space: for people at risk, keep the data encrypted (see 'optout vault').\n",
+	.operands = { CMD_ARG_TEXT },
 	.run = cmd_shred_run,
 };
 
@@ -71,11 +77,11 @@ remove_evidence(char **refs, char **files)
 static void
 say_what_remains(void)
 {
-	printf("Not removed, because optout cannot reach them:\n"
+	printf(_("Not removed, because optout cannot reach them:\n"
 	       "  - packets written to folders you chose (delete those folders yourself), and\n"
 	       "    any copy on a USB stick or sent by email;\n"
 	       "  - printed letters, and the emails in your mail program's Sent folder;\n"
-	       "  - what the brokers hold: that is what the requests are for.\n");
+	       "  - what the brokers hold: that is what the requests are for.\n"));
 }
 
 /* Shred one label. */
@@ -93,7 +99,7 @@ shred_label(const char *label, const char *ledger_file)
 		return EX_USAGE;
 	}
 	if (remove_file(vpath) > 0)
-		printf("Removed %s's profile from the vault.\n", label);
+		printf(_("Removed %s's profile from the vault.\n"), label);
 	free(vpath);
 	lpath = ledger_file != NULL ? xstrdup(ledger_file) : ledger_default_path(&cause);
 	if (lpath != NULL && access(lpath, F_OK) == 0) {
@@ -104,10 +110,13 @@ shred_label(const char *label, const char *ledger_file)
 			rc = EX_SOFTWARE;
 		} else {
 			nev = remove_evidence(refs, files);
-			printf("Removed %zu request%s of %s from the ledger %s, and %zu evidence "
-			       "file%s.\n", strlist_len((const char **)refs),
-			    strlist_len((const char **)refs) == 1 ? "" : "s", label, lpath, nev,
-			    nev == 1 ? "" : "s");
+			size_t nrefs = strlist_len((const char **)refs);
+
+			printf(i18n_ngettext("Removed %zu request of %s from the ledger %s.\n",
+			    "Removed %zu requests of %s from the ledger %s.\n", nrefs), nrefs, label,
+			    lpath);
+			printf(i18n_ngettext("Removed %zu evidence file.\n",
+			    "Removed %zu evidence files.\n", nev), nev);
 		}
 		ledger_close(l);
 	}
@@ -118,7 +127,7 @@ shred_label(const char *label, const char *ledger_file)
 		cmd_error_cause(cause);
 		rc = EX_SOFTWARE;
 	} else if (removed > 0)
-		printf("Removed %s from the label note.\n", label);
+		printf(_("Removed %s from the label note.\n"), label);
 	str_list_free(refs);
 	str_list_free(files);
 	say_what_remains();
@@ -144,10 +153,10 @@ shred_all(const char *ledger_file)
 			if (unlink(p) != 0)
 				remove_tree(p); /* a folder */
 			if (access(p, F_OK) == 0) {
-				cmd_error("%s: could not be removed", p);
+				cmd_error(_("%s: could not be removed"), p);
 				rc = EX_CANTCREAT;
 			} else
-				printf("Removed %s\n", p);
+				printf(_("Removed %s\n"), p);
 		}
 		free(p);
 	}
@@ -159,7 +168,7 @@ shred_all(const char *ledger_file)
 		char *p = xasprintf("%s%s", lpath, sfx[i]);
 
 		if (remove_file(p) > 0)
-			printf("Removed %s\n", p);
+			printf(_("Removed %s\n"), p);
 		free(p);
 	}
 	free(lpath);
@@ -190,6 +199,6 @@ cmd_shred_run(int argc, char **argv)
 		}
 	}
 	if (all == (optind < argc) || argc - optind > 1)
-		return cmd_usage_error(&cmd_shred, "give one LABEL, or --all");
+		return cmd_usage_error(&cmd_shred, _("give one LABEL, or --all"));
 	return all ? shred_all(ledger_file) : shred_label(argv[optind], ledger_file);
 }

@@ -15,22 +15,27 @@
 
 static int cmd_status_run(int argc, char **argv);
 
+static const struct cmd_option status_options[] = {
+	{ "overdue", 0, NULL, N_("only requests past their due date without an answer") },
+	{ "client", 0, "LABEL", N_("only this client's requests (the profile's label)"),
+	    CMD_ARG_TEXT },
+	{ "by", 0, "SEAT", N_("only requests with a step recorded by this seat (its OPTOUT_SEAT, "
+	    "database user or login name)"), CMD_ARG_TEXT },
+	{ "json", 0, NULL, N_("machine-readable output") },
+	{ "ics", 0, "FILE", N_("also write the due dates (answers and appeals) as an iCalendar "
+	    "file for a calendar program"), CMD_ARG_FILE },
+	{ "ledger", 0, "FILE", N_("the ledger to read (default: $XDG_DATA_HOME/optout/ledger.db)"),
+	    CMD_ARG_FILE },
+	{ NULL },
+};
+
 const struct command cmd_status = {
 	.name = "status",
 	.usage = "[--overdue] [--client LABEL] [--by SEAT] [--json] [--ics FILE] [--ledger FILE]",
 	.summary = N_("show each recorded request with its state, due date and days left"),
+	.options = status_options,
 	.help =
-	    N_("Options:\n"
-	    "      --overdue          only requests past their due date without an answer\n"
-	    "      --client LABEL     only this client's requests (the profile's label)\n"
-	    "      --by SEAT          only requests with a step recorded by this seat (its\n"
-	    "                         OPTOUT_SEAT, database user or login name)\n"
-	    "      --json             machine-readable output\n"
-	    "      --ics FILE         also write the due dates (answers and appeals) as an\n"
-	    "                         iCalendar file for a calendar program\n"
-	    "      --ledger FILE      the ledger to read (default:\n"
-	    "                         $XDG_DATA_HOME/optout/ledger.db)\n"
-	    "Days are counted from today; a request's due date follows the law it stands on\n"
+	    N_("Days are counted from today; a request's due date follows the law it stands on\n"
 	    "(calendar days, business days without weekends and holidays, or months),\n"
 	    "counted from the day the broker received it: the delivery you recorded, else\n"
 	    "for a letter its mailing day plus the mail-transit allowance, else the day an\n"
@@ -46,12 +51,14 @@ left_text(const struct ledger_request *r, date_t today)
 	long left;
 
 	if (r->state == LS_NEEDS_REVIEW)
-		return xstrdup("check it");
+		return xstrdup(_("check it"));
 	if (r->state == LS_DENIED && r->appeal_due != 0) {
 		left = r->appeal_due - today;
 		if (left < 0)
-			return xasprintf("appeal overdue by %ld day%s", -left, left == -1 ? "" : "s");
-		return xasprintf("appeal: %ld day%s", left, left == 1 ? "" : "s");
+			return xasprintf(i18n_ngettext("appeal overdue by %ld day",
+			    "appeal overdue by %ld days", (unsigned long)-left), -left);
+		return xasprintf(i18n_ngettext("appeal: %ld day", "appeal: %ld days",
+		    (unsigned long)left), left);
 	}
 	if (!ledger_state_awaiting(r->state))
 		return xstrdup("-");
@@ -75,12 +82,12 @@ from_text(const struct ledger_request *r)
 	date_format(r->clock_start, day);
 	switch (r->clock_basis) {
 	case LC_TRANSIT:
-		return xasprintf("%s mail est.", day);
+		return xasprintf(_("%s mail est."), day);
 	case LC_RECEIVED:
-		return xasprintf("%s delivered", day);
+		return xasprintf(_("%s delivered"), day);
 	case LC_SENT:
 	default:
-		return xasprintf("%s sent", day);
+		return xasprintf(_("%s sent"), day);
 	}
 }
 
@@ -255,6 +262,50 @@ write_ics(const char *path, struct ledger_request **list, size_t n, char **cause
 	return rc;
 }
 
+/*
+ * The person's DROP filings: registered brokers process them in cycles, so
+ * the line gives the next day by which each must have done so.
+ */
+static int
+print_drops(struct ledger *l, const char *client, date_t today, int sep)
+{
+	struct ledger_drop *d = NULL;
+	struct laws *laws = NULL;
+	size_t n = 0, i;
+	char *cause = NULL;
+
+	if (ledger_drops(l, client, &d, &n, &cause) != 0) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	if (n > 0 && (laws = laws_load(data_dir(), &cause)) == NULL) {
+		cmd_error_cause(cause);
+		ledger_drops_free(d, n);
+		return EX_DATAERR;
+	}
+	if (n > 0 && sep)
+		printf("\n");
+	for (i = 0; i < n; i++) {
+		struct drop_info drop;
+		char filed[11], start[11], next[11];
+
+		date_format(d[i].filed, filed);
+		if (laws_drop(laws, NULL, NULL, d[i].filed, &drop) != 0 ||
+		    strcmp(drop.law->id, d[i].law) != 0) {
+			printf(_("DROP (client %s): filed on %s.\n"), d[i].client, filed);
+			continue;
+		}
+		date_format(drop.processing_from, start);
+		date_format(drop_next_check(&drop, d[i].filed, today), next);
+		printf(_("DROP (client %s): filed on %s; from %s registered data brokers process it "
+		    "at least every %d days (%s); next processing due by %s.\n"), d[i].client, filed,
+		    start, drop.cycle_days, drop.cycle_citation, next);
+	}
+	ledger_drops_free(d, n);
+	laws_free(laws);
+	return 0;
+}
+
 /* optout status */
 static int
 cmd_status_run(int argc, char **argv)
@@ -309,9 +360,9 @@ cmd_status_run(int argc, char **argv)
 		return EX_DATAERR;
 	}
 	if (recovered > 0)
-		cmd_error("%zu request%s %s interrupted while being sent and now need%s review",
-		    recovered, recovered == 1 ? "" : "s", recovered == 1 ? "was" : "were",
-		    recovered == 1 ? "s" : "");
+		cmd_error(i18n_ngettext("%zu request was interrupted while being sent and now needs "
+		    "review", "%zu requests were interrupted while being sent and now need review",
+		    recovered), recovered);
 	if (ics != NULL && write_ics(ics, list, n, &cause) != 0) {
 		cmd_error_cause(cause);
 		ledger_list_free(list);
@@ -333,7 +384,10 @@ cmd_status_run(int argc, char **argv)
 		    f.client != NULL ? "No requests for this client." : "No requests in the ledger.");
 	else
 		print_table(list, n, today);
+	rc = 0;
+	if (!json && !overdue)
+		rc = print_drops(l, f.client, today, n > 0);
 	ledger_list_free(list);
 	ledger_close(l);
-	return 0;
+	return rc;
 }

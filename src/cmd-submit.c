@@ -20,31 +20,39 @@
 
 static int cmd_submit_run(int argc, char **argv);
 
+static const struct cmd_option submit_options[] = {
+	{ "profile", 'p', "FILE", N_("the person's profile (JSON)"), CMD_ARG_FILE },
+	{ "brokers", 'b', "ID,...", N_("these brokers (see 'optout brokers list')"),
+	    CMD_ARG_BROKERS },
+	{ "all", 0, NULL, N_("every broker with a web form for the request") },
+	{ "request", 'r', "TYPE", N_("access, delete, opt-out or correct"), CMD_ARG_WORDS,
+	    "access delete opt-out correct" },
+	{ "procedure", 0, "ID", N_("use this web procedure of the broker (see 'optout brokers "
+	    "show'); by default the planner chooses"), CMD_ARG_TEXT },
+	{ "send", 0, NULL, N_("submit the forms (without it nothing leaves the machine)") },
+	{ "show", 0, NULL, N_("print sensitive values instead of *****") },
+	{ "disclose", 0, "F,...", N_("allow sensitive fields the form requires (ssn, dob, ...)"),
+	    CMD_ARG_TEXT },
+	CMD_OPT_ITEM,
+	{ "cacert", 0, "FILE", N_("trust this CA bundle (PEM) instead of the system's"),
+	    CMD_ARG_FILE },
+	{ "proxy", 0, "URL", N_("go through a SOCKS proxy, such as Tor: socks5h://127.0.0.1:9050"),
+	    CMD_ARG_TEXT },
+	{ "ledger", 0, "FILE", N_("with --send: the ledger that records each submission (default: "
+	    "$XDG_DATA_HOME/optout/ledger.db)"), CMD_ARG_FILE },
+	{ "json", 0, NULL, N_("machine-readable output") },
+	{ NULL },
+};
+
 const struct command cmd_submit = {
     .name = "submit",
     .usage = "-p PROFILE -b ID,...|--all -r TYPE [--procedure ID] [--send] [--show] "
              "[--disclose F,...] [--cacert FILE] [--proxy socks5h://HOST:PORT] [--ledger FILE] "
              "[--json]",
     .summary = N_("fill in brokers' web forms: show the exact requests, or send them with --send"),
+    .options = submit_options,
     .help =
-        N_("Options:\n"
-        "  -p, --profile FILE     the person's profile (JSON)\n"
-        "  -b, --brokers ID,...   these brokers (see 'optout brokers list')\n"
-        "      --all              every broker with a web form for the request\n"
-        "  -r, --request TYPE     access, delete, opt-out or correct\n"
-        "      --procedure ID     use this web procedure of the broker (see 'optout brokers\n"
-        "                         show'); by default the planner chooses\n"
-        "      --send             submit the forms (without it nothing leaves the machine)\n"
-        "      --show             print sensitive values instead of *****\n"
-        "      --disclose F,...   allow sensitive fields the form requires (ssn, dob, ...)\n"
-        "      --item TEXT        correct requests: the inaccurate information\n"
-        "      --correct-to TEXT  correct requests: what it should say\n"
-        "      --cacert FILE      trust this CA bundle (PEM) instead of the system's\n"
-        "      --proxy URL        go through a SOCKS proxy, such as Tor: socks5h://127.0.0.1:9050\n"
-        "      --ledger FILE      with --send: the ledger that records each submission\n"
-        "                         (default: $XDG_DATA_HOME/optout/ledger.db)\n"
-        "      --json             machine-readable output\n"
-        "Outcomes: done, awaiting-email-confirmation, needs-human (a CAPTCHA or a page that\n"
+        N_("Outcomes: done, awaiting-email-confirmation, needs-human (a CAPTCHA or a page that\n"
         "needs JavaScript: the page and the values to paste are printed; CAPTCHAs are never\n"
         "solved), needs-review (the form went out but no recognised answer came back: it\n"
         "may have been received, so it is never sent again automatically; check, then\n"
@@ -155,7 +163,7 @@ print_sub(const struct sub *s, int sent, int show)
 	size_t i;
 
 	printf("%s — %s: %s\n", s->it->broker->id, request_name(s->it->request),
-	    !sent && !form_for_person(s->job) ? "dry run (nothing sent; add --send to submit)" :
+	    !sent && !form_for_person(s->job) ? _("dry run (nothing sent; add --send to submit)") :
 	    form_for_person(s->job) ? "needs-human" : form_outcome_name(form_outcome(s->job)));
 	if (form_verified(s->job))
 		printf(_("  procedure: %s (web form)\n"), s->it->proc->id);
@@ -308,13 +316,13 @@ print_review(const struct sub *subs, size_t n)
 	if (k == 0)
 		return;
 	if (k == 1)
-		printf("\n1 request needs review: it may have reached the broker, so it was not "
+		printf(_("\n1 request needs review: it may have reached the broker, so it was not "
 		       "sent again. Check your email and the broker's site, then run "
-		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed'.\n");
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed'.\n"));
 	else
-		printf("\n%zu requests need review: they may have reached the brokers, so they "
+		printf(_("\n%zu requests need review: they may have reached the brokers, so they "
 		       "were not sent again. Check your email and each broker's site, then run "
-		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed' for each.\n", k);
+		       "'optout mark REFERENCE sent' or 'optout mark REFERENCE failed' for each.\n"), k);
 }
 
 /* optout submit */

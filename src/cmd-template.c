@@ -13,15 +13,29 @@
 
 static int cmd_template_run(int argc, char **argv);
 
+static const struct cmd_word template_words[] = {
+	{ "render", "FILE", N_("print the template filled in with the data") },
+	{ NULL },
+};
+
+static const struct cmd_option template_options[] = {
+	{ "data", 0, "JSON", N_("a JSON file, or inline JSON starting with { or ["),
+	    CMD_ARG_FILE },
+	{ "partials", 0, "DIR", N_("where {{> name}} finds name.mustache (default: no partials)"),
+	    CMD_ARG_DIR },
+	{ "escape", 0, "MODE", N_("html (default), none, or doc (optout's letter markup)"),
+	    CMD_ARG_WORDS, "html none doc" },
+	{ NULL },
+};
+
 const struct command cmd_template = {
 	.name = "template",
 	.usage = "render FILE --data JSON [--partials DIR] [--escape html|none|doc]",
 	.summary = N_("render a Mustache template with data, for people who write or translate letters"),
-	.help =
-	    N_("Options:\n"
-	    "  --data JSON         a JSON file, or inline JSON starting with { or [\n"
-	    "  --partials DIR      where {{> name}} finds name.mustache (default: no partials)\n"
-	    "  --escape MODE       html (default), none, or doc (optout's letter markup)\n"),
+	.words_title = N_("Subcommands:"),
+	.words = template_words,
+	.options = template_options,
+	.operands = { CMD_ARG_WORDS, CMD_ARG_FILE },
 	.run = cmd_template_run,
 };
 
@@ -38,7 +52,7 @@ load_partial(void *ctx, const char *name, char **text, char **cause)
 		return 0;
 	}
 	if (name[0] == '.' || strchr(name, '/') != NULL) {
-		*cause = xasprintf("partial name '%s' is not a plain name", name);
+		*cause = xasprintf(_("partial name '%s' is not a plain name"), name);
 		return -1;
 	}
 	path = xasprintf("%s/%s.mustache", dir, name);

@@ -6,29 +6,43 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "optout/i18n.h"
 #include "optout/vault.h"
 
 static int cmd_vault_run(int argc, char **argv);
+
+static const struct cmd_word vault_words[] = {
+	{ "init", NULL, N_("create the store and choose its passphrase") },
+	{ "add", "PROFILE", N_("encrypt a profile (plain or age-encrypted) into the store under "
+	    "its label; needs no passphrase") },
+	{ "list", NULL, N_("the labels in the store") },
+	{ "show", "LABEL", N_("print a profile (asks for the passphrase)") },
+	{ "export", "LABEL", N_("write a profile to -o FILE: plain (0600), or encrypted with "
+	    "--encrypt-to age1... or --encrypt-passphrase") },
+	{ "remove", "LABEL", N_("delete a profile from the store") },
+	{ NULL },
+};
+
+static const struct cmd_option vault_options[] = {
+	{ "replace", 0, NULL, N_("replace a profile already in the store"), CMD_ARG_NONE, NULL,
+	    "add" },
+	{ "output", 'o', "FILE", N_("where to write"), CMD_ARG_FILE, NULL, "export" },
+	{ "encrypt-to", 0, "R", N_("encrypt to an age recipient"), CMD_ARG_TEXT, NULL, "export" },
+	{ "encrypt-passphrase", 0, NULL, N_("encrypt to a passphrase (asked twice)"),
+	    CMD_ARG_NONE, NULL, "export" },
+	{ NULL },
+};
 
 const struct command cmd_vault = {
 	.name = "vault",
 	.usage = "init | add PROFILE... [--replace] | list | show LABEL | "
 		 "export LABEL -o FILE [--encrypt-to RECIPIENT|--encrypt-passphrase] | remove LABEL",
 	.summary = "keep profiles encrypted in one store, by label",
+	.words_title = N_("Subcommands:"),
+	.words = vault_words,
+	.options = vault_options,
+	.operands = { CMD_ARG_WORDS, CMD_ARG_FILE },
 	.help =
-	    "  init          create the store and choose its passphrase\n"
-	    "  add PROFILE   encrypt a profile (plain or age-encrypted) into the store\n"
-	    "                under its label; needs no passphrase\n"
-	    "  list          the labels in the store\n"
-	    "  show LABEL    print a profile (asks for the passphrase)\n"
-	    "  export LABEL  write a profile to -o FILE: plain (0600), or encrypted\n"
-	    "                with --encrypt-to age1... or --encrypt-passphrase\n"
-	    "  remove LABEL  delete a profile from the store\n"
-	    "Options:\n"
-	    "      --replace            add: replace a profile already in the store\n"
-	    "  -o, --output FILE        export: where to write\n"
-	    "      --encrypt-to R       export: encrypt to an age recipient\n"
-	    "      --encrypt-passphrase export: encrypt to a passphrase (asked twice)\n"
 	    "Every command that takes -p accepts a label in the store instead of a file.\n"
 	    "The store is $XDG_DATA_HOME/optout/vault/; its files name labels only.\n",
 	.run = cmd_vault_run,
@@ -54,8 +68,8 @@ vault_init_store(void)
 	if (vault_store_init(pass, &cause) != 0)
 		return fail(cause);
 	dir = vault_store_dir(&cause);
-	printf("Created the vault in %s.\n"
-	       "Keep the passphrase safe: without it nothing in the vault can be read.\n",
+	printf(_("Created the vault in %s.\n"
+	       "Keep the passphrase safe: without it nothing in the vault can be read.\n"),
 	    dir != NULL ? dir : "?");
 	free(dir);
 	free(cause);
@@ -78,8 +92,8 @@ vault_add(char **files, int n, int replace)
 			continue;
 		}
 		if (p->label == NULL) {
-			cmd_error("%s: label: the vault keeps profiles by label; add a \"label\" that "
-			    "is not your name (e.g. \"my-profile\")", files[i]);
+			cmd_error(_("%s: label: the vault keeps profiles by label; add a \"label\" that "
+			    "is not your name (e.g. \"my-profile\")"), files[i]);
 			profile_free(p);
 			rc = EX_DATAERR;
 			continue;
@@ -88,8 +102,8 @@ vault_add(char **files, int n, int replace)
 		    vault_store_add(p->label, raw->data, raw->len, replace, &cause) != 0)
 			rc = fail(cause);
 		else
-			printf("Added %s. The file %s is still there: delete it if the vault copy is "
-			       "all you need.\n", p->label, files[i]);
+			printf(_("Added %s. The file %s is still there: delete it if the vault copy is "
+			       "all you need.\n"), p->label, files[i]);
 		vault_secret_free(raw);
 		profile_free(p);
 	}
@@ -106,7 +120,7 @@ open_label(const char *label, char **cause)
 	if (path == NULL)
 		return NULL;
 	if (access(path, F_OK) != 0) {
-		*cause = xasprintf("the vault holds no %s ('optout vault list' shows what it holds)",
+		*cause = xasprintf(_("the vault holds no %s ('optout vault list' shows what it holds)"),
 		    label);
 		free(path);
 		return NULL;
@@ -185,7 +199,7 @@ cmd_vault_run(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return cmd_usage_error(&cmd_vault, "which: init, add, list, show, export or remove?");
+		return cmd_usage_error(&cmd_vault, _("which: init, add, list, show, export or remove?"));
 	sub = argv[optind];
 	nargs = argc - optind - 1;
 	if (strcmp(sub, "init") == 0 && nargs == 0)
@@ -214,18 +228,18 @@ cmd_vault_run(int argc, char **argv)
 	}
 	if (strcmp(sub, "export") == 0 && nargs == 1) {
 		if (out == NULL)
-			return cmd_usage_error(&cmd_vault, "export needs -o FILE");
+			return cmd_usage_error(&cmd_vault, _("export needs -o FILE"));
 		if (to != NULL && with_pass)
 			return cmd_usage_error(&cmd_vault,
-			    "--encrypt-to and --encrypt-passphrase cannot go together");
+			    _("--encrypt-to and --encrypt-passphrase cannot go together"));
 		return vault_export(argv[optind + 1], out, to, with_pass);
 	}
 	if (strcmp(sub, "remove") == 0 && nargs == 1) {
 		if (vault_store_remove(argv[optind + 1], &cause) != 0)
 			return fail(cause);
-		printf("Removed %s from the vault.\n", argv[optind + 1]);
+		printf(_("Removed %s from the vault.\n"), argv[optind + 1]);
 		return 0;
 	}
-	return cmd_usage_error(&cmd_vault, "'%s' with %d argument%s is not a vault command", sub,
-	    nargs, nargs == 1 ? "" : "s");
+	return cmd_usage_error(&cmd_vault, i18n_ngettext("'%s' with %d argument is not a vault command",
+	    "'%s' with %d arguments is not a vault command", (unsigned long)nargs), sub, nargs);
 }

@@ -12,6 +12,7 @@
 #include "optout/client.h"
 #include "optout/i18n.h"
 #include "optout/ledger.h"
+#include "optout/mail-smtp.h"
 #include "optout/plan.h"
 #include "optout/vault.h"
 
@@ -34,6 +35,7 @@ extern const struct command cmd_submit;
 extern const struct command cmd_send;
 extern const struct command cmd_inbox;
 extern const struct command cmd_ledger;
+extern const struct command cmd_completion;
 /* end of command declarations */
 
 /* The table: the order here is the order in --help. */
@@ -56,6 +58,7 @@ const struct command *const commands[] = {
 	&cmd_template,
 	&cmd_vault,
 	&cmd_shred,
+	&cmd_completion,
 	&cmd_help,
 	/* end of command table */
 	NULL,
@@ -102,11 +105,139 @@ cmd_suggest(const char *name)
 	return like;
 }
 
-/* Print a command's usage line and option help. */
+/* The options before the command, printed by 'optout --help' and completed. */
+const struct cmd_option cmd_global_options[] = {
+	{ "help", 'h', NULL, N_("show the commands and these options") },
+	{ "version", 'V', NULL, N_("show the version") },
+	{ "ephemeral", 0, NULL, N_("for a shared computer: keep nothing outside the output the "
+	    "person takes away (no ledger, no evidence, no notes); or OPTOUT_EPHEMERAL=1"),
+	    CMD_ARG_NONE },
+	{ "identity", 0, "FILE", N_("the age key file that opens encrypted profiles, agent files "
+	    "and client lists (or OPTOUT_IDENTITY)"), CMD_ARG_FILE },
+	{ "passphrase-command", 0, "CMD", N_("a command that prints their passphrase (or "
+	    "OPTOUT_PASSPHRASE_COMMAND); else it is asked for at the terminal, never taken from "
+	    "the command line"), CMD_ARG_TEXT },
+	{ NULL },
+};
+
+/* Columns on the screen a UTF-8 string takes (one per character). */
+static size_t
+text_width(const char *s, size_t n)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < n && s[i] != '\0'; i++)
+		w += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return w;
+}
+
+/* Print text wrapped to 79 columns, each line indented to column col (the first from at). */
+static void
+print_wrapped(const char *text, size_t at, size_t col, FILE *f)
+{
+	size_t room = col < 60 ? 79 - col : 20;
+	const char *p = text, *q, *brk;
+
+	fprintf(f, "%*s", (int)(col > at ? col - at : 0), "");
+	while (text_width(p, strlen(p)) > room) {
+		/* Break at the last space that fits, or the first one. */
+		brk = NULL;
+		for (q = p; *q != '\0'; q++) {
+			if (*q != ' ')
+				continue;
+			if (brk != NULL && text_width(p, (size_t)(q - p)) > room)
+				break;
+			brk = q;
+		}
+		if (brk == NULL)
+			break;
+		fprintf(f, "%.*s\n%*s", (int)(brk - p), p, (int)col, "");
+		p = brk + 1;
+	}
+	fprintf(f, "%s\n", p);
+}
+
+/* The option as --help names it: "-p, --profile FILE" or "    --all". */
+static char *
+option_left(const struct cmd_option *o)
+{
+	const char *arg = o->arg != NULL ? o->arg : "";
+
+	if (o->letter != 0)
+		return xasprintf("-%c, --%s%s%s", o->letter, o->name, *arg ? " " : "", arg);
+	return xasprintf("    --%s%s%s", o->name, *arg ? " " : "", arg);
+}
+
+/* Print an options table as --help does (only sub's options when sub is not NULL). */
+void
+cmd_print_options(const struct cmd_option *opts, const char *sub, int indent, size_t mincol,
+    FILE *f)
+{
+	size_t i, w, col = 0;
+
+	if (opts == NULL)
+		return;
+	for (i = 0; opts[i].name != NULL; i++) {
+		char *left = option_left(&opts[i]);
+
+		if ((sub == NULL) == (opts[i].sub == NULL) &&
+		    (sub == NULL || strcmp(sub, opts[i].sub) == 0) && strlen(left) > col)
+			col = strlen(left);
+		free(left);
+	}
+	col = (size_t)indent + (col > 22 ? 22 : col) + 2;
+	if (col < mincol)
+		col = mincol;
+	for (i = 0; opts[i].name != NULL; i++) {
+		char *left;
+
+		if ((sub == NULL) != (opts[i].sub == NULL) ||
+		    (sub != NULL && strcmp(sub, opts[i].sub) != 0))
+			continue;
+		left = option_left(&opts[i]);
+		w = (size_t)indent + strlen(left);
+		fprintf(f, "%*s%s", indent, "", left);
+		if (w + 2 > col) {
+			fputc('\n', f);
+			w = 0;
+		}
+		print_wrapped(_(opts[i].help), w, col, f);
+		free(left);
+	}
+}
+
+/* Print a command's usage line, its subcommands or states, options and help. */
 void
 cmd_usage(const struct command *cmd, FILE *f)
 {
+	size_t i;
+
 	fprintf(f, _("Usage: optout %s %s\n\n%s.\n"), cmd->name, cmd->usage, _(cmd->summary));
+	if (cmd->words != NULL) {
+		fprintf(f, "\n%s\n", _(cmd->words_title));
+		for (i = 0; cmd->words[i].word != NULL; i++) {
+			const struct cmd_word *wd = &cmd->words[i];
+			char *left = xasprintf("%s%s%s", wd->word, wd->args != NULL ? " " : "",
+			    wd->args != NULL ? wd->args : "");
+			size_t w = 2 + strlen(left);
+
+			fprintf(f, "  %s", left);
+			if (w + 2 > 24) {
+				fputc('\n', f);
+				w = 0;
+			}
+			print_wrapped(_(wd->help), w, 24, f);
+			cmd_print_options(cmd->options, wd->word, 4, 24, f);
+			free(left);
+		}
+	}
+	for (i = 0; cmd->options != NULL && cmd->options[i].name != NULL; i++) {
+		if (cmd->options[i].sub == NULL) {
+			fprintf(f, "\n%s\n", _("Options:"));
+			cmd_print_options(cmd->options, NULL, 2, 0, f);
+			break;
+		}
+	}
 	if (cmd->help != NULL && *cmd->help != '\0')
 		fprintf(f, "\n%s", _(cmd->help));
 }
@@ -471,9 +602,9 @@ cmd_profile_label(struct profile *p, const char *profile_path, int shared, FILE 
 	if (p->label != NULL)
 		return 0;
 	if (shared) {
-		cmd_error("%s: label: a ledger named with --ledger is shared, and every person in it "
+		cmd_error(_("%s: label: a ledger named with --ledger is shared, and every person in it "
 		    "needs a label of their own: add \"label\" to the profile (one that says nothing "
-		    "about the person, such as \"client-0042\")", profile_path);
+		    "about the person, such as \"client-0042\")"), profile_path);
 		return EX_DATAERR;
 	}
 	if (client_note_label(p, &label, &made, &cause) != 0) {
@@ -483,12 +614,12 @@ cmd_profile_label(struct profile *p, const char *profile_path, int shared, FILE 
 	profile_set_label(p, label);
 	if (say != NULL && (note = client_note_path(&cause)) != NULL) {
 		if (made)
-			fprintf(say, "This profile has no label, so optout gave it one: %s (kept in %s). "
-			    "Add \"label\": \"%s\" to the profile so it stays the same everywhere.\n",
+			fprintf(say, _("This profile has no label, so optout gave it one: %s (kept in %s). "
+			    "Add \"label\": \"%s\" to the profile so it stays the same everywhere.\n"),
 			    label, note, label);
 		else
-			fprintf(say, "This profile has no label: optout uses %s, the one it gave this "
-			    "person before (kept in %s). Add \"label\": \"%s\" to the profile.\n",
+			fprintf(say, _("This profile has no label: optout uses %s, the one it gave this "
+			    "person before (kept in %s). Add \"label\": \"%s\" to the profile.\n"),
 			    label, note, label);
 		free(note);
 	}
@@ -609,4 +740,51 @@ cmd_people_free(struct cmd_people *c)
 	free(c->list);
 	c->list = NULL;
 	c->n = 0;
+}
+
+/* The account to send with, or NULL (sendmail, or a dry run without a config file). */
+int
+cmd_mail_account(const char *sendmail, const char *config, const char *account, int send,
+    struct smtp_account **out)
+{
+	char *cause = NULL, *path;
+
+	*out = NULL;
+	if (sendmail != NULL)
+		return 0;
+	path = config != NULL ? xstrdup(config) : smtp_config_path(&cause);
+	if (path == NULL) {
+		cmd_error_cause(cause);
+		return EX_CONFIG;
+	}
+	if (!send && config == NULL && account == NULL && access(path, F_OK) != 0) {
+		free(path);
+		return 0;
+	}
+	if ((*out = smtp_account_load(path, account, &cause)) == NULL) {
+		if (access(path, F_OK) != 0)
+			cmd_error(_("%s: no config file: add an [account NAME] there (see the README), "
+			    "or use --sendmail"), path);
+		else
+			cmd_error_cause(cause);
+		free(path);
+		return EX_CONFIG;
+	}
+	free(path);
+	return 0;
+}
+
+/* The header block of a message, indented, for the dry run. */
+void
+cmd_print_mail_headers(const char *msg)
+{
+	const char *p = msg, *e;
+
+	while (*p != '\0' && strncmp(p, "\r\n", 2) != 0) {
+		e = strstr(p, "\r\n");
+		if (e == NULL)
+			e = p + strlen(p);
+		printf("    %.*s\n", (int)(e - p), p);
+		p = *e != '\0' ? e + 2 : e;
+	}
 }

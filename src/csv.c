@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optout/i18n.h"
 #include "optout/csv.h"
 #include "optout/util.h"
 #include "optout/vault.h"
@@ -60,8 +61,8 @@ read_record(struct csv_reader *r, size_t *start_line, char **cause)
 				goto fail;
 			}
 			if (in_quotes) {
-				*cause = xasprintf("%s:%zu: a quoted field is not closed before the end "
-				    "of the file", r->name, *start_line);
+				*cause = xasprintf(_("%s:%zu: a quoted field is not closed before the end "
+				    "of the file"), r->name, *start_line);
 				goto fail;
 			}
 			if (!any && field.len == 0 && r->nfields == 0) {
@@ -97,7 +98,7 @@ read_record(struct csv_reader *r, size_t *start_line, char **cause)
 					ungetc(d, r->f);
 			}
 			if (r->nfields >= CSV_MAX_FIELDS) {
-				*cause = xasprintf("%s:%zu: more than %d columns", r->name, *start_line,
+				*cause = xasprintf(_("%s:%zu: more than %d columns"), r->name, *start_line,
 				    CSV_MAX_FIELDS);
 				goto fail;
 			}
@@ -111,7 +112,7 @@ read_record(struct csv_reader *r, size_t *start_line, char **cause)
 			return 1;
 		}
 		if (field.len >= CSV_MAX_FIELD) {
-			*cause = xasprintf("%s:%zu: column %zu is longer than %zu bytes", r->name,
+			*cause = xasprintf(_("%s:%zu: column %zu is longer than %zu bytes"), r->name,
 			    *start_line, r->nfields + 1, CSV_MAX_FIELD);
 			goto fail;
 		}
@@ -175,7 +176,7 @@ csv_open_mem(const void *data, size_t len, const char *name, char **cause)
 	FILE *f;
 
 	if (len == 0) {
-		*cause = xasprintf("%s: the file is empty (expected a header row)", name);
+		*cause = xasprintf(_("%s: the file is empty (expected a header row)"), name);
 		return NULL;
 	}
 	/* fmemopen does not write to a buffer opened "r": dropping const is safe. */
@@ -205,7 +206,7 @@ csv_open_stream(FILE *f, const char *name, char **cause)
 		int b2 = getc(r->f), b3 = getc(r->f);
 
 		if (b2 != 0xBB || b3 != 0xBF) {
-			*cause = xasprintf("%s:1: the file starts with bytes that are not UTF-8 text",
+			*cause = xasprintf(_("%s:1: the file starts with bytes that are not UTF-8 text"),
 			    name);
 			csv_close(r);
 			return NULL;
@@ -218,7 +219,7 @@ csv_open_stream(FILE *f, const char *name, char **cause)
 	} while (rc == 1 && blank_record(r));
 	if (rc <= 0) {
 		if (rc == 0)
-			*cause = xasprintf("%s: the file is empty (expected a header row)", name);
+			*cause = xasprintf(_("%s: the file is empty (expected a header row)"), name);
 		csv_close(r);
 		return NULL;
 	}
@@ -240,7 +241,7 @@ csv_open_stream(FILE *f, const char *name, char **cause)
 				*end = (char)(*end - 'A' + 'a');
 		for (k = 0; k < i; k++) {
 			if (strcmp(r->header[k], h) == 0) {
-				*cause = xasprintf("%s:%zu: column \"%s\" appears twice in the header",
+				*cause = xasprintf(_("%s:%zu: column \"%s\" appears twice in the header"),
 				    name, line, h);
 				csv_close(r);
 				return NULL;
@@ -307,7 +308,7 @@ csv_next(struct csv_reader *r, struct csv_record *rec, char **cause)
 	rec->line = line;
 	rec->ok = r->nfields == r->ncols;
 	if (!rec->ok)
-		r->problem = xasprintf("%s:%zu: expected %zu columns as in the header, found %zu",
+		r->problem = xasprintf(_("%s:%zu: expected %zu columns as in the header, found %zu"),
 		    r->name, line, r->ncols, r->nfields);
 	rec->problem = r->problem;
 	return 1;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optout/doc.h"
 #include "optout/followup.h"
 #include "optout/jv.h"
 #include "optout/laws.h"
@@ -209,6 +210,9 @@ regulator_data(const struct jv *reg)
 	jv_set(x, "postal_lines", lines);
 	jv_set(x, "has_postal", jv_new_bool(postal != NULL));
 	jv_set_str(x, "url", jv_str(jv_get(reg, "complaint_url")));
+	/* Named only when neither the address nor the form is confirmed: where to take them from. */
+	if (postal == NULL && jv_get(reg, "complaint_url") == NULL)
+		jv_set_str(x, "website", jv_str(jv_get(reg, "website")));
 	return x;
 }
 
@@ -259,11 +263,15 @@ appeal_due(const struct followup_opts *o, const struct ledger_request *r, int da
 	return arrives + days;
 }
 
-/* Write one letter (follow-up, appeal or complaint) for a request and record the action. */
+/*
+ * Write one letter (follow-up, appeal or complaint) for a request and record
+ * the action; with em (an email to send), render it for the email too and
+ * leave the recording to the email's outcome.
+ */
 static int
 write_letter(const struct followup_opts *o, const struct ledger_request *r,
     const struct profile *p, enum ledger_action action, const struct jv *reg, char **file,
-    char **cause)
+    struct followup_mail *em, char **cause)
 {
 	struct plan_item *it = recorded_item(o, r, p);
 	struct jv *data, *x;
@@ -311,6 +319,17 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 		break;
 	case LA_COMPLAINT:
 	default:
+		/* The regulator must be able to reply: the sender's full address, whatever the broker needed. */
+		if (p->current != NULL) {
+			char **lines = address_lines(p->current, 0);
+			struct jv *arr = jv_new_array();
+			size_t i;
+
+			for (i = 0; lines[i] != NULL; i++)
+				jv_push(arr, jv_new_string(lines[i]));
+			str_list_free(lines);
+			jv_set(x, "sender_lines", arr);
+		}
 		jv_set(x, "denied", jv_new_bool(r->state == LS_DENIED));
 		long_day(x, "appeal_due", r->appeal_due);
 		history(o, r, x);
@@ -318,8 +337,18 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 		break;
 	}
 	rc = letters_pdf(o->letters, ledger_action_name(action), data, &pdf, &len, cause);
+	if (rc == 0 && em != NULL) {
+		em->appeal_due = due;
+		if ((em->doc = letter_render(o->letters, ledger_action_name(action), data, cause)) == NULL) {
+			free(pdf);
+			rc = -1;
+		}
+	}
 	jv_free(data);
-	plan_item_free(it);
+	if (em != NULL && rc == 0)
+		em->it = it;
+	else
+		plan_item_free(it);
 	if (rc != 0)
 		return -1;
 	dir = path_join(o->outdir, r->client);
@@ -332,9 +361,11 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 	free(path);
 	free(dir);
 	/* Recorded only once the letter is safely on disk: a crash before means it is written again. */
-	if (rc == 0 && action == LA_APPEAL)
+	if (rc != 0 || em != NULL)
+		;
+	else if (action == LA_APPEAL)
 		rc = ledger_record_appeal(o->ledger, r->id, o->today, due, cause);
-	else if (rc == 0)
+	else
 		rc = ledger_record_action(o->ledger, r->id, action, o->today, NULL, cause);
 	if (rc == 0)
 		*file = xasprintf("%s/%s", r->client, name);
@@ -342,11 +373,15 @@ write_letter(const struct followup_opts *o, const struct ledger_request *r,
 	return rc;
 }
 
-/* Whether a regulator can be written to or filed with as it is on file. */
+/*
+ * Whether a complaint to a regulator can be filed from what is on file: its
+ * confirmed address or form, or else its own site to take them from.
+ */
 static int
 reachable(const struct jv *reg)
 {
-	return jv_get(reg, "postal") != NULL || jv_get(reg, "complaint_url") != NULL;
+	return jv_get(reg, "postal") != NULL || jv_get(reg, "complaint_url") != NULL ||
+	    jv_get(reg, "website") != NULL;
 }
 
 /* Decide which letter a request needs now: 0 none (counted in s), 1 with *action set. */
@@ -391,6 +426,76 @@ decide(const struct followup_opts *o, const struct ledger_request *r, const stru
 	return 1;
 }
 
+/* Whether optout sent this request by email, so that a follow-up replies to it. */
+static int
+went_by_email(const struct followup_opts *o, const struct ledger_request *r)
+{
+	const struct broker *b = registry_find(o->reg, r->broker);
+	size_t i;
+
+	if (o->mail == NULL || r->channel != CH_EMAIL || r->message_id == NULL || b == NULL)
+		return 0;
+	for (i = 0; i < b->nprocedures; i++)
+		if (strcmp(b->procedures[i].id, r->procedure) == 0)
+			return b->procedures[i].email != NULL;
+	return 0;
+}
+
+/* Set up the email of a follow-up or appeal written for r (its letter rendered in em). */
+static void
+add_mail(const struct followup_opts *o, struct followup_summary *s, const struct ledger_request *r,
+    const struct profile *p, enum ledger_action action, struct followup_mail *em)
+{
+	struct mail_out *m;
+
+	s->outs = xreallocarray(s->outs, s->nmails + 1, sizeof *s->outs);
+	s->mails = xreallocarray(s->mails, s->nmails + 1, sizeof *s->mails);
+	em->kind = ledger_action_name(action);
+	em->person = profile_full_name(p);
+	em->in_reply_to = xstrdup(r->message_id);
+	/* The letter's subject carries the reference; "Re:" threads it under the request. */
+	em->subject = xasprintf("Re: %s", em->doc->subject != NULL ? em->doc->subject :
+	    r->reference);
+	s->mails[s->nmails] = *em;
+	m = &s->outs[s->nmails];
+	mail_out_init(m, em->it, em->doc, p, o->agent, em->person);
+	m->h.subject = em->subject;
+	m->h.in_reply_to = em->in_reply_to;
+	m->followup_id = r->id;
+	m->followup_kind = action;
+	s->nmails++;
+}
+
+/* Deliver the emails set up, and record each follow-up or appeal the server took. */
+static int
+deliver_mails(const struct followup_opts *o, struct followup_summary *s, char **cause)
+{
+	size_t i;
+
+	if (s->nmails == 0)
+		return 0;
+	if (mail_deliver(s->outs, s->nmails, o->mail, o->ledger, o->laws, cause) != 0)
+		return -1;
+	for (i = 0; i < s->nmails; i++) {
+		const struct followup_mail *em = &s->mails[i];
+		const struct mail_out *m = &s->outs[i];
+		int rc;
+
+		if (m->status != MS_SENT && m->status != MS_ALREADY)
+			continue;
+		/* Sent now, or by a run that stopped before recording it. */
+		if (m->followup_kind == LA_APPEAL)
+			rc = ledger_record_appeal(o->ledger, m->followup_id, o->today, em->appeal_due, cause);
+		else
+			rc = ledger_record_action(o->ledger, m->followup_id, LA_FOLLOWUP, o->today, NULL,
+			    cause);
+		if (rc != 0)
+			return -1;
+		s->emailed++;
+	}
+	return 0;
+}
+
 /* Decide and write what one request needs. */
 static int
 do_request(const struct followup_opts *o, const struct ledger_request *r,
@@ -420,7 +525,19 @@ do_request(const struct followup_opts *o, const struct ledger_request *r,
 		s->no_regulator_address++;
 		return 0;
 	}
-	if (write_letter(o, r, p, action, reg, &file, cause) != 0)
+	if (action != LA_COMPLAINT && went_by_email(o, r)) {
+		struct followup_mail em;
+
+		memset(&em, 0, sizeof em);
+		if (write_letter(o, r, p, action, reg, &file, &em, cause) != 0)
+			return -1;
+		em.file = file;
+		add_mail(o, s, r, p, action, &em);
+		return 0;
+	}
+	if (action == LA_COMPLAINT && went_by_email(o, r))
+		s->complaints_by_post++;
+	if (write_letter(o, r, p, action, reg, &file, NULL, cause) != 0)
 		return -1;
 	add_written(s, file);
 	if (action == LA_FOLLOWUP)
@@ -449,6 +566,8 @@ followup_run(const struct followup_opts *o, struct followup_summary *s, char **c
 	for (i = 0; i < n && rc == 0; i++)
 		rc = do_request(o, list[i], s, cause);
 	ledger_list_free(list);
+	if (rc == 0)
+		rc = deliver_mails(o, s, cause);
 	return rc;
 }
 
@@ -461,5 +580,19 @@ followup_summary_free(struct followup_summary *s)
 	for (i = 0; i < s->nwritten; i++)
 		free(s->written[i]);
 	free(s->written);
+	for (i = 0; i < s->nmails; i++) {
+		struct followup_mail *em = &s->mails[i];
+
+		mail_out_clear(&s->outs[i]);
+		plan_item_free(em->it);
+		doc_free(em->doc);
+		free(em->subject);
+		free(em->in_reply_to);
+		if (em->person != NULL)
+			secure_free(em->person);
+		free(em->file);
+	}
+	free(s->outs);
+	free(s->mails);
 	memset(s, 0, sizeof *s);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <strings.h>
 
+#include "optout/i18n.h"
 #include "optout/date.h"
 #include "optout/inbox.h"
 #include "optout/ledger.h"
@@ -585,7 +586,7 @@ reply_parse(const char *bytes, size_t len, char **cause)
 	raw[len] = '\0';
 	hl = header_end(raw, len, &body);
 	if (memchr(raw, ':', hl) == NULL) {
-		*cause = xstrdup("not an email message: no header fields");
+		*cause = xstrdup(_("not an email message: no header fields"));
 		explicit_bzero(raw, len);
 		free(raw);
 		return NULL;

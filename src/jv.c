@@ -41,14 +41,18 @@ jv_malloc(size_t n)
 	return xmalloc(n != 0 ? n : 1);
 }
 
-/* Make jansson allocate through xmalloc, so running out of memory is fatal. */
+/*
+ * Make jansson allocate through xmalloc, so running out of memory is fatal,
+ * and wipe what it frees: parsed profiles and client lists (decrypted ones
+ * too) must not linger in freed heap.
+ */
 static void
 jv_setup(void)
 {
 	static int done;
 
 	if (!done) {
-		json_set_alloc_funcs(jv_malloc, free);
+		json_set_alloc_funcs(jv_malloc, wipe_free);
 		done = 1;
 	}
 }

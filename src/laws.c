@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/laws.h"
 #include "optout/schema.h"
@@ -226,7 +227,9 @@ laws_for_residence(const struct laws *l, const char *country, const char *region
 		    strcmp(law->family, "gdpr") != 0)
 			continue;
 		if (strcmp(law->family, "gdpr") == 0) {
-			if (!has_member(law, country))
+			/* The EU's list of member states, or a country's own GDPR (the UK's). */
+			if (!has_member(law, country) &&
+			    (law->country == NULL || strcmp(law->country, country) != 0))
 				continue;
 		} else if (law->country == NULL || strcmp(law->country, country) != 0 ||
 		    law->region == NULL || region == NULL || strcmp(law->region, region) != 0) {
@@ -239,6 +242,19 @@ laws_for_residence(const struct laws *l, const char *country, const char *region
 		return law;
 	}
 	return NULL;
+}
+
+/* Whether an object marks one of its fields unconfirmed (unconfirmed_fields). */
+static int
+unconfirmed(const struct jv *o, const char *field)
+{
+	const struct jv *f = jv_get(o, "unconfirmed_fields");
+	size_t i;
+
+	for (i = 0; jv_bool(jv_get(o, "unconfirmed")) && i < jv_len(f); i++)
+		if (strcmp(jv_str(jv_at(f, i)), field) == 0)
+			return 1;
+	return 0;
 }
 
 /* Fill a deadline from its JSON object. */
@@ -260,6 +276,11 @@ deadline_from(const struct jv *o, struct deadline *d)
 	d->ends_on_working_day = jv_bool(jv_get(o, "ends_on_working_day"));
 	d->working_day_citation = str_at(o, "working_day_citation");
 	d->notes = str_at(o, "notes");
+	/* An unconfirmed fact is never stated: the extension, or its notice condition, is left out. */
+	if (unconfirmed(o, "extension_days"))
+		d->extension_days = 0;
+	if (unconfirmed(o, "extension_requires_notice"))
+		d->extension_requires_notice = 0;
 }
 
 /* The deadline that applies to a request type. */
@@ -372,6 +393,23 @@ deadline_text(int days, enum day_unit unit)
 	}
 }
 
+/* A period in the words of the person's language, for the command line (letters use deadline_text). */
+char *
+deadline_words(int days, enum day_unit unit)
+{
+	unsigned long n = days > 0 ? (unsigned long)days : 0;
+
+	switch (unit) {
+	case UNIT_BUSINESS:
+		return xasprintf(i18n_ngettext("%d business day", "%d business days", n), days);
+	case UNIT_MONTHS:
+		return xasprintf(i18n_ngettext("%d month", "%d months", n), days);
+	case UNIT_CALENDAR:
+	default:
+		return xasprintf(i18n_ngettext("%d calendar day", "%d calendar days", n), days);
+	}
+}
+
 /* The mail-transit allowance in business days (laws.json mail_transit), 0 when absent. */
 int
 laws_mail_transit_days(const struct laws *l)
@@ -409,8 +447,10 @@ laws_regulator(const struct laws *l, const struct law *law, const char *country,
 		const struct jv *countries = jv_get(r, "countries"), *regions = jv_get(r, "regions");
 		int score;
 
+		/* An authority for certain sectors (Germany's BfDI) is never the one of a residence. */
 		if (!list_admits(jv_get(r, "laws"), law->id) || jv_get(r, "laws") == NULL ||
-		    !list_admits(countries, country) || !list_admits(regions, region))
+		    jv_get(r, "sectors") != NULL || !list_admits(countries, country) ||
+		    !list_admits(regions, region))
 			continue;
 		score = (countries != NULL) + 2 * (regions != NULL);
 		if (score > best_score) {
@@ -419,4 +459,49 @@ laws_regulator(const struct laws *l, const struct law *law, const char *country,
 		}
 	}
 	return best;
+}
+
+/* The DROP open to a person's residence on a day. */
+int
+laws_drop(const struct laws *l, const char *country, const char *region, date_t on,
+    struct drop_info *out)
+{
+	size_t i;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < l->n; i++) {
+		const struct law *law = &l->laws[i];
+		const struct jv *d = jv_get(law->json, "drop");
+
+		if (d == NULL || (country != NULL && (law->region == NULL || law->country == NULL ||
+		    region == NULL || strcmp(law->country, country) != 0 ||
+		    strcmp(law->region, region) != 0)))
+			continue;
+		/* The schema requires every field; dates are checked as dates there. */
+		if (date_parse(str_at(d, "open_from"), &out->open_from) != 0 ||
+		    date_parse(str_at(d, "processing_from"), &out->processing_from) != 0 ||
+		    on < out->open_from)
+			return -1;
+		out->law = law;
+		out->url = str_at(d, "url");
+		out->citation = str_at(d, "citation");
+		out->cycle_citation = str_at(d, "cycle_citation");
+		out->fine_citation = str_at(d, "fine_citation");
+		out->cycle_days = (int)jv_int(jv_get(d, "cycle_days"));
+		return 0;
+	}
+	return -1;
+}
+
+/* The next processing deadline of a DROP filing after today. */
+date_t
+drop_next_check(const struct drop_info *d, date_t filed, date_t today)
+{
+	date_t start = filed > d->processing_from ? filed : d->processing_from;
+	date_t next;
+
+	if (today < start)
+		return start + d->cycle_days;
+	next = start + ((today - start) / d->cycle_days + 1) * d->cycle_days;
+	return next;
 }

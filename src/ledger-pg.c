@@ -70,9 +70,9 @@ static const struct ldb_dialect pg_dialect = {
 	.concat_refs = "string_agg(reference, ', ')",
 	.forget_begin = NULL,
 	/* Reclaims the deleted rows' space (it does not overwrite it: see the README). */
-	.forget_end = "VACUUM requests, events, mail_sends, replies, clients",
+	.forget_end = "VACUUM requests, events, mail_sends, replies, clients, drop_filings",
 	.after_copy = PG_RENUMBER("requests") PG_RENUMBER("events") PG_RENUMBER("mail_sends")
-	    PG_RENUMBER("replies"),
+	    PG_RENUMBER("replies") PG_RENUMBER("drop_filings"),
 	.whoami = "SELECT current_user",
 	.pg = 1,
 };

@@ -136,14 +136,23 @@ static const char *const clock_names[] = { "sent", "transit", "received" };
 	");\n" \
 	"CREATE INDEX replies_request ON replies (request_id, id);\n"
 
+/* Migration 7's first half, the same text in both databases. */
+#define MIGRATION_7_BASIS \
+	"ALTER TABLE requests ADD COLUMN basis TEXT NOT NULL DEFAULT ''\n" \
+	"  CHECK (basis IN ('', 'fcra', 'privacy'));\n" \
+	"UPDATE requests SET basis = 'fcra' WHERE law IN ('fcra-609', 'fcra-612', 'fcra-604e');\n" \
+	"DROP INDEX requests_open;\n" \
+	"CREATE UNIQUE INDEX requests_open ON requests (client, broker, request, basis)\n" \
+	"  WHERE state NOT IN ('completed', 'denied');\n"
+
 /*
  * The migrations, in order: migrations[v] takes a ledger from version v to
  * v + 1.  Never edit one that has shipped; append a new one instead.  Each
  * is { sql, pg }: write the SQL once when both databases accept it (pg NULL),
- * as migration 6 does; give PostgreSQL its own text when it needs one (its
+ * as migrations 6 and 8 do; give PostgreSQL its own text when it needs one (its
  * types, ~ for GLOB).  Each runs in one transaction with the version bump.
  */
-static const struct ldb_migration migrations[] = {
+static const struct ldb_migration migrations[LEDGER_SCHEMA_VERSION] = {
 	{
 	/* 1: requests and their events. */
 	"PRAGMA application_id = 1869640815;\n"
@@ -262,7 +271,36 @@ static const struct ldb_migration migrations[] = {
 	"  evidence TEXT\n"
 	");\n"
 	"CREATE INDEX replies_request ON replies (request_id, id);\n", "" },
-	/* 6: who made each event: the seat (OPTOUT_SEAT), database user or login. */
+	{
+	/* 6: an email attempt is the request itself, or a follow-up or appeal to it. */
+	"ALTER TABLE mail_sends ADD COLUMN kind TEXT NOT NULL DEFAULT 'request'\n"
+	"  CHECK (kind IN ('request', 'followup', 'appeal'));\n", NULL },
+	{
+	/*
+	 * 7: the basis of each request of a CRA pair (FCRA file, privacy law), so
+	 * each has its own row and reference; rows recorded before it under an
+	 * FCRA law were the pair's FCRA half.  And the person's DROP filings.
+	 */
+	MIGRATION_7_BASIS
+	"CREATE TABLE drop_filings (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  client TEXT NOT NULL CHECK (length(client) BETWEEN 1 AND 64),\n"
+	"  law TEXT NOT NULL,\n"
+	"  filed TEXT NOT NULL CHECK (filed GLOB " ISO_DATE_GLOB "),\n"
+	"  at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX drop_filings_client ON drop_filings (client, filed);\n",
+	/* PostgreSQL: its identity column and ~ for GLOB. */
+	MIGRATION_7_BASIS
+	"CREATE TABLE drop_filings (\n"
+	"  " PG_ID ",\n"
+	"  client text NOT NULL CHECK (length(client) BETWEEN 1 AND 64),\n"
+	"  law text NOT NULL,\n"
+	"  filed text NOT NULL CHECK (filed ~ " PG_ISO "),\n"
+	"  at text NOT NULL\n"
+	");\n"
+	"CREATE INDEX drop_filings_client ON drop_filings (client, filed);\n" },
+	/* 8: who made each event: the seat (OPTOUT_SEAT), database user or login. */
 	{ "ALTER TABLE events ADD COLUMN actor TEXT;\n", NULL },
 };
 
@@ -724,6 +762,7 @@ ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it, const
 	e->deadline_unit = it->deadline.unit;
 	e->extension_days = it->deadline.extension_days;
 	e->extension_unit = it->deadline.extension_unit;
+	e->basis = plan_basis_name(it->basis);
 }
 
 /* A client label: what a profile's "label" allows, so no name or address fits. */
@@ -804,6 +843,17 @@ check_entry(const struct ledger_entry *e, char **cause)
 	return -1;
 }
 
+/* The time now as the ledger stores it (events.at, drop_filings.at), in UTC. */
+static void
+now_stamp(char at[32])
+{
+	struct tm tm;
+	time_t now = time(NULL);
+
+	gmtime_r(&now, &tm);
+	strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 /* Append an event to a request's history (inside the caller's transaction). */
 static int
 add_event_kind(struct ledger *l, long long id, const char *kind, date_t day, const char *note,
@@ -811,12 +861,9 @@ add_event_kind(struct ledger *l, long long id, const char *kind, date_t day, con
 {
 	struct ldb_stmt *st;
 	char at[32];
-	struct tm tm;
-	time_t now = time(NULL);
 	int rc;
 
-	gmtime_r(&now, &tm);
-	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	now_stamp(at);
 	if (db_prepare(l, "INSERT INTO events (request_id, at, kind, day, note, reason, actor) "
 	    "VALUES (?, ?, ?, ?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
@@ -964,18 +1011,20 @@ ledger_get(struct ledger *l, const char *ref_or_id, struct ledger_request **out,
 /* The client's open request of this type to this broker, or *found NULL. */
 static int
 find_open(struct ledger *l, const char *client, const char *broker, enum request request,
-    struct ledger_request **found, char **cause)
+    const char *basis, struct ledger_request **found, char **cause)
 {
 	struct ldb_stmt *st;
 	int step, rc = 0;
 
 	*found = NULL;
 	if (db_prepare(l, "SELECT " REQUEST_COLUMNS " FROM requests WHERE client = ? AND "
-	    "broker = ? AND request = ? AND state NOT IN ('completed', 'denied')", &st, cause) != 0)
+	    "broker = ? AND request = ? AND basis = ? AND state NOT IN ('completed', 'denied')",
+	    &st, cause) != 0)
 		return -1;
 	ldb_bind_text(st, 1, client);
 	ldb_bind_text(st, 2, broker);
 	ldb_bind_text(st, 3, request_name(request));
+	ldb_bind_text(st, 4, basis != NULL ? basis : "");
 	step = ldb_step(st);
 	if (step == LDB_ROW)
 		rc = row_to_request(l, st, found, cause);
@@ -991,7 +1040,8 @@ ledger_reuse_reference(struct ledger *l, struct plan_item *it, const char *clien
 {
 	struct ledger_request *r = NULL;
 
-	if (find_open(l, client, it->broker->id, it->request, &r, cause) != 0)
+	if (find_open(l, client, it->broker->id, it->request, plan_basis_name(it->basis), &r,
+	    cause) != 0)
 		return -1;
 	if (r != NULL)
 		snprintf(it->reference, sizeof it->reference, "%s", r->reference);
@@ -1019,7 +1069,7 @@ find_existing(struct ledger *l, const struct ledger_entry *e, struct ledger_requ
 		}
 		return 0;
 	}
-	return find_open(l, e->client, e->broker, e->request, found, cause);
+	return find_open(l, e->client, e->broker, e->request, e->basis, found, cause);
 }
 
 /* Whether the requests table admits this type (a freeze is not tracked). */
@@ -1053,7 +1103,8 @@ ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int
 	}
 	if (db_prepare(l, "INSERT INTO requests (reference, client, broker, procedure, request, "
 	    "law, channel, state, created, deadline_days, deadline_unit, extension_days, "
-	    "extension_unit) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?) RETURNING id", &st,
+	    "extension_unit, basis) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?) "
+	    "RETURNING id", &st,
 	    cause) != 0)
 		goto fail;
 	bind_str(st, 1, e->reference);
@@ -1068,6 +1119,7 @@ ledger_record(struct ledger *l, const struct ledger_entry *e, long long *id, int
 	bind_str(st, 10, unit_name(e->deadline_unit));
 	ldb_bind_int(st, 11, e->extension_days);
 	bind_str(st, 12, unit_name(e->extension_unit));
+	bind_str(st, 13, e->basis != NULL ? e->basis : "");
 	if (ldb_step(st) != LDB_ROW) {
 		db_fail(l, "cannot record the request", cause);
 		db_done(l, st);
@@ -1345,10 +1397,10 @@ static const char *const mail_outcomes[] = {
 	"sending", "sent", "temporary", "permanent", "refused", "uncertain",
 };
 
-/* planned or failed -> sending, with the email attempt, in one commit. */
-int
-ledger_begin_mail(struct ledger *l, long long id, const char *account, const char *message_id,
-    char **cause)
+/* Insert an email attempt as sending (inside the caller's transaction). */
+static int
+mail_insert(struct ledger *l, long long id, const char *kind, const char *account,
+    const char *message_id, char **cause)
 {
 	struct ldb_stmt *st;
 	int rc;
@@ -1358,20 +1410,28 @@ ledger_begin_mail(struct ledger *l, long long id, const char *account, const cha
 		    "'_' or '-', at most 64)");
 		return -1;
 	}
-	if (tx_begin(l, cause) != 0)
+	if (db_prepare(l, "INSERT INTO mail_sends (request_id, account, message_id, day, kind) "
+	    "VALUES (?, ?, ?, ?, ?)", &st, cause) != 0)
 		return -1;
-	if (begin_send(l, id, cause) != 0)
-		goto fail;
-	if (db_prepare(l, "INSERT INTO mail_sends (request_id, account, message_id, day) "
-	    "VALUES (?, ?, ?, ?)", &st, cause) != 0)
-		goto fail;
 	ldb_bind_int(st, 1, id);
 	ldb_bind_text(st, 2, account);
 	ldb_bind_text(st, 3, message_id);
 	bind_date(st, 4, date_today());
+	ldb_bind_text(st, 5, kind);
 	rc = ldb_step(st) == LDB_DONE ? 0 : db_fail(l, "cannot record the email", cause);
 	db_done(l, st);
-	if (rc != 0 || tx_commit(l, cause) != 0)
+	return rc;
+}
+
+/* planned or failed -> sending, with the email attempt, in one commit. */
+int
+ledger_begin_mail(struct ledger *l, long long id, const char *account, const char *message_id,
+    char **cause)
+{
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (begin_send(l, id, cause) != 0 ||
+	    mail_insert(l, id, "request", account, message_id, cause) != 0 || tx_commit(l, cause) != 0)
 		goto fail;
 	return 0;
 fail:
@@ -1379,19 +1439,17 @@ fail:
 	return -1;
 }
 
-/* Record the server's answer to an email attempt, and the request's state with it. */
-int
-ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
-    enum ledger_mail_outcome outcome, const char *reply, const struct laws *laws, char **cause)
+/* Record the server's answer on the attempt being sent (inside the caller's transaction). */
+static int
+mail_outcome_set(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, char **cause)
 {
 	struct ldb_stmt *st;
 	int rc;
 
-	if (tx_begin(l, cause) != 0)
-		return -1;
 	if (db_prepare(l, "UPDATE mail_sends SET outcome = ?, reply = ? "
 	    "WHERE request_id = ? AND message_id = ? AND outcome = 'sending'", &st, cause) != 0)
-		goto fail;
+		return -1;
 	ldb_bind_text(st, 1, mail_outcomes[outcome]);
 	bind_str(st, 2, reply);
 	ldb_bind_int(st, 3, id);
@@ -1402,7 +1460,17 @@ ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
 		*cause = xasprintf("no email %s is being sent for this request", message_id);
 		rc = -1;
 	}
-	if (rc != 0)
+	return rc;
+}
+
+/* Record the server's answer to an email attempt, and the request's state with it. */
+int
+ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, const struct laws *laws, char **cause)
+{
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (mail_outcome_set(l, id, message_id, outcome, reply, cause) != 0)
 		goto fail;
 	/* An uncertain send stays "sending": ledger_recover makes it needs-review later. */
 	if (outcome != LM_UNCERTAIN && outcome != LM_SENDING &&
@@ -1417,10 +1485,10 @@ fail:
 	return -1;
 }
 
-/* A request's email attempts so far, and the outcome of the last one. */
-int
-ledger_mail_last(struct ledger *l, long long id, int *attempts, enum ledger_mail_outcome *last,
-    char **cause)
+/* The email attempts of one kind for a request, the last one's outcome and Message-ID. */
+static int
+mail_last(struct ledger *l, long long id, const char *kind, int *attempts,
+    enum ledger_mail_outcome *last, char **message_id, char **cause)
 {
 	struct ldb_stmt *st;
 	int rc;
@@ -1428,21 +1496,77 @@ ledger_mail_last(struct ledger *l, long long id, int *attempts, enum ledger_mail
 
 	*attempts = 0;
 	*last = LM_SENDING;
-	if (db_prepare(l, "SELECT outcome, (SELECT count(*) FROM mail_sends WHERE request_id = ?1) "
-	    "FROM mail_sends WHERE request_id = ?1 ORDER BY id DESC LIMIT 1", &st, cause) != 0)
+	if (message_id != NULL)
+		*message_id = NULL;
+	if (db_prepare(l, "SELECT outcome, (SELECT count(*) FROM mail_sends WHERE request_id = ?1 "
+	    "AND kind = ?2), message_id FROM mail_sends WHERE request_id = ?1 AND kind = ?2 "
+	    "ORDER BY id DESC LIMIT 1", &st, cause) != 0)
 		return -1;
 	ldb_bind_int(st, 1, id);
+	ldb_bind_text(st, 2, kind);
 	rc = ldb_step(st);
 	if (rc == LDB_ROW) {
 		for (i = 0; i < sizeof mail_outcomes / sizeof *mail_outcomes; i++)
 			if (col_is(st, 0, mail_outcomes[i]))
 				*last = (enum ledger_mail_outcome)i;
-		*attempts = ldb_column_int(st, 1);
+		*attempts = (int)ldb_column_int(st, 1);
+		if (message_id != NULL)
+			*message_id = col_str(st, 2);
 		rc = 0;
 	} else
 		rc = rc == LDB_DONE ? 0 : db_fail(l, "cannot read the emails sent", cause);
 	db_done(l, st);
 	return rc;
+}
+
+/* A request's email attempts so far, and the outcome of the last one. */
+int
+ledger_mail_last(struct ledger *l, long long id, int *attempts, enum ledger_mail_outcome *last,
+    char **cause)
+{
+	return mail_last(l, id, "request", attempts, last, NULL, cause);
+}
+
+/* A follow-up's or appeal's email attempts to a request, and the last one. */
+int
+ledger_followup_mail_last(struct ledger *l, long long id, enum ledger_action a, int *attempts,
+    enum ledger_mail_outcome *last, char **message_id, char **cause)
+{
+	return mail_last(l, id, ledger_action_name(a), attempts, last, message_id, cause);
+}
+
+/* A follow-up's email attempt, committed as sending before any I/O. */
+int
+ledger_begin_followup_mail(struct ledger *l, long long id, enum ledger_action a,
+    const char *account, const char *message_id, char **cause)
+{
+	if (a != LA_FOLLOWUP && a != LA_APPEAL) {
+		*cause = xstrdup("only a follow-up or an appeal goes to the business by email");
+		return -1;
+	}
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (mail_insert(l, id, ledger_action_name(a), account, message_id, cause) != 0 ||
+	    tx_commit(l, cause) != 0) {
+		tx_rollback(l);
+		return -1;
+	}
+	return 0;
+}
+
+/* The server's answer to a follow-up's email attempt (the request's state does not move). */
+int
+ledger_finish_followup_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, char **cause)
+{
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	if (mail_outcome_set(l, id, message_id, outcome, reply, cause) != 0 ||
+	    tx_commit(l, cause) != 0) {
+		tx_rollback(l);
+		return -1;
+	}
+	return 0;
 }
 
 /* How many emails an account handed to its server on a day (the daily cap counts them). */
@@ -1706,6 +1830,10 @@ ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause)
 		}
 	}
 	db_done(l, st);
+	/* A follow-up's email has no request state to move: its attempt says it. */
+	if (db_exec(l, "UPDATE mail_sends SET outcome = 'uncertain' WHERE outcome = 'sending' "
+	    "AND kind <> 'request'", "cannot update the emails sent", cause) != 0)
+		goto fail;
 	if (tx_commit(l, cause) != 0)
 		goto out;
 	*n = count;
@@ -1879,11 +2007,14 @@ static const struct {
 	  "OR (state IN ('completed', 'denied') AND closed IS NULL) "
 	  "OR (state IN ('planned', 'sending', 'failed', 'needs-review') "
 	  "AND (sent IS NOT NULL OR closed IS NOT NULL))" },
-	{ "is open twice for the same client, broker and request type",
+	{ "is open twice for the same client, broker, request type and basis",
 	  /* %s: the dialect's string aggregate. */
 	  "SELECT %s FROM requests "
-	  "WHERE state NOT IN ('completed', 'denied') GROUP BY client, broker, request "
+	  "WHERE state NOT IN ('completed', 'denied') GROUP BY client, broker, request, basis "
 	  "HAVING count(*) > 1" },
+	{ "was emailed more than once (several email attempts of the request itself sent)",
+	  "SELECT r.reference FROM requests r WHERE (SELECT count(*) FROM mail_sends m WHERE "
+	  "m.request_id = r.id AND m.kind = 'request' AND m.outcome = 'sent') > 1" },
 };
 
 /* Run one check query, adding a line per row to b; returns rows found or -1. */
@@ -2180,7 +2311,7 @@ fail:
 
 /*
  * Forget a client: every request of the label, its events, email attempts
- * and replies, and the label's fingerprint, in one transaction, with
+ * and replies, the label's DROP filings and fingerprint, in one transaction, with
  * SQLite's secure_delete on and the write-ahead log truncated after, so
  * the deleted rows are overwritten rather than left in free pages.  The
  * references and the evidence files the replies pointed to are handed back
@@ -2196,6 +2327,7 @@ ledger_forget_client(struct ledger *l, const char *label, char ***refs, char ***
 		"DELETE FROM replies WHERE request_id IN (SELECT id FROM requests WHERE client = ?1)",
 		"DELETE FROM requests WHERE client = ?1",
 		"DELETE FROM clients WHERE label = ?1",
+		"DELETE FROM drop_filings WHERE client = ?1",
 	};
 	struct ldb_stmt *st;
 	size_t i, nr = 0, ne = 0;
@@ -2256,6 +2388,132 @@ fail:
 	return -1;
 }
 
+/* The ledger's only client label (allocated), or an error saying why there is none. */
+static int
+only_client(struct ledger *l, char **label, char **cause)
+{
+	struct ldb_stmt *st;
+	int n = 0, step;
+
+	*label = NULL;
+	if (db_prepare(l, "SELECT label FROM clients UNION SELECT client FROM requests "
+	    "ORDER BY 1 LIMIT 2", &st, cause) != 0)
+		return -1;
+	while ((step = ldb_step(st)) == LDB_ROW) {
+		if (n++ == 0)
+			*label = col_str(st, 0);
+	}
+	db_done(l, st);
+	if (step != LDB_DONE) {
+		free(*label);
+		*label = NULL;
+		return db_fail(l, "cannot read the clients", cause);
+	}
+	if (n == 1)
+		return 0;
+	free(*label);
+	*label = NULL;
+	*cause = xasprintf(n == 0 ? "%s: no client in the ledger yet: give the profile's label "
+	    "with --client" : "%s: the ledger holds several clients: say whose filing it is "
+	    "with --client LABEL", l->path);
+	return -1;
+}
+
+/* Record a DROP filing. */
+int
+ledger_record_drop(struct ledger *l, const char *client, const char *law, date_t filed,
+    char **used, char **cause)
+{
+	struct ldb_stmt *st;
+	char *label = NULL, at[32];
+	int rc;
+
+	if (used != NULL)
+		*used = NULL;
+	if (client != NULL && !valid_label(client)) {
+		*cause = xasprintf("--client: expected a profile's label (letters, digits, '.', "
+		    "'_' or '-', at most 64)");
+		return -1;
+	}
+	if (client == NULL && only_client(l, &label, cause) != 0)
+		return -1;
+	if (tx_begin(l, cause) != 0) {
+		free(label);
+		return -1;
+	}
+	if (db_prepare(l, "INSERT INTO drop_filings (client, law, filed, at) VALUES (?, ?, ?, ?)",
+	    &st, cause) != 0) {
+		tx_rollback(l);
+		free(label);
+		return -1;
+	}
+	bind_str(st, 1, client != NULL ? client : label);
+	bind_str(st, 2, law);
+	bind_date(st, 3, filed);
+	now_stamp(at);
+	ldb_bind_text(st, 4, at);
+	rc = ldb_step(st) == LDB_DONE ? 0 : db_fail(l, "cannot record the DROP filing",
+	    cause);
+	db_done(l, st);
+	if (rc != 0 || tx_commit(l, cause) != 0) {
+		tx_rollback(l);
+		free(label);
+		return -1;
+	}
+	if (used != NULL)
+		*used = label != NULL ? label : xstrdup(client);
+	else
+		free(label);
+	return 0;
+}
+
+/* Each client's first DROP filing. */
+int
+ledger_drops(struct ledger *l, const char *client, struct ledger_drop **out, size_t *n,
+    char **cause)
+{
+	struct ldb_stmt *st;
+	int step;
+
+	*out = NULL;
+	*n = 0;
+	if (db_prepare(l, "SELECT client, law, min(filed) FROM drop_filings "
+	    "WHERE CAST(?1 AS TEXT) IS NULL OR client = ?1 GROUP BY client, law ORDER BY client", &st,
+	    cause) != 0)
+		return -1;
+	bind_str(st, 1, client);
+	while ((step = ldb_step(st)) == LDB_ROW) {
+		struct ledger_drop *d;
+
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		d = &(*out)[(*n)++];
+		d->client = col_str(st, 0);
+		d->law = col_str(st, 1);
+		d->filed = col_date(st, 2);
+	}
+	db_done(l, st);
+	if (step != LDB_DONE) {
+		ledger_drops_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return db_fail(l, "cannot read the DROP filings", cause);
+	}
+	return 0;
+}
+
+/* Free what ledger_drops returned. */
+void
+ledger_drops_free(struct ledger_drop *d, size_t n)
+{
+	size_t i;
+
+	for (i = 0; d != NULL && i < n; i++) {
+		free(d[i].client);
+		free(d[i].law);
+	}
+	free(d);
+}
+
 /* The tables a copy takes, parents first, and their columns. */
 static const struct {
 	const char *table;
@@ -2263,10 +2521,11 @@ static const struct {
 	int ncolumns;
 } copy_tables[] = {
 	{ "clients", "label, fingerprint, key_id", 3 },
-	{ "requests", REQUEST_COLUMNS, 24 },
+	{ "requests", REQUEST_COLUMNS ", basis", 25 },
 	{ "events", "id, request_id, at, kind, day, note, reason, actor", 8 },
-	{ "mail_sends", "id, request_id, account, message_id, day, outcome, reply", 7 },
+	{ "mail_sends", "id, request_id, account, message_id, day, outcome, reply, kind", 8 },
 	{ "replies", "id, request_id, reply_key, day, class, evidence", 6 },
+	{ "drop_filings", "id, client, law, filed, at", 5 },
 };
 
 /* Whether the target's row with this id (a request) has this reference. */

@@ -521,10 +521,44 @@ compose(struct mail_out *m, const char *from, int attempt, char **cause)
 	free(m->message);
 	m->message = NULL;
 	m->h.from_addr = from;
-	m->message_id = mail_message_id(m->it->reference, attempt, from);
+	if (m->followup_id != 0) {
+		/* Its own Message-ID, still starting with the reference replies are matched by. */
+		char *tag = xasprintf("%s.%s", m->it->reference, ledger_action_name(m->followup_kind));
+
+		m->message_id = mail_message_id(tag, attempt, from);
+		free(tag);
+	} else
+		m->message_id = mail_message_id(m->it->reference, attempt, from);
 	m->h.message_id = m->message_id;
 	if ((m->message = mail_compose(m->doc, &m->h, cause)) == NULL)
 		return -1;
+	return 0;
+}
+
+/* Whether a follow-up's email may go: not when sent, refused or interrupted before. */
+static int
+admit_followup(struct mail_out *m, const struct mail_deliver_opts *o, struct ledger *l,
+    long long *id, int *attempts, char **cause)
+{
+	enum ledger_mail_outcome last;
+	char *earlier = NULL;
+
+	*id = m->followup_id;
+	if (ledger_followup_mail_last(l, *id, m->followup_kind, attempts, &last, &earlier,
+	    cause) != 0)
+		return -1;
+	if (*attempts > 0 && last == LM_SENT) {
+		m->status = MS_ALREADY;
+		m->ledger_state = "sent";
+	} else if (*attempts > 0 && (last == LM_SENDING || last == LM_UNCERTAIN) && !o->retry_failed)
+		m->status = MS_UNCERTAIN;
+	else if (*attempts > 0 && last == LM_PERMANENT && !o->retry_failed)
+		m->status = MS_HELD;
+	if (m->status != MS_DRY_RUN) {
+		free(m->message_id);
+		m->message_id = earlier;
+	} else
+		free(earlier);
 	return 0;
 }
 
@@ -538,6 +572,8 @@ admit(struct mail_out *m, const struct mail_deliver_opts *o, struct ledger *l, l
 	enum ledger_mail_outcome last;
 	int existed = 0;
 
+	if (m->followup_id != 0)
+		return admit_followup(m, o, l, id, attempts, cause);
 	ledger_entry_from_plan(&e, m->it, o->client);
 	if (ledger_record(l, &e, id, &existed, &prior, cause) != 0)
 		return -1;
@@ -630,12 +666,14 @@ mail_deliver(struct mail_out *outs, size_t n, const struct mail_deliver_opts *o,
 				pause_ms(m->waited_ms);
 		}
 		/* Committed as sending, with its Message-ID, before any I/O. */
-		if (ledger_begin_mail(l, id, label, m->message_id, cause) != 0)
+		if ((m->followup_id != 0 ? ledger_begin_followup_mail(l, id, m->followup_kind, label,
+		    m->message_id, cause) : ledger_begin_mail(l, id, label, m->message_id, cause)) != 0)
 			goto out;
 		went++;
 		m->status = o->sendmail != NULL ? send_with_command(o, m) : send_with_smtp(o, secret, m);
-		if (ledger_finish_mail(l, id, m->message_id, ledger_outcome(m->status), m->reply, laws,
-		    cause) != 0)
+		if ((m->followup_id != 0 ? ledger_finish_followup_mail(l, id, m->message_id,
+		    ledger_outcome(m->status), m->reply, cause) : ledger_finish_mail(l, id, m->message_id,
+		    ledger_outcome(m->status), m->reply, laws, cause)) != 0)
 			goto out;
 	}
 	rc = 0;

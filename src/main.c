@@ -26,14 +26,11 @@ main_usage(FILE *f)
 		"Commands:\n"), f);
 	for (i = 0; commands[i] != NULL; i++)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, _(commands[i]->summary));
-	fputs(_("\n'optout help COMMAND' or 'optout COMMAND --help' shows a command's options.\n\n"
-		"Profiles, agent files and client lists may be encrypted (age format):\n"
-		"  --identity FILE             the age key file (or OPTOUT_IDENTITY)\n"
-		"  --passphrase-command CMD    a command that prints the passphrase (or\n"
-		"                              OPTOUT_PASSPHRASE_COMMAND); else it is asked\n"
-		"                              for at the terminal, never taken from argv\n\n"
-		"--ephemeral (or OPTOUT_EPHEMERAL=1), for a shared computer: nothing is kept\n"
-		"outside the output the person takes away (no ledger, no evidence, no notes).\n\n"
+	fprintf(f, "\n%s\n", _("Options:"));
+	cmd_print_options(cmd_global_options, NULL, 2, 0, f);
+	fputs(_("\n'optout help COMMAND' or 'optout COMMAND --help' shows a command's options.\n"
+		"'optout completion bash|zsh|fish' prints the shell completions; 'man optout' is\n"
+		"the manual.\n\n"
 		"Exit status: 0 success, 64 usage error, 65 bad input data, 66 input file\n"
 		"missing, 69 service unavailable, 70 internal error, 73 cannot create output,\n"
 		"75 temporary failure (try again).\n"), f);
@@ -56,6 +53,7 @@ main(int argc, char **argv)
 	int c, rc;
 
 	heap_keep();
+	process_protect();
 	/* Messages follow the locale; numbers in PDFs and JSON keep the C decimal point. */
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");

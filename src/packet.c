@@ -39,6 +39,7 @@ struct run {
 	char *lang;                /* its letters/<lang> folder, NULL for English */
 	size_t nstale;             /* ready items whose contact is stale or unverified */
 	size_t ntranslations;      /* reading copies written in translations/ */
+	size_t nself;              /* agent filing: requests the person makes personally */
 };
 
 /*
@@ -123,7 +124,7 @@ archive_file(struct run *r, const char *subdir, const char *name, const void *da
 		rc = tar_add(r->archive, d, NULL, 0, 0700, now);
 		free(d);
 		if (rc != 0) {
-			*cause = xasprintf("%s: a folder name too long for the archive", subdir);
+			*cause = xasprintf(_("%s: a folder name too long for the archive"), subdir);
 			return -1;
 		}
 		{
@@ -137,7 +138,7 @@ archive_file(struct run *r, const char *subdir, const char *name, const void *da
 	path = subdir != NULL ? xasprintf("%s/%s", subdir, name) : xstrdup(name);
 	rc = tar_add(r->archive, path, data, len, 0600, now);
 	if (rc != 0)
-		*cause = xasprintf("%s: a file name too long for the archive", path);
+		*cause = xasprintf(_("%s: a file name too long for the archive"), path);
 	free(path);
 	return rc;
 }
@@ -325,12 +326,23 @@ request_words(const struct plan_item *it)
 	return "opt-out of sale and sharing";
 }
 
-/* Write the sheet for a web form or telephone procedure. */
+/* The agent a request is made through: none where the broker turns agents away. */
+static const struct agent *
+item_agent(const struct run *r, const struct plan_item *it)
+{
+	return it->agent_refused ? NULL : r->o->agent;
+}
+
+/*
+ * Write the sheet for a web form or telephone procedure; record_file names the
+ * written record of a form without a message field (NULL when there is none).
+ */
 static int
-write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause)
+write_sheet(struct run *r, const struct plan_item *it, const char *record_file, char **file,
+    char **cause)
 {
 	const struct procedure *proc = it->proc;
-	struct jv *letter = plan_letter_data(it, r->o->profile, r->o->agent, 0);
+	struct jv *letter = plan_letter_data(it, r->o->profile, item_agent(r, it), 0);
 	struct jv *d = jv_new_object();
 	struct doc *doc = NULL;
 	char *base = base_name(it), *text = NULL, *name, *t;
@@ -361,7 +373,7 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	jv_set(d, "binding", jv_new_bool(it->deadline.binding));
 	jv_set(d, "is_access", jv_new_bool(it->request == REQ_ACCESS));
 	jv_set(d, "is_opt_out", jv_new_bool(it->request == REQ_OPTOUT));
-	jv_set(d, "is_agent", jv_new_bool(r->o->agent != NULL));
+	jv_set(d, "is_agent", jv_new_bool(item_agent(r, it) != NULL));
 	jv_set_str(d, "deadline_citation", it->deadline.citation != NULL ? it->deadline.citation
 	    : it->law->citation);
 	jv_set(d, "values", sheet_values(letter));
@@ -371,6 +383,8 @@ write_sheet(struct run *r, const struct plan_item *it, char **file, char **cause
 	jv_set(d, "is_correct", jv_new_bool(it->request == REQ_CORRECT));
 	jv_set(d, "is_freeze", jv_new_bool(it->request == REQ_FREEZE));
 	jv_set(d, "unverified", jv_new_bool(!contact_current(it)));
+	jv_set(d, "no_message_field", jv_new_bool(proc->channel == CH_WEB && !proc->message_field));
+	jv_set_str(d, "record_file", record_file);
 	/* The period as parts, for templates that word it in another language. */
 	jv_set(d, "deadline_days", jv_new_int(it->deadline.days));
 	jv_set(d, "deadline_calendar", jv_new_bool(it->deadline.unit == UNIT_CALENDAR));
@@ -454,7 +468,7 @@ write_reading_copy(struct run *r, const struct plan_item *it, char **cause)
 
 		t = printable_name(r->o->profile, &latin);
 		secure_free(t);
-		data = plan_letter_data(it, r->o->profile, r->o->agent, latin);
+		data = plan_letter_data(it, r->o->profile, item_agent(r, it), latin);
 	}
 	t = i18n_date_long(r->o->today, r->lang, data_dir());
 	jv_set_str(data, "today", t);
@@ -494,7 +508,7 @@ static int
 write_email(struct run *r, const struct plan_item *it, char **file, char **cause)
 {
 	const struct profile *p = r->o->profile;
-	struct doc *d = letter_for_plan(r->o->letters, it, p, r->o->agent, 0, cause);
+	struct doc *d = letter_for_plan(r->o->letters, it, p, item_agent(r, it), 0, cause);
 	char *msg, *text, *name, *base = base_name(it);
 	int rc = -1;
 
@@ -502,7 +516,7 @@ write_email(struct run *r, const struct plan_item *it, char **file, char **cause
 		free(base);
 		return -1;
 	}
-	msg = letter_email(d, it, p, r->o->agent, cause);
+	msg = letter_email(d, it, p, item_agent(r, it), cause);
 	if (msg != NULL) {
 		name = xasprintf("%s.eml", base);
 		rc = put_file(r, "emails", name, msg, strlen(msg), cause);
@@ -531,7 +545,7 @@ write_letter(struct run *r, const struct plan_item *it, char **file, char **caus
 	char *name, *base = base_name(it), *err = NULL;
 	int rc;
 
-	if (letter_pdf(r->o->letters, it, r->o->profile, r->o->agent,
+	if (letter_pdf(r->o->letters, it, r->o->profile, item_agent(r, it),
 	    r->o->profile->signature_image, &pdf, &len, &d, &err) != 0) {
 		*cause = xasprintf("%s: %s", base, err);
 		free(err);
@@ -546,6 +560,48 @@ write_letter(struct run *r, const struct plan_item *it, char **file, char **caus
 	free(pdf);
 	r->letters = xreallocarray(r->letters, r->nletters + 1, sizeof *r->letters);
 	r->letters[r->nletters++] = d;
+	return rc;
+}
+
+/*
+ * A web form without a message field cannot carry the request's legal text, so
+ * the same request (same reference) also goes to the broker's written contact
+ * as an email or letter: the written record.  *file is NULL when the form has
+ * a message field, the request stands on no statute, or no contact is known.
+ */
+static int
+written_record(struct run *r, const struct broker *b, const struct plan_item *web, char **file,
+    char **cause)
+{
+	struct plan_opts po = { 0 };
+	struct plan_item *it;
+	int rc = 0;
+
+	*file = NULL;
+	if (web->proc->message_field || !web->deadline.binding)
+		return 0;
+	po.request = web->request;
+	po.basis = web->basis;
+	po.disclose = r->o->disclose;
+	po.agent = r->o->agent;
+	po.today = r->o->today;
+	po.correction = r->o->correction;
+	po.written_only = 1;
+	it = plan_make(b, r->o->profile, r->o->laws, &po);
+	if (it->status == PLAN_READY && it->proc != NULL) {
+		snprintf(it->reference, sizeof it->reference, "%s", web->reference);
+		if (it->proc->channel == CH_EMAIL) {
+			rc = write_email(r, it, file, cause);
+			r->sum->email++;
+		} else {
+			rc = write_letter(r, it, file, cause);
+			r->sum->postal++;
+		}
+		if (rc == 0)
+			rc = write_reading_copy(r, it, cause);
+	}
+	/* Not a request of its own: the summary, the ledger and the authorization list the form's. */
+	plan_item_free(it);
 	return rc;
 }
 
@@ -605,13 +661,19 @@ do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis
 			rc = write_email(r, it, &file, cause);
 			r->sum->email++;
 			break;
-		case CH_WEB:
-			rc = write_sheet(r, it, &file, cause);
+		case CH_WEB: {
+			char *record = NULL;
+
+			rc = written_record(r, b, it, &record, cause);
+			if (rc == 0)
+				rc = write_sheet(r, it, record, &file, cause);
+			free(record);
 			r->sum->web++;
 			break;
+		}
 		case CH_PHONE:
 		default:
-			rc = write_sheet(r, it, &file, cause);
+			rc = write_sheet(r, it, NULL, &file, cause);
 			r->sum->phone++;
 			break;
 		}
@@ -641,8 +703,15 @@ do_item(struct run *r, const struct broker *b, enum request req, enum plan_basis
 			jv_set(c, "is_delete", jv_new_bool(req == REQ_DELETE));
 			jv_set(c, "is_access", jv_new_bool(req == REQ_ACCESS));
 			jv_set(c, "is_correct", jv_new_bool(req == REQ_CORRECT));
+			jv_set(c, "is_freeze", jv_new_bool(req == REQ_FREEZE));
+			/* An FCRA opt-out is the prescreen opt-out, a different right from a sale opt-out. */
+			jv_set(c, "is_prescreen", jv_new_bool(req == REQ_OPTOUT && it->law != NULL &&
+			    strcmp(it->law->family, "fcra") == 0));
 			jv_set(c, "sells_to_government", jv_new_bool(b->sells_to_government));
 			jv_set(c, "unverified", jv_new_bool(!contact_current(it)));
+			jv_set(c, "self_file", jv_new_bool(it->agent_refused));
+			if (it->agent_refused)
+				r->nself++;
 			jv_set_str(c, "file", file);
 			if (!contact_current(it))
 				r->nstale++;
@@ -681,6 +750,34 @@ number_steps(struct jv *d)
 			jv_set(d, steps[i][1], jv_new_int(++n));
 	jv_set(d, "step_record", jv_new_int(++n));
 	jv_set(d, "step_wait", jv_new_int(++n));
+}
+
+/*
+ * DROP, the cover's first step for a person whose state has one (California):
+ * where it is, its section, and the brokers' processing cycle.
+ */
+static void
+cover_drop(struct run *r, struct jv *d)
+{
+	const struct address *home = r->o->profile->current;
+	struct drop_info drop;
+	struct jv *o;
+	char *from;
+
+	if (home->country == NULL || home->region == NULL ||
+	    laws_drop(r->o->laws, home->country, home->region, r->o->today, &drop) != 0)
+		return;
+	o = jv_new_object();
+	jv_set_str(o, "url", drop.url);
+	jv_set_str(o, "citation", drop.citation);
+	jv_set_str(o, "cycle_citation", drop.cycle_citation);
+	jv_set(o, "cycle_days", jv_new_int(drop.cycle_days));
+	from = i18n_date_long(drop.processing_from, r->lang, data_dir());
+	jv_set_str(o, "processing_from", from);
+	free(from);
+	/* Before the first processing day the cover says when the cycles begin. */
+	jv_set(o, "processing", jv_new_bool(r->o->today >= drop.processing_from));
+	jv_set(d, "drop", o);
 }
 
 /* The cover sheet PDF. */
@@ -748,6 +845,7 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "has_translations", jv_new_bool(r->ntranslations > 0));
 	jv_set(d, "count_translations", jv_new_int((long long)r->ntranslations));
 	jv_set(d, "has_unverified", jv_new_bool(r->nstale > 0));
+	jv_set(d, "has_self_file", jv_new_bool(r->nself > 0));
 	/* Rough time: 15 minutes a letter, 5 an email, 10 a form, 15 a call. */
 	{
 		long long minutes = 15 * (long long)s->postal + 5 * (long long)s->email +
@@ -761,6 +859,7 @@ write_cover(struct run *r, char **cause)
 	jv_set(d, "skipped", jv_copy(r->skipped));
 	jv_set(d, "has_skipped", jv_new_bool(jv_len(r->skipped) > 0));
 	jv_set_str(d, "packet_id", "optout packet");
+	cover_drop(r, d);
 	number_steps(d);
 	secure_free(lat);
 	rc = letters_pdf(r->person, "cover", d, &pdf, &len, cause);
@@ -788,7 +887,8 @@ write_authorization(struct run *r, char **cause)
 		const struct plan_item *it = r->sum->items[i];
 		struct jv *e;
 
-		if (it->status != PLAN_READY)
+		/* A request the person makes personally needs no authorization of the agent. */
+		if (it->status != PLAN_READY || it->agent_refused)
 			continue;
 		e = jv_new_object();
 		jv_set_str(e, "broker", it->broker->name);
@@ -870,24 +970,24 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 
 	memset(sum, 0, sizeof *sum);
 	if (!dir_is_empty(o->outdir, &exists) && !(o->replace && packet_exists(o->outdir))) {
-		*cause = xasprintf("%s: already exists and is not empty (choose a new folder)",
+		*cause = xasprintf(_("%s: already exists and is not empty (choose a new folder)"),
 		    o->outdir);
-		return -1;
+		return PACKET_CANT_CREATE;
 	}
 	/* The temporary folder sits beside the destination, so the final rename is atomic. */
 	remove_leftovers(o->outdir);
 	parent = path_dirname(o->outdir);
 	if (make_dirs(parent, 0700, cause) != 0) {
 		free(parent);
-		return -1;
+		return PACKET_CANT_CREATE;
 	}
 	r.tmp = xasprintf("%s.tmp-XXXXXX", o->outdir);
 	if (mkdtemp(r.tmp) == NULL) {
-		*cause = xasprintf("%s: cannot create a folder beside it: %s", o->outdir,
+		*cause = xasprintf(_("%s: cannot create a folder beside it: %s"), o->outdir,
 		    strerror(errno));
 		free(r.tmp);
 		free(parent);
-		return -1;
+		return PACKET_CANT_CREATE;
 	}
 	r.o = o;
 	r.sum = sum;
@@ -962,7 +1062,7 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		char *old = xasprintf("%s.old-XXXXXX", o->outdir);
 
 		if (mkdtemp(old) == NULL || rename(o->outdir, old) != 0) {
-			*cause = xasprintf("%s: cannot move the earlier packet aside: %s", o->outdir,
+			*cause = xasprintf(_("%s: cannot move the earlier packet aside: %s"), o->outdir,
 			    strerror(errno));
 			free(old);
 			goto fail;

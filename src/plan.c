@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/plan.h"
 #include "optout/util.h"
@@ -238,12 +239,12 @@ disclosure(const struct procedure *proc, const struct profile *p, const char **c
 		if (strlist_has((const char **)document_fields, f)) {
 			list_add(&it->documents, f);
 		} else if (strcmp(f, "listing_url") == 0) {
-			list_add(&it->notes, "Find your listing on the broker's site first: the "
-			    "form asks for its web address.");
+			list_add(&it->notes, _("Find your listing on the broker's site first: the "
+			    "form asks for its web address."));
 		} else if (strcmp(f, "maid") == 0) {
-			list_add(&it->notes, "The broker identifies people by their phone's mobile "
+			list_add(&it->notes, _("The broker identifies people by their phone's mobile "
 			    "advertising ID: find it in the phone's privacy settings (Android: Ads; "
-			    "iPhone: apps may not read it when tracking is off) and enter it yourself.");
+			    "iPhone: apps may not read it when tracking is off) and enter it yourself."));
 		} else if (strcmp(f, "signature") == 0) {
 			continue;
 		} else if (!profile_has(p, f)) {
@@ -469,6 +470,23 @@ agent_may_file(const struct law *law, enum request r)
 	    (strcmp(allowed, "opt-out-only") == 0 && r == REQ_OPTOUT);
 }
 
+/*
+ * Whether a procedure turns away an authorized agent: its own record says so,
+ * or, when it says nothing, the broker declared so in a state registry.
+ */
+static int
+refuses_agent(const struct broker *b, const struct procedure *proc)
+{
+	size_t i;
+
+	if (proc->agent_allowed >= 0)
+		return proc->agent_allowed == 0;
+	for (i = 0; i < b->nregistrations; i++)
+		if (b->registrations[i].agent_allowed == 0)
+			return 1;
+	return 0;
+}
+
 /* Plan one request to one broker. */
 struct plan_item *
 plan_make(const struct broker *b, const struct profile *p, const struct laws *laws,
@@ -492,7 +510,8 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		enum plan_status st;
 		long sc;
 
-		if (proc->request != o->request || (o->email_only && proc->channel != CH_EMAIL))
+		if (proc->request != o->request || (o->email_only && proc->channel != CH_EMAIL) ||
+		    (o->written_only && proc->channel != CH_EMAIL && proc->channel != CH_POSTAL))
 			continue;
 		if (!restriction_met(proc, p)) {
 			restricted = 1;
@@ -509,6 +528,9 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		st = disclosure(proc, p, o->disclose, it, borrowed_address(proc, o->basis));
 		law = choose_law(b, proc, p, laws, o->request, o->today, o->basis);
 		sc = score(proc, st, law, it, o->today);
+		/* Filing as agent: a channel that accepts agents comes first. */
+		if (o->agent != NULL && refuses_agent(b, proc))
+			sc += 50000L;
 		if (best == NULL || sc < best_score) {
 			best = proc;
 			best_score = sc;
@@ -519,11 +541,11 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		it->status = b->nprocedures == 0 ? PLAN_NO_CHANNEL : PLAN_NO_PROCEDURE;
 		it->law = choose_law(b, NULL, p, laws, o->request, o->today, o->basis);
 		if (restricted)
-			list_add(&it->notes, "The broker's only procedure for this request is "
-			    "restricted to particular people (see 'optout brokers show').");
+			list_add(&it->notes, _("The broker's only procedure for this request is "
+			    "restricted to particular people (see 'optout brokers show')."));
 		if (unavailable)
-			list_add(&it->notes, "The broker's recorded procedure for this request no "
-			    "longer works or is not a way to make it (see 'optout brokers show').");
+			list_add(&it->notes, _("The broker's recorded procedure for this request no "
+			    "longer works or is not a way to make it (see 'optout brokers show')."));
 		/*
 		 * A statutory right does not depend on the broker listing a procedure for
 		 * it: the law obliges the broker to take requests at the methods it
@@ -534,18 +556,18 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		    (best = privacy_contact(b, it->law)) != NULL) {
 			it->proc = best;
 			it->status = disclosure(best, p, o->disclose, it, 1);
-			list_add(&it->notes, "The broker lists no procedure for this request, but the "
+			list_add(&it->notes, _("The broker lists no procedure for this request, but the "
 			    "law gives the right all the same: the request goes to the contact the "
 			    "broker lists for its other privacy requests, with only the name and a "
-			    "way to reply.");
+			    "way to reply."));
 		}
 	} else {
 		it->proc = best;
 		it->status = disclosure(best, p, o->disclose, it, borrowed_address(best, o->basis));
 		if (borrowed_address(best, o->basis))
-			list_add(&it->notes, "The broker lists no procedure for this request under "
+			list_add(&it->notes, _("The broker lists no procedure for this request under "
 			    "privacy law, so the letter goes to the address of its FCRA procedure and "
-			    "carries only what a privacy-law request needs.");
+			    "carries only what a privacy-law request needs."));
 		it->law = choose_law(b, best, p, laws, o->request, o->today, o->basis);
 	}
 	if (o->request == REQ_CORRECT && best != NULL &&
@@ -559,35 +581,55 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		if (strcmp(it->law->id, "fcra-605a") == 0 && best != NULL &&
 		    (best->channel == CH_POSTAL || best->channel == CH_FAX))
 			it->deadline.days = 3;
+		/*
+		 * GDPR Art. 3(2): a company neither established in the EU (or UK) nor
+		 * offering goods or services to people there or monitoring them there
+		 * is outside the law's reach; its deadline is then not claimed.
+		 */
+		if (strcmp(it->law->family, "gdpr") == 0) {
+			const char *reach = it->law->country != NULL &&
+			    strcmp(it->law->country, "GB") == 0 ? b->reach_uk : b->reach_eu;
+
+			if (reach != NULL && strcmp(reach, "neither") == 0) {
+				it->outside_reach = 1;
+				it->deadline.binding = 0;
+				it->deadline.extension_days = 0;
+				list_add(&it->notes, "The broker record says this company is not "
+				    "established where you live and neither offers goods or services to "
+				    "people there nor monitors them there, so the GDPR may not reach it "
+				    "(Art. 3): the letter asks for an answer without claiming a legal "
+				    "deadline.");
+			}
+		}
 		laws_due(laws, o->today, &it->deadline, &it->due, &it->extended_due);
 		if (it->deadline.unit == UNIT_BUSINESS && !laws_holidays_cover(laws, it->due))
-			list_add(&it->notes, "The due date counts business days past the last year of "
-			    "holidays in letters/laws.json: holidays that year were not skipped.");
+			list_add(&it->notes, _("The due date counts business days past the last year of "
+			    "holidays in letters/laws.json: holidays that year were not skipped."));
 	}
 	if (o->request == REQ_FREEZE && best != NULL)
-		list_add(&it->notes, "If the agency gives you a PIN, password or confirmation number "
+		list_add(&it->notes, _("If the agency gives you a PIN, password or confirmation number "
 		    "for lifting the freeze later, keep it somewhere safe, away from this packet. "
-		    "optout never asks for it and never stores it.");
+		    "optout never asks for it and never stores it."));
 	if (it->law != NULL && strcmp(it->law->id, "fcra-605a") == 0)
-		list_add(&it->notes, "The freeze is free. Asked for online or by telephone, it must "
+		list_add(&it->notes, _("The freeze is free. Asked for online or by telephone, it must "
 		    "be in place within one business day; by mail, within three business days. "
 		    "Lifting it online or by telephone takes at most one hour (15 U.S.C. "
-		    "§1681c-1(i)(2)(A), (i)(3)).");
+		    "§1681c-1(i)(2)(A), (i)(3))."));
 	else if (o->request == REQ_FREEZE && best != NULL)
-		list_add(&it->notes, "No federal law sets this agency's freeze: the federal freeze "
+		list_add(&it->notes, _("No federal law sets this agency's freeze: the federal freeze "
 		    "duty binds only the three nationwide credit bureaus (15 U.S.C. §1681c-1(i)(1)(A)). "
 		    "The agency offers it under its own policy or a state law, so its time limits "
-		    "are its own.");
+		    "are its own."));
 	if (it->law != NULL && strcmp(it->law->id, "fcra-604e") == 0)
-		list_add(&it->notes, "Made online or by telephone, this opt-out lasts five years "
+		list_add(&it->notes, _("Made online or by telephone, this opt-out lasts five years "
 		    "(15 U.S.C. §1681b(e)(3)(A), (e)(4)(B)). To make it permanent, sign and mail "
 		    "the Permanent Opt-Out Election form that optoutprescreen.com offers after the "
-		    "online request (15 U.S.C. §1681b(e)(2)(B)).");
+		    "online request (15 U.S.C. §1681b(e)(2)(B))."));
 	if (best != NULL) {
 		if (best->captcha)
-			list_add(&it->notes, "The form has a CAPTCHA: a person must complete it.");
+			list_add(&it->notes, _("The form has a CAPTCHA: a person must complete it."));
 		if (best->channel == CH_PHONE)
-			list_add(&it->notes, "This broker takes this request by telephone only.");
+			list_add(&it->notes, _("This broker takes this request by telephone only."));
 		if (status_rank(best, o->today) > 0) {
 			char *s = xasprintf("The record of this procedure is %s: check the "
 			    "broker's current instructions before relying on it.", best->status);
@@ -600,13 +642,19 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 		char *lat = profile_latin_name(p);
 
 		if (lat == NULL)
-			list_add(&it->notes, "The name is written in a script US brokers do not index: "
-			    "add its Latin form to the profile (names.latin) so they can find the records.");
+			list_add(&it->notes, _("The name is written in a script US brokers do not index: "
+			    "add its Latin form to the profile (names.latin) so they can find the records."));
 		free(lat);
 	}
-	if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
-		list_add(&it->notes, "This law gives no clear right to file this request through "
-		    "an agent: the person signs the letter as well.");
+	if (o->agent != NULL && it->proc != NULL && refuses_agent(b, it->proc)) {
+		it->agent_refused = 1;
+		list_add(&it->notes, _("This broker does not accept requests from an authorized "
+		    "agent (its procedure record or its filing in a state data-broker registry says "
+		    "so): the person makes this request personally. The letter is written in the "
+		    "person's own name, for the person to sign and send."));
+	} else if (o->agent != NULL && it->law != NULL && !agent_may_file(it->law, o->request))
+		list_add(&it->notes, _("This law gives no clear right to file this request through "
+		    "an agent: the person signs the letter as well."));
 	/* A fresh random reference; a ledger that knows this request gives back its own. */
 	vault_new_reference(it->reference);
 	return it;
@@ -651,6 +699,8 @@ plan_to_jv(const struct plan_item *it)
 	if (plan_basis_name(it->basis) != NULL)
 		jv_set_str(o, "basis", plan_basis_name(it->basis));
 	jv_set_str(o, "status", plan_status_name(it->status));
+	if (it->agent_refused)
+		jv_set(o, "agent_refused", jv_new_bool(1));
 	jv_set_str(o, "reference", it->reference);
 	jv_set_str(o, "procedure", it->proc ? it->proc->id : NULL);
 	jv_set_str(o, "channel", it->proc ? channel_name(it->proc->channel) : NULL);
@@ -922,12 +972,32 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 		jv_set_str(law, "name", L->name);
 		jv_set_str(law, "citation", L->citation);
 		jv_set_str(law, "section", law_section(L, it->request));
+		/* A law with no section on file is cited once, not as its own section too. */
+		jv_set(law, "has_section", jv_new_bool(strcmp(law_section(L, it->request),
+		    L->citation) != 0));
 		jv_set(law, "is_ccpa", jv_new_bool(strcmp(L->family, "ccpa") == 0));
 		jv_set(law, "is_us_state", jv_new_bool(strcmp(L->family, "us-state") == 0));
 		jv_set(law, "is_fcra", jv_new_bool(strcmp(L->family, "fcra") == 0));
 		jv_set(law, "is_gdpr", jv_new_bool(strcmp(L->family, "gdpr") == 0));
 		jv_set(law, "is_none", jv_new_bool(strcmp(L->family, "none") == 0));
+		/* An EEA state outside the EU has the GDPR through the EEA Agreement: say so. */
+		{
+			const struct jv *eea = jv_get(jv_get(L->json, "jurisdiction"), "via_eea");
+
+			for (i = 0; i < jv_len(eea); i++)
+				if (p->current->country != NULL &&
+				    strcmp(jv_str(jv_at(eea, i)), p->current->country) == 0)
+					jv_set_str(law, "eea_state", country_name(p->current->country));
+		}
 		jv_set(law, "binding", jv_new_bool(it->deadline.binding));
+		if (it->outside_reach) {
+			int uk = L->country != NULL && strcmp(L->country, "GB") == 0;
+
+			jv_set(law, "outside_reach", jv_new_bool(1));
+			jv_set_str(law, "reach_area", uk ? "the United Kingdom" :
+			    "the European Union or the European Economic Area");
+			jv_set_str(law, "reach_citation", uk ? "UK GDPR Art. 3" : "GDPR Art. 3");
+		}
 		t = deadline_text(it->deadline.days, it->deadline.unit);
 		jv_set_str(law, "deadline", t);
 		free(t);
@@ -999,9 +1069,13 @@ plan_letter_data(const struct plan_item *it, const struct profile *p, const stru
 			jv_set_str(law, "agent_citation", jv_str(jv_get(jv_get(L->json, "agent"), "citation")));
 		if (jv_get(L->json, "regulator") != NULL)
 			jv_set_str(law, "regulator", jv_str(jv_get(jv_get(L->json, "regulator"), "name")));
-		/* The Delete Act's DROP covers data brokers, not the FCRA files of CRAs. */
-		jv_set(law, "drop", jv_new_bool(strcmp(L->id, "us-ca") == 0 &&
-		    it->request == REQ_DELETE && !broker_is_cra(it->broker)));
+		/*
+		 * The Delete Act's DROP covers data brokers, not the FCRA files of CRAs;
+		 * a CRA registered as a data broker gets it for its other data.
+		 */
+		jv_set(law, "drop", jv_new_bool(jv_get(L->json, "drop") != NULL &&
+		    it->request == REQ_DELETE && (!broker_is_cra(it->broker) ||
+			broker_registration(it->broker, "california") != NULL)));
 	}
 	jv_set(d, "law", law);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "optout/i18n.h"
 #include "optout/date.h"
 #include "optout/jv.h"
 #include "optout/profile.h"
@@ -118,36 +119,36 @@ check_addresses(struct profile *p, const char *name, struct buf *errs)
 			p->current = a;
 			if (a->to != NULL) {
 				snprintf(path, sizeof path, "addresses[%zu].to", i);
-				problem(errs, name, path, "the current address cannot have an end date");
+				problem(errs, name, path, _("the current address cannot have an end date"));
 			}
 		}
 		if (strcmp(a->country, "US") == 0) {
 			snprintf(path, sizeof path, "addresses[%zu].postal_code", i);
 			if (a->postal_code == NULL)
-				problem(errs, name, path, "a US address needs a ZIP code");
+				problem(errs, name, path, _("a US address needs a ZIP code"));
 			else if (!matches(us_zip, a->postal_code))
-				problem(errs, name, path, "expected a US ZIP code (12345 or 12345-6789)");
+				problem(errs, name, path, _("expected a US ZIP code (12345 or 12345-6789)"));
 			snprintf(path, sizeof path, "addresses[%zu].region", i);
 			if (a->region == NULL)
-				problem(errs, name, path, "a US address needs a state (two letters, e.g. CA)");
+				problem(errs, name, path, _("a US address needs a state (two letters, e.g. CA)"));
 			else if (!matches(us_state, a->region))
-				problem(errs, name, path, "expected a US state or territory code such as CA or NY");
+				problem(errs, name, path, _("expected a US state or territory code such as CA or NY"));
 		}
 		if (a->from != NULL && a->to != NULL && date_parse_partial(a->from, &from) == 0 &&
 		    date_parse_partial(a->to, &to) == 0 && to < from) {
 			snprintf(path, sizeof path, "addresses[%zu].to", i);
-			problem(errs, name, path, "the end date is before the start date");
+			problem(errs, name, path, _("the end date is before the start date"));
 		}
 		if (a->from != NULL && date_parse_partial(a->from, &from) != 0) {
 			snprintf(path, sizeof path, "addresses[%zu].from", i);
-			problem(errs, name, path, "not a real date (YYYY-MM or YYYY-MM-DD)");
+			problem(errs, name, path, _("not a real date (YYYY-MM or YYYY-MM-DD)"));
 		} else if (a->from != NULL && from > today) {
 			snprintf(path, sizeof path, "addresses[%zu].from", i);
-			problem(errs, name, path, "is in the future");
+			problem(errs, name, path, _("is in the future"));
 		}
 		if (a->to != NULL && date_parse_partial(a->to, &to) != 0) {
 			snprintf(path, sizeof path, "addresses[%zu].to", i);
-			problem(errs, name, path, "not a real date (YYYY-MM or YYYY-MM-DD)");
+			problem(errs, name, path, _("not a real date (YYYY-MM or YYYY-MM-DD)"));
 		}
 	}
 	if (ncurrent != 1)
@@ -179,8 +180,8 @@ check_identity(struct profile *p, const char *name, struct buf *errs)
 		p->phones[i] = phone_e164(jv_str(jv_at(phones, i)), country);
 		if (p->phones[i] == NULL) {
 			snprintf(path, sizeof path, "phones[%zu]", i);
-			problem(errs, name, path, "not a phone number that can be written in E.164 "
-			    "(give the country code, e.g. +1 213 555 0123)");
+			problem(errs, name, path, _("not a phone number that can be written in E.164 "
+			    "(give the country code, e.g. +1 213 555 0123)"));
 		}
 	}
 	if (ids == NULL)
@@ -650,8 +651,8 @@ agent_from_jv(struct jv *doc, const char *name, const char *datadir, char **caus
 	if (ag->phone_raw != NULL) {
 		ag->phone = phone_e164(ag->phone_raw, ag->address.country);
 		if (ag->phone == NULL) {
-			*cause = xasprintf("%s: phone: not a phone number that can be written in E.164 "
-			    "(give the country code, e.g. +1 213 555 0123)", name);
+			*cause = xasprintf(_("%s: phone: not a phone number that can be written in E.164 "
+			    "(give the country code, e.g. +1 213 555 0123)"), name);
 			agent_free(ag);
 			return NULL;
 		}

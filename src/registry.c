@@ -165,6 +165,7 @@ fill_procedure(struct broker_store *bs, struct procedure *p, const struct jv *o)
 	p->sensitive = strings_at(bs, o, "sensitive");
 	p->verification = strings_at(bs, o, "verification");
 	p->captcha = jv_bool(jv_get(o, "captcha"));
+	p->message_field = jv_get(o, "message_field") == NULL || jv_bool(jv_get(o, "message_field"));
 	p->form = jv_get(o, "form");
 	v = jv_get(o, "response_days");
 	p->response_days = v != NULL ? (int)jv_int(v) : -1;
@@ -204,6 +205,8 @@ fill_broker(struct broker_store *bs)
 	}
 	b->website = str_at(d, "website");
 	b->cra_kind = str_at(jv_get(d, "cra_kind"), "kind");
+	b->reach_eu = str_at(jv_get(d, "gdpr_reach"), "eu");
+	b->reach_uk = str_at(jv_get(d, "gdpr_reach"), "uk");
 	arr = jv_get(d, "procedures");
 	b->nprocedures = jv_len(arr);
 	procs = keep(bs, xcalloc(b->nprocedures ? b->nprocedures : 1, sizeof *procs));

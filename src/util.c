@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -82,6 +84,21 @@ heap_keep(void)
 	(void)mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 	(void)mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 	(void)mallopt(M_TOP_PAD, 1024 * 1024);
+}
+
+/*
+ * Keep a process that holds personal data out of reach of other programs:
+ * no core file (a crash must not leave a profile on disk) and not
+ * dumpable, so a program of the same user (the next person at a shared
+ * laptop) cannot attach to it or read its memory through /proc.
+ */
+void
+process_protect(void)
+{
+	static const struct rlimit none = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &none);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 /* Duplicate a string or die. */
@@ -224,6 +241,16 @@ secure_free(char *s)
 		return;
 	explicit_bzero(s, strlen(s));
 	free(s);
+}
+
+/* Overwrite a whole heap block before freeing it (for allocators that do not know the size). */
+void
+wipe_free(void *p)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
 }
 
 /* Read a whole file of at most max bytes. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "optout/i18n.h"
 #include "optout/util.h"
 #include "optout/vault.h"
 
@@ -19,7 +20,7 @@ int
 vault_init(char **cause)
 {
 	if (sodium_init() < 0) {
-		*cause = xstrdup("cannot initialise libsodium");
+		*cause = xstrdup(_("cannot initialise libsodium"));
 		return -1;
 	}
 	return 0;
@@ -68,7 +69,7 @@ vault_key_file(const char *path, unsigned char key[VAULT_KEY_BYTES], char **caus
 		if (read_file(path, VAULT_KEY_BYTES + 1, &data, &len, cause) != 0)
 			return -1;
 		if (len != VAULT_KEY_BYTES) {
-			*cause = xasprintf("%s: not a key file (expected %d bytes)", path,
+			*cause = xasprintf(_("%s: not a key file (expected %d bytes)"), path,
 			    VAULT_KEY_BYTES);
 			secure_free(data);
 			return -1;
@@ -509,14 +510,14 @@ vault_age_encrypt(const void *in, size_t len, const char *const *recipients, siz
 	char *m;
 
 	if ((passphrase != NULL) == (nrecip > 0)) {
-		*cause = xstrdup("encrypt either to recipients or to a passphrase, not both");
+		*cause = xstrdup(_("encrypt either to recipients or to a passphrase, not both"));
 		return -1;
 	}
 	for (i = 0; i < nrecip; i++) {
 		unsigned char pk[32];
 
 		if (bech32_decode(recipients[i], "age", pk) != 0) {
-			*cause = xasprintf("recipient %zu is not an age X25519 recipient (age1…)",
+			*cause = xasprintf(_("recipient %zu is not an age X25519 recipient (age1…)"),
 			    i + 1);
 			return -1;
 		}
@@ -535,7 +536,7 @@ vault_age_encrypt(const void *in, size_t len, const char *const *recipients, siz
 			sodium_memzero(esk, sizeof esk);
 			sodium_memzero(fk, sizeof fk);
 			buf_free(&h);
-			*cause = xasprintf("recipient %zu is not a usable X25519 key", i + 1);
+			*cause = xasprintf(_("recipient %zu is not a usable X25519 key"), i + 1);
 			return -1;
 		}
 		memcpy(salt, epk, 32);
@@ -559,7 +560,7 @@ vault_age_encrypt(const void *in, size_t len, const char *const *recipients, siz
 		if (scrypt_key(passphrase, strlen(passphrase), salt, AGE_SCRYPT_LOG, key) != 0) {
 			sodium_memzero(fk, sizeof fk);
 			buf_free(&h);
-			*cause = xstrdup("not enough memory to derive a key from the passphrase");
+			*cause = xstrdup(_("not enough memory to derive a key from the passphrase"));
 			return -1;
 		}
 		wrap_file_key(key, fk, body);
@@ -659,20 +660,20 @@ try_stanza(const struct stanza *st, const struct vault_age_key *k, unsigned char
 
 		if (st->nargs != 2 || b64_decode_exact(st->args[1], strlen(st->args[1]), epk, 32) != 0 ||
 		    st->blen != 32) {
-			*cause = xstrdup("the file's X25519 stanza is malformed");
+			*cause = xstrdup(_("the file's X25519 stanza is malformed"));
 			return -1;
 		}
 		if (k->identity == NULL)
 			return 0;
 		if (bech32_decode(k->identity, "AGE-SECRET-KEY-", key) != 0) {
-			*cause = xstrdup("the identity is not an age secret key (AGE-SECRET-KEY-1…)");
+			*cause = xstrdup(_("the identity is not an age secret key (AGE-SECRET-KEY-1…)"));
 			return -1;
 		}
 		crypto_scalarmult_curve25519_base(pk, key);
 		rc = crypto_scalarmult_curve25519(shared, key, epk);
 		sodium_memzero(key, sizeof key);
 		if (rc != 0) {
-			*cause = xstrdup("the file's X25519 stanza is malformed");
+			*cause = xstrdup(_("the file's X25519 stanza is malformed"));
 			return -1;
 		}
 		memcpy(salt, epk, 32);
@@ -689,19 +690,19 @@ try_stanza(const struct stanza *st, const struct vault_age_key *k, unsigned char
 
 		if (st->nargs != 3 || b64_decode_exact(st->args[1], strlen(st->args[1]), salt, 16) != 0 ||
 		    !plain_decimal(st->args[2]) || st->blen != 32) {
-			*cause = xstrdup("the file's passphrase (scrypt) stanza is malformed");
+			*cause = xstrdup(_("the file's passphrase (scrypt) stanza is malformed"));
 			return -1;
 		}
 		logn = (int)strtol(st->args[2], NULL, 10); /* 1 to 3 digits, checked above */
 		if (logn > AGE_MAX_SCRYPT_LOG) {
-			*cause = xasprintf("the file asks for a passphrase work factor of 2^%d, above "
-			    "the limit of 2^%d: refused", logn, AGE_MAX_SCRYPT_LOG);
+			*cause = xasprintf(_("the file asks for a passphrase work factor of 2^%d, above "
+			    "the limit of 2^%d: refused"), logn, AGE_MAX_SCRYPT_LOG);
 			return -1;
 		}
 		if (k->passphrase == NULL)
 			return 0;
 		if (scrypt_key(k->passphrase, strlen(k->passphrase), salt, logn, key) != 0) {
-			*cause = xstrdup("not enough memory to derive a key from the passphrase");
+			*cause = xstrdup(_("not enough memory to derive a key from the passphrase"));
 			return -1;
 		}
 		rc = unwrap_file_key(key, st->body, (size_t)st->blen, fk);
@@ -724,7 +725,7 @@ open_header(const unsigned char *in, size_t len, const struct vault_age_key *k,
 	memset(&st, 0, sizeof st);
 	nl = memchr(p, '\n', len);
 	if (nl == NULL || (size_t)(nl - p) != 21 || memcmp(p, "age-encryption.org/v1", 21) != 0) {
-		*cause = xstrdup("not an age v1 file (age-encryption.org/v1)");
+		*cause = xstrdup(_("not an age v1 file (age-encryption.org/v1)"));
 		return -1;
 	}
 	p = nl + 1;
@@ -738,7 +739,7 @@ open_header(const unsigned char *in, size_t len, const struct vault_age_key *k,
 			break;
 		if (n < 4 || memcmp(p, "-> ", 3) != 0 || stanza_args(p, n, &st) != 0) {
 			stanza_clear(&st);
-			*cause = xstrdup("the file's header is malformed");
+			*cause = xstrdup(_("the file's header is malformed"));
 			return -1;
 		}
 		/* The body: full 64-column lines, then one shorter line. */
@@ -760,7 +761,7 @@ open_header(const unsigned char *in, size_t len, const struct vault_age_key *k,
 				if (ll > 64 || b.len + ll > 160) {
 					buf_free(&b);
 					stanza_clear(&st);
-					*cause = xstrdup("the file's header is malformed");
+					*cause = xstrdup(_("the file's header is malformed"));
 					return -1;
 				}
 				buf_add(&b, q, ll);
@@ -774,7 +775,7 @@ open_header(const unsigned char *in, size_t len, const struct vault_age_key *k,
 		}
 		if (st.blen < 0) {
 			stanza_clear(&st);
-			*cause = xstrdup("the file's header holds invalid base64");
+			*cause = xstrdup(_("the file's header holds invalid base64"));
 			return -1;
 		}
 		nstanzas++;
@@ -806,7 +807,7 @@ open_header(const unsigned char *in, size_t len, const struct vault_age_key *k,
 	if (nl - p != 3 + 1 + 43 || p[3] != ' ' ||
 	    b64_decode_exact(p + 4, 43, want, 32) != 0) {
 		sodium_memzero(fk, 16);
-		*cause = xstrdup("the file's header MAC is malformed");
+		*cause = xstrdup(_("the file's header MAC is malformed"));
 		return -1;
 	}
 	hkdf_sha256(fk, 16, NULL, 0, "header", hkey);
@@ -814,13 +815,13 @@ open_header(const unsigned char *in, size_t len, const struct vault_age_key *k,
 	sodium_memzero(hkey, sizeof hkey);
 	if (sodium_memcmp(mac, want, 32) != 0) {
 		sodium_memzero(fk, 16);
-		*cause = xstrdup("the file's header was altered (its MAC does not match)");
+		*cause = xstrdup(_("the file's header was altered (its MAC does not match)"));
 		return -1;
 	}
 	return (long)(nl + 1 - (const char *)in);
 truncated:
 	sodium_memzero(fk, 16);
-	*cause = xstrdup("the file is truncated (its header does not end)");
+	*cause = xstrdup(_("the file is truncated (its header does not end)"));
 	return -1;
 }
 
@@ -841,7 +842,7 @@ vault_age_decrypt(const void *in, size_t len, const struct vault_age_key *k, cha
 	off = (size_t)start;
 	if (len - off < 16 + AGE_TAG) {
 		sodium_memzero(fk, sizeof fk);
-		*cause = xstrdup("the file is truncated (no payload)");
+		*cause = xstrdup(_("the file is truncated (no payload)"));
 		return NULL;
 	}
 	memcpy(nonce, b + off, 16);
@@ -853,8 +854,8 @@ vault_age_decrypt(const void *in, size_t len, const struct vault_age_key *k, cha
 	nchunks = (rest + AGE_CHUNK + AGE_TAG - 1) / (AGE_CHUNK + AGE_TAG);
 	if (rest - (nchunks - 1) * (AGE_CHUNK + AGE_TAG) < AGE_TAG) {
 		sodium_memzero(key, sizeof key);
-		*cause = xstrdup("the file is truncated or was altered (its last part does not "
-		    "open)");
+		*cause = xstrdup(_("the file is truncated or was altered (its last part does not "
+		    "open)"));
 		return NULL;
 	}
 	out = vault_secret_new(rest - nchunks * AGE_TAG);
@@ -920,7 +921,7 @@ vault_read_file(const char *path, size_t max, char **cause)
 		return NULL;
 	if (!vault_age_detect(data, len)) {
 		if (len > max) {
-			*cause = xasprintf("%s: file is larger than %zu bytes", path, max);
+			*cause = xasprintf(_("%s: file is larger than %zu bytes"), path, max);
 			s = NULL;
 		} else {
 			s = vault_secret_new(len);
@@ -946,7 +947,7 @@ vault_read_file(const char *path, size_t max, char **cause)
 		return NULL;
 	}
 	if (s->len > max) {
-		*cause = xasprintf("%s: the decrypted file is larger than %zu bytes", path, max);
+		*cause = xasprintf(_("%s: the decrypted file is larger than %zu bytes"), path, max);
 		vault_secret_free(s);
 		return NULL;
 	}
@@ -990,8 +991,8 @@ vault_store_path(const char *label, char **cause)
 	char *dir, *p;
 
 	if (!store_label_ok(label)) {
-		*cause = xstrdup("a label is letters, digits, '.', '_' and '-' (at most 64), "
-		                 "starting with a letter or digit");
+		*cause = xstrdup(_("a label is letters, digits, '.', '_' and '-' (at most 64), "
+		                 "starting with a letter or digit"));
 		return NULL;
 	}
 	if ((dir = vault_store_dir(cause)) == NULL)
@@ -1031,7 +1032,7 @@ vault_store_init(const char *passphrase, char **cause)
 		return -1;
 	p = path_join(dir, "recipient");
 	if (access(p, F_OK) == 0) {
-		*cause = xasprintf("%s: a vault is already there", dir);
+		*cause = xasprintf(_("%s: a vault is already there"), dir);
 		free(p);
 		free(dir);
 		return -1;
@@ -1101,14 +1102,14 @@ vault_store_add(const char *label, const void *data, size_t len, int replace, ch
 	}
 	if ((rcpt = store_read(dir, "recipient", cause)) == NULL) {
 		free(*cause);
-		*cause = xstrdup("there is no vault yet: run 'optout vault init' first");
+		*cause = xstrdup(_("there is no vault yet: run 'optout vault init' first"));
 		free(dir);
 		free(path);
 		return -1;
 	}
 	rcpt[strcspn(rcpt, "\n")] = '\0';
 	if (!replace && access(path, F_OK) == 0) {
-		*cause = xasprintf("the vault already holds %s (use --replace to replace it)", label);
+		*cause = xasprintf(_("the vault already holds %s (use --replace to replace it)"), label);
 	} else {
 		r = rcpt;
 		buf_init(&enc);

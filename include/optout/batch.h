@@ -46,6 +46,13 @@ struct batch_opts {
 	struct letters *letters;
 	const char *datadir;
 	const char *language;              /* summary.pdf's language (--lang); NULL: English */
+	/*
+	 * Sealed packets (batch --encrypt-to/--encrypt-passphrase): each client's
+	 * folder holds one encrypted archive, as packet_opts says.
+	 */
+	const char *const *seal_to;
+	size_t nseal_to;
+	const char *seal_passphrase;
 	int send;                          /* submit the automatic web forms */
 	const struct http_opts *http;      /* with send */
 	/*

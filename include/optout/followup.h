@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "optout/date.h"
+#include "optout/mail-smtp.h"
 #include "optout/registry.h"
 
 struct agent;
@@ -43,6 +44,24 @@ struct followup_opts {
 	date_t today;
 	int overdue_only;   /* only overdue requests, not denied ones */
 	int grace_days;     /* days after a follow-up before a complaint (default 14) */
+	/*
+	 * NULL: letters only.  Else a follow-up or appeal to a request optout
+	 * sent by email (it has a Message-ID) goes to the broker by email too, as
+	 * a reply to the request (In-Reply-To, References, "Re:"), through
+	 * mail_deliver: with mail->send it is sent and recorded as the action
+	 * once the server took it; without, it is only shown (the PDF copy is
+	 * written, nothing recorded).  Complaints are never emailed.
+	 */
+	const struct mail_deliver_opts *mail;
+};
+
+/* A follow-up's or appeal's email and what became of it (in followup_summary). */
+struct followup_mail {
+	struct plan_item *it;
+	struct doc *doc;
+	char *subject, *in_reply_to, *person, *file;
+	const char *kind;   /* "followup" or "appeal" */
+	date_t appeal_due;
 };
 
 struct followup_summary {
@@ -55,6 +74,12 @@ struct followup_summary {
 	                                with a confirmed address or complaint form */
 	char **written;       /* paths written, relative to outdir */
 	size_t nwritten;
+	/* With opts.mail: the emails (outs[i] goes with mails[i]), and complaints written
+	 * for requests that went by email (complaints are not emailed). */
+	struct mail_out *outs;
+	struct followup_mail *mails;
+	size_t nmails, complaints_by_post;
+	size_t emailed;       /* follow-ups and appeals the server took (recorded) */
 };
 
 int followup_run(const struct followup_opts *o, struct followup_summary *s, char **cause);

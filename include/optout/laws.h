@@ -104,7 +104,33 @@ date_t laws_add_for(const struct laws *l, const char *law_id, date_t from, int d
  */
 void laws_due(const struct laws *l, date_t from, const struct deadline *d, date_t *due,
     date_t *extended_due);
+/*
+ * California's Delete Request and Opt-out Platform (laws.json "drop" of a
+ * law): one deletion request that every registered data broker must act on.
+ */
+struct drop_info {
+	const struct law *law;    /* the law whose residents use it */
+	const char *url, *citation, *cycle_citation, *fine_citation;
+	date_t open_from;         /* consumers could file from this day */
+	date_t processing_from;   /* brokers must check it from this day */
+	int cycle_days;           /* at least this often, in calendar days */
+};
+/*
+ * The DROP open on day `on` to a person living in country/region (country
+ * NULL: the one on file, wherever); 0 when there is one (out filled), -1
+ * when none.
+ */
+int laws_drop(const struct laws *l, const char *country, const char *region, date_t on,
+    struct drop_info *out);
+/*
+ * The next day, after `today`, by which every registered broker must have
+ * checked a DROP request filed on `filed`: the brokers' cycles run from the
+ * later of the filing and the first processing day, cycle_days apart.
+ */
+date_t drop_next_check(const struct drop_info *d, date_t filed, date_t today);
+
 /* "45 calendar days", "15 business days", "1 month". */
 char *deadline_text(int days, enum day_unit unit);
+char *deadline_words(int days, enum day_unit unit);
 
 #endif

@@ -60,7 +60,7 @@
 struct plan_item;
 
 /* The schema version this code writes (SQLite: PRAGMA user_version; PostgreSQL: optout_schema). */
-#define LEDGER_SCHEMA_VERSION 6
+#define LEDGER_SCHEMA_VERSION 8
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -97,6 +97,14 @@ struct ledger_entry {
 	enum day_unit deadline_unit;
 	int extension_days;     /* 0 when the law allows none */
 	enum day_unit extension_unit;
+	const char *basis;      /* "fcra" or "privacy" for a CRA pair's halves; NULL otherwise */
+};
+
+/* A filing with California's DROP (schema 7): who filed, under which law, when. */
+struct ledger_drop {
+	char *client;
+	char *law;
+	date_t filed;
 };
 
 /* One request as stored.  Dates are 0 when not set. */
@@ -172,6 +180,19 @@ int ledger_state_parse(const char *s, enum ledger_state *out);
 int ledger_state_closed(enum ledger_state s);
 /* Whether the request is awaiting the broker, so a due date runs. */
 int ledger_state_awaiting(enum ledger_state s);
+
+/*
+ * Record that a client filed a deletion request through DROP (laws.json
+ * "drop" of law) on day `filed`.  client NULL means the ledger's only
+ * client; with none or several it is an error asking for one.  *used
+ * (may be NULL) receives the label recorded, allocated.
+ */
+int ledger_record_drop(struct ledger *l, const char *client, const char *law, date_t filed,
+    char **used, char **cause);
+/* Each client's first DROP filing (all clients when client is NULL), by client. */
+int ledger_drops(struct ledger *l, const char *client, struct ledger_drop **out, size_t *n,
+    char **cause);
+void ledger_drops_free(struct ledger_drop *d, size_t n);
 
 /* Fill an entry from a plan item that has a procedure (borrows its strings). */
 void ledger_entry_from_plan(struct ledger_entry *e, const struct plan_item *it,
@@ -270,6 +291,7 @@ const char *ledger_clock_name(enum ledger_clock c);
  * Turn every "sending" request into "needs-review" with an event, unless
  * another process has the ledger open (it may be sending right now): then
  * nothing changes and *deferred is 1.  *n receives how many were turned.
+ * A follow-up's email left sending becomes uncertain (not counted in *n).
  */
 int ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause);
 
@@ -300,7 +322,6 @@ int ledger_mail_last(struct ledger *l, long long id, int *attempts,
     enum ledger_mail_outcome *last, char **cause);
 /* How many emails an account handed to its server on a day. */
 int ledger_mail_count(struct ledger *l, const char *account, date_t day, int *n, char **cause);
-
 /* Whether a reply (its Message-ID or digest, `key`) was recorded before. */
 int ledger_reply_seen(struct ledger *l, const char *key, int *seen, char **cause);
 /* Record that a reply (by its key) matched no request: later runs count it as read before. */
@@ -328,6 +349,25 @@ int ledger_record_action(struct ledger *l, long long id, enum ledger_action a, d
     const char *note, char **cause);
 /* Record an appeal letter written on `on` whose answer is due by `due`. */
 int ledger_record_appeal(struct ledger *l, long long id, date_t on, date_t due, char **cause);
+/*
+ * The emails of a follow-up or appeal (a: LA_FOLLOWUP or LA_APPEAL) to an
+ * already sent request: how many attempts, the last one's outcome, and its
+ * Message-ID (allocated, or NULL when none).
+ */
+int ledger_followup_mail_last(struct ledger *l, long long id, enum ledger_action a, int *attempts,
+    enum ledger_mail_outcome *last, char **message_id, char **cause);
+/*
+ * A follow-up's or appeal's email attempt as sending, committed before any
+ * network I/O; the request's own state does not change.  An attempt a crash
+ * leaves sending becomes uncertain in ledger_recover, and is not sent again
+ * blindly.
+ */
+int ledger_begin_followup_mail(struct ledger *l, long long id, enum ledger_action a, const char *account,
+    const char *message_id, char **cause);
+/* The server's answer to a follow-up's email attempt. */
+int ledger_finish_followup_mail(struct ledger *l, long long id, const char *message_id,
+    enum ledger_mail_outcome outcome, const char *reply, char **cause);
+
 /* The day of the request's latest action of this kind into *on (0 when none). */
 int ledger_last_action(struct ledger *l, long long id, enum ledger_action a, date_t *on,
     char **cause);

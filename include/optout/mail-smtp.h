@@ -41,6 +41,7 @@
 
 #include <stddef.h>
 
+#include "optout/ledger.h"
 #include "optout/mail.h"
 
 struct agent;
@@ -84,6 +85,15 @@ struct mail_out {
 	const char *ledger_state;     /* with MS_ALREADY: the state the ledger shows (static) */
 	char *reply;                  /* the server's answer or what went wrong, or NULL */
 	long waited_ms;               /* the pause decided before this message */
+	/*
+	 * A follow-up or appeal (followup_kind LA_FOLLOWUP or LA_APPEAL) to the
+	 * request with ledger id followup_id, already sent; 0 for the request
+	 * itself.  Its attempts are recorded apart from the request's, whose
+	 * state does not change; one interrupted or refused is held (MS_UNCERTAIN
+	 * or MS_HELD, with the earlier Message-ID) until retry_failed.
+	 */
+	long long followup_id;
+	enum ledger_action followup_kind;
 };
 
 struct mail_deliver_opts {
@@ -92,7 +102,7 @@ struct mail_deliver_opts {
 	const char *cacert;     /* an extra CA bundle for the SMTP server, or NULL */
 	const char *client;     /* the ledger's client label */
 	int send;               /* 0: dry run (nothing written, nothing sent) */
-	int retry_failed;       /* send again what failed permanently */
+	int retry_failed;       /* send again what failed permanently (and an interrupted follow-up) */
 	/* Wait ms before the next message; NULL: sleep (not with OPTOUT_TEST_NO_WAIT=1). */
 	void (*pause)(void *arg, long ms);
 	void *pause_arg;

@@ -9,7 +9,9 @@
  * nothing half-written.  Files are 0600, directories 0700.
  *
  * Contract: packet_write returns 0 and fills *summary (free with
- * packet_summary_free), or -1 with *cause set.  The inputs are borrowed.
+ * packet_summary_free), or a negative enum packet_status with *cause set:
+ * PACKET_CANT_CREATE when the output folder is in the way or cannot be made,
+ * PACKET_FAILED otherwise.  The inputs are borrowed.
  */
 #ifndef OPTOUT_PACKET_H
 #define OPTOUT_PACKET_H
@@ -71,6 +73,9 @@ struct packet_summary {
 
 /* Whether a folder holds a finished packet (packet.json or packet.tar.age, written last). */
 int packet_exists(const char *dir);
+/* What packet_write says, so the command picks its exit status without reading the message. */
+enum packet_status { PACKET_OK = 0, PACKET_FAILED = -1, PACKET_CANT_CREATE = -2 };
+
 int packet_write(const struct packet_opts *o, struct packet_summary *summary, char **cause);
 void packet_summary_free(struct packet_summary *s);
 

@@ -56,6 +56,7 @@ struct plan_opts {
 	const struct agent *agent; /* filing as authorized agent, or NULL */
 	date_t today;
 	int email_only;           /* consider only procedures taking email (send --prefer email) */
+	int written_only;         /* consider only email and postal procedures (a form's written record) */
 };
 
 struct plan_item {
@@ -68,6 +69,8 @@ struct plan_item {
 	date_t today;                 /* the day the plan was made */
 	date_t due;                   /* counted from today (sending day) */
 	date_t extended_due;          /* due + extension, or 0 when none */
+	int outside_reach;            /* a GDPR law the broker's record says does not reach it */
+	int agent_refused;            /* filing as agent, but the broker turns agents away: the person files */
 	enum plan_status status;
 	const struct correction *correction; /* borrowed from the options */
 	char **disclosed;   /* field names that go to the broker */

@@ -55,6 +55,7 @@ struct procedure {
 	const char **sensitive;
 	const char **verification;
 	int captcha;
+	int message_field;          /* web: 0 when the form has no free-text field, else 1 */
 	const struct jv *form;      /* may be NULL */
 	int response_days;          /* -1 when the record gives none */
 	const char *restricted_to;  /* may be NULL */
@@ -90,6 +91,7 @@ struct broker {
 	size_t ngovernment_sources;
 	const char *website;
 	const char *cra_kind; /* nationwide, nationwide-specialty, other; NULL when unknown */
+	const char *reach_eu, *reach_uk; /* GDPR reach: established, targets, neither; NULL unknown */
 	const struct procedure *procedures;
 	size_t nprocedures;
 	const char *no_consumer_channel;

@@ -32,6 +32,8 @@ void oom(void);
  * every letter (glibc trims the heap and unmaps large blocks by default).
  */
 void heap_keep(void);
+/* No core file, not dumpable: another program of the same user cannot read our memory. */
+void process_protect(void);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) OPTOUT_PRINTF(1, 2);
@@ -80,6 +82,8 @@ char *ephemeral_refusal(const char *what);
 
 /* Overwrite and free a string that held personal data. */
 void secure_free(char *s);
+/* Overwrite a heap block (its whole usable size) and free it; NULL is fine. */
+void wipe_free(void *p);
 
 /* Read a whole file of at most max bytes (NUL-terminated). */
 int read_file(const char *path, size_t max, char **data, size_t *len, char **cause);

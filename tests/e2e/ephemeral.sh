@@ -82,4 +82,56 @@ check_eq "no file written outside the packets holds a canary value" "" "$leaked"
 check_has "while the packets do (they are what the person takes away)" \
 	"$work/batch/c-001/web/spokeo-opt-out.txt" "Canaryqxv"
 
+# The same batch sealed (--encrypt-to): now no byte written anywhere, the
+# packets included, holds a canary value; each client's packet opens with age.
+set +e
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -e trace=%file -o "$work/strace" "$OPTOUT" --identity "$work/key.txt" batch \
+	-c "$work/c.csv.age" -b spokeo -r opt-out -o "$work/sealed" --ledger "$work/bl/ledger.db" \
+	--encrypt-to "$(age-keygen -y "$work/key.txt")" >"$work/s.out" 2>&1
+status=$?
+set -e
+check_status "a sealed batch from an encrypted client list" 0
+check_eq "each client's folder holds one encrypted archive" "packet.tar.age packet.tar.age" \
+	"$(ls "$work/sealed/c-001" "$work/sealed/c-002" | grep -v : | grep . | tr '\n' ' ' | sed 's/ $//')"
+leaked=
+for f in $("$PYTHON" - "$work/strace" <<'PY'
+import re, sys
+seen = set()
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    m = re.search(r'(open|openat|creat|rename|renameat2?|link|linkat)\((?:AT_FDCWD, )?"([^"]*)"(?:, (?:AT_FDCWD, )?"([^"]*)")?(.*)', line)
+    if not m or "= -1" in line:
+        continue
+    call, path, dest, rest = m.groups()
+    if call in ("open", "openat") and not re.search(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC", rest or ""):
+        continue
+    for q in (path, dest):
+        if q and not q.startswith(("/dev/", "/proc/")):
+            seen.add(q)
+print("\n".join(sorted(seen)))
+PY
+); do
+	[ -e "$f" ] || continue
+	# A folder renamed into place (a packet) is searched whole.
+	if grep -rqiaE 'qxv' "$f"; then leaked="$leaked $f"; fi
+done
+check_eq "no file written during the sealed batch, packets included, holds a canary value" "" "$leaked"
+mkdir -p "$work/open1"
+age -d -i "$work/key.txt" "$work/sealed/c-001/packet.tar.age" | tar -x -C "$work/open1"
+check_has "the client's packet, opened with age, holds their web sheet" \
+	"$work/open1/web/spokeo-opt-out.txt" "Canaryqxv"
+
+# The process itself is out of reach: no core file can be written (a crash
+# must not leave a profile on disk), and it is not dumpable, so a program of
+# the same user cannot attach to it or read its memory through /proc.
+set +e
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -qq -e trace=prctl,setrlimit,prlimit64 \
+	-o "$work/ptrace" "$OPTOUT" --ephemeral plan -p "$ex" -b spokeo -r opt-out >/dev/null 2>&1
+status=$?
+set -e
+check_status "a traced plan" 0
+check_has "core files are turned off (soft and hard limit 0)" "$work/ptrace" \
+	'RLIMIT_CORE, {rlim_cur=0, rlim_max=0}'
+check_has "the process is made non-dumpable" "$work/ptrace" \
+	'prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = 0'
+
 done_testing

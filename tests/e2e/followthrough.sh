@@ -214,7 +214,8 @@ printf '<html><head><style>p{color:red}</style><script>var x = "hidden";</script
 	>"$XDG_DATA_HOME/optout/evidence/$tx.html"
 run evidence "$tx" -o "$work/ev.pdf" -c "$work/c.csv" --ledger "$L"
 check_status "evidence exits 0" 0
-check_has "it says what it wrote" "$work/out" "wrote $work/ev.pdf: the record of 1 request, with 1 letter reproduced."
+check_has "it says what it wrote" "$work/out" "wrote $work/ev.pdf: the record of 1 request."
+check_has "and how many letters it reproduces" "$work/out" "1 letter reproduced."
 "$PDFTOTEXT" -enc UTF-8 "$work/ev.pdf" "$work/ev.txt"
 check_has "the record names the request and business" "$(flat "$work/ev.txt")" "Request $tx"
 check_has "the day the clock ran from and why" "$(flat "$work/ev.txt")" \
@@ -235,8 +236,10 @@ check_lacks "never the private note" "$(flat "$work/ev.txt")" "cousin"
 check_eq "the PDF is private (0600)" "600" "$(stat -c %a "$work/ev.pdf")"
 "$QPDF" --check "$work/ev.pdf" >/dev/null 2>&1 && ok "the PDF is well formed" || not_ok "the PDF is well formed"
 run evidence --client tx-1 -o "$work/ev2.pdf" --ledger "$L"
+# Three: the CRA's FCRA disclosure and its state-law access request (one row each), and the deletion.
 check_has "for a whole client, without details, letters are not reproduced" "$work/out" \
-	"the record of 2 requests, with 0 letters reproduced."
+	"the record of 3 requests."
+check_has "and reproduces none" "$work/out" "0 letters reproduced."
 "$PDFTOTEXT" -enc UTF-8 "$work/ev2.pdf" "$work/ev2.txt"
 check_has "and the record says where the copy is" "$(flat "$work/ev2.txt")" \
 	"The request letter is not reproduced here because the person's details were not given"

@@ -14,7 +14,10 @@ check_status "a Spanish packet is written" 0
 pdf_text "$work/es/cover.pdf" >"$work/cover.txt"
 check_has "the cover is in Spanish" "$work/cover.txt" "Su paquete de solicitudes a los corredores de datos"
 check_has "the cover's date is written in Spanish" "$work/cover.txt" "Preparado el 22 de noviembre de 2026"
-check_has "the cover's first step is the letters to mail" "$work/cover.txt" "1. Cartas para imprimir, firmar y enviar por correo: 1"
+tr '\n' ' ' <"$work/cover.txt" | tr -s ' ' >"$work/cover.flat"
+check_has "a Californian's first step is DROP, filed by the client" "$work/cover.flat" "1. Primero, use la plataforma de California"
+check_has "the client files DROP, not the agent" "$work/cover.flat" "DROP comprueba que la persona vive en California, así que la presenta el cliente"
+check_has "the cover's next step is the letters to mail" "$work/cover.txt" "2. Cartas para imprimir, firmar y enviar por correo: 1"
 check_has "the cover gives the time in plain words" "$work/cover.txt" "En total le llevarán unos"
 check_has "the cover names the request types in Spanish" "$work/cover.txt" "no vender"
 check_has "the cover puts government sellers first" "$work/cover.txt" "Empiece por estas empresas: venden datos personales a agencias del gobierno"
@@ -60,7 +63,7 @@ check_has "the cover points to the reading copies" "$work/cover.txt" "translatio
 OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data" run packet -p "$TOP_SRCDIR/tests/fixtures/profiles/nguyen-or.json" \
 	-b example-cra -r delete -o "$work/or" --no-ledger --lang es
 check_status "an Oregon packet in Spanish is written" 0
-pdf_text "$work/or/translations/example-cra-delete.pdf" >"$work/or.txt" 2>/dev/null || true
+pdf_text "$work/or/translations/example-cra-delete.pdf" 2>/dev/null | tr "\n" " " | tr -s " " >"$work/or.txt" || true
 check_has "the state-law reading copy is in Spanish" "$work/or.txt" "la ley de privacidad del consumidor del estado"
 check_has "the state-law reading copy keeps the section" "$work/or.txt" "ORS 646A.574(1)(c)"
 
@@ -116,7 +119,7 @@ check_eq "every Spanish letter mirrors an English one and is marked as a transla
 
 # DROP comes first when the cover's model has it (another issue fills the model in).
 cat >"$work/drop.json" <<'JSON'
-{"drop": {"url": "https://consumer.drop.example"}, "step_drop": 1, "has_postal": true, "step_postal": 2,
+{"drop": {"url": "https://consumer.drop.example", "citation": "Cal. Civ. Code §1798.99.86", "cycle_citation": "Cal. Civ. Code §1798.99.86(c)(1)", "cycle_days": 45, "processing": true}, "step_drop": 1, "has_postal": true, "step_postal": 2,
  "count_postal": 3, "step_record": 3, "step_wait": 4, "count_ready": 3, "minutes_total": 45,
  "today": "22 de noviembre de 2026", "person_name": "Ana", "packet_id": "optout packet"}
 JSON

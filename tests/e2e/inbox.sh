@@ -7,13 +7,7 @@
 
 ex="$TOP_SRCDIR/letters/examples/profile.json"
 export OPTOUT_TODAY=2026-12-07
-mkdir -p "$work/data/brokers"
-ln -s "$TOP_SRCDIR/letters" "$work/data/letters"
-ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"
-for f in "$TOP_SRCDIR"/tests/fixtures/data/brokers/mail/*.json; do
-	ln -s "$f" "$work/data/brokers/"
-done
-export OPTOUT_DATADIR="$work/data"
+. "$TOP_SRCDIR/tests/e2e/mail-data.sh"
 
 # Four requests sent (through a command that only swallows the message).
 run send -p "$ex" -b mail-accepts,mail-second,mail-busy,mail-gone -r delete \
@@ -150,7 +144,7 @@ print(c.execute("SELECT count(*) FROM events WHERE kind = 'followup'").fetchone(
 print(c.execute("SELECT class, evidence IS NOT NULL FROM replies").fetchall())
 PY
 check_eq "migrated to the newest version with the new tables, history kept" "$schema_version
-clients events mail_sends replies requests
+clients drop_filings events mail_sends replies requests
 1
 [('acknowledged', 1)]" "$(cat "$work/v2.txt")"
 

@@ -54,10 +54,10 @@ PY
 }
 
 tab=$(printf '\t')
-while IFS="$tab" read -r country region broker request basis law citation deadline channel due; do
+while IFS="$tab" read -r country region broker request basis law citation deadline channel due today; do
 	case $country in ''|'#'*) continue ;; esac
 	p=$(profile "$country" "$region")
-	"$OPTOUT" plan -p "$p" -b "$broker" -r "$request" --item "Address: 9 Wrong St" \
+	OPTOUT_TODAY=${today:-2026-11-22} "$OPTOUT" plan -p "$p" -b "$broker" -r "$request" --item "Address: 9 Wrong St" \
 		--correct-to "Address: 1 Example Way" --json >"$work/out" 2>"$work/err" || true
 	got=$("$PYTHON" - "$work/out" "$basis" <<'PY'
 import json, sys

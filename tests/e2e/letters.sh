@@ -48,6 +48,13 @@ golden courtesy-ny-access -p "$fx/profiles/ivanova-ny.json" -b example-history -
 golden courtesy-il-access-agent -p "$fx/profiles/chen-il.json" -b example-history -r access --agent "$agent"
 golden gdpr-delete-berlin -p "$fx/profiles/mueller-de.json" -b example-cra -r delete
 golden prior-addresses -p "$fx/profiles/long-address.json" -b example-history -r delete
+golden uk-gdpr-access-london -p "$fx/profiles/smith-gb.json" -b example-history -r access
+golden gdpr-delete-oslo-eea -p "$fx/profiles/hansen-no.json" -b example-cra -r delete
+# Oklahoma's law from its first day in force (2027-01-01); before it, a courtesy request.
+export OPTOUT_TODAY=2027-01-04
+golden oklahoma-delete -p "$fx/profiles/okafor-ok.json" -b example-cra -r delete
+export OPTOUT_TODAY=2026-11-22
+golden courtesy-oklahoma-2026 -p "$fx/profiles/okafor-ok.json" -b example-cra -r delete
 
 # Minimization: across every request type, with and without consent, the SSN
 # appears only where the procedure requires it and --disclose ssn was given.

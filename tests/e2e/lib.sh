@@ -55,6 +55,13 @@ check_eq() {
 	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2
 actual:   $3"; fi
 }
+# fixture_datadir: $work/data, a data folder with the project's letters and broker schema, to
+# which a test adds broker records of its own (then OPTOUT_DATADIR="$work/data").
+fixture_datadir() {
+	mkdir -p "$work/data/brokers"
+	ln -s "$TOP_SRCDIR/letters" "$work/data/letters"
+	ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"
+}
 # done_testing: print the plan; the exit status tells make about failures.
 done_testing() {
 	echo "1..$tap_n"

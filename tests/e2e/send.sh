@@ -17,14 +17,7 @@ ex="$TOP_SRCDIR/letters/examples/profile.json"
 agent="$TOP_SRCDIR/letters/examples/agent.json"
 export OPTOUT_TODAY=2026-12-07 OPTOUT_TEST_NO_WAIT=1
 
-# The mail brokers in their own data directory, as submit.sh does.
-mkdir -p "$work/data/brokers"
-ln -s "$TOP_SRCDIR/letters" "$work/data/letters"
-ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"
-for f in "$TOP_SRCDIR"/tests/fixtures/data/brokers/mail/*.json; do
-	ln -s "$f" "$work/data/brokers/"
-done
-export OPTOUT_DATADIR="$work/data"
+. "$TOP_SRCDIR/tests/e2e/mail-data.sh"
 
 tls="$work/tls"
 . "$TOP_SRCDIR/tests/e2e/net.sh"

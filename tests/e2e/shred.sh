@@ -36,7 +36,7 @@ run shred "$label"
 check_status "shred LABEL exits 0" 0
 check_has "the vault profile is removed" "$work/out" "Removed $label's profile from the vault."
 check_has "the ledger's requests are removed" "$work/out" "of $label from the ledger"
-check_has "with the evidence" "$work/out" "and 1 evidence file."
+check_has "with the evidence" "$work/out" "Removed 1 evidence file."
 check_has "it says what it cannot remove" "$work/out" "printed letters"
 check_eq "the vault no longer holds it" "" "$("$OPTOUT" vault list)"
 check_eq "the evidence file is gone" "no" "$([ -e "$data/evidence/$first.html" ] && echo yes || echo no)"

@@ -94,12 +94,16 @@ test_choice(void **state)
 	assert_string_equal(reg_id("gdpr", "DE", "BY"), "de-by-baylda");
 	assert_string_equal(reg_id("gdpr", "DE", "Bayern"), "de-by-baylda");
 	assert_string_equal(reg_id("gdpr", "GB", NULL), "gb-ico");
-	/* A Land or a country with no authority on file gets none, never a guess. */
-	assert_string_equal(reg_id("gdpr", "DE", "Hamburg"), "(none)");
-	assert_string_equal(reg_id("gdpr", "FR", NULL), "(none)");
+	assert_string_equal(reg_id("gdpr", "DE", "Hamburg"), "de-hh-hmbbfdi");
+	assert_string_equal(reg_id("gdpr", "DE", "NRW"), "de-nw-ldi");
+	assert_string_equal(reg_id("gdpr", "FR", NULL), "fr-cnil");
+	assert_string_equal(reg_id("gdpr", "NO", NULL), "no-datatilsynet");
+	/* A German resident whose Land is not known gets none: never the federal commissioner,
+	 * who takes only the sectors federal law gives it. */
+	assert_string_equal(reg_id("gdpr", "DE", NULL), "(none)");
+	assert_string_equal(reg_id("gdpr", "DE", "Atlantis"), "(none)");
 	/* A Californian under the Virginia law would be a mistake upstream: no regulator. */
 	assert_string_equal(reg_id("us-va", "US", "CA"), "(none)");
-	assert_string_equal(reg_id("none", "US", "IL"), "(none)");
 }
 
 /* Each block: confirmed addresses and forms present, unconfirmed ones absent and named. */
@@ -188,6 +192,71 @@ test_appeals(void **state)
 	}
 }
 
+/* The law as its id names it, for laws another change adds (the UK GDPR, Oklahoma's). */
+static const struct jv *
+reg_for_id(const char *id, const char *country, const char *region)
+{
+	struct law law = { 0 };
+
+	law.id = id;
+	return laws_regulator(laws, &law, country, region);
+}
+
+/*
+ * Every law with a regulator has one for each residence it covers, each
+ * reachable: a confirmed address or form, or at least its own site.
+ */
+static void
+test_coverage(void **state)
+{
+	static const char *const lands[] = { "BW", "BY", "BE", "BB", "HB", "HH", "HE", "MV", "NI",
+		"NW", "RP", "SL", "SN", "ST", "SH", "TH" };
+	const struct law *gdpr = laws_find(laws, "gdpr");
+	const struct jv *members = jv_get(jv_get(gdpr->json, "jurisdiction"), "members");
+	const struct jv *r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < laws->n; i++) {
+		const struct law *law = &laws->laws[i];
+
+		if (strcmp(law->family, "ccpa") != 0 && strcmp(law->family, "us-state") != 0 &&
+		    strcmp(law->family, "fcra") != 0)
+			continue;
+		r = laws_regulator(laws, law, "US", law->region != NULL ? law->region : "NY");
+		if (r == NULL)
+			fail_msg("%s: no regulator", law->id);
+		assert_non_null(jv_str(jv_get(r, "website")));
+		assert_int_equal(strncmp(jv_str(jv_get(r, "website")), "https://", 8), 0);
+	}
+	for (i = 0; i < jv_len(members); i++) {
+		const char *cc = jv_str(jv_at(members, i));
+
+		if (strcmp(cc, "DE") == 0)
+			continue;
+		r = laws_regulator(laws, gdpr, cc, NULL);
+		if (r == NULL || jv_str(jv_get(r, "website")) == NULL)
+			fail_msg("gdpr, %s: no regulator with a site", cc);
+		/* Exactly its own country's: a list of one. */
+		assert_int_equal(jv_len(jv_get(r, "countries")), 1);
+		assert_string_equal(jv_str(jv_at(jv_get(r, "countries"), 0)), cc);
+	}
+	for (i = 0; i < sizeof lands / sizeof lands[0]; i++) {
+		r = laws_regulator(laws, gdpr, "DE", lands[i]);
+		if (r == NULL || jv_str(jv_get(r, "website")) == NULL)
+			fail_msg("gdpr, DE-%s: no Land authority with a site", lands[i]);
+		assert_non_null(jv_get(r, "regions"));
+	}
+	/* The UK's own law and Oklahoma's, once added, find theirs. */
+	assert_string_equal(jv_str(jv_get(reg_for_id("uk-gdpr", "GB", NULL), "id")), "gb-ico");
+	assert_string_equal(jv_str(jv_get(reg_for_id("us-ok", "US", "OK"), "id")), "us-ok-ag");
+	/* The FTC for a US resident where no statute applies; the CFPB for every FCRA request. */
+	assert_string_equal(reg_id("none", "US", "IL"), "us-ftc");
+	assert_string_equal(reg_id("fcra-604e", "US", "TX"), "us-cfpb");
+	assert_string_equal(reg_id("fcra-605a", "US", "CA"), "us-cfpb");
+	assert_string_equal(reg_id("none", "FR", NULL), "(none)");
+}
+
 int
 main(void)
 {
@@ -196,6 +265,7 @@ main(void)
 		cmocka_unit_test(test_choice),
 		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_appeals),
+		cmocka_unit_test(test_coverage),
 	};
 
 	return cmocka_run_group_tests_name("laws", tests, setup, teardown);
