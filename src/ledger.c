@@ -18,6 +18,7 @@
 #include "ledger-db.h"
 #include "optout/ledger.h"
 #include "optout/plan.h"
+#include "optout/settings.h"
 #include "optout/util.h"
 #include "optout/vault.h"
 
@@ -522,9 +523,23 @@ ledger_default_path(char **cause)
 	const char *env = getenv("OPTOUT_LEDGER");
 	char *p;
 
-	/* A clinic's seats name their shared ledger once, in the environment. */
+	/* A clinic's seats name their shared ledger once, in the environment... */
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
+	/* ...or in the config file, beside the mail accounts. */
+	if ((p = settings_path(cause)) != NULL) {
+		char *named = NULL;
+		int rc = settings_ledger(p, &named, cause);
+
+		free(p);
+		if (rc != 0)
+			return NULL;
+		if (named != NULL)
+			return named;
+	} else {
+		free(*cause);
+		*cause = NULL;
+	}
 	p = data_home_path("ledger.db", "the ledger", cause);
 
 	if (p == NULL) {
@@ -663,21 +678,21 @@ struct ledger *
 ledger_open(const char *path, char **cause)
 {
 	struct ledger *l;
+	char *named;
 
 	if (ephemeral_mode()) {
 		*cause = ephemeral_refusal("the ledger");
 		return NULL;
 	}
+	/* The default (OPTOUT_LEDGER, the config file) may be a URL as well as a file. */
+	if ((named = path != NULL ? xstrdup(path) : ledger_default_path(cause)) == NULL)
+		return NULL;
 	l = xcalloc(1, sizeof *l);
-	if (ldb_is_pg_url(path))
-		l->db = ldb_pg_open(path, &l->path, cause);
-	else {
-		if (path != NULL)
-			l->path = xstrdup(path);
-		else if ((l->path = ledger_default_path(cause)) == NULL) {
-			free(l);
-			return NULL;
-		}
+	if (ldb_is_pg_url(named)) {
+		l->db = ldb_pg_open(named, &l->path, cause);
+		free(named);
+	} else {
+		l->path = named;
 		l->db = ldb_sqlite_open(l->path, cause);
 	}
 	if (l->db == NULL || migrate(l, cause) != 0)

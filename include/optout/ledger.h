@@ -146,7 +146,10 @@ struct ledger_filter {
 
 struct ledger;
 
-/* The default ledger: $OPTOUT_LEDGER, else $XDG_DATA_HOME/optout/ledger.db (allocated). */
+/*
+ * The default ledger (allocated): $OPTOUT_LEDGER, else the config file's
+ * `ledger = ...` (settings.h), else $XDG_DATA_HOME/optout/ledger.db.
+ */
 char *ledger_default_path(char **cause);
 /* Whether a ledger name is a database URL (postgresql://...) rather than a file. */
 int ledger_is_url(const char *s);
