@@ -1555,12 +1555,36 @@ int
 ledger_begin_followup_mail(struct ledger *l, long long id, enum ledger_action a,
     const char *account, const char *message_id, char **cause)
 {
+	struct ldb_stmt *st;
+	long long busy;
+	int step;
+
 	if (a != LA_FOLLOWUP && a != LA_APPEAL) {
 		*cause = xstrdup("only a follow-up or an appeal goes to the business by email");
 		return -1;
 	}
 	if (tx_begin(l, cause) != 0)
 		return -1;
+	/* Under the write lock: another seat may have begun the same email since it was read. */
+	if (db_prepare(l, "SELECT count(*) FROM mail_sends WHERE request_id = ? AND kind = ? AND "
+	    "outcome IN ('sending', 'sent')", &st, cause) != 0) {
+		tx_rollback(l);
+		return -1;
+	}
+	ldb_bind_int(st, 1, id);
+	ldb_bind_text(st, 2, ledger_action_name(a));
+	step = ldb_step(st);
+	busy = step == LDB_ROW ? ldb_column_int(st, 0) : -1;
+	db_done(l, st);
+	if (busy != 0) {
+		if (busy < 0)
+			db_fail(l, "cannot read the emails sent", cause);
+		else
+			*cause = xasprintf("this request's %s is being sent, or was sent, already",
+			    ledger_action_name(a));
+		tx_rollback(l);
+		return -1;
+	}
 	if (mail_insert(l, id, ledger_action_name(a), account, message_id, cause) != 0 ||
 	    tx_commit(l, cause) != 0) {
 		tx_rollback(l);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -547,6 +548,34 @@ admit(struct mail_out *m, const struct mail_deliver_opts *o, struct ledger *l, l
 	return 0;
 }
 
+/*
+ * After ledger_begin_mail refused: whether another seat (sharing the ledger)
+ * began sending the request since admit() looked.  Then it is not this
+ * run's to send, which is not an error: *cause is cleared.
+ */
+static int
+taken_meanwhile(struct ledger *l, long long id, struct mail_out *m, char **cause)
+{
+	struct ledger_request *r = NULL;
+	char *c = NULL, num[24];
+	int taken;
+
+	snprintf(num, sizeof num, "%lld", id);
+	if (ledger_get(l, num, &r, &c) != 0 || r == NULL) {
+		free(c);
+		return 0;
+	}
+	taken = r->state != LS_PLANNED && r->state != LS_FAILED;
+	if (taken) {
+		m->status = MS_ALREADY;
+		m->ledger_state = ledger_state_name(r->state);
+		free(*cause);
+		*cause = NULL;
+	}
+	ledger_request_free(r);
+	return taken;
+}
+
 /* Wait between two messages, unless a test only checks the decision (OPTOUT_TEST_NO_WAIT=1). */
 static void
 pause_ms(long ms)
@@ -626,8 +655,11 @@ mail_deliver(struct mail_out *outs, size_t n, const struct mail_deliver_opts *o,
 		}
 		/* Committed as sending, with its Message-ID, before any I/O. */
 		if ((m->followup_id != 0 ? ledger_begin_followup_mail(l, id, m->followup_kind, label,
-		    m->message_id, cause) : ledger_begin_mail(l, id, label, m->message_id, cause)) != 0)
+		    m->message_id, cause) : ledger_begin_mail(l, id, label, m->message_id, cause)) != 0) {
+			if (m->followup_id == 0 && taken_meanwhile(l, id, m, cause))
+				continue;
 			goto out;
+		}
 		went++;
 		m->status = o->sendmail != NULL ? send_with_command(o, m) : send_with_smtp(o, secret, m);
 		if ((m->followup_id != 0 ? ledger_finish_followup_mail(l, id, m->message_id,

@@ -3,7 +3,9 @@
 # mail accounts, read by the same parser): every command uses it unless
 # OPTOUT_LEDGER or --ledger names another; bad ledger lines are refused with
 # the file, the line and what was expected.  shred forgets a label in the
-# PostgreSQL ledger.
+# PostgreSQL ledger.  Then two seats run 'send --send' on the same request at
+# the same moment, against the real Postfix of tests/e2e/send.sh: it is
+# delivered once.
 . "$TOP_SRCDIR/tests/e2e/lib.sh"
 . "$TOP_SRCDIR/tests/e2e/net.sh"
 . "$TOP_SRCDIR/tests/e2e/pg.sh"
@@ -72,4 +74,58 @@ run shred --all
 check_status "shred --all says the shared ledger stays" 69
 check_has "and why" "$work/err" "the shared PostgreSQL ledger is not removed by --all"
 
+# ---- two seats send one request at once -----------------------------------------------
+if [ "$(id -u)" -ne 0 ] || ! command -v postfix >/dev/null 2>&1 ||
+	! command -v saslpasswd2 >/dev/null 2>&1; then
+	ok "# SKIP the two seats' send needs root and postfix, sasl2-bin (./bootstrap installs them)"
+	done_testing
+	exit $?
+fi
+tls="$work/tls"
+make_ca "$tls"
+. "$TOP_SRCDIR/tests/e2e/postfix.sh"
+start_postfix
+trap 'stop_postfix; pg_stop; cleanup' EXIT INT TERM
+{ printf 'ledger = %s\n' "$pg_url"; account "$smtp_port"; } >"$conf"
+count() { ls "$maildir/new" 2>/dev/null | wc -l | tr -d ' '; }
+
+# The test holds the ledger's write lock; both seats start and wait for it
+# at their first change; when both wait, it lets go.  Whichever goes first,
+# the request is recorded once and sent once.
+mkfifo "$work/hold"
+"$PG_BIN/psql" -qAt -d "$pg_url" <"$work/hold" >"$work/hold.out" 2>&1 &
+hold_pid=$!
+exec 7>"$work/hold"
+echo "BEGIN; SELECT pg_advisory_xact_lock(1869640816);" >&7
+# locks STATE: how many hold the ledger's write lock (true) or wait for it (false).
+locks() { pg_sql "$pg_url" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1869640816 AND granted = $1"; }
+tries=0
+until [ "$(locks true)" = 1 ] || [ "$tries" -ge 600 ]; do tries=$((tries + 1)); sleep 0.05; done
+check_eq "the test holds the ledger's write lock" 1 "$(locks true)"
+for seat in a b; do
+	OPTOUT_SEAT=seat-$seat "$OPTOUT" send -p "$ex" -b mail-accepts -r delete --cacert "$tls/ca.pem" \
+		--send >"$work/seat-$seat.out" 2>"$work/seat-$seat.err" &
+	eval "pid_$seat=\$!"
+done
+tries=0
+until [ "$(locks false)" = 2 ] || [ "$tries" -ge 600 ]; do tries=$((tries + 1)); sleep 0.05; done
+check_eq "both seats wait for the ledger at the same point" 2 "$(locks false)"
+echo "COMMIT;" >&7
+exec 7>&-
+wait "$hold_pid"
+wait "$pid_a"; st_a=$?
+wait "$pid_b"; st_b=$?
+check_eq "both seats finish without an error" "0 0" "$st_a $st_b"
+cat "$work/seat-a.out" "$work/seat-b.out" >"$work/both.out"
+check_eq "the server accepted one message from the two seats" 1 "$(grep -c 'queued as' "$work/both.out")"
+wait_delivered 1 || true
+check_eq "and delivered it" 1 "$(count)"
+check_eq "one request in the ledger, sent, with one email attempt" "1 sent 1" \
+	"$(pg_sql "$pg_url" "SELECT (SELECT count(*) FROM requests WHERE broker = 'mail-accepts') || ' ' || (SELECT state FROM requests WHERE broker = 'mail-accepts') || ' ' || (SELECT count(*) FROM mail_sends)")"
+check_eq "one 'sent' event, made by one of the seats" "1" \
+	"$(pg_sql "$pg_url" "SELECT count(*) FROM events WHERE kind = 'sent' AND actor IN ('seat-a', 'seat-b')")"
+check_eq "one seat says it sent it, the other that the ledger shows it going or gone" "1 1" \
+	"$(grep -c 'mail-accepts — delete: sent$' "$work/both.out") $(grep -Ec 'the ledger shows this request as (sending|sent): not sent again' "$work/both.out")"
+run ledger check
+check_status "the shared ledger checks out" 0
 done_testing
