@@ -478,7 +478,7 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 	struct batch_client *c;
 	char *dir, *err = NULL;
 	size_t i;
-	int counted = 0;
+	int counted = 0, mine = 0;
 
 	if (p->label == NULL) {
 		add_error(s, xasprintf(_("%s: label: every client needs a label (it names the "
@@ -491,6 +491,17 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 			    where, p->label));
 			return 0;
 		}
+	}
+	/*
+	 * Seats sharing a ledger split the list: a client another seat's run has
+	 * taken is passed over (it records and sends that client's requests).
+	 */
+	if (ledger_claim_work(o->ledger, p->label, &mine, cause) != 0)
+		return -1;
+	if (!mine) {
+		add_client(s, p->label, "other-seat");
+		s->other_seat++;
+		return 0;
 	}
 	/* One label, one person: a label the ledger has for someone else is refused. */
 	switch (client_claim(o->ledger, p, p->label, &err)) {

@@ -201,7 +201,7 @@ out:
 enum client_status
 client_claim(struct ledger *l, const struct profile *p, const char *label, char **cause)
 {
-	char *keyfile = xasprintf("%s.key", ledger_path(l)), fp[17], key_id[17];
+	char *keyfile = xasprintf("%s.key", ledger_files_base(l)), fp[17], key_id[17];
 	int other = 0, rc;
 
 	rc = fingerprint(p, keyfile, fp, key_id, cause);

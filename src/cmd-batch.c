@@ -268,6 +268,9 @@ cmd_batch_run(int argc, char **argv)
 	    outdir, s.nclients, s.written, s.done_before, s.nerrors);
 	printf(_("Ledger %s: %zu requests recorded, %zu already there\n"), ledger_path(o.ledger),
 	    s.recorded, s.already_recorded);
+	if (s.other_seat > 0)
+		printf(_("%zu clients were taken by another seat's batch running at the same time; "
+		    "their requests are in the shared ledger ('optout status').\n"), s.other_seat);
 	if (send)
 		printf(_("Web forms: %zu done, %zu awaiting the emailed confirmation link, %zu failed; "
 		       "%zu to fill in by hand (the sheets in each client's web/ folder).\n"), s.done,

@@ -361,7 +361,7 @@ cmd_inbox_run(int argc, char **argv)
 		rc = EX_DATAERR;
 		goto out;
 	}
-	lp = xstrdup(ledger_path(run.ledger));
+	lp = xstrdup(ledger_files_base(run.ledger));
 	*strrchr(lp, '/') = '\0';
 	run.evidence_dir = xasprintf("%s/evidence", lp);
 	free(lp);

@@ -102,7 +102,8 @@ shred_label(const char *label, const char *ledger_file)
 		printf(_("Removed %s's profile from the vault.\n"), label);
 	free(vpath);
 	lpath = ledger_file != NULL ? xstrdup(ledger_file) : ledger_default_path(&cause);
-	if (lpath != NULL && access(lpath, F_OK) == 0) {
+	/* A shared PostgreSQL ledger is no file: its rows go all the same. */
+	if (lpath != NULL && (ledger_is_url(lpath) || access(lpath, F_OK) == 0)) {
 		if ((l = ledger_open(lpath, &cause)) == NULL ||
 		    ledger_forget_client(l, label, &refs, &files, &cause) != 0) {
 			cmd_error_cause(cause);
@@ -163,6 +164,14 @@ shred_all(const char *ledger_file)
 	free(cause);
 	cause = NULL;
 	lpath = ledger_file != NULL ? xstrdup(ledger_file) : ledger_default_path(&cause);
+	if (lpath != NULL && ledger_is_url(lpath)) {
+		/* A shared database holds other people's requests too: it is not this computer's. */
+		cmd_error("%s", _("the shared PostgreSQL ledger is not removed by --all: shred each "
+		    "label, or ask its administrator to drop the database"));
+		rc = EX_UNAVAILABLE;
+		free(lpath);
+		lpath = NULL;
+	}
 	for (i = 0; lpath != NULL && i < 6; i++) {
 		static const char *const sfx[] = { "", "-wal", "-shm", ".key", ".lock", "-lock" };
 		char *p = xasprintf("%s%s", lpath, sfx[i]);

@@ -19,6 +19,8 @@ static const struct cmd_option status_options[] = {
 	{ "overdue", 0, NULL, N_("only requests past their due date without an answer") },
 	{ "client", 0, "LABEL", N_("only this client's requests (the profile's label)"),
 	    CMD_ARG_TEXT },
+	{ "by", 0, "SEAT", N_("only requests with a step recorded by this seat (its OPTOUT_SEAT, "
+	    "database user or login name)"), CMD_ARG_TEXT },
 	{ "json", 0, NULL, N_("machine-readable output") },
 	{ "ics", 0, "FILE", N_("also write the due dates (answers and appeals) as an iCalendar "
 	    "file for a calendar program"), CMD_ARG_FILE },
@@ -29,7 +31,7 @@ static const struct cmd_option status_options[] = {
 
 const struct command cmd_status = {
 	.name = "status",
-	.usage = "[--overdue] [--client LABEL] [--json] [--ics FILE] [--ledger FILE]",
+	.usage = "[--overdue] [--client LABEL] [--by SEAT] [--json] [--ics FILE] [--ledger FILE]",
 	.summary = N_("show each recorded request with its state, due date and days left"),
 	.options = status_options,
 	.help =
@@ -411,6 +413,7 @@ cmd_status_run(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "overdue", no_argument, NULL, 'o' },
 		{ "client", required_argument, NULL, 'c' },
+		{ "by", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "ics", required_argument, NULL, 'i' },
 		{ "ledger", required_argument, NULL, 'L' },
@@ -433,6 +436,7 @@ cmd_status_run(int argc, char **argv)
 		switch (c) {
 		case 'o': overdue = 1; break;
 		case 'c': f.client = optarg; break;
+		case 'b': f.by = optarg; break;
 		case 'j': json = 1; break;
 		case 'i': ics = optarg; break;
 		case 'L': ledger_file = optarg; break;
@@ -444,6 +448,8 @@ cmd_status_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_status, _("unexpected argument '%s'"), argv[optind]);
 	if (f.client != NULL && *f.client == '\0')
 		return cmd_usage_error(&cmd_status, _("--client needs a label"));
+	if (f.by != NULL && *f.by == '\0')
+		return cmd_usage_error(&cmd_status, _("--by needs a seat's name"));
 	if (overdue)
 		f.overdue_on = today;
 	if ((rc = cmd_open_existing_ledger(ledger_file, &l)) != 0)

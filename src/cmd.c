@@ -34,6 +34,7 @@ extern const struct command cmd_status;
 extern const struct command cmd_submit;
 extern const struct command cmd_send;
 extern const struct command cmd_inbox;
+extern const struct command cmd_ledger;
 extern const struct command cmd_completion;
 extern const struct command cmd_serve;
 /* end of command declarations */
@@ -53,6 +54,7 @@ const struct command *const commands[] = {
 	&cmd_serve,
 	&cmd_status,
 	&cmd_mark,
+	&cmd_ledger,
 	&cmd_followup,
 	&cmd_evidence,
 	&cmd_template,
@@ -627,7 +629,7 @@ cmd_open_existing_ledger(const char *opt, struct ledger **l)
 		cmd_error_cause(cause);
 		return EX_NOINPUT;
 	}
-	if (access(path, F_OK) != 0) {
+	if (!ledger_is_url(path) && access(path, F_OK) != 0) {
 		cmd_error(_("%s: no ledger (%s): nothing has been recorded yet"), path,
 		    strerror(errno));
 		free(path);
@@ -718,7 +720,7 @@ cmd_recorded_reference(struct plan_item **items, size_t n, const struct profile 
 		free(cause);
 		return 0;
 	}
-	if (access(path, F_OK) == 0) {
+	if (ledger_is_url(path) || access(path, F_OK) == 0) {
 		if ((l = ledger_open(path, &cause)) == NULL) {
 			cmd_error_cause(cause);
 			rc = EX_SOFTWARE;

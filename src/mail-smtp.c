@@ -1,10 +1,10 @@
 /* mail-smtp: accounts, and delivering request emails with the ledger first. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -18,9 +18,9 @@
 #include "optout/mail-smtp.h"
 #include "optout/plan.h"
 #include "optout/profile.h"
+#include "optout/settings.h"
 #include "optout/util.h"
 
-#define CONFIG_MAX ((size_t)64 << 10)
 #define SECRET_MAX 4096
 #define SEND_TIMEOUT_MS 120000L
 
@@ -36,18 +36,11 @@ mail_status_name(enum mail_status s)
 	return names[s];
 }
 
-/* The default config file. */
+/* The default config file (settings.h: one file, one parser). */
 char *
 smtp_config_path(char **cause)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (xdg != NULL && *xdg == '/')
-		return xasprintf("%s/optout/config", xdg);
-	if (home != NULL && *home == '/')
-		return xasprintf("%s/.config/optout/config", home);
-	*cause = xstrdup("cannot find the config file: neither XDG_CONFIG_HOME nor HOME is set");
-	return NULL;
+	return settings_path(cause);
 }
 
 /* Free an account. */
@@ -66,20 +59,6 @@ smtp_account_free(struct smtp_account *a)
 	free(a->imap_host);
 	free(a->imap_user);
 	free(a);
-}
-
-/* Trim spaces at both ends, in place. */
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
 }
 
 /* A whole number in [lo, hi], or -1 with *cause naming the place. */
@@ -215,88 +194,69 @@ account_check(struct smtp_account *a, const char *path, char **cause)
 	return 0;
 }
 
+/* What smtp_account_load's reading of the file gathers. */
+struct account_scan {
+	const char *name;           /* the account wanted, or NULL for the only one */
+	struct smtp_account *found; /* its settings */
+	struct smtp_account *cur;   /* the section being read, when it is the one wanted */
+	int naccounts;
+};
+
+/* One line of the config file, for the accounts. */
+static int
+account_line(void *ctx, const char *account, const char *key, const char *value,
+    const char *where, char **cause)
+{
+	struct account_scan *s = ctx;
+
+	if (key == NULL) {
+		s->naccounts++;
+		s->cur = NULL;
+		if (s->name == NULL ? s->found == NULL : strcmp(account, s->name) == 0) {
+			if (s->found != NULL) {
+				*cause = xasprintf("%s: account '%s' is defined twice", where, account);
+				return -1;
+			}
+			s->found = s->cur = xcalloc(1, sizeof *s->cur);
+			s->cur->name = xstrdup(account);
+			s->cur->daily_limit = 50;
+			s->cur->spacing_ms = 20000;
+		}
+		return 0;
+	}
+	if (account == NULL)
+		return settings_check_top(key, where, cause);
+	return s->cur != NULL ? account_set(s->cur, key, value, where, cause) : 0;
+}
+
 /* Load one account from the config file. */
 struct smtp_account *
 smtp_account_load(const char *path, const char *name, char **cause)
 {
-	struct smtp_account *found = NULL, *cur = NULL;
-	char *data, *line, *next, *where = NULL;
-	size_t len;
-	int lineno = 0, naccounts = 0;
+	struct account_scan s = { name, NULL, NULL, 0 };
 
-	if (read_file(path, CONFIG_MAX, &data, &len, cause) != 0)
+	if (settings_parse(path, account_line, &s, cause) != 0) {
+		smtp_account_free(s.found);
 		return NULL;
-	for (line = data; line != NULL; line = next) {
-		char *eq, *t;
-
-		lineno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		t = trim(line);
-		if (*t == '\0' || *t == '#')
-			continue;
-		where = xasprintf("%s:%d", path, lineno);
-		if (*t == '[') {
-			char *end = strchr(t, ']'), *nm;
-
-			if (end == NULL || end[1] != '\0' || strncmp(t, "[account ", 9) != 0) {
-				*cause = xasprintf("%s: expected a section such as [account clinic]", where);
-				goto fail;
-			}
-			*end = '\0';
-			nm = trim(t + 9);
-			naccounts++;
-			cur = NULL;
-			if (name == NULL ? found == NULL : strcmp(nm, name) == 0) {
-				if (found != NULL) {
-					*cause = xasprintf("%s: account '%s' is defined twice", where, nm);
-					goto fail;
-				}
-				found = cur = xcalloc(1, sizeof *cur);
-				cur->name = xstrdup(nm);
-				cur->daily_limit = 50;
-				cur->spacing_ms = 20000;
-			}
-			free(where);
-			continue;
-		}
-		if ((eq = strchr(t, '=')) == NULL) {
-			*cause = xasprintf("%s: expected key = value", where);
-			goto fail;
-		}
-		*eq = '\0';
-		if (naccounts == 0) {
-			*cause = xasprintf("%s: '%s' comes before any [account NAME] section", where,
-			    trim(t));
-			goto fail;
-		}
-		if (cur != NULL && account_set(cur, trim(t), trim(eq + 1), where, cause) != 0)
-			goto fail;
-		free(where);
 	}
-	free(data);
-	if (found == NULL) {
+	if (s.found == NULL) {
 		if (name != NULL)
 			*cause = xasprintf("%s: no account '%s'", path, name);
 		else
 			*cause = xasprintf("%s: no [account NAME] section", path);
 		return NULL;
 	}
-	if (name == NULL && naccounts > 1) {
-		*cause = xasprintf("%s: %d accounts: choose one with --account NAME", path, naccounts);
-		smtp_account_free(found);
+	if (name == NULL && s.naccounts > 1) {
+		*cause = xasprintf("%s: %d accounts: choose one with --account NAME", path,
+		    s.naccounts);
+		smtp_account_free(s.found);
 		return NULL;
 	}
-	if (account_check(found, path, cause) != 0) {
-		smtp_account_free(found);
+	if (account_check(s.found, path, cause) != 0) {
+		smtp_account_free(s.found);
 		return NULL;
 	}
-	return found;
-fail:
-	free(where);
-	free(data);
-	smtp_account_free(found);
-	return NULL;
+	return s.found;
 }
 
 /*
@@ -588,6 +548,34 @@ admit(struct mail_out *m, const struct mail_deliver_opts *o, struct ledger *l, l
 	return 0;
 }
 
+/*
+ * After ledger_begin_mail refused: whether another seat (sharing the ledger)
+ * began sending the request since admit() looked.  Then it is not this
+ * run's to send, which is not an error: *cause is cleared.
+ */
+static int
+taken_meanwhile(struct ledger *l, long long id, struct mail_out *m, char **cause)
+{
+	struct ledger_request *r = NULL;
+	char *c = NULL, num[24];
+	int taken;
+
+	snprintf(num, sizeof num, "%lld", id);
+	if (ledger_get(l, num, &r, &c) != 0 || r == NULL) {
+		free(c);
+		return 0;
+	}
+	taken = r->state != LS_PLANNED && r->state != LS_FAILED;
+	if (taken) {
+		m->status = MS_ALREADY;
+		m->ledger_state = ledger_state_name(r->state);
+		free(*cause);
+		*cause = NULL;
+	}
+	ledger_request_free(r);
+	return taken;
+}
+
 /* Wait between two messages, unless a test only checks the decision (OPTOUT_TEST_NO_WAIT=1). */
 static void
 pause_ms(long ms)
@@ -667,8 +655,11 @@ mail_deliver(struct mail_out *outs, size_t n, const struct mail_deliver_opts *o,
 		}
 		/* Committed as sending, with its Message-ID, before any I/O. */
 		if ((m->followup_id != 0 ? ledger_begin_followup_mail(l, id, m->followup_kind, label,
-		    m->message_id, cause) : ledger_begin_mail(l, id, label, m->message_id, cause)) != 0)
+		    m->message_id, cause) : ledger_begin_mail(l, id, label, m->message_id, cause)) != 0) {
+			if (m->followup_id == 0 && taken_meanwhile(l, id, m, cause))
+				continue;
 			goto out;
+		}
 		went++;
 		m->status = o->sendmail != NULL ? send_with_command(o, m) : send_with_smtp(o, secret, m);
 		if ((m->followup_id != 0 ? ledger_finish_followup_mail(l, id, m->message_id,

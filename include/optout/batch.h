@@ -68,7 +68,7 @@ struct batch_opts {
 
 struct batch_client {
 	char *label;
-	char *status;  /* written, done-before, error */
+	char *status;  /* written, done-before, other-seat (another run had it), error */
 	size_t ready, postal, email, web, phone, skipped;
 	/*
 	 * With send: web forms done, awaiting the email link, failed, left to a
@@ -83,6 +83,7 @@ struct batch_summary {
 	char **errors;                /* one message per bad row */
 	size_t nerrors;
 	size_t written, done_before, recorded, already_recorded;
+	size_t other_seat; /* clients another seat's concurrent run took */
 	size_t done, awaiting, failed, by_hand, review; /* with send, over all clients */
 	/* With mail: emails sent, to retry (4xx, daily limit), failed, held for a signature. */
 	size_t mail_sent, mail_later, mail_failed, mail_unsigned;

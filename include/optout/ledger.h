@@ -1,6 +1,9 @@
 /*
  * ledger: every request, its state, its legal deadline and its history, in
- * an SQLite file (the only module that sees SQLite).
+ * an SQLite file, or for a clinic's seats in one PostgreSQL database named by
+ * a postgresql:// URL (--ledger, OPTOUT_LEDGER).  The two backends
+ * (ledger-sqlite.c, ledger-pg.c) are the only files that see SQLite or
+ * libpq; the semantics below hold for both.
  *
  * Where: $XDG_DATA_HOME/optout/ledger.db (default ~/.local/share/optout/),
  * or a path the caller gives (--ledger FILE).  Directories are created 0700
@@ -56,8 +59,8 @@
 
 struct plan_item;
 
-/* The schema version this code writes (PRAGMA user_version). */
-#define LEDGER_SCHEMA_VERSION 7
+/* The schema version this code writes (SQLite: PRAGMA user_version; PostgreSQL: optout_schema). */
+#define LEDGER_SCHEMA_VERSION 8
 
 enum ledger_state {
 	LS_PLANNED,      /* recorded, nothing sent yet */
@@ -131,18 +134,25 @@ struct ledger_event {
 	date_t day; /* the day it took effect (0 when not known) */
 	char *note; /* the person's own note, never sent to anyone; NULL when none */
 	char *reason; /* the broker's words (with "denied"), quoted in a complaint; NULL */
+	char *actor;  /* the seat that made it (OPTOUT_SEAT, database user or login); NULL before 6 */
 };
 
 /* Which requests ledger_list returns. */
 struct ledger_filter {
 	const char *client; /* only this client's, or NULL for all */
 	date_t overdue_on;  /* only those awaiting an answer past due on this day; 0 = all */
+	const char *by;     /* only those with an event made by this seat, or NULL */
 };
 
 struct ledger;
 
-/* The default ledger path ($XDG_DATA_HOME/optout/ledger.db), allocated. */
+/*
+ * The default ledger (allocated): $OPTOUT_LEDGER, else the config file's
+ * `ledger = ...` (settings.h), else $XDG_DATA_HOME/optout/ledger.db.
+ */
 char *ledger_default_path(char **cause);
+/* Whether a ledger name is a database URL (postgresql://...) rather than a file. */
+int ledger_is_url(const char *s);
 /*
  * Open (creating if need be) the ledger at path, or at the default path
  * when path is NULL, and bring its schema up to date.  A file written by a
@@ -150,9 +160,21 @@ char *ledger_default_path(char **cause);
  */
 struct ledger *ledger_open(const char *path, char **cause);
 void ledger_close(struct ledger *l);
-/* The path the ledger was opened at (borrowed). */
+/* The path the ledger was opened at, or its URL without a password (borrowed). */
 const char *ledger_path(const struct ledger *l);
-/* The file's schema version (PRAGMA user_version), or -1 on error. */
+/*
+ * A local path the ledger's companion files are named after (PATH.key,
+ * evidence/ beside it): the file itself, or for a database
+ * $XDG_DATA_HOME/optout/postgresql-HOST-PORT-DB (borrowed).
+ */
+const char *ledger_files_base(const struct ledger *l);
+/*
+ * Take a client (by label) for this run, so that a concurrent run on another
+ * seat passes over it: *mine is 0 when another run holds it.  Held until
+ * ledger_close.  With an SQLite file every client is taken.
+ */
+int ledger_claim_work(struct ledger *l, const char *label, int *mine, char **cause);
+/* The ledger's schema version, or -1 on error. */
 int ledger_schema_version(struct ledger *l);
 
 const char *ledger_state_name(enum ledger_state s);
@@ -379,6 +401,15 @@ date_t ledger_effective_due(const struct ledger_request *r);
  * On failure *cause lists the problems, one per line.
  */
 int ledger_check(struct ledger *l, char **cause);
+
+/*
+ * Copy every row of `from` into `to` (optout ledger migrate: an SQLite file
+ * into a clinic's PostgreSQL), ids and all, in one transaction.  Rows already
+ * there are left alone, so a second run copies nothing; a request whose id is
+ * taken by another request is an error.  *copied and *present count rows.
+ */
+int ledger_copy(struct ledger *from, struct ledger *to, size_t *copied, size_t *present,
+    char **cause);
 
 /*
  * Forget a client (optout shred): its requests, events, email attempts,

@@ -3,7 +3,8 @@
  * transport module, TLS always) or a local sendmail-compatible command --
  * recording each in the ledger so that nothing is sent twice blindly.
  *
- * Accounts live in $XDG_CONFIG_HOME/optout/config:
+ * Accounts live in $XDG_CONFIG_HOME/optout/config (read by settings.h's
+ * parser, which also gives the file's own `ledger = ...` line):
  *
  *     # lines starting with # are comments
  *     [account clinic]

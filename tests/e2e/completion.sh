@@ -46,6 +46,8 @@ expect "letter -f offers its formats" "eml pdf txt " letter -f ""
 expect "brokers offers its subcommands" "import list search show validate " brokers ""
 expect "brokers list has its own filters" "--category --channel " brokers list --c
 expect "brokers import has its own options" "--as-of " brokers import --as
+expect "ledger offers its subcommands" "check migrate " ledger ""
+expect "ledger migrate has its own options" "--from " ledger migrate --fr
 expect "brokers list --channel offers the channels" "email " brokers list --channel em
 expect "mark offers the ledger's references" "$refs" mark ""
 first=${refs%% *}
@@ -64,7 +66,7 @@ for cmd in $("$OPTOUT" --help | sed -n '/^Commands:/,/^$/s/^  \([a-z]*\) .*/\1/p
 	want=$("$OPTOUT" "$cmd" --help | sed -n 's/^ *\(-[A-Za-z]\), \(--[a-z-]*\).*/\1 \2/p; s/^ *\(--[a-z-]*\).*/\1/p' | tr ' ' '\n' | sort -u | tr '\n' ' ')
 	got=$(cd "$work" && complete "$cmd" - | tr ' ' '\n' | grep -v '^--help$' | sort -u | tr '\n' ' ')
 	case $cmd in
-	brokers | vault | template | completion) ;; # options of a subcommand, or none
+	brokers | vault | template | completion | ledger) ;; # options of a subcommand, or none
 	*) check_eq "$cmd: the completion offers the options of --help" "$want" "$got" ;;
 	esac
 done

@@ -593,6 +593,41 @@ test_send_states(void **state)
 	}
 }
 
+/* A follow-up's email is begun once at a time, and never again once sent. */
+static void
+test_followup_mail_once(void **state)
+{
+	struct ledger *l = fresh();
+	char ref[16], *cause = NULL;
+	long long id;
+
+	(void)state;
+	put_in_state(l, LS_SENT, ref, &id);
+	assert_int_equal(ledger_begin_followup_mail(l, id, LA_FOLLOWUP, "clinic", "<f1@c.test>",
+	    &cause), 0);
+	/* Another seat that read "no attempt yet" before the first began is refused. */
+	assert_int_equal(ledger_begin_followup_mail(l, id, LA_FOLLOWUP, "clinic", "<f2@c.test>",
+	    &cause), -1);
+	assert_non_null(strstr(cause, "this request's followup is being sent, or was sent, already"));
+	free(cause);
+	cause = NULL;
+	/* An appeal is another email. */
+	assert_int_equal(ledger_begin_followup_mail(l, id, LA_APPEAL, "clinic", "<a1@c.test>",
+	    &cause), 0);
+	/* After a temporary failure it may go again; once sent, never. */
+	assert_int_equal(ledger_finish_followup_mail(l, id, "<f1@c.test>", LM_TEMPORARY, "451",
+	    &cause), 0);
+	assert_int_equal(ledger_begin_followup_mail(l, id, LA_FOLLOWUP, "clinic", "<f3@c.test>",
+	    &cause), 0);
+	assert_int_equal(ledger_finish_followup_mail(l, id, "<f3@c.test>", LM_SENT, "250",
+	    &cause), 0);
+	assert_int_equal(ledger_begin_followup_mail(l, id, LA_FOLLOWUP, "clinic", "<f4@c.test>",
+	    &cause), -1);
+	free(cause);
+	check_ok(l);
+	ledger_close(l);
+}
+
 /* The messages say why: closed requests, requests to review, a second extension. */
 static void
 test_refusal_messages(void **state)
@@ -1192,6 +1227,7 @@ main(void)
 		cmocka_unit_test(test_record_idempotent),
 		cmocka_unit_test(test_transitions),
 		cmocka_unit_test(test_send_states),
+		cmocka_unit_test(test_followup_mail_once),
 		cmocka_unit_test(test_refusal_messages),
 		cmocka_unit_test(test_extension_rule),
 		cmocka_unit_test(test_business_days),
