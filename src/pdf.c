@@ -177,6 +177,8 @@ struct letter {
 #define FOOT_REF(d) i18n_page_gettext((d)->lang, N_("Reference: %s"))
 /* TRANSLATORS: the footer of every printed page, right */
 #define FOOT_PAGE(d) i18n_page_gettext((d)->lang, N_("Page %u of %u"))
+/* TRANSLATORS: the heading of a letter's list of enclosed documents */
+#define ENCLOSURES(d) i18n_page_gettext((d)->lang, N_("Enclosures:"))
 
 /* Where a piece of text came from, for messages. */
 struct where {
@@ -523,7 +525,8 @@ scan_doc(struct render *r, const struct doc *d, size_t letter, int glyphs, char 
 	/* a translated footer may need characters beyond Windows-1252 */
 	w.what = "the page footer";
 	if (scan_str(r, FOOT_REF(d), F_REG, &w, glyphs, cause) != 0 ||
-	    scan_str(r, FOOT_PAGE(d), F_REG, &w, glyphs, cause) != 0)
+	    scan_str(r, FOOT_PAGE(d), F_REG, &w, glyphs, cause) != 0 ||
+	    scan_str(r, ENCLOSURES(d), F_REG, &w, glyphs, cause) != 0)
 		return -1;
 	w.what = NULL;
 	for (i = 0; i < d->nblocks; i++) {
@@ -1385,7 +1388,7 @@ layout_letter(struct render *r, const struct doc *d, size_t letter, int numbered
 			r->y += PARA_GAP;
 			keep(r, letter, 2 * BODY_LEAD);
 			put_text(r, F_REG, BODY_SIZE, r->g.left, baseline(r->y, BODY_SIZE, BODY_LEAD),
-			    "Enclosures:", 11);
+			    ENCLOSURES(d), strlen(ENCLOSURES(d)));
 			r->y += BODY_LEAD;
 			layout_list(r, b, letter);
 			break;

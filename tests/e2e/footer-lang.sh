@@ -33,6 +33,8 @@ t=$(text "$work/es/translations/example-history-delete.pdf")
 check_has "the Spanish reading copy's footer carries the letter's reference" "$t" "Referencia: $ref"
 check_has "and its page number in Spanish" "$t" "Página 1 de "
 check_lacks "no English footer on the reading copy" "$t" "Page 1 of"
+check_has "the reading copy lists what is enclosed under a Spanish heading" "$t" "Documentos adjuntos:"
+check_lacks "not the English one" "$t" "Enclosures:"
 
 t=$(text "$work/es/authorization.pdf")
 check_has "the Spanish authorization's footer is Spanish" "$t" "Página 1 de "
@@ -43,6 +45,7 @@ check_has "the letter to the broker keeps the English reference label" "$t" "Ref
 check_has "and the English page number" "$t" "Page 1 of "
 check_lacks "no Spanish footer on the broker's letter" "$t" "Página"
 check_lacks "no Spanish reference label on the broker's letter" "$t" "Referencia"
+check_has "the broker's letter keeps its English enclosures heading" "$t" "Enclosures:"
 
 # A Spanish command line changes nothing on the pages: the footer follows the page.
 LANGUAGE=es LC_ALL=C.UTF-8 run packet -p "$ex/profile.json" -b example-history -r delete \
