@@ -245,6 +245,40 @@ field_list(char **fields, const char *sep, int labelled, const char *lang)
 }
 
 /*
+ * What a plan item lacks, in the page's language lang: profile field names
+ * as the profile spells them, alternatives joined by a translated "or",
+ * and the correction a correct request needs.
+ */
+static char *
+missing_list(char **missing, const char *lang)
+{
+	/* TRANSLATORS: between two profile fields either of which would do ("dob or ssn_last4") */
+	const char *or = i18n_page_gettext(lang, N_(" or "));
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	for (i = 0; missing[i] != NULL; i++) {
+		const char *m = missing[i], *p;
+
+		if (i > 0)
+			buf_adds(&b, ", ");
+		if (strcmp(m, PLAN_MISSING_CORRECTION) == 0) {
+			buf_adds(&b, i18n_page_gettext(lang, N_("correction (what is wrong and what "
+			    "is right: --item and --correct-to)")));
+			continue;
+		}
+		while ((p = strstr(m, PLAN_MISSING_OR)) != NULL) {
+			buf_add(&b, m, (size_t)(p - m));
+			buf_adds(&b, or);
+			m = p + strlen(PLAN_MISSING_OR);
+		}
+		buf_adds(&b, m);
+	}
+	return buf_detach(&b);
+}
+
+/*
  * Why a plan item could not be prepared, as a whole sentence in the page's
  * language lang (NULL English, as packet.json keeps it).
  */
@@ -276,7 +310,7 @@ skip_reason(const struct plan_item *it, const char *lang)
 		    : N_("The broker has no known procedure for this request.")));
 	case PLAN_MISSING:
 		/* Field names as the profile spells them: the person adds them there. */
-		a = field_list(it->missing, ", ", 0, lang);
+		a = missing_list(it->missing, lang);
 		out = xasprintf(i18n_page_gettext(lang, N_("The profile lacks %s, which the "
 		    "broker's procedure requires.")), a);
 		free(a);

@@ -282,7 +282,7 @@ disclosure(const struct procedure *proc, const struct profile *p, const char **c
 
 			buf_init(&b);
 			for (i = 0; proc->requires_one_of[i] != NULL; i++)
-				buf_printf(&b, "%s%s", i ? " or " : "", proc->requires_one_of[i]);
+				buf_printf(&b, "%s%s", i ? PLAN_MISSING_OR : "", proc->requires_one_of[i]);
 			list_add(&it->missing, b.data);
 			buf_free(&b);
 		}
@@ -573,7 +573,7 @@ plan_make(const struct broker *b, const struct profile *p, const struct laws *la
 	}
 	if (o->request == REQ_CORRECT && best != NULL &&
 	    (o->correction == NULL || o->correction->item == NULL || o->correction->correct == NULL)) {
-		list_add(&it->missing, "correction (what is wrong and what is right: --item and --correct-to)");
+		list_add(&it->missing, PLAN_MISSING_CORRECTION);
 		it->status = PLAN_MISSING;
 	}
 	if (it->law != NULL) {

@@ -59,6 +59,14 @@ struct plan_opts {
 	int written_only;         /* consider only email and postal procedures (a form's written record) */
 };
 
+/*
+ * Entries of plan_item.missing other than a profile field name: the
+ * correction a correct request needs, and alternatives ("dob or ssn_last4")
+ * joined by PLAN_MISSING_OR.  Pages translate both (packet.c).
+ */
+#define PLAN_MISSING_CORRECTION "correction (what is wrong and what is right: --item and --correct-to)"
+#define PLAN_MISSING_OR " or "
+
 struct plan_item {
 	const struct broker *broker;
 	enum request request;

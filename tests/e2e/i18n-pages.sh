@@ -41,6 +41,13 @@ check_has "the sheet's notes are Spanish under LANG=C" "$work/c/web/example-cra-
 check_has "a missing procedure is a whole Spanish sentence" "$work/c.txt" \
 	"Example Consumer Data Bureau (congelar el expediente): No se conoce ningún procedimiento de la empresa para pedir que congele su expediente."
 
+# A correction request without --item/--correct-to: what it lacks, said in Spanish.
+LC_ALL=C.UTF-8 LANG=C.UTF-8 run packet -p "$ex" -b example-history -r correct -o "$work/corr" --no-ledger
+"$PDFTOTEXT" -enc UTF-8 "$work/corr/cover.pdf" - | tr '\n' ' ' | tr -s ' ' >"$work/corr.txt"
+check_has "the missing correction is described in Spanish" "$work/corr.txt" \
+	"la corrección (qué está mal y qué es lo correcto: --item y --correct-to)"
+check_lacks "not in English" "$work/corr.txt" "what is wrong and what is right"
+
 # English pages under a Spanish command line stay English.
 LANGUAGE=es LC_ALL=C.UTF-8 run packet -p "$ex" --all -r delete,opt-out,access -o "$work/en" --lang en --no-ledger
 check_status "an English packet is written under LANGUAGE=es" 0
