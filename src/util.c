@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -103,9 +104,20 @@ void
 process_protect(void)
 {
 	static const struct rlimit none = { 0, 0 };
+	struct rlimit lock;
 
 	(void)setrlimit(RLIMIT_CORE, &none);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/*
+	 * Keep the person's data out of swap: lock every page as it is first
+	 * touched, where the system allows it (no limit on locked memory, or
+	 * root).  A user's usual limit (a few MB) would make later allocations
+	 * fail, so then only the decrypted files themselves are locked
+	 * (sodium_malloc) and freed memory is wiped.
+	 */
+	if (getrlimit(RLIMIT_MEMLOCK, &lock) == 0 &&
+	    (lock.rlim_cur == RLIM_INFINITY || geteuid() == 0))
+		(void)mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT);
 }
 
 /* Duplicate a string or die. */

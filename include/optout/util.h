@@ -32,7 +32,10 @@ void oom(void);
  * every letter (glibc trims the heap and unmaps large blocks by default).
  */
 void heap_keep(void);
-/* No core file, not dumpable: another program of the same user cannot read our memory. */
+/*
+ * No core file, not dumpable (another program of the same user cannot read
+ * our memory), and memory locked out of swap where the system allows it.
+ */
 void process_protect(void);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

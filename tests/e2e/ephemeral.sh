@@ -124,7 +124,7 @@ check_has "the client's packet, opened with age, holds their web sheet" \
 # must not leave a profile on disk), and it is not dumpable, so a program of
 # the same user cannot attach to it or read its memory through /proc.
 set +e
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -qq -e trace=prctl,setrlimit,prlimit64 \
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -qq -e trace=prctl,setrlimit,prlimit64,mlockall \
 	-o "$work/ptrace" "$OPTOUT" --ephemeral plan -p "$ex" -b spokeo -r opt-out >/dev/null 2>&1
 status=$?
 set -e
@@ -133,5 +133,13 @@ check_has "core files are turned off (soft and hard limit 0)" "$work/ptrace" \
 	'RLIMIT_CORE, {rlim_cur=0, rlim_max=0}'
 check_has "the process is made non-dumpable" "$work/ptrace" \
 	'prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = 0'
+# Locked out of swap where the system allows it: root, or no limit on locked memory.
+if [ "$(id -u)" -eq 0 ] || [ "$(ulimit -l)" = unlimited ]; then
+	check_has "its memory is locked out of swap, page by page as it is used" "$work/ptrace" \
+		'mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT) = 0'
+else
+	check_lacks "with a user's limit on locked memory, nothing that would make allocations fail" \
+		"$work/ptrace" 'mlockall('
+fi
 
 done_testing
