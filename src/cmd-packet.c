@@ -193,7 +193,7 @@ run_packet(const char *profile, const char *agent, const char *brokers, const ch
 		if (it->status == PLAN_NEEDS_CONSENT) {
 			printf(_("Some brokers require a sensitive identifier (for example %s): run again "
 			       "with --disclose %s if you agree to send it.\n"),
-			    field_label(it->withheld[0]), it->withheld[0]);
+			    _(field_label(it->withheld[0])), it->withheld[0]);
 			break;
 		}
 	}

@@ -8,19 +8,51 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "optout/date.h"
 #include "optout/i18n.h"
 #include "optout/jv.h"
 #include "optout/util.h"
 
-/* Bind the "optout" catalogue, from $OPTOUT_LOCALEDIR in an uninstalled build. */
+/*
+ * Where the compiled catalogues are: $OPTOUT_LOCALEDIR; else, for optout run
+ * from its build folder (./optout, as the README's first steps do), the
+ * po/locale the build made beside it; else the installed LOCALEDIR.
+ */
+static const char *
+locale_dir(void)
+{
+	static char *found;
+	const char *env = getenv("OPTOUT_LOCALEDIR");
+	char exe[4096];
+	struct stat st;
+	ssize_t n;
+
+	if (env != NULL && *env != '\0')
+		return env;
+	if (found != NULL)
+		return found;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		char *dir, *built;
+
+		exe[n] = '\0';
+		dir = path_dirname(exe);
+		built = path_join(dir, "po/locale");
+		free(dir);
+		if (stat(built, &st) == 0 && S_ISDIR(st.st_mode))
+			return found = built;
+		free(built);
+	}
+	return found = xstrdup(LOCALEDIR);
+}
+
+/* Bind the "optout" catalogue (see locale_dir). */
 void
 i18n_init(void)
 {
-	const char *dir = getenv("OPTOUT_LOCALEDIR");
-
-	bindtextdomain(PACKAGE, dir != NULL && *dir != '\0' ? dir : LOCALEDIR);
+	bindtextdomain(PACKAGE, locale_dir());
 	bind_textdomain_codeset(PACKAGE, "UTF-8");
 	textdomain(PACKAGE);
 }
@@ -190,14 +222,12 @@ mo_string(const struct catalogue *c, uint32_t table, uint32_t i)
 static struct catalogue *
 catalogue_load(const char *lang)
 {
-	const char *dir = getenv("OPTOUT_LOCALEDIR");
 	struct catalogue *c = xcalloc(1, sizeof *c);
 	char *path, *cause = NULL;
 	uint32_t magic;
 
 	c->lang = xstrdup(lang);
-	path = xasprintf("%s/%s/LC_MESSAGES/%s.mo", dir != NULL && *dir != '\0' ? dir : LOCALEDIR,
-	    lang, PACKAGE);
+	path = xasprintf("%s/%s/LC_MESSAGES/%s.mo", locale_dir(), lang, PACKAGE);
 	if (read_file(path, (size_t)16 * 1024 * 1024, &c->data, &c->len, &cause) == 0 &&
 	    c->len >= 20) {
 		memcpy(&magic, c->data, sizeof magic);

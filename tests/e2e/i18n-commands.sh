@@ -11,6 +11,17 @@ export LANGUAGE=es LANG=C.UTF-8
 unset LC_ALL LC_MESSAGES
 L="$work/l.db"
 
+# ---- run from the build folder without OPTOUT_LOCALEDIR (as the README's ./optout) ----
+# optout finds the catalogues the build made beside it, in po/locale.
+if [ -d "$(dirname "$OPTOUT")/po/locale" ]; then
+	(unset OPTOUT_LOCALEDIR; "$OPTOUT" --help) >"$work/help" 2>&1 || true
+	check_has "./optout finds its build's catalogues without OPTOUT_LOCALEDIR" "$work/help" "Uso: optout"
+fi
+rm -rf "$work/held"
+(unset OPTOUT_LOCALEDIR; "$OPTOUT" packet -p "$ex" -b example-cra -r access -o "$work/held" \
+	--no-ledger) >"$work/held.out" 2>&1 || true
+check_has "the consent hint names the field in Spanish" "$work/held.out" "(por ejemplo Fecha de nacimiento)"
+
 # ---- mark: usage errors --------------------------------------------------------
 run mark OPT-AAAA-1111 frobbed --ledger "$L"
 check_status "an unknown state is a usage error" 64
