@@ -64,6 +64,9 @@ age-keygen -o "$work/key.txt" 2>/dev/null
 printf 'label,given,family,street,city,region,postal_code,country,email\n' >"$work/c.csv"
 printf 'c-001,Canaryqxv,Zebrafinchqxv,77 Canarystreetqxv,Portland,OR,97201,US,canary.qxv@example.org\n' >>"$work/c.csv"
 printf 'c-002,Ospreyqxv,Kestrelqxv,78 Ospreystreetqxv,Los Angeles,CA,90012,US,osprey.qxv@example.org\n' >>"$work/c.csv"
+# The values whole, as written: a short piece such as "qxv" turns up by chance in
+# a packet's random encrypted bytes or a reference.
+canaries='Canaryqxv|Zebrafinchqxv|Canarystreetqxv|canary\.qxv@|Ospreyqxv|Kestrelqxv|Ospreystreetqxv|osprey\.qxv@'
 age -r "$(age-keygen -y "$work/key.txt")" -o "$work/c.csv.age" "$work/c.csv"
 rm "$work/c.csv"
 set +e
@@ -76,7 +79,7 @@ check_status "a batch from an encrypted client list" 0
 leaked=
 for f in $(written "$work/btrace" "$work/batch"); do
 	[ -f "$f" ] || continue
-	if grep -qiaE 'qxv' "$f"; then leaked="$leaked $f"; fi
+	if grep -qaE "$canaries" "$f"; then leaked="$leaked $f"; fi
 done
 check_eq "no file written outside the packets holds a canary value" "" "$leaked"
 check_has "while the packets do (they are what the person takes away)" \
@@ -112,7 +115,7 @@ PY
 ); do
 	[ -e "$f" ] || continue
 	# A folder renamed into place (a packet) is searched whole.
-	if grep -rqiaE 'qxv' "$f"; then leaked="$leaked $f"; fi
+	if grep -rqaE "$canaries" "$f"; then leaked="$leaked $f"; fi
 done
 check_eq "no file written during the sealed batch, packets included, holds a canary value" "" "$leaked"
 mkdir -p "$work/open1"
@@ -134,7 +137,10 @@ check_has "core files are turned off (soft and hard limit 0)" "$work/ptrace" \
 check_has "the process is made non-dumpable" "$work/ptrace" \
 	'prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = 0'
 # Locked out of swap where the system allows it: root, or no limit on locked memory.
-if [ "$(id -u)" -eq 0 ] || [ "$(ulimit -l)" = unlimited ]; then
+# The sanitizers' runtime answers mlockall itself without calling the kernel.
+if ldd "$OPTOUT" 2>/dev/null | grep -q 'libasan\|libtsan\|libmsan'; then
+	ok "its memory is locked out of swap # SKIP the sanitizers intercept mlockall"
+elif [ "$(id -u)" -eq 0 ] || [ "$(ulimit -l)" = unlimited ]; then
 	check_has "its memory is locked out of swap, page by page as it is used" "$work/ptrace" \
 		'mlockall(MCL_CURRENT|MCL_FUTURE|MCL_ONFAULT) = 0'
 else

@@ -89,7 +89,11 @@ check_status "the same name under another law (Berlin, GDPR) is refused" 65
 run packet -p "$work/c42-caps.json" -b example-cra -r opt-out -o "$work/c4" --ledger "$work/shared.db"
 check_status "the same person written without accents or in capitals is the same client" 0
 check_eq "the key is beside the ledger, readable by the person only" "600 32" "$(stat -c '%a %s' "$work/shared.db.key")"
-for v in José Jose JOSE Núñez Nunez nunez 1985 90033 "Los Angeles" 555 6789 Marisol; do
+# Whole values only: the ledger's random references, fingerprints and the
+# fractions of a second in its timestamps may hold any short run of digits
+# (a check for "555" failed once that way), never a whole phone number or date.
+for v in José Jose JOSE Núñez Nunez nunez 1985-03-14 "Los Angeles" "Calle Ejemplo" \
+	555-0142 5550142 123-45-6789 123456789 Marisol; do
 	if grep -aqF "$v" "$work/shared.db" "$work/shared.db-wal" 2>/dev/null; then
 		not_ok "the ledger holds no personal data ($v)"; else ok "the ledger holds no personal data ($v)"; fi
 done
