@@ -12,8 +12,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import WebDriverException
 
 url, downloads, shots, work = sys.argv[1:5]
 n = 0
@@ -53,11 +53,32 @@ try:
         step += 1
         drv.save_screenshot(os.path.join(shots, "%02d-%s.png" % (step, name)))
 
+    def gone(old):
+        """Whether the old page's root is gone.  While Chromium swaps documents,
+        asking about the old node can fail with a general WebDriverException
+        ("Node with given id does not belong to the document") rather than
+        StaleElementReferenceException, which is all selenium's staleness_of expects."""
+        def pred(_):
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        return pred
+
+    def loaded(d):
+        """Whether the new document has finished loading (false while it is swapped in)."""
+        try:
+            return d.execute_script("return document.readyState") == "complete"
+        except WebDriverException:
+            return False
+
     def navigate(act):
         """Do what loads a new page (a click, Enter), and wait until the old one is gone."""
         old = drv.find_element(By.TAG_NAME, "html")
         act()
-        WebDriverWait(drv, 60).until(EC.staleness_of(old))
+        WebDriverWait(drv, 60).until(gone(old))
+        WebDriverWait(drv, 60).until(loaded)
 
     def click(css):
         e = drv.find_element(By.CSS_SELECTOR, css)
