@@ -77,11 +77,16 @@ for r in $r_ky $r_nh $r_ia $r_mt; do
 	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$L" >/dev/null
 done
 
-# None of these four appeals is confirmed, so every refusal goes to the regulator.
+# Kentucky's appeal is confirmed (KRS 367.3615(4), 60 days): its refusal is
+# appealed first, and the complaint follows once the answer is overdue.  The
+# other three appeals are not confirmed, so those refusals go to the regulator.
 export OPTOUT_TODAY=2026-11-23
 run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
 check_status "followup exits 0" 0
-check_has "four complaints, no appeal" "$work/out" "0 follow-up letters, 0 appeals and 4 complaints written"
+check_has "Kentucky's appeal and three complaints" "$work/out" "0 follow-up letters, 1 appeals and 3 complaints written"
+check_has "KY: the appeal first" "$work/out" "wrote $work/f/ky-1/appeal-$r_ky.pdf"
+OPTOUT_TODAY=2027-01-23 run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
+check_has "KY: the complaint once the appeal's 60 days are over" "$work/out" "wrote $work/f/ky-1/complaint-$r_ky.pdf"
 for c in ky nh ia mt; do
 	r=$(eval echo "\$r_$c")
 	"$PDFTOTEXT" -enc UTF-8 "$work/f/$c-1/complaint-$r.pdf" "$work/$c.txt"
@@ -94,7 +99,7 @@ done
 # Kentucky: the confirmed address is the addressee, and the form is offered too.
 t=$(flat "$work/ky.txt")
 check_has "KY: to the Office of Consumer Protection's address" "$t" \
-	"hana@example.org Office of the Attorney General Office of Consumer Protection 1024 Capital Center Drive Frankfort, KY 40601 23 November 2026"
+	"hana@example.org Office of the Attorney General Office of Consumer Protection 1024 Capital Center Drive Frankfort, KY 40601 23 January 2027"
 check_has "KY: its online form" "$t" \
 	"This complaint can also be filed online at https://secure.kentucky.gov/formservices/AttorneyGeneral/ConsumerMediationForm"
 check_lacks "KY: no warning when both are confirmed" "$t" "could not be confirmed"
