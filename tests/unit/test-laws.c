@@ -201,6 +201,22 @@ test_appeals(void **state)
 	    "ORS 646A.576(6)(d)");
 	assert_int_equal(jv_int(jv_get(jv_get(laws_find(laws, "us-or")->json, "appeal"), "days")), 45);
 	assert_false(appeal_usable("us-tx"));
+	/* Iowa's 60 days and the pointer to the Attorney General are in Iowa Code §715D.3(3). */
+	assert_true(appeal_usable("us-ia"));
+	assert_string_equal(jv_str(jv_get(jv_get(laws_find(laws, "us-ia")->json, "appeal"), "citation")),
+	    "Iowa Code §715D.3(3)");
+	assert_int_equal(jv_int(jv_get(jv_get(laws_find(laws, "us-ia")->json, "appeal"), "days")), 60);
+	assert_true(jv_bool(jv_get(jv_get(laws_find(laws, "us-ia")->json, "appeal"), "informs_of_regulator")));
+	/*
+	 * Indiana's and Minnesota's appeal sections were seen (Ind. Code §24-15-3-1(d) by the
+	 * reference in (c)(2); Minn. Stat. §325M.14, subd. 5 by its heading), their windows not.
+	 */
+	assert_string_equal(jv_str(jv_get(jv_get(laws_find(laws, "us-in")->json, "appeal"), "citation")),
+	    "Ind. Code §24-15-3-1(d)");
+	assert_false(appeal_usable("us-in"));
+	assert_string_equal(jv_str(jv_get(jv_get(laws_find(laws, "us-mn")->json, "appeal"), "citation")),
+	    "Minn. Stat. §325M.14, subd. 5");
+	assert_false(appeal_usable("us-mn"));
 	/* No appeal is cited on trust: each usable one records where it was checked, with a URL. */
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		const struct jv *src;
