@@ -178,14 +178,15 @@ test_appeals(void **state)
 	assert_int_equal(jv_int(jv_get(va, "days")), 60);
 	assert_true(jv_bool(jv_get(va, "informs_of_regulator")));
 	/*
-	 * Utah's law gives no appeal. Nebraska's section is named by §87-1108(3), but its
-	 * 60 days come from the Attorney General's guidance only, not the statute text.
+	 * Utah's law gives no appeal. Nebraska's 60 days and the pointer to the Attorney
+	 * General are in §87-1109(3)-(4), the section §87-1108(3) names.
 	 */
 	assert_false(jv_bool(jv_get(jv_get(laws_find(laws, "us-ut")->json, "appeal"), "available")));
 	assert_false(appeal_usable("us-ut"));
 	assert_int_equal(jv_int(jv_get(ne, "days")), 60);
 	assert_string_equal(jv_str(jv_get(ne, "citation")), "Neb. Rev. Stat. §87-1109");
-	assert_false(appeal_usable("us-ne"));
+	assert_true(jv_bool(jv_get(ne, "informs_of_regulator")));
+	assert_true(appeal_usable("us-ne"));
 	/* Kentucky's 60 days and the pointer to the Attorney General are in KRS 367.3615(4). */
 	assert_true(appeal_usable("us-ky"));
 	assert_string_equal(jv_str(jv_get(ky, "citation")), "KRS 367.3615(4)");
