@@ -192,6 +192,10 @@ test_appeals(void **state)
 	assert_string_equal(jv_str(jv_get(ky, "citation")), "KRS 367.3615(4)");
 	assert_int_equal(jv_int(jv_get(ky, "days")), 60);
 	assert_true(jv_bool(jv_get(ky, "informs_of_regulator")));
+	/* Rhode Island's appeal exists (§6-48.1-6(b)(2)); its period is unknown, so none is cited. */
+	assert_true(jv_bool(jv_get(jv_get(laws_find(laws, "us-ri")->json, "appeal"), "available")));
+	assert_false(jv_bool(jv_get(jv_get(laws_find(laws, "us-ri")->json, "appeal"), "unconfirmed")));
+	assert_false(appeal_usable("us-ri"));
 	/* New Jersey's appeal exists (§56:8-166.7(c)); its period is unknown, so none is cited. */
 	assert_true(jv_bool(jv_get(nj, "available")));
 	assert_false(jv_bool(jv_get(nj, "unconfirmed")));
