@@ -187,6 +187,21 @@ r_bb=$("$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.load(o
 check_has "BB: the longest Land name, whole, over two lines, above the record's address" "$(flat "$work/bb.txt")" \
 	"nora@example.org Landesbeauftragte für den Datenschutz und für das Recht auf Akteneinsicht Brandenburg Stahnsdorfer Damm 77 14532 Kleinmachnow Deutschland 23 November 2026"
 
+# Each of them carries the caution exactly when its entry has a secondary address or form.
+"$PYTHON" - "$TOP_SRCDIR/letters/laws.json" "$work/st2.json" "$work/f2" "$PDFTOTEXT" >"$work/cautions" <<'PY'
+import json, subprocess, sys
+sec = {r["id"]: "secondary" in r for r in json.load(open(sys.argv[1]))["regulators"]}
+bad = []
+for q in json.load(open(sys.argv[2])):
+    text = subprocess.run([sys.argv[4], "-enc", "UTF-8", "%s/%s/complaint-%s.pdf" % (sys.argv[3], q["client"], q["reference"]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    text = " ".join(text.split())
+    if ("could not be checked against" in text) != sec[q["client"]]:
+        bad.append(q["client"])
+print("ok" if not bad else "wrong: " + " ".join(bad))
+PY
+check_eq "a caution in each complaint whose authority has a secondary field, and in no other" "ok" "$(cat "$work/cautions")"
+
 # The data behind the letters: every European entry is either confirmed with a source of the
 # authority's own or marks what is not, and a confirmed address ends with the country.
 check_eq "European entries: confirmed fields present, unconfirmed ones named, countries last" "ok" \
