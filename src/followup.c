@@ -251,7 +251,6 @@ regulator_data(const struct jv *reg, const char *lang)
 		jv_set(s, "both", jv_new_bool(sec_postal && sec_url));
 		jv_set(s, "postal_only", jv_new_bool(sec_postal && !sec_url));
 		jv_set(s, "url_only", jv_new_bool(sec_url && !sec_postal));
-		jv_set_str(s, "ref", jv_str(jv_get(src, "ref")));
 		as_of = jv_str(jv_get(src, "as_of"));
 		if (as_of != NULL && date_parse(as_of, &day) == 0)
 			long_day(s, "as_of", day, lang);

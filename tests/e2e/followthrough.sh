@@ -118,7 +118,7 @@ check_has "with its online complaint page" "$(flat "$work/c3.txt")" \
 check_has "and its public record's address, said to be unchecked, with the record and its date" "$(flat "$work/c3.txt")" \
 	"Berliner Beauftragte für Datenschutz und Informationsfreiheit Alt-Moabit 59-61 10555 Berlin Deutschland 21 November 2026"
 check_has "with the caution naming that record and its date" "$(flat "$work/c3.txt")" \
-	"The address above comes from datenanfragen.de's record deberlbdi (which cites https://www.datenschutz-berlin.de/ueber-uns/kontakt/) as of 27 February 2023 and could not be checked against Berliner Beauftragte für Datenschutz und Informationsfreiheit's own pages, so check it on https://www.datenschutz-berlin.de/ before sending this letter."
+	"The address above comes from the public records of datenanfragen.de, as last updated there on 27 February 2023, and could not be checked against Berliner Beauftragte für Datenschutz und Informationsfreiheit's own pages, so check it on https://www.datenschutz-berlin.de/ before sending this letter."
 check_lacks "never 'the The'" "$(flat "$work/c3.txt")" "the The"
 
 # A Dublin resident under the GDPR: Ireland's Data Protection Commission, at its confirmed postal address.

@@ -95,7 +95,7 @@ t=$(flat "$work/fr-1.txt")
 check_has "FR: to the CNIL at the address of datenanfragen.de's record" "$t" \
 	"fanny@example.org Commission nationale de l'informatique et des libertés (CNIL) 3 Place de Fontenoy TSA 80715 75334 PARIS CEDEX 07 France 23 November 2026"
 check_has "FR: the record's form, then the caution naming the record and its date" "$t" \
-	"This complaint can also be filed online at https://www.cnil.fr/fr/plaintes; this letter sets out the facts to enter there. The address and the online form above come from datenanfragen.de's record frcnil (which cites https://www.cnil.fr/fr/contacter-la-cnil-standard-et-permanences-telephoniques) as of 27 February 2023 and could not be checked against Commission nationale de l'informatique et des libertés (CNIL)'s own pages, so check them on https://www.cnil.fr/ before sending or filing this complaint."
+	"This complaint can also be filed online at https://www.cnil.fr/fr/plaintes; this letter sets out the facts to enter there. The address and the online form above come from the public records of datenanfragen.de, as last updated there on 27 February 2023, and could not be checked against Commission nationale de l'informatique et des libertés (CNIL)'s own pages, so check them on https://www.cnil.fr/ before sending or filing this complaint."
 check_lacks "FR: no German authority" "$t" "Datenschutz"
 t=$(flat "$work/hh-1.txt")
 check_has "HH: to the Hamburg authority's address, confirmed on its own site" "$t" \
