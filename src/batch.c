@@ -400,18 +400,42 @@ send_emails(const struct batch_opts *o, const struct profile *p, struct plan_ite
 	return rc;
 }
 
+/* A client's plan items that go out with --send, by channel. */
+struct client_sends {
+	struct plan_item **web, **mail;
+	size_t nweb, nmail;
+};
+
+/* Free what client_items collected. */
+static void
+client_sends_free(struct client_sends *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->nweb; i++)
+		plan_item_free(cs->web[i]);
+	for (i = 0; i < cs->nmail; i++)
+		plan_item_free(cs->mail[i]);
+	free(cs->web);
+	free(cs->mail);
+	memset(cs, 0, sizeof *cs);
+}
+
 /*
- * Record a client's ready requests in the ledger (idempotent; counted only
- * when count is set: a packet just written counted its own), and send its forms.
+ * Plan a client's requests: record the ready ones in the ledger (record:
+ * idempotent, inside the client's transaction; counted only when count is
+ * set: a packet just written counted its own), or, when the packet just
+ * recorded and committed them, only take the references the ledger holds;
+ * and collect the ones --send delivers.
  */
 static int
-record_items(const struct batch_opts *o, const struct profile *p, struct batch_client *c,
-    struct batch_summary *s, int count, char **cause)
+client_items(const struct batch_opts *o, const struct profile *p, struct batch_summary *s,
+    int record, int count, struct client_sends *cs, char **cause)
 {
-	struct plan_item **web = NULL, **mail = NULL;
-	size_t i, k, nweb = 0, nmail = 0;
+	size_t i, k;
 	int rc = 0;
 
+	memset(cs, 0, sizeof *cs);
 	for (i = 0; i < o->nbrokers && rc == 0; i++) {
 		for (k = 0; k < o->nrequests && rc == 0; k++) {
 			enum plan_basis bases[2];
@@ -436,49 +460,72 @@ record_items(const struct batch_opts *o, const struct profile *p, struct batch_c
 				 */
 				if (it->status == PLAN_READY && !recorded && ledger_tracks(it->request)) {
 					recorded = 1;
-					rc = ledger_record_plan(o->ledger, it, p->label, &id, &existed, NULL,
-					    cause);
-					if (rc == 0 && count && existed)
+					if (!record)
+						rc = ledger_reuse_reference(o->ledger, it, p->label, cause);
+					else if ((rc = ledger_record_plan(o->ledger, it, p->label, &id,
+					    &existed, NULL, cause)) == 0 && count && existed)
 						s->already_recorded++;
 					else if (rc == 0 && count)
 						s->recorded++;
 				}
 				if (o->send && it->status == PLAN_READY && it->proc->channel == CH_WEB) {
-					web = xreallocarray(web, nweb + 1, sizeof *web);
-					web[nweb++] = it;
+					cs->web = xreallocarray(cs->web, cs->nweb + 1, sizeof *cs->web);
+					cs->web[cs->nweb++] = it;
 				} else if (o->send && o->mail != NULL && it->status == PLAN_READY &&
 				    it->proc->channel == CH_EMAIL && it->proc->email != NULL) {
-					mail = xreallocarray(mail, nmail + 1, sizeof *mail);
-					mail[nmail++] = it;
+					cs->mail = xreallocarray(cs->mail, cs->nmail + 1, sizeof *cs->mail);
+					cs->mail[cs->nmail++] = it;
 				} else
 					plan_item_free(it);
 			}
 		}
 	}
-	if (rc == 0 && nweb > 0)
-		rc = send_forms(o, p, web, nweb, c, s, cause);
-	if (rc == 0 && nmail > 0)
-		rc = send_emails(o, p, mail, nmail, s, cause);
-	for (i = 0; i < nweb; i++)
-		plan_item_free(web[i]);
-	for (i = 0; i < nmail; i++)
-		plan_item_free(mail[i]);
-	free(web);
-	free(mail);
+	if (rc != 0)
+		client_sends_free(cs);
 	return rc;
 }
 
-/* One client: its packet (unless done before) and its ledger entries. */
+/* Send a client's forms and emails (each committed as sending before the network). */
+static int
+send_items(const struct batch_opts *o, const struct profile *p, struct batch_client *c,
+    struct batch_summary *s, struct client_sends *cs, char **cause)
+{
+	int rc = 0;
+
+	if (cs->nweb > 0)
+		rc = send_forms(o, p, cs->web, cs->nweb, c, s, cause);
+	if (rc == 0 && cs->nmail > 0)
+		rc = send_emails(o, p, cs->mail, cs->nmail, s, cause);
+	client_sends_free(cs);
+	return rc;
+}
+
+/* Packet hook: the packet's files are flushed; commit the client's requests before it is placed. */
+static int
+commit_client(void *ctx, char **cause)
+{
+	return ledger_commit(ctx, cause);
+}
+
+/*
+ * One client: its packet (unless done before) and its ledger entries.  The
+ * client's label claim and requests go into the ledger in one transaction,
+ * committed once its packet's files are flushed and before the packet is
+ * put in place: a packet in place always has its references in the ledger,
+ * and a crash before the commit leaves neither (the next run starts the
+ * client afresh).  Forms and emails go out after the commit.
+ */
 static int
 do_client(const struct batch_opts *o, struct profile *p, const char *where,
     struct batch_summary *s, char **cause)
 {
 	struct packet_opts po = { 0 };
 	struct packet_summary ps;
+	struct client_sends cs;
 	struct batch_client *c;
 	char *dir, *err = NULL;
 	size_t i;
-	int counted = 0, mine = 0;
+	int mine = 0;
 
 	if (p->label == NULL) {
 		add_error(s, xasprintf(_("%s: label: every client needs a label (it names the "
@@ -503,64 +550,83 @@ do_client(const struct batch_opts *o, struct profile *p, const char *where,
 		s->other_seat++;
 		return 0;
 	}
+	if (ledger_begin(o->ledger, cause) != 0)
+		return -1;
 	/* One label, one person: a label the ledger has for someone else is refused. */
 	switch (client_claim(o->ledger, p, p->label, &err)) {
 	case CLIENT_OK:
 		break;
 	case CLIENT_OTHER_PERSON:
+		ledger_rollback(o->ledger);
 		add_error(s, xasprintf("%s: %s", where, err));
 		free(err);
 		return 0;
 	case CLIENT_ERROR:
 	default:
+		ledger_rollback(o->ledger);
 		*cause = err;
 		return -1;
 	}
 	dir = path_join(o->outdir, p->label);
 	if (packet_exists(dir)) {
+		if (client_items(o, p, s, 1, 1, &cs, cause) != 0 ||
+		    ledger_commit(o->ledger, cause) != 0) {
+			ledger_rollback(o->ledger);
+			free(dir);
+			return -1;
+		}
 		c = add_client(s, p->label, "done-before");
 		counts_from_packet(dir, c);
+		free(dir);
 		s->done_before++;
-	} else {
-		po.laws = o->laws;
-		po.profile = p;
-		po.agent = o->agent;
-		po.brokers = o->brokers;
-		po.nbrokers = o->nbrokers;
-		po.requests = o->requests;
-		po.nrequests = o->nrequests;
-		po.disclose = o->disclose;
-		po.today = o->today;
-		po.outdir = dir;
-		po.letters = o->letters;
-		po.authorization = o->agent != NULL;
-		po.seal_to = o->seal_to;
-		po.nseal_to = o->nseal_to;
-		po.seal_passphrase = o->seal_passphrase;
-		/* Recorded as the letters are written, so they print the ledger's references. */
-		po.ledger = o->ledger;
-		po.client = p->label;
-		if (packet_write(&po, &ps, &err) != 0) {
-			add_error(s, xasprintf("%s: %s", where, err));
-			free(err);
-			free(dir);
-			return 0;
-		}
-		c = add_client(s, p->label, "written");
-		c->postal = ps.postal;
-		c->email = ps.email;
-		c->web = ps.web;
-		c->phone = ps.phone;
-		c->skipped = ps.skipped;
-		c->ready = ps.postal + ps.email + ps.web + ps.phone;
-		s->recorded += ps.recorded;
-		s->already_recorded += ps.already_recorded;
-		packet_summary_free(&ps);
-		s->written++;
-		counted = 1;
+		return send_items(o, p, c, s, &cs, cause);
+	}
+	po.laws = o->laws;
+	po.profile = p;
+	po.agent = o->agent;
+	po.brokers = o->brokers;
+	po.nbrokers = o->nbrokers;
+	po.requests = o->requests;
+	po.nrequests = o->nrequests;
+	po.disclose = o->disclose;
+	po.today = o->today;
+	po.outdir = dir;
+	po.letters = o->letters;
+	po.authorization = o->agent != NULL;
+	po.seal_to = o->seal_to;
+	po.nseal_to = o->nseal_to;
+	po.seal_passphrase = o->seal_passphrase;
+	/* Recorded as the letters are written, so they print the ledger's references. */
+	po.ledger = o->ledger;
+	po.client = p->label;
+	po.before_publish = commit_client;
+	po.publish_ctx = o->ledger;
+	if (packet_write(&po, &ps, &err) != 0) {
+		/* Nothing of the client stays: its requests go with its packet. */
+		ledger_rollback(o->ledger);
+		add_error(s, xasprintf("%s: %s", where, err));
+		free(err);
+		free(dir);
+		return 0;
 	}
 	free(dir);
-	return record_items(o, p, c, s, !counted, cause);
+	c = add_client(s, p->label, "written");
+	c->postal = ps.postal;
+	c->email = ps.email;
+	c->web = ps.web;
+	c->phone = ps.phone;
+	c->skipped = ps.skipped;
+	c->ready = ps.postal + ps.email + ps.web + ps.phone;
+	s->recorded += ps.recorded;
+	s->already_recorded += ps.already_recorded;
+	packet_summary_free(&ps);
+	s->written++;
+	/* Committed with the packet: only the references are read back for sending. */
+	if (!o->send)
+		return 0;
+	if (client_items(o, p, s, 0, 0, &cs, cause) != 0)
+		return -1;
+	return send_items(o, p, c, s, &cs, cause);
 }
 
 /* Whether a file name ends in .json, or .json.age when encrypted (a JSON client list). */

@@ -93,30 +93,43 @@ join(const char **list, const char *sep)
 	return buf_detach(&b);
 }
 
-/* Whether the broker has a procedure of this request type (or any if r < 0). */
-static int
-has_procedure(const struct broker *b, int request, int channel)
+/* The channels of a broker's procedures, a bit each, per request type. */
+static void
+masks_of(const struct broker *b, unsigned char masks[REQ_COUNT])
 {
 	size_t i;
 
-	for (i = 0; i < b->nprocedures; i++) {
-		if ((request < 0 || (int)b->procedures[i].request == request) &&
-		    (channel < 0 || (int)b->procedures[i].channel == channel))
+	memset(masks, 0, REQ_COUNT);
+	for (i = 0; i < b->nprocedures; i++)
+		if ((unsigned)b->procedures[i].request < REQ_COUNT &&
+		    (unsigned)b->procedures[i].channel < CH_COUNT)
+			masks[b->procedures[i].request] |=
+			    (unsigned char)(1u << b->procedures[i].channel);
+}
+
+/* Whether there is a procedure of this request type and channel (either < 0: any). */
+static int
+has_procedure(const unsigned char masks[REQ_COUNT], int request, int channel)
+{
+	int r;
+
+	for (r = 0; r < REQ_COUNT; r++)
+		if ((request < 0 || r == request) &&
+		    (channel < 0 ? masks[r] != 0 : (masks[r] >> channel) & 1))
 			return 1;
-	}
 	return 0;
 }
 
 /* The request types a broker takes, as a compact word: "access,delete,...". */
 static char *
-requests_of(const struct broker *b)
+requests_of(const unsigned char masks[REQ_COUNT])
 {
 	const char *list[REQ_COUNT + 1];
 	size_t n = 0;
 	int r;
 
 	for (r = 0; r < REQ_COUNT; r++)
-		if (has_procedure(b, r, -1))
+		if (has_procedure(masks, r, -1))
 			list[n++] = request_name((enum request)r);
 	list[n] = NULL;
 	return join(list, ",");
@@ -124,27 +137,67 @@ requests_of(const struct broker *b)
 
 /* The channels a broker uses. */
 static char *
-channels_of(const struct broker *b)
+channels_of(const unsigned char masks[REQ_COUNT])
 {
 	const char *list[CH_COUNT + 1];
 	size_t n = 0;
 	int c;
 
 	for (c = 0; c < CH_COUNT; c++)
-		if (has_procedure(b, -1, c))
+		if (has_procedure(masks, -1, c))
 			list[n++] = channel_name((enum channel)c);
 	list[n] = NULL;
 	return join(list, ",");
+}
+
+/* The list's table: a column is as wide as its minimum or its translated header. */
+struct table {
+	int widths[4];
+};
+
+/* Print the header line and fix the columns' widths. */
+static void
+table_head(struct table *t)
+{
+	/* TRANSLATORS: column headers of 'brokers list'; GOV: sells to government. */
+	static const char *const heads[] = { N_("ID"), N_("GOV"), N_("VERIFIED"), N_("REQUESTS"),
+		N_("CHANNELS") };
+	static const int min[4] = { 28, 4, 10, 31 };
+	size_t i;
+
+	/* Counted in characters. */
+	for (i = 0; i < 4; i++) {
+		t->widths[i] = min[i];
+		if (cmd_width(_(heads[i])) > t->widths[i])
+			t->widths[i] = cmd_width(_(heads[i]));
+	}
+	for (i = 0; i < 4; i++)
+		cmd_cell(_(heads[i]), t->widths[i], " ");
+	printf("%s\n", _(heads[4]));
+}
+
+/* Print one broker's line. */
+static void
+table_line(const struct table *t, const char *id, int gov, const char *verified,
+    const unsigned char masks[REQ_COUNT])
+{
+	char *req = requests_of(masks), *ch = channels_of(masks);
+
+	cmd_cell(id, t->widths[0], " ");
+	/* TRANSLATORS: the GOV column of 'brokers list': the broker sells to government. */
+	cmd_cell(gov ? _("yes") : "-", t->widths[1], " ");
+	cmd_cell(verified, t->widths[2], " ");
+	cmd_cell(req, t->widths[3], " ");
+	printf("%s\n", ch);
+	free(req);
+	free(ch);
 }
 
 /* Print brokers as a table or a JSON array. */
 static void
 print_list(const struct broker *const *list, size_t n, int json)
 {
-	/* TRANSLATORS: column headers of 'brokers list'; GOV: sells to government. */
-	static const char *const heads[] = { N_("ID"), N_("GOV"), N_("VERIFIED"), N_("REQUESTS"),
-		N_("CHANNELS") };
-	int widths[4] = { 28, 4, 10, 31 };
+	struct table t;
 	size_t i;
 
 	if (json) {
@@ -159,25 +212,68 @@ print_list(const struct broker *const *list, size_t n, int json)
 		jv_free(arr);
 		return;
 	}
-	/* A column is as wide as its minimum or its translated header, counted in characters. */
-	for (i = 0; i < 4; i++)
-		if (cmd_width(_(heads[i])) > widths[i])
-			widths[i] = cmd_width(_(heads[i]));
-	for (i = 0; i < 4; i++)
-		cmd_cell(_(heads[i]), widths[i], " ");
-	printf("%s\n", _(heads[4]));
+	table_head(&t);
 	for (i = 0; i < n; i++) {
-		char *req = requests_of(list[i]), *ch = channels_of(list[i]);
+		unsigned char masks[REQ_COUNT];
 
-		cmd_cell(list[i]->id, widths[0], " ");
-		/* TRANSLATORS: the GOV column of 'brokers list': the broker sells to government. */
-		cmd_cell(list[i]->sells_to_government ? _("yes") : "-", widths[1], " ");
-		cmd_cell(list[i]->verified, widths[2], " ");
-		cmd_cell(req, widths[3], " ");
-		printf("%s\n", ch);
-		free(req);
-		free(ch);
+		masks_of(list[i], masks);
+		table_line(&t, list[i]->id, list[i]->sells_to_government, list[i]->verified, masks);
 	}
+}
+
+/* What brokers list keeps: the filters given on the command line. */
+struct list_filter {
+	const char *category;
+	int source; /* 0 curated, 1 imported, -1 both */
+	int request, channel, gov;
+	long stale;
+	date_t today;
+};
+
+/* Whether a broker passes the filters (its row's fields as arguments). */
+static int
+list_keeps(const struct list_filter *f, const unsigned char masks[REQ_COUNT], int gov,
+    int imported, const char *verified)
+{
+	date_t v;
+
+	if ((f->request >= 0 || f->channel >= 0) && !has_procedure(masks, f->request, f->channel))
+		return 0;
+	if (f->gov && !gov)
+		return 0;
+	if (f->source >= 0 && imported != f->source)
+		return 0;
+	if (f->stale >= 0 && (verified == NULL || date_parse(verified, &v) != 0 ||
+	    f->today - v <= f->stale))
+		return 0;
+	return 1;
+}
+
+/* The table from the listing index: no record is parsed when the registry is unchanged. */
+static int
+list_table(const struct list_filter *f)
+{
+	char *cause = NULL;
+	struct registry_index *ix = registry_index_load(data_dir(), &cause);
+	struct table t;
+	size_t i;
+
+	if (ix == NULL) {
+		cmd_error_cause(cause);
+		return EX_DATAERR;
+	}
+	table_head(&t);
+	for (i = 0; i < ix->n; i++) {
+		const struct broker_row *row = &ix->rows[i];
+
+		if ((f->category != NULL && !broker_row_has_category(row, f->category)) ||
+		    !list_keeps(f, row->channels, row->sells_to_government, row->imported,
+		    row->verified))
+			continue;
+		table_line(&t, row->id, row->sells_to_government, row->verified, row->channels);
+	}
+	registry_index_free(ix);
+	return 0;
 }
 
 /* optout brokers list [FILTERS] [--json] */
@@ -195,19 +291,16 @@ brokers_list(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *category = NULL;
-	int source = -1; /* 0 curated, 1 imported */
-	int request = -1, channel = -1, gov = 0, json = 0, c;
-	long stale = -1;
+	struct list_filter f = { NULL, -1, -1, -1, 0, -1, 0 };
+	int json = 0, c;
 	const struct broker **out;
 	struct registry *r;
 	size_t i, n = 0;
-	date_t today = date_today();
 
 	while ((c = cmd_getopt(&cmd_brokers, argc, argv, "", longopts)) != -1) {
 		switch (c) {
 		case 'c':
-			category = optarg;
+			f.category = optarg;
 			break;
 		case 'r': {
 			enum request rq;
@@ -215,7 +308,7 @@ brokers_list(int argc, char **argv)
 			if (request_parse(optarg, &rq) != 0)
 				return cmd_usage_error(&cmd_brokers, _("--request: '%s' is not one of "
 				    "access, delete, opt-out, correct, freeze"), optarg);
-			request = (int)rq;
+			f.request = (int)rq;
 			break;
 		}
 		case 'C': {
@@ -224,17 +317,17 @@ brokers_list(int argc, char **argv)
 			if (channel_parse(optarg, &ch) != 0)
 				return cmd_usage_error(&cmd_brokers, _("--channel: '%s' is not one of "
 				    "web, email, postal, phone, fax"), optarg);
-			channel = (int)ch;
+			f.channel = (int)ch;
 			break;
 		}
 		case 'g':
-			gov = 1;
+			f.gov = 1;
 			break;
 		case 's': {
 			char *end;
 
-			stale = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || stale < 0)
+			f.stale = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || f.stale < 0)
 				return cmd_usage_error(&cmd_brokers,
 				    _("--stale: '%s' is not a number of days"), optarg);
 			break;
@@ -243,7 +336,7 @@ brokers_list(int argc, char **argv)
 			if (strcmp(optarg, "curated") != 0 && strcmp(optarg, "imported") != 0)
 				return cmd_usage_error(&cmd_brokers, _("--source: '%s' is not one of "
 				    "curated, imported"), optarg);
-			source = strcmp(optarg, "imported") == 0;
+			f.source = strcmp(optarg, "imported") == 0;
 			break;
 		case 'j':
 			json = 1;
@@ -257,22 +350,20 @@ brokers_list(int argc, char **argv)
 	}
 	if (optind < argc)
 		return cmd_usage_error(&cmd_brokers, _("list: unexpected argument '%s'"), argv[optind]);
+	f.today = date_today();
+	/* The table needs only what the listing index keeps; --json prints whole records. */
+	if (!json)
+		return list_table(&f);
 	if ((r = load_registry()) == NULL)
 		return EX_DATAERR;
 	out = xcalloc(r->n ? r->n : 1, sizeof *out);
 	for (i = 0; i < r->n; i++) {
 		const struct broker *b = r->brokers[i];
-		date_t v;
+		unsigned char masks[REQ_COUNT];
 
-		if (category != NULL && !broker_has_category(b, category))
-			continue;
-		if ((request >= 0 || channel >= 0) && !has_procedure(b, request, channel))
-			continue;
-		if (gov && !b->sells_to_government)
-			continue;
-		if (source >= 0 && broker_is_imported(b) != source)
-			continue;
-		if (stale >= 0 && (date_parse(b->verified, &v) != 0 || today - v <= stale))
+		masks_of(b, masks);
+		if ((f.category != NULL && !broker_has_category(b, f.category)) ||
+		    !list_keeps(&f, masks, b->sells_to_government, broker_is_imported(b), b->verified))
 			continue;
 		out[n++] = b;
 	}

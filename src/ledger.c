@@ -40,6 +40,12 @@ struct ledger {
 	struct cached *cache;
 	size_t ncache;
 	char *seat; /* who makes the events (events.actor) */
+	/*
+	 * Open transaction levels: 0 none, 1 a transaction, more a savepoint
+	 * in it per nested call (so a call's failure undoes only its own part).
+	 */
+	int depth;
+	int unit; /* a caller's transaction (ledger_begin) is open */
 };
 
 static const char *const state_names[LS_COUNT] = { "planned", "sending", "sent", "mailed",
@@ -369,32 +375,127 @@ db_done(struct ledger *l, struct ldb_stmt *st)
 	}
 }
 
-/* Start a write transaction: the write lock is taken now, not at the first write. */
+/*
+ * Start a write transaction (the write lock is taken now, not at the first
+ * write), or inside one already open (a caller's ledger_begin) a savepoint.
+ * Each tx_begin is ended by one tx_commit that succeeds or one tx_rollback.
+ */
 static int
 tx_begin(struct ledger *l, char **cause)
 {
-	return db_exec(l, l->db->sql->begin, "cannot start a transaction", cause);
-}
+	char sql[40];
 
-/* Commit; on failure the transaction is rolled back. */
-static int
-tx_commit(struct ledger *l, char **cause)
-{
-	if (l->db->ops->exec(l->db, "COMMIT") != 0) {
-		db_fail(l, "cannot commit", cause);
-		if (l->db->ops->in_tx(l->db))
-			l->db->ops->exec(l->db, "ROLLBACK");
-		return -1;
+	if (l->depth == 0) {
+		if (db_exec(l, l->db->sql->begin, "cannot start a transaction", cause) != 0)
+			return -1;
+	} else {
+		snprintf(sql, sizeof sql, "SAVEPOINT ledger_%d", l->depth);
+		if (db_exec(l, sql, "cannot start a transaction", cause) != 0)
+			return -1;
 	}
+	l->depth++;
 	return 0;
 }
 
-/* Roll back after an error (whose message is already set). */
+/* Commit (or release the savepoint); on failure the level stays open for tx_rollback. */
+static int
+tx_commit(struct ledger *l, char **cause)
+{
+	char sql[40] = "COMMIT";
+
+	if (l->depth == 0)
+		return -1;
+	if (l->depth > 1)
+		snprintf(sql, sizeof sql, "RELEASE SAVEPOINT ledger_%d", l->depth - 1);
+	if (db_exec(l, sql, "cannot commit", cause) != 0)
+		return -1;
+	l->depth--;
+	return 0;
+}
+
+/* Roll back the innermost level after an error (whose message is already set). */
 static void
 tx_rollback(struct ledger *l)
 {
-	if (l->db->ops->in_tx(l->db))
-		l->db->ops->exec(l->db, "ROLLBACK");
+	char sql[80];
+
+	if (l->depth == 0)
+		return;
+	if (--l->depth == 0) {
+		if (l->db->ops->in_tx(l->db))
+			l->db->ops->exec(l->db, "ROLLBACK");
+		return;
+	}
+	snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT ledger_%d; RELEASE SAVEPOINT ledger_%d",
+	    l->depth, l->depth);
+	l->db->ops->exec(l->db, sql);
+}
+
+/* End the level tx_begin opened: commit when rc is 0, else roll back.  rc, or -1. */
+static int
+tx_end(struct ledger *l, int rc, char **cause)
+{
+	if (rc == 0 && tx_commit(l, cause) == 0)
+		return 0;
+	tx_rollback(l);
+	return -1;
+}
+
+/* Refuse what must be durable on its own (before network I/O) inside a caller's transaction. */
+static int
+outside_unit(struct ledger *l, const char *what, char **cause)
+{
+	if (!l->unit)
+		return 0;
+	*cause = xasprintf("%s: %s must be committed on its own, not inside a client's "
+	    "transaction", l->path, what);
+	return -1;
+}
+
+/* Open the caller's transaction that the ledger's calls join until ledger_commit. */
+int
+ledger_begin(struct ledger *l, char **cause)
+{
+	if (l->unit || l->depth != 0) {
+		*cause = xasprintf("%s: a transaction is already open", l->path);
+		return -1;
+	}
+	if (tx_begin(l, cause) != 0)
+		return -1;
+	l->unit = 1;
+	return 0;
+}
+
+/* Commit the caller's transaction; on failure it is rolled back. */
+int
+ledger_commit(struct ledger *l, char **cause)
+{
+	if (!l->unit) {
+		*cause = xasprintf("%s: no transaction is open", l->path);
+		return -1;
+	}
+	l->unit = 0;
+	while (l->depth > 1)
+		tx_rollback(l); /* a nested call left open: cannot happen, but never commit it */
+	return tx_end(l, 0, cause);
+}
+
+/* Roll back the caller's transaction, if one is open. */
+void
+ledger_rollback(struct ledger *l)
+{
+	if (!l->unit)
+		return;
+	l->unit = 0;
+	while (l->depth > 0)
+		tx_rollback(l);
+}
+
+/* Whether the caller's transaction is open. */
+int
+ledger_in_transaction(const struct ledger *l)
+{
+	return l->unit;
 }
 
 /* Bind a string, or NULL. */
@@ -635,7 +736,7 @@ migrate(struct ledger *l, char **cause)
 			return -1;
 		}
 		free(set);
-		if (tx_commit(l, cause) != 0)
+		if (tx_end(l, 0, cause) != 0)
 			return -1;
 		version++;
 	}
@@ -1333,13 +1434,9 @@ out:
 int
 ledger_begin_send(struct ledger *l, long long id, char **cause)
 {
-	if (tx_begin(l, cause) != 0)
+	if (outside_unit(l, "the sending state", cause) != 0 || tx_begin(l, cause) != 0)
 		return -1;
-	if (begin_send(l, id, cause) != 0 || tx_commit(l, cause) != 0) {
-		tx_rollback(l);
-		return -1;
-	}
-	return 0;
+	return tx_end(l, begin_send(l, id, cause), cause);
 }
 
 /*
@@ -1384,12 +1481,7 @@ finish_commit(struct ledger *l, long long id, enum ledger_state to, const char *
 {
 	if (tx_begin(l, cause) != 0)
 		return -1;
-	if (finish_as(l, id, to, message_id, sent_on, laws, note, cause) != 0 ||
-	    tx_commit(l, cause) != 0) {
-		tx_rollback(l);
-		return -1;
-	}
-	return 0;
+	return tx_end(l, finish_as(l, id, to, message_id, sent_on, laws, note, cause), cause);
 }
 
 /* Record how the send went, and the due date it starts. */
@@ -1443,15 +1535,10 @@ int
 ledger_begin_mail(struct ledger *l, long long id, const char *account, const char *message_id,
     char **cause)
 {
-	if (tx_begin(l, cause) != 0)
+	if (outside_unit(l, "the sending state", cause) != 0 || tx_begin(l, cause) != 0)
 		return -1;
-	if (begin_send(l, id, cause) != 0 ||
-	    mail_insert(l, id, "request", account, message_id, cause) != 0 || tx_commit(l, cause) != 0)
-		goto fail;
-	return 0;
-fail:
-	tx_rollback(l);
-	return -1;
+	return tx_end(l, begin_send(l, id, cause) != 0 ||
+	    mail_insert(l, id, "request", account, message_id, cause) != 0 ? -1 : 0, cause);
 }
 
 /* Record the server's answer on the attempt being sent (inside the caller's transaction). */
@@ -1483,21 +1570,16 @@ int
 ledger_finish_mail(struct ledger *l, long long id, const char *message_id,
     enum ledger_mail_outcome outcome, const char *reply, const struct laws *laws, char **cause)
 {
+	int rc;
+
 	if (tx_begin(l, cause) != 0)
 		return -1;
-	if (mail_outcome_set(l, id, message_id, outcome, reply, cause) != 0)
-		goto fail;
+	rc = mail_outcome_set(l, id, message_id, outcome, reply, cause);
 	/* An uncertain send stays "sending": ledger_recover makes it needs-review later. */
-	if (outcome != LM_UNCERTAIN && outcome != LM_SENDING &&
-	    finish_as(l, id, outcome == LM_SENT ? LS_SENT : LS_FAILED, message_id, date_today(), laws,
-	    reply, cause) != 0)
-		goto fail;
-	if (tx_commit(l, cause) != 0)
-		goto fail;
-	return 0;
-fail:
-	tx_rollback(l);
-	return -1;
+	if (rc == 0 && outcome != LM_UNCERTAIN && outcome != LM_SENDING)
+		rc = finish_as(l, id, outcome == LM_SENT ? LS_SENT : LS_FAILED, message_id,
+		    date_today(), laws, reply, cause);
+	return tx_end(l, rc, cause);
 }
 
 /* The email attempts of one kind for a request, the last one's outcome and Message-ID. */
@@ -1563,7 +1645,7 @@ ledger_begin_followup_mail(struct ledger *l, long long id, enum ledger_action a,
 		*cause = xstrdup("only a follow-up or an appeal goes to the business by email");
 		return -1;
 	}
-	if (tx_begin(l, cause) != 0)
+	if (outside_unit(l, "the sending state", cause) != 0 || tx_begin(l, cause) != 0)
 		return -1;
 	/* Under the write lock: another seat may have begun the same email since it was read. */
 	if (db_prepare(l, "SELECT count(*) FROM mail_sends WHERE request_id = ? AND kind = ? AND "
@@ -1585,12 +1667,8 @@ ledger_begin_followup_mail(struct ledger *l, long long id, enum ledger_action a,
 		tx_rollback(l);
 		return -1;
 	}
-	if (mail_insert(l, id, ledger_action_name(a), account, message_id, cause) != 0 ||
-	    tx_commit(l, cause) != 0) {
-		tx_rollback(l);
-		return -1;
-	}
-	return 0;
+	return tx_end(l, mail_insert(l, id, ledger_action_name(a), account, message_id, cause),
+	    cause);
 }
 
 /* The server's answer to a follow-up's email attempt (the request's state does not move). */
@@ -1600,12 +1678,7 @@ ledger_finish_followup_mail(struct ledger *l, long long id, const char *message_
 {
 	if (tx_begin(l, cause) != 0)
 		return -1;
-	if (mail_outcome_set(l, id, message_id, outcome, reply, cause) != 0 ||
-	    tx_commit(l, cause) != 0) {
-		tx_rollback(l);
-		return -1;
-	}
-	return 0;
+	return tx_end(l, mail_outcome_set(l, id, message_id, outcome, reply, cause), cause);
 }
 
 /* How many emails an account handed to its server on a day (the daily cap counts them). */
@@ -1820,6 +1893,8 @@ ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause)
 
 	*n = 0;
 	*deferred = 0;
+	if (outside_unit(l, "recovery", cause) != 0)
+		return -1;
 	/*
 	 * Every process holds a shared lock while the ledger is open; getting
 	 * the exclusive one proves no other process is between begin_send and
@@ -1873,7 +1948,7 @@ ledger_recover(struct ledger *l, size_t *n, int *deferred, char **cause)
 	if (db_exec(l, "UPDATE mail_sends SET outcome = 'uncertain' WHERE outcome = 'sending' "
 	    "AND kind <> 'request'", "cannot update the emails sent", cause) != 0)
 		goto fail;
-	if (tx_commit(l, cause) != 0)
+	if (tx_end(l, 0, cause) != 0)
 		goto out;
 	*n = count;
 	rc = 0;
@@ -2143,12 +2218,8 @@ ledger_record_action(struct ledger *l, long long id, enum ledger_action a, date_
 {
 	if (tx_begin(l, cause) != 0)
 		return -1;
-	if (add_event_kind(l, id, ledger_action_name(a), on ? on : date_today(), note, NULL,
-	    cause) != 0) {
-		tx_rollback(l);
-		return -1;
-	}
-	return tx_commit(l, cause);
+	return tx_end(l, add_event_kind(l, id, ledger_action_name(a), on ? on : date_today(), note,
+	    NULL, cause), cause);
 }
 
 /* The day of the latest action of a kind. */
@@ -2374,6 +2445,9 @@ ledger_forget_client(struct ledger *l, const char *label, char ***refs, char ***
 
 	*refs = xcalloc(1, sizeof **refs);
 	*evidence = xcalloc(1, sizeof **evidence);
+	/* Its checkpoint after the commit cannot run inside a transaction. */
+	if (outside_unit(l, "forgetting a client", cause) != 0)
+		return -1;
 	if ((l->db->sql->forget_begin != NULL && db_exec(l, l->db->sql->forget_begin,
 	    "cannot turn on secure deletion", cause) != 0) || tx_begin(l, cause) != 0)
 		return -1;
@@ -2665,7 +2739,7 @@ ledger_copy(struct ledger *from, struct ledger *to, size_t *copied, size_t *pres
 	if (to->db->sql->after_copy != NULL &&
 	    db_exec(to, to->db->sql->after_copy, "cannot renumber", cause) != 0)
 		goto fail;
-	return tx_commit(to, cause);
+	return tx_end(to, 0, cause);
 fail:
 	tx_rollback(to);
 	return -1;

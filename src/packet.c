@@ -1132,11 +1132,15 @@ packet_write(const struct packet_opts *o, struct packet_summary *sum, char **cau
 		goto fail;
 	if (parent == NULL) {
 		/* In memory (o->to_memory): there is no folder to flush or rename. */
+		if (o->before_publish != NULL && o->before_publish(o->publish_ctx, cause) != 0)
+			goto fail;
 		rc = 0;
 		goto out;
 	}
 	/* One flush for the whole folder: the rename below then publishes complete files. */
 	if (sync_tree(r.tmp, cause) != 0)
+		goto fail;
+	if (o->before_publish != NULL && o->before_publish(o->publish_ctx, cause) != 0)
 		goto fail;
 	if (exists && rmdir(o->outdir) != 0) {
 		/* An earlier packet: move it aside, put the new one in place, then remove it. */

@@ -2,14 +2,17 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "optout/jv.h"
 #include "optout/registry.h"
 #include "optout/schema.h"
 #include "optout/util.h"
+#include "optout/vault.h"
 #include "optout/vcache.h"
 
 #define BROKER_MAX_BYTES ((size_t)256 * 1024)
@@ -830,4 +833,369 @@ registry_scope(const struct registry *r, enum scope s, size_t *n)
 			if (broker_is_imported(r->brokers[i]) == pass && in_scope(r->brokers[i], s))
 				out[(*n)++] = r->brokers[i];
 	return out;
+}
+
+/*
+ * The listing index (registry_index_load): what `brokers list` shows and
+ * filters on, kept in $XDG_CACHE_HOME/optout/brokers-list.cache under a key
+ * made of every broker file's path and bytes, the schema's bytes and the
+ * program's revision.  Layout: magic, key, row count (4 bytes, little-
+ * endian), the rows, then a digest of everything before it.  A row: flags,
+ * one byte per request type (its procedures' channels, a bit each), the
+ * number of categories, then the id, the verified date and the categories,
+ * each ending with a NUL.
+ */
+#define INDEX_NAME "brokers-list.cache"
+#define INDEX_MAGIC "optout-brokers-list-1\n"
+#define INDEX_MAGIC_LEN (sizeof INDEX_MAGIC - 1)
+#define INDEX_KEY_BYTES ((size_t)32)
+#define INDEX_MAX_BYTES ((size_t)16 * 1024 * 1024)
+/* The rows' revision: bump it whenever what a row holds changes. */
+#define INDEX_REVISION REGISTRY_CHECKS " list-rows-1"
+#define ROW_GOV 1
+#define ROW_IMPORTED 2
+#define ROW_VERIFIED 4
+
+/* Where the index is kept, or NULL when neither XDG_CACHE_HOME nor HOME is set. */
+static char *
+index_path(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/optout/%s", xdg, INDEX_NAME);
+	if (home != NULL && home[0] == '/')
+		return xasprintf("%s/.cache/optout/%s", home, INDEX_NAME);
+	return NULL;
+}
+
+/* Order names in a directory. */
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Add the digests of a directory's broker files (name, then bytes), in name
+ * order, to out; buf is reused between files.  Files are opened relative to
+ * the directory, so the path is walked once.  -1 when the directory is
+ * missing (must is set) or a file cannot be read.
+ */
+static int
+digest_dir(const char *dir, int must, struct buf *out, struct buf *data)
+{
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, i;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	if (d == NULL)
+		return must ? -1 : 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || !str_ends_with(e->d_name, ".json") ||
+		    strcmp(e->d_name, "schema.json") == 0)
+			continue;
+		names = xreallocarray(names, n + 1, sizeof *names);
+		names[n++] = xstrdup(e->d_name);
+	}
+	if (n > 0)
+		qsort(names, n, sizeof *names, cmp_name);
+	for (i = 0; i < n && rc == 0; i++) {
+		unsigned char h[INDEX_KEY_BYTES];
+		const void *parts[3];
+		size_t lens[3];
+		ssize_t got;
+		int fd = openat(dirfd(d), names[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd == -1) {
+			rc = -1;
+			break;
+		}
+		/*
+		 * One read of up to the limit and a byte more: a read shorter than
+		 * asked is the end of a regular file; one that fills it is too large.
+		 */
+		if (data->cap < BROKER_MAX_BYTES + 1) {
+			data->cap = BROKER_MAX_BYTES + 1;
+			data->data = xrealloc(data->data, data->cap);
+		}
+		data->len = 0;
+		while ((got = read(fd, data->data + data->len, data->cap - data->len)) > 0) {
+			size_t asked = data->cap - data->len;
+
+			data->len += (size_t)got;
+			if (data->len == data->cap || (size_t)got < asked)
+				break;
+		}
+		close(fd);
+		if (got < 0 || data->len > BROKER_MAX_BYTES) {
+			rc = -1;
+			break;
+		}
+		parts[0] = dir;
+		lens[0] = strlen(dir) + 1;
+		parts[1] = names[i];
+		lens[1] = strlen(names[i]) + 1;
+		parts[2] = data->data;
+		lens[2] = data->len;
+		vault_digest(parts, lens, 3, h);
+		buf_add(out, h, sizeof h);
+	}
+	closedir(d);
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/*
+ * The key of the registry as it is on disk: a digest of the schema, the
+ * program's revision and every broker file's path and bytes, in name order.
+ * -1 when a file cannot be read (the full load then says why).
+ */
+static int
+index_key(const char *datadir, unsigned char key[INDEX_KEY_BYTES])
+{
+	char *dir = xasprintf("%s/brokers", datadir), *sub = path_join(dir, "imported");
+	char *data = NULL, *cause = NULL, *schema = path_join(dir, "schema.json");
+	unsigned char salt[INDEX_KEY_BYTES];
+	struct buf digests, scratch;
+	size_t len;
+	int rc = -1;
+
+	buf_init(&digests);
+	buf_init(&scratch);
+	if (read_file(schema, SCHEMA_MAX_BYTES, &data, &len, &cause) != 0)
+		goto out;
+	vcache_salt(INDEX_REVISION, data, len, salt);
+	if (digest_dir(dir, 1, &digests, &scratch) != 0 ||
+	    digest_dir(sub, 0, &digests, &scratch) != 0)
+		goto out;
+	{
+		const void *parts[2] = { salt, digests.data != NULL ? digests.data : "" };
+		size_t lens[2] = { sizeof salt, digests.len };
+
+		vault_digest(parts, lens, 2, key);
+	}
+	rc = 0;
+out:
+	free(cause);
+	free(data);
+	free(schema);
+	free(sub);
+	free(dir);
+	buf_free(&digests);
+	buf_free(&scratch);
+	return rc;
+}
+
+/* The digest that closes an index file: over everything before it. */
+static void
+index_check(const void *data, size_t len, unsigned char out[INDEX_KEY_BYTES])
+{
+	const void *parts[1] = { data };
+	size_t lens[1] = { len };
+
+	vault_digest(parts, lens, 1, out);
+}
+
+/* A string at *p ending before end, or NULL when it runs past it. */
+static const char *
+take_str(const char **p, const char *end)
+{
+	const char *s = *p, *nul = memchr(s, '\0', (size_t)(end - s));
+
+	if (nul == NULL)
+		return NULL;
+	*p = nul + 1;
+	return s;
+}
+
+/*
+ * Read the rows of an index file's bytes (owned by ix->data) if they are
+ * whole, made under this key and closed by their digest; 0 or -1.
+ */
+static int
+index_parse(struct registry_index *ix, const unsigned char key[INDEX_KEY_BYTES])
+{
+	unsigned char check[INDEX_KEY_BYTES];
+	const char *p, *end;
+	size_t count = 0, i, k;
+
+	if (ix->len < INDEX_MAGIC_LEN + 2 * INDEX_KEY_BYTES + 4 ||
+	    memcmp(ix->data, INDEX_MAGIC, INDEX_MAGIC_LEN) != 0 ||
+	    memcmp(ix->data + INDEX_MAGIC_LEN, key, INDEX_KEY_BYTES) != 0)
+		return -1;
+	end = ix->data + ix->len - INDEX_KEY_BYTES;
+	index_check(ix->data, (size_t)(end - ix->data), check);
+	if (memcmp(check, end, INDEX_KEY_BYTES) != 0)
+		return -1;
+	p = ix->data + INDEX_MAGIC_LEN + INDEX_KEY_BYTES;
+	for (i = 4; i-- > 0;)
+		count = (count << 8) | (unsigned char)p[i];
+	p += 4;
+	/* Each row takes at least its fixed bytes and two NULs. */
+	if (count > (size_t)(end - p) / (1 + REQ_COUNT + 1 + 2))
+		return -1;
+	ix->rows = xcalloc(count ? count : 1, sizeof *ix->rows);
+	for (i = 0; i < count; i++) {
+		struct broker_row *row = &ix->rows[i];
+		unsigned flags;
+
+		if (end - p < 1 + REQ_COUNT + 1)
+			return -1;
+		flags = (unsigned char)*p++;
+		row->sells_to_government = (flags & ROW_GOV) != 0;
+		row->imported = (flags & ROW_IMPORTED) != 0;
+		memcpy(row->channels, p, REQ_COUNT);
+		p += REQ_COUNT;
+		row->ncategories = (unsigned char)*p++;
+		if ((row->id = take_str(&p, end)) == NULL ||
+		    (row->verified = take_str(&p, end)) == NULL)
+			return -1;
+		if (!(flags & ROW_VERIFIED))
+			row->verified = NULL;
+		row->categories = p;
+		for (k = 0; k < row->ncategories; k++)
+			if (take_str(&p, end) == NULL)
+				return -1;
+	}
+	if (p != end)
+		return -1;
+	ix->n = count;
+	return 0;
+}
+
+/* The index file's bytes for a loaded registry, under key. */
+static void
+index_build(const struct registry *r, const unsigned char key[INDEX_KEY_BYTES], struct buf *b)
+{
+	unsigned char check[INDEX_KEY_BYTES], count[4];
+	size_t i, k;
+
+	buf_init(b);
+	buf_add(b, INDEX_MAGIC, INDEX_MAGIC_LEN);
+	buf_add(b, key, INDEX_KEY_BYTES);
+	for (i = 0; i < 4; i++)
+		count[i] = (unsigned char)(r->n >> (8 * i));
+	buf_add(b, count, sizeof count);
+	for (i = 0; i < r->n; i++) {
+		const struct broker *br = r->brokers[i];
+		unsigned char channels[REQ_COUNT] = { 0 };
+		size_t ncat = 0;
+
+		for (k = 0; k < br->nprocedures; k++)
+			if ((unsigned)br->procedures[k].request < REQ_COUNT &&
+			    (unsigned)br->procedures[k].channel < CH_COUNT)
+				channels[br->procedures[k].request] |=
+				    (unsigned char)(1u << br->procedures[k].channel);
+		while (br->categories != NULL && br->categories[ncat] != NULL && ncat < 255)
+			ncat++;
+		buf_addc(b, (char)((br->sells_to_government ? ROW_GOV : 0) |
+		    (broker_is_imported(br) ? ROW_IMPORTED : 0) |
+		    (br->verified != NULL ? ROW_VERIFIED : 0)));
+		buf_add(b, channels, sizeof channels);
+		buf_addc(b, (char)ncat);
+		buf_add(b, br->id, strlen(br->id) + 1);
+		buf_add(b, br->verified != NULL ? br->verified : "", br->verified != NULL ?
+		    strlen(br->verified) + 1 : 1);
+		for (k = 0; k < ncat; k++)
+			buf_add(b, br->categories[k], strlen(br->categories[k]) + 1);
+	}
+	index_check(b->data, b->len, check);
+	buf_add(b, check, sizeof check);
+}
+
+/* Keep an index for the next run; one that cannot be written only costs time. */
+static void
+index_save(const char *path, const struct buf *b)
+{
+	char *dir, *cause = NULL;
+
+	/* A shared computer keeps no cache (--ephemeral). */
+	if (path == NULL || ephemeral_mode())
+		return;
+	dir = path_dirname(path);
+	if (make_dirs(dir, 0700, &cause) == 0)
+		write_file_atomic(path, b->data, b->len, 0600, &cause);
+	free(cause);
+	free(dir);
+}
+
+/* The listing index: from the cache when the registry's bytes are those it was made of. */
+struct registry_index *
+registry_index_load(const char *datadir, char **cause)
+{
+	struct registry_index *ix = xcalloc(1, sizeof *ix);
+	unsigned char key[INDEX_KEY_BYTES], again[INDEX_KEY_BYTES];
+	char *path = index_path(), *ignored = NULL;
+	struct registry *r;
+	struct buf b;
+	int keyed = index_key(datadir, key) == 0;
+
+	if (keyed && path != NULL &&
+	    read_file(path, INDEX_MAX_BYTES, &ix->data, &ix->len, &ignored) == 0 &&
+	    index_parse(ix, key) == 0) {
+		free(path);
+		return ix;
+	}
+	free(ignored);
+	free(ix->rows);
+	free(ix->data);
+	memset(ix, 0, sizeof *ix);
+	/* A miss: load and check every record, as registry_load always does. */
+	if ((r = registry_load(datadir, cause)) == NULL) {
+		free(ix);
+		free(path);
+		return NULL;
+	}
+	/* Unkeyed (a file unreadable a moment ago): the rows are used, never kept. */
+	if (!keyed)
+		memset(key, 0, sizeof key);
+	index_build(r, key, &b);
+	registry_free(r);
+	ix->len = b.len;
+	ix->data = buf_detach(&b);
+	if (index_parse(ix, key) != 0) {
+		*cause = xasprintf("%s/brokers: cannot index the registry", datadir);
+		registry_index_free(ix);
+		free(path);
+		return NULL;
+	}
+	/* Kept only when no file changed while the registry was loaded. */
+	if (keyed && index_key(datadir, again) == 0 && memcmp(key, again, sizeof key) == 0) {
+		struct buf keep = { ix->data, ix->len, ix->len };
+
+		index_save(path, &keep);
+	}
+	free(path);
+	return ix;
+}
+
+/* Whether a row's broker is in a category. */
+int
+broker_row_has_category(const struct broker_row *row, const char *category)
+{
+	const char *c = row->categories;
+	size_t i;
+
+	for (i = 0; i < row->ncategories; i++) {
+		if (strcmp(c, category) == 0)
+			return 1;
+		c += strlen(c) + 1;
+	}
+	return 0;
+}
+
+/* Free an index (NULL is fine). */
+void
+registry_index_free(struct registry_index *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->rows);
+	free(ix->data);
+	free(ix);
 }

@@ -34,7 +34,11 @@
  * refusing every client.  The fingerprints are made by client.c.
  *
  * Durability: WAL with synchronous=FULL; every change is one BEGIN
- * IMMEDIATE transaction with its event.  Before any network I/O the caller
+ * IMMEDIATE transaction with its event, unless the caller opened one of its
+ * own (ledger_begin): then the changes join it, each as a savepoint (a
+ * call that fails undoes only its own part), and reach the disk together
+ * at ledger_commit -- a batch records a client's requests so, in one
+ * commit instead of one per request.  Before any network I/O the caller
  * commits the "sending" state (ledger_begin_send); a request still in
  * "sending" when nobody is using the ledger was interrupted by a crash, and
  * ledger_recover turns it into "needs-review" so it is never resent
@@ -176,6 +180,23 @@ const char *ledger_files_base(const struct ledger *l);
 int ledger_claim_work(struct ledger *l, const char *label, int *mine, char **cause);
 /* The ledger's schema version, or -1 on error. */
 int ledger_schema_version(struct ledger *l);
+
+/*
+ * The caller's transaction: from ledger_begin to ledger_commit (or
+ * ledger_rollback) every call that writes joins it and nothing reaches the
+ * disk before the commit, which is one flush.  It holds the write lock (on
+ * PostgreSQL, the seats' write lock) until it ends, so keep it to one
+ * client's work.  What must be durable before the network is touched
+ * (ledger_begin_send, ledger_begin_mail, ledger_begin_followup_mail) and
+ * ledger_recover and ledger_forget_client are refused inside it.
+ * ledger_commit ends the transaction even when it fails (rolled back);
+ * ledger_rollback does nothing when none is open.
+ */
+int ledger_begin(struct ledger *l, char **cause);
+int ledger_commit(struct ledger *l, char **cause);
+void ledger_rollback(struct ledger *l);
+/* Whether a transaction of ledger_begin is open. */
+int ledger_in_transaction(const struct ledger *l);
 
 const char *ledger_state_name(enum ledger_state s);
 int ledger_state_parse(const char *s, enum ledger_state *out);

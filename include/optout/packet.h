@@ -62,6 +62,14 @@ struct packet_opts {
 	 */
 	struct ledger *ledger;
 	const char *client;
+	/*
+	 * Called once the packet's files are on disk (flushed), just before the
+	 * folder is renamed into place; a failure stops the packet, leaving no
+	 * folder.  A batch commits the client's ledger transaction here, so a
+	 * packet in place always has its references in the ledger.  NULL: none.
+	 */
+	int (*before_publish)(void *ctx, char **cause);
+	void *publish_ctx;
 	const char *language;    /* the person's pages (--lang); NULL: the profile's language */
 	/*
 	 * In memory (optout serve): when set, outdir is ignored and nothing is

@@ -132,6 +132,39 @@ struct broker *broker_from_jv(const struct schema *schema, struct jv *doc, const
 /* Free a broker from broker_from_jv (NULL is fine); never one a registry holds. */
 void broker_free(struct broker *b);
 
+/*
+ * The listing index: for each record (after an imported twin joins its
+ * curated record, in id order) what `brokers list` shows and filters on.
+ * It is kept in $XDG_CACHE_HOME/optout/brokers-list.cache (or
+ * ~/.cache/optout/) under a digest of every broker file's path and bytes,
+ * the schema's bytes and the program's revision, and closed by a digest of
+ * its own bytes: a repeated listing of an unchanged registry reads the files
+ * only to hash them, and neither parses nor checks them.  A changed file,
+ * schema or program, or a damaged, truncated or missing cache, loads and
+ * checks the registry as registry_load does (its errors come back in
+ * *cause) and writes the cache again.  Deleting it is always safe; it holds
+ * no personal data, and nothing is kept with --ephemeral.  Strings are
+ * borrowed from the index.
+ */
+struct broker_row {
+	const char *id;
+	const char *verified;      /* NULL when the record gives none */
+	int sells_to_government;
+	int imported;              /* only what the broker declared in a state registry */
+	unsigned char channels[REQ_COUNT]; /* per request type, a bit (1 << channel) per channel */
+	size_t ncategories;
+	const char *categories;    /* ncategories strings, one after another's NUL */
+};
+struct registry_index {
+	struct broker_row *rows;
+	size_t n;
+	char *data; /* the index's bytes, which the rows' strings point into */
+	size_t len;
+};
+struct registry_index *registry_index_load(const char *datadir, char **cause);
+void registry_index_free(struct registry_index *ix);
+int broker_row_has_category(const struct broker_row *row, const char *category);
+
 const struct broker *registry_find(const struct registry *r, const char *id);
 /* Whether the broker's name, aliases or parent contain word (case- and accent-insensitive). */
 int broker_matches(const struct broker *b, const char *word);

@@ -3,8 +3,9 @@
 
 Prints, for 100, 1,000 and 3,000 clients, letters per second and the peak
 memory of the optout process (target: flat, <= 25 MB at 3,000 clients).
-Then the same 300-client batch run as it is and with every flush disabled
-(the nosync.so shim, like eatmydata): durability may cost at most 1.3x.
+Then the flushes a 100-client batch makes (counted with strace: the same on
+any disk), and the same 300-client batch run as it is and with every flush
+disabled (the nosync.so shim, like eatmydata): durability may cost at most 1.3x.
 A benchmark, never part of `make check`.
 """
 import json, os, resource, shutil, subprocess, sys, tempfile, time
@@ -39,8 +40,8 @@ try:
     env = dict(os.environ, OPTOUT_DATADIR=data, OPTOUT_TODAY="2026-11-22", NO_COLOR="1",
                XDG_CACHE_HOME=os.path.join(work, "cache"))
 
-    def run_batch(n, tag, preload=None):
-        """Run one batch of n clients; give (elapsed seconds, peak memory in KB)."""
+    def clients_csv(n):
+        """The client list of n clients (written once)."""
         csv = os.path.join(work, "clients-%d.csv" % n)
         if not os.path.exists(csv):
             states = [("Los Angeles", "CA", "900"), ("Portland", "OR", "972"), ("Chicago", "IL", "606")]
@@ -49,6 +50,11 @@ try:
                 for i in range(n):
                     c, st, z = states[i % 3]
                     f.write("b-%05d,Given%d,Núñez%d,%d Example Way,%s,%s,%s%02d,US\n" % (i, i, i, i + 1, c, st, z, i % 90))
+        return csv
+
+    def run_batch(n, tag, preload=None):
+        """Run one batch of n clients; give (elapsed seconds, peak memory in KB)."""
+        csv = clients_csv(n)
         out = os.path.join(work, "out-%d-%s" % (n, tag))
         e = dict(env)
         if preload:
@@ -78,6 +84,27 @@ try:
     if len(sizes) >= 2:
         a, b = sizes[0], sizes[-1]
         print("peak memory %d clients / %d clients: %.2fx (should stay near 1)" % (b, a, results[b] / results[a]))
+    strace = shutil.which("strace")
+    if strace:
+        # Flushes counted, not timed: the same on any disk.  Each client's
+        # packet is flushed once and its ledger requests are one commit.
+        n = 100
+        csv = clients_csv(n)
+        out = os.path.join(work, "out-strace")
+        log = os.path.join(work, "strace.txt")
+        subprocess.run([strace, "-f", "-c", "-o", log, "-e", "trace=fsync,fdatasync,syncfs",
+                        optout, "batch", "-c", csv, "-b", ",".join(ids), "-r", "delete", "-o", out,
+                        "--ledger", os.path.join(work, "l-strace.db")],
+                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        flushes = 0
+        for line in open(log):
+            f = line.split()
+            if len(f) >= 5 and f[-1] in ("fsync", "fdatasync", "syncfs"):
+                flushes += int(f[3])
+        print("batch %d clients x 10 brokers: %d flushes = %.1f per client (packet and ledger, each once per client)"
+              % (n, flushes, flushes / n))
+        sys.stdout.flush()
+        shutil.rmtree(out)
     if nosync and os.path.exists(nosync):
         n = 300
         # Best of three each, alternating: the machine is shared, elapsed time is noisy.

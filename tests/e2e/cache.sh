@@ -2,10 +2,13 @@
 # The validation cache ($XDG_CACHE_HOME/optout/registry.cache, laws.cache):
 # keyed by the files' bytes, the schema and the program; a changed file or
 # schema is checked again; a damaged or deleted cache is rebuilt the same.
+# And the listing index of brokers list (brokers-list.cache), keyed the same
+# way: an unchanged registry is listed without loading a record.
 . "$TOP_SRCDIR/tests/e2e/lib.sh"
 
 export XDG_CACHE_HOME="$work/cache"
 cache="$XDG_CACHE_HOME/optout/registry.cache"
+index="$XDG_CACHE_HOME/optout/brokers-list.cache"
 laws="$XDG_CACHE_HOME/optout/laws.cache"
 data="$work/data"
 mkdir -p "$data"
@@ -49,15 +52,68 @@ check_status "a stricter schema rejects the cached records (65)" 65
 check_has "the error names the field the new schema limits" "$work/err" ": name:"
 cp "$TOP_SRCDIR/brokers/schema.json" "$data/brokers/schema.json"
 
-# A damaged cache is ignored and rewritten; a deleted one is rebuilt.
+# The listing index: kept beside the validation cache, private, no records in it.
+run brokers list
+check_status "with the schema back, the list works again" 0
+check_eq "and lists what it did at first" "$(cat "$work/list1")" "$(cat "$work/out")"
+if [ -f "$index" ]; then ok "brokers list keeps a listing index"; else not_ok "brokers list keeps a listing index" "no $index"; fi
+check_eq "the index is readable by the user only" "600" "$(stat -c %a "$index")"
+check_lacks "the index holds ids, not the records' text" "$index" "LexisNexis"
+cp "$index" "$work/index1"
+# An unchanged registry is listed from the index alone: even a damaged
+# validation cache is not read, so it stays as it is.
+printf 'X' | dd of="$cache" bs=1 seek=100 conv=notrunc 2>/dev/null
+cp "$cache" "$work/damaged"
+run brokers list --sells-to-government
+check_status "a listing from the index exits 0" 0
+check_eq "with the filters applied as before" "$(grep -c ' yes ' "$work/list1")" "$(($(wc -l <"$work/out") - 1))"
+if cmp -s "$cache" "$work/damaged"; then ok "an unchanged registry is listed without loading its records"; else
+	not_ok "an unchanged registry is listed without loading its records"; fi
+# A record changed (validly) after indexing is read again, and the index follows it.
+sed 's/"verified": "[0-9-]*"/"verified": "2020-01-02"/' "$work/acxiom.json" >"$f"
+run brokers list
+check_status "a changed record is listed" 0
+check_eq "with its new content" "acxiom 2020-01-02" "$(awk '$1 == "acxiom" { print $1, $3 }' "$work/out")"
+if cmp -s "$index" "$work/index1"; then not_ok "the index was rewritten for the changed registry"; else
+	ok "the index was rewritten for the changed registry"; fi
+cp "$work/acxiom.json" "$f"
+run brokers list
+check_eq "changed back, the list is as before" "$(cat "$work/list1")" "$(cat "$work/out")"
+if cmp -s "$index" "$work/index1"; then ok "and so is the index"; else not_ok "and so is the index"; fi
+# A damaged, truncated or deleted index is ignored and made again the same.
+printf 'X' | dd of="$index" bs=1 seek=200 conv=notrunc 2>/dev/null
+run brokers list
+check_eq "a damaged index is ignored" "$(cat "$work/list1")" "$(cat "$work/out")"
+if cmp -s "$index" "$work/index1"; then ok "the damaged index was rewritten as before"; else
+	not_ok "the damaged index was rewritten as before"; fi
+head -c 100 "$work/index1" >"$index"
+run brokers list
+check_eq "a truncated index is ignored" "$(cat "$work/list1")" "$(cat "$work/out")"
+if cmp -s "$index" "$work/index1"; then ok "the truncated index was rewritten as before"; else
+	not_ok "the truncated index was rewritten as before"; fi
+rm -f "$index"
+run brokers list
+check_eq "a deleted index costs nothing but time" "$(cat "$work/list1")" "$(cat "$work/out")"
+if cmp -s "$index" "$work/index1"; then ok "the deleted index was rebuilt the same"; else
+	not_ok "the deleted index was rebuilt the same"; fi
+rm -f "$index"
+OPTOUT_EPHEMERAL=1 "$OPTOUT" brokers list >"$work/out" 2>"$work/err" || true
+check_eq "on a shared computer (--ephemeral) the list is the same" "$(cat "$work/list1")" "$(cat "$work/out")"
+if [ -e "$index" ]; then not_ok "and no index is kept" "$index"; else ok "and no index is kept"; fi
+cp "$work/cache1" "$cache"
+
+# A damaged cache is ignored and rewritten; a deleted one is rebuilt.  Without
+# the listing index, so that the list loads (and checks) the records.
 run brokers list
 printf 'X' | dd of="$cache" bs=1 seek=100 conv=notrunc 2>/dev/null
+rm -f "$index"
 run brokers list
 check_status "a damaged cache is ignored" 0
 check_eq "the list is unchanged" "$(cat "$work/list1")" "$(cat "$work/out")"
 if cmp -s "$cache" "$work/cache1"; then ok "the damaged cache was rewritten as before"; else
 	not_ok "the damaged cache was rewritten as before"; fi
 head -c 60 "$work/cache1" >"$cache"
+rm -f "$index"
 run brokers list
 check_status "a truncated cache is ignored" 0
 if cmp -s "$cache" "$work/cache1"; then ok "the truncated cache was rewritten as before"; else

@@ -593,6 +593,101 @@ test_send_states(void **state)
 	}
 }
 
+/* How many requests a connection sees. */
+static size_t
+count_all(struct ledger *l)
+{
+	struct ledger_request **list = NULL;
+	char *cause = NULL;
+	size_t n = 0;
+
+	if (ledger_list(l, NULL, &list, &n, &cause) != 0)
+		fail_msg("ledger_list: %s", cause);
+	ledger_list_free(list);
+	return n;
+}
+
+/*
+ * A caller's transaction: a client's requests reach the file together at
+ * the commit, one failed or idempotent call inside undoes only itself, a
+ * send cannot begin inside it, and a rollback leaves nothing.
+ */
+static void
+test_client_transaction(void **state)
+{
+	char *p = path("unit.db"), *cause = NULL;
+	struct ledger *l = open_ok(p), *other = open_ok(p);
+	struct ledger_entry e1, e2, e3, clash;
+	struct ledger_event *ev = NULL;
+	char r1[16], r2[16], r3[16], rc_[16];
+	long long id1, id2, id = 0;
+	int existed = -1;
+	size_t n = 0;
+
+	(void)state;
+	entry(&e1, r1, "client-t1", "acxiom", REQ_DELETE, "us-ca");
+	entry(&e2, r2, "client-t1", "spokeo", REQ_OPTOUT, "us-ca");
+	entry(&clash, rc_, "client-t2", "acxiom", REQ_DELETE, "us-ca");
+	clash.reference = r1; /* another client's request under e1's reference */
+	assert_int_equal(ledger_in_transaction(l), 0);
+	if (ledger_begin(l, &cause) != 0)
+		fail_msg("ledger_begin: %s", cause);
+	assert_int_equal(ledger_in_transaction(l), 1);
+	assert_int_equal(ledger_begin(l, &cause), -1);
+	assert_non_null(strstr(cause, "already open"));
+	free(cause);
+	cause = NULL;
+	id1 = record_new(l, &e1);
+	/* Recorded again inside: found, and its savepoint's rollback keeps the first. */
+	assert_int_equal(ledger_record(l, &e1, &id, &existed, NULL, &cause), 0);
+	assert_int_equal(existed, 1);
+	assert_int_equal(id, id1);
+	/* A failing call undoes only itself. */
+	assert_int_equal(ledger_record(l, &clash, &id, &existed, NULL, &cause), -1);
+	assert_non_null(strstr(cause, "already recorded for another request"));
+	free(cause);
+	cause = NULL;
+	id2 = record_new(l, &e2);
+	/* Nothing is sent from inside: the sending state must be on disk first. */
+	assert_int_equal(ledger_begin_send(l, id1, &cause), -1);
+	assert_non_null(strstr(cause, "must be committed on its own"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(count_all(l), 2);
+	assert_int_equal(count_all(other), 0);
+	if (ledger_commit(l, &cause) != 0)
+		fail_msg("ledger_commit: %s", cause);
+	assert_int_equal(ledger_in_transaction(l), 0);
+	assert_int_equal(count_all(other), 2);
+	if (ledger_events(other, id2, &ev, &n, &cause) != 0)
+		fail_msg("ledger_events: %s", cause);
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].kind, "planned");
+	ledger_events_free(ev, n);
+	check_ok(other);
+	/* After the commit each call is its own transaction again. */
+	send_ok(l, id1, "2026-11-02");
+
+	/* Rolled back: nothing of it stays. */
+	if (ledger_begin(l, &cause) != 0)
+		fail_msg("ledger_begin: %s", cause);
+	entry(&e3, r3, "client-t1", "intelius", REQ_DELETE, "us-ca");
+	record_new(l, &e3);
+	assert_int_equal(count_all(l), 3);
+	ledger_rollback(l);
+	assert_int_equal(ledger_in_transaction(l), 0);
+	assert_int_equal(count_all(l), 2);
+	assert_int_equal(count_all(other), 2);
+	ledger_rollback(l); /* none open: nothing happens */
+	assert_int_equal(ledger_commit(l, &cause), -1);
+	assert_non_null(strstr(cause, "no transaction is open"));
+	free(cause);
+	check_ok(l);
+	ledger_close(other);
+	ledger_close(l);
+	free(p);
+}
+
 /* A follow-up's email is begun once at a time, and never again once sent. */
 static void
 test_followup_mail_once(void **state)
@@ -1227,6 +1322,7 @@ main(void)
 		cmocka_unit_test(test_record_idempotent),
 		cmocka_unit_test(test_transitions),
 		cmocka_unit_test(test_send_states),
+		cmocka_unit_test(test_client_transaction),
 		cmocka_unit_test(test_followup_mail_once),
 		cmocka_unit_test(test_refusal_messages),
 		cmocka_unit_test(test_extension_rule),
