@@ -1638,7 +1638,9 @@ to_unicode_cmap(const struct emb *e, struct buf *b)
 		buf_adds(b, head);
 		for (i = k; i < k + m; i++) {
 			hex16(b, (unsigned)lo[i] + 1);
+			buf_addc(b, ' ');
 			hex16(b, (unsigned)hi[i] + 1);
+			buf_addc(b, ' ');
 			hex16(b, e->cps[lo[i]]);
 			buf_addc(b, '\n');
 		}

@@ -835,6 +835,68 @@ test_no_fd_leak(void **state)
 	free(m);
 }
 
+/*
+ * An embedded face is a Type0 font over the subset's glyph ids: an
+ * Identity CID-to-glyph map rather than libharu's 65,536-entry one, widths
+ * for the drawn characters only, and a ToUnicode CMap through which
+ * Spanish, Vietnamese, Cyrillic and Greek text extracts exactly.
+ */
+static void
+test_embedded_fonts(void **state)
+{
+	static const char *lines[] = {
+		"¿Señora Íñiguez? ¡Sí! Año, pingüino, acción, Ñandú.",
+		"Nguyễn Thị Hương, Đặng Quốc Việt, Phạm Ngọc Yến.",
+		"Мария Иванова, Γιώργος Παπαδόπουλος, Łódź, Ærøskøbing.",
+	};
+	struct buf m;
+	char *path, *qdf, *text, *fonts, *cmd;
+	size_t len, i, qlen;
+	char *cause = NULL;
+
+	(void)state;
+	need("pdftotext", "pdffonts", "qpdf", NULL);
+	buf_init(&m);
+	buf_printf(&m, "@paper letter\n@ref " REF "\n@subject Re: Solicitud de Nguyễn\n\n");
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		buf_printf(&m, "%s\n\n", lines[i]);
+	path = markup_to("embedded.pdf", m.data, NULL, &len);
+	text = run_ok("pdftotext -layout '%s' -", path);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		assert_true(contains(text, lines[i]));
+	assert_true(contains(text, "Re: Solicitud de Nguyễn"));
+	assert_true(contains(text, "Reference: " REF));
+	fonts = run_ok("pdffonts '%s'", path);
+	/* both faces, the bold one too, as subset CID fonts with a ToUnicode map */
+	assert_true(contains(fonts, "+DejaVuSans "));
+	assert_true(contains(fonts, "+DejaVuSans-Bold "));
+	assert_false(contains(fonts, "WinAnsi"));
+	assert_false(contains(fonts, "no  "));
+
+	/* the objects, uncompressed */
+	qdf = path_join(tmpdir, "embedded-qdf.pdf");
+	free(run_ok("qpdf --qdf --object-streams=disable '%s' '%s'", path, qdf));
+	cmd = NULL;
+	if (read_file(qdf, 1 << 24, &cmd, &qlen, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_true(contains(cmd, "/Subtype /CIDFontType2"));
+	assert_true(contains(cmd, "/CIDToGIDMap /Identity"));
+	assert_true(contains(cmd, "/Ordering (Identity)"));
+	assert_true(contains(cmd, "/Encoding /Identity-H"));
+	assert_true(contains(cmd, "/FontFile2"));
+	assert_true(contains(cmd, "/CMapName /Adobe-Identity-UCS def"));
+	/* "ễ" is the regular face's last code point, U+1EC5 */
+	assert_true(contains(cmd, "<1EC5>\n"));
+	/* libharu's map alone was 131,070 bytes uncompressed */
+	assert_true(qlen < 60000);
+	free(cmd);
+	free(qdf);
+	free(fonts);
+	free(text);
+	free(path);
+	buf_free(&m);
+}
+
 int
 main(void)
 {
@@ -851,6 +913,7 @@ main(void)
 		cmocka_unit_test(test_long_word),
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_no_fd_leak),
+		cmocka_unit_test(test_embedded_fonts),
 	};
 
 	return cmocka_run_group_tests_name("pdf", tests, setup, teardown);
