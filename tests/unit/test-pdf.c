@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 
 #include "optout/doc.h"
 #include "optout/pdf.h"
+#include "optout/ttf.h"
 #include "optout/util.h"
 
 static char tmpdir[] = "/tmp/test-pdf-XXXXXX";
@@ -897,6 +899,121 @@ test_embedded_fonts(void **state)
 	buf_free(&m);
 }
 
+/* Read a big-endian 16-bit value. */
+static unsigned
+be16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/*
+ * Make a font's format 4 cmap send code point from to glyph gid.  The
+ * subsetter writes the segment holding from with a glyphIdArray (printable
+ * ASCII and U+0103 are merged into one); the checksums are left stale, as
+ * the reader does not need them.
+ */
+static void
+cmap_redirect(unsigned char *font, size_t len, uint32_t from, unsigned gid)
+{
+	unsigned n = be16(font + 4), i, k, segx2;
+	const unsigned char *e;
+	unsigned char *c = NULL, *t;
+
+	for (i = 0; i < n; i++) {
+		e = font + 12 + 16 * (size_t)i;
+		if (memcmp(e, "cmap", 4) == 0)
+			c = font + ((size_t)e[8] << 24 | (size_t)e[9] << 16 | (size_t)e[10] << 8 | e[11]);
+	}
+	assert_non_null(c);
+	assert_true(c + 40 < font + len);
+	t = c + ((size_t)c[8] << 24 | (size_t)c[9] << 16 | (size_t)c[10] << 8 | c[11]);
+	assert_int_equal(be16(t), 4);
+	segx2 = be16(t + 6);
+	for (k = 0; k < segx2 / 2; k++) {
+		unsigned end = be16(t + 14 + 2 * k), start = be16(t + 16 + segx2 + 2 * k);
+		unsigned char *ro = t + 16 + 3 * segx2 + 2 * k, *slot;
+
+		if (from < start || from > end)
+			continue;
+		assert_true(be16(ro) != 0);
+		slot = ro + be16(ro) + 2 * (from - start);
+		assert_true(slot + 2 <= font + len);
+		slot[0] = (unsigned char)(gid >> 8);
+		slot[1] = (unsigned char)(gid & 0xFF);
+		return;
+	}
+	fail_msg("U+%04X is in no cmap segment", (unsigned)from);
+}
+
+/*
+ * A font that draws two characters with one glyph gets a CID-to-glyph map
+ * (not /Identity), and the text still extracts as the two characters.
+ */
+static void
+test_shared_glyph(void **state)
+{
+	uint32_t cps[100];
+	size_t n = 0, flen, len;
+	unsigned char *font = NULL;
+	struct ttf_font *src = NULL, *sub = NULL;
+	char *cause = NULL, *dir, *path, *pdf, *text, *qdf, *objs, *src_path;
+	struct pdf_opts o;
+	uint32_t c;
+
+	(void)state;
+	need("pdftotext", "qpdf", NULL);
+	for (c = 0x20; c < 0x7F; c++)
+		cps[n++] = c;
+	cps[n++] = 0x0103;      /* ă: beyond Windows-1252, so the font is embedded */
+	cps[n++] = 0x2022;      /* the list bullet */
+	src_path = path_join(PDF_FONT_DIR, "DejaVuSans.ttf");
+	if (ttf_load_file(src_path, &src, &cause) != 0 ||
+	    ttf_subset(src, cps, n, &font, &flen, &cause) != 0 ||
+	    ttf_parse(font, flen, "subset", &sub, &cause) != 0)
+		fail_msg("%s", cause);
+	/* "Q" now prints with the glyph of "O" */
+	cmap_redirect(font, flen, 'Q', ttf_glyph_id(sub, 'O'));
+	ttf_free(sub);
+	sub = NULL;
+	assert_int_equal(ttf_parse(font, flen, "patched", &sub, &cause), 0);
+	assert_int_equal(ttf_glyph_id(sub, 'Q'), ttf_glyph_id(sub, 'O'));
+	dir = path_join(tmpdir, "shared-fonts");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	path = path_join(dir, "DejaVuSans.ttf");
+	if (write_file_atomic(path, font, flen, 0600, &cause) != 0)
+		fail_msg("%s", cause);
+	free(path);
+	path = path_join(dir, "DejaVuSans-Bold.ttf");
+	free(src_path);
+	src_path = path_join(PDF_FONT_DIR, "DejaVuSans-Bold.ttf");
+	assert_int_equal(symlink(src_path, path), 0);
+
+	memset(&o, 0, sizeof o);
+	o.font_dir = dir;
+	pdf = markup_to("shared.pdf", "@paper letter\n@ref " REF "\n\nQuota of ăn: ODD QUOTES.\n",
+	    &o, &len);
+	text = run_ok("pdftotext -layout '%s' -", pdf);
+	assert_true(contains(text, "Quota of ăn: ODD QUOTES."));
+	qdf = path_join(tmpdir, "shared-qdf.pdf");
+	free(run_ok("qpdf --qdf --object-streams=disable '%s' '%s'", pdf, qdf));
+	if (read_file(qdf, 1 << 24, &objs, &len, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_true(contains(objs, "/CIDToGIDMap "));
+	assert_false(contains(objs, "/CIDToGIDMap /Identity"));
+	free(run_ok("qpdf --check '%s'", pdf));
+	pdf_cache_clear();      /* the next tests use the real fonts */
+	free(objs);
+	free(qdf);
+	free(text);
+	free(pdf);
+	free(path);
+	free(dir);
+	free(src_path);
+	free(font);
+	ttf_free(sub);
+	ttf_free(src);
+}
+
 int
 main(void)
 {
@@ -914,6 +1031,7 @@ main(void)
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_embedded_fonts),
+		cmocka_unit_test(test_shared_glyph),
 	};
 
 	return cmocka_run_group_tests_name("pdf", tests, setup, teardown);
