@@ -857,7 +857,7 @@ test_embedded_fonts(void **state)
 	char *cause = NULL;
 
 	(void)state;
-	need("pdftotext", "pdffonts", "qpdf", NULL);
+	need("pdftotext", "pdffonts", "qpdf", (const char *)NULL);
 	buf_init(&m);
 	buf_printf(&m, "@paper letter\n@ref " REF "\n@subject Re: Solicitud de Nguyễn\n\n");
 	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
@@ -961,7 +961,7 @@ test_shared_glyph(void **state)
 	uint32_t c;
 
 	(void)state;
-	need("pdftotext", "qpdf", NULL);
+	need("pdftotext", "qpdf", (const char *)NULL);
 	for (c = 0x20; c < 0x7F; c++)
 		cps[n++] = c;
 	cps[n++] = 0x0103;      /* ă: beyond Windows-1252, so the font is embedded */
