@@ -214,7 +214,6 @@ struct render {
 	struct pdf_opts o;
 	int unicode;            /* DejaVu is embedded (else base-14 Helvetica) */
 	int used_any[F_COUNT];
-	int wide[F_COUNT];      /* the face draws text beyond Windows-1252: UTF-8 (Type0) */
 	unsigned char used[F_COUNT][0x10000 / 8];
 	/* layout */
 	struct geom g;
@@ -226,7 +225,6 @@ struct render {
 	struct letter *letters;
 	size_t nletters;
 	struct buf text;
-	struct buf scratch;
 	/* libharu */
 	struct hctx hc;
 	HPDF_Doc pdf;
@@ -339,8 +337,8 @@ classify(uint32_t cp, const char **script)
 		}
 	}
 	/*
-	 * libharu's UTF-8 code space ends at U+CFFF; the table above already
-	 * covers everything from there on, this is a safety net.
+	 * The table above already covers everything from U+D000 on (where
+	 * libharu's UTF-8 encoder, once used here, ended); this is a safety net.
 	 */
 	if (cp >= 0xD000) {
 		*script = "outside the range the PDF library encodes";
@@ -512,8 +510,6 @@ scan_str(struct render *r, const char *s, int face, const struct where *w, int g
 		}
 		r->used[face][cp >> 3] |= (unsigned char)(1u << (cp & 7));
 		r->used_any[face] = 1;
-		if (to_cp1252(cp) < 0)
-			r->wide[face] = 1;
 	}
 	return 0;
 }
@@ -2106,7 +2102,6 @@ render_free(struct render *r)
 	free(r->emb[F_REG].cps);
 	free(r->emb[F_BOLD].cps);
 	buf_free(&r->text);
-	buf_free(&r->scratch);
 	free(r);
 }
 
@@ -2153,7 +2148,6 @@ pdf_render_many(const struct doc *const *docs, size_t n, const struct pdf_opts *
 	if (o != NULL)
 		r->o = *o;
 	buf_init(&r->text);
-	buf_init(&r->scratch);
 	if (scan_all(r, docs, n, cause) != 0)
 		goto fail;
 
@@ -2249,7 +2243,6 @@ pdf_check(const struct doc *d, const struct pdf_opts *o, char **cause)
 	if (o != NULL)
 		r->o = *o;
 	buf_init(&r->text);
-	buf_init(&r->scratch);
 	rc = scan_all(r, docs, 1, cause);
 	render_free(r);
 	return rc;

@@ -1131,9 +1131,8 @@ cmp_cp(const void *a, const void *b)
 
 /*
  * Code points closer than this share one cmap segment, with zeros in its
- * glyphIdArray for the gaps.  Fewer segments matter because libharu looks
- * every one of the 65,536 UTF-8 code values up in the cmap with a linear
- * scan over the segments, twice per embedded font.
+ * glyphIdArray for the gaps: a short table for whoever reads the subset's
+ * cmap (PDF viewers draw by glyph id; FreeType and tools still map text).
  */
 #define CMAP_MERGE_GAP 256
 /* Bound on glyphIdArray entries, keeping the subtable far below 64 KB. */

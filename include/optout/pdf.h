@@ -10,7 +10,8 @@
  * the font lacks are refused with a message naming the code point and the
  * block, never printed as "?".  The PDF carries no personal metadata: its
  * Producer is "optout" and nothing else is set.  No temporary file is
- * written: the font subset lives in an anonymous memory file.
+ * written: the font subset stays in memory and is embedded as a Type0 font
+ * drawn by its own glyph ids, with a ToUnicode map for text extraction.
  *
  * Contract: functions return 0 or -1 and set *cause to an allocated message
  * the caller frees; messages never contain document text.  *out is
