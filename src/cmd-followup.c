@@ -13,7 +13,6 @@
 #include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/plan.h"
-#include "optout/vault.h"
 
 static int cmd_followup_run(int argc, char **argv);
 
@@ -221,10 +220,6 @@ cmd_followup_run(int argc, char **argv)
 	if (clients != NULL && access(clients, R_OK) != 0) {
 		cmd_error(_("%s: cannot read the client list"), clients);
 		return EX_NOINPUT;
-	}
-	if (vault_init(&cause) != 0) {
-		cmd_error_cause(cause);
-		return EX_SOFTWARE;
 	}
 	if ((rc = cmd_load_inputs(profile, agent, &in)) != 0)
 		return rc;

@@ -11,7 +11,6 @@
 #include "optout/jv.h"
 #include "optout/letter.h"
 #include "optout/plan.h"
-#include "optout/vault.h"
 
 static int cmd_letter_run(int argc, char **argv);
 
@@ -178,11 +177,6 @@ cmd_letter_run(int argc, char **argv)
 		return cmd_usage_error(&cmd_letter, _("a PDF needs -o FILE when output is a terminal"));
 	if ((rc = cmd_parse_disclose(&cmd_letter, disclose, &consent)) != 0)
 		return rc;
-	if (vault_init(&cause) != 0) {
-		cmd_error_cause(cause);
-		str_list_free(consent);
-		return EX_SOFTWARE;
-	}
 	if ((rc = cmd_load_inputs_for(profile, agent, broker, &in)) != 0) {
 		str_list_free(consent);
 		return rc;

@@ -16,7 +16,6 @@
 #include "optout/ledger.h"
 #include "optout/plan.h"
 #include "optout/submit.h"
-#include "optout/vault.h"
 
 static int cmd_submit_run(int argc, char **argv);
 
@@ -399,11 +398,6 @@ cmd_submit_run(int argc, char **argv)
 	}
 	if ((rc = cmd_parse_disclose(&cmd_submit, disclose, &consent)) != 0)
 		return rc;
-	if (vault_init(&cause) != 0) {
-		cmd_error_cause(cause);
-		str_list_free(consent);
-		return EX_SOFTWARE;
-	}
 	if ((rc = cmd_load_inputs(profile, NULL, &in)) != 0) {
 		str_list_free(consent);
 		return rc;

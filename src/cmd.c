@@ -552,18 +552,12 @@ cmd_job_start(const struct command *cmd, const char *profile, const char *agent,
     const char *brokers, const char *scope, const char *requests, const char *disclose,
     struct cmd_job *job)
 {
-	char *cause = NULL;
 	int rc;
 
 	memset(job, 0, sizeof *job);
 	if ((rc = cmd_parse_requests(cmd, requests, job->requests, &job->nrequests)) != 0 ||
 	    (rc = cmd_parse_disclose(cmd, disclose, &job->consent)) != 0)
 		return rc;
-	if (vault_init(&cause) != 0) {
-		cmd_error_cause(cause);
-		cmd_job_end(job);
-		return EX_SOFTWARE;
-	}
 	if ((rc = cmd_load_inputs_for(profile, agent, scope == NULL ? brokers : NULL,
 	    &job->in)) != 0 ||
 	    (rc = cmd_select_brokers(cmd, job->in.reg, brokers,

@@ -871,6 +871,45 @@ keep(struct render *r, size_t letter, float h)
 }
 
 /*
+ * Into *out, b's lines with each one too wide for maxw even in min_size type
+ * cut at its spaces into lines that fit, as an authority with a long name
+ * ("Landesbeauftragter für den Datenschutz und die Informationsfreiheit
+ * Baden-Württemberg") writes it over two lines; 0 when no line was cut.
+ */
+static int
+wrap_block(struct render *r, const struct doc_block *b, float maxw, float min_size,
+    struct doc_block *out)
+{
+	size_t i;
+	int changed = 0;
+
+	for (i = 0; i < b->nlines; i++) {
+		const char *line = b->lines[i];
+
+		while (text_width(r, F_REG, min_size, line, strlen(line)) > maxw) {
+			const char *sp, *cut = NULL;
+
+			/* The last space before which the line still fits; else the first one. */
+			for (sp = strchr(line, ' '); sp != NULL; sp = strchr(sp + 1, ' ')) {
+				if (cut != NULL && text_width(r, F_REG, min_size, line,
+				    (size_t)(sp - line)) > maxw)
+					break;
+				cut = sp;
+			}
+			if (cut == NULL)
+				break;
+			out->lines = xreallocarray(out->lines, out->nlines + 1, sizeof(char *));
+			out->lines[out->nlines++] = xstrndup(line, (size_t)(cut - line));
+			line = cut + 1;
+			changed = 1;
+		}
+		out->lines = xreallocarray(out->lines, out->nlines + 1, sizeof(char *));
+		out->lines[out->nlines++] = xstrdup(line);
+	}
+	return changed;
+}
+
+/*
  * Place an address block at a fixed position, shrinking the type from
  * size0 to min_size until it fits the box.
  */
@@ -939,6 +978,20 @@ place_block(struct render *r, const struct doc_block *b, float x, float top, flo
 		for (i = 0; i < split.nlines; i++)
 			free(split.lines[i]);
 		free(split.lines);
+		if (rc != -2)
+			return rc;
+	}
+	/* Then a recipient's name too wide and without a comma is wrapped at its spaces. */
+	if (b->kind == DOC_TO) {
+		struct doc_block w = { b->kind, NULL, 0 };
+		int rc = -2;
+
+		if (wrap_block(r, b, maxw, min_size, &w))
+			rc = place_block(r, &w, x, top, maxw, maxh, size0, min_size, what, letter,
+			    cause);
+		for (i = 0; i < w.nlines; i++)
+			free(w.lines[i]);
+		free(w.lines);
 		if (rc != -2)
 			return rc;
 	}

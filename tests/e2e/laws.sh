@@ -69,6 +69,70 @@ for l in json.load(open(sys.argv[1]))["laws"]:
 done
 check_eq "a template for every law family and request it covers" "" "$missing"
 
+# What the statute texts confirm shows in the letters themselves (PDF text, agent covers, appeals).
+fx="$TOP_SRCDIR/tests/fixtures"
+PDFTOTEXT=${PDFTOTEXT:-pdftotext}
+flat() { tr '\n' ' ' <"$1" | tr -s ' '; }
+# resident STATE CITY ZIP: the Oregon fixture's person, living in another state.
+resident() {
+	"$PYTHON" - "$fx/profiles/nguyen-or.json" "$1" "$2" "$3" "$work/p-$1.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+a = p["addresses"][0]
+a["region"], a["city"], a["postal_code"] = sys.argv[2:5]
+json.dump(p, open(sys.argv[5], "w"), ensure_ascii=False)
+PY
+	echo "$work/p-$1.json"
+}
+ne=$(resident NE Lincoln 68508)
+nh=$(resident NH Concord 03301)
+OPTOUT_DATADIR="$fx/data" run letter -p "$ne" -b example-cra -r delete -f pdf -o "$work/ne.pdf"
+check_status "a Nebraska deletion letter as PDF" 0
+"$PDFTOTEXT" -enc UTF-8 "$work/ne.pdf" "$work/ne.txt"
+flat "$work/ne.txt" >"$work/ne.flat"
+check_has "NE: the rights section of the Data Privacy Act" "$work/ne.flat" \
+	"This request is made under the Nebraska Data Privacy Act, Neb. Rev. Stat. §87-1101 et seq., in particular Neb. Rev. Stat. §87-1107."
+check_has "NE: the 45 days, cited to §87-1108(2)" "$work/ne.flat" \
+	"within 45 calendar days of receiving it (Neb. Rev. Stat. §87-1108(2))"
+# New Hampshire: an agent files opt-outs only (RSA 507-H:4, II).
+OPTOUT_DATADIR="$fx/data" run letter -p "$nh" -b example-cra -r opt-out -f txt --agent "$L/examples/agent.json"
+flat "$work/out" >"$work/nh.flat"
+check_has "NH: an agent's opt-out cites RSA 507-H:4, II" "$work/nh.flat" \
+	"The New Hampshire Data Privacy Act allows a consumer to make this request through an authorized agent (RSA 507-H:4, II)."
+check_has "NH: under RSA 507-H:4, I(e)" "$work/nh.flat" \
+	"This request is made under the New Hampshire Data Privacy Act, RSA ch. 507-H, in particular RSA 507-H:4, I(e)."
+OPTOUT_DATADIR="$fx/data" run plan -p "$nh" -b example-history -r access --agent "$L/examples/agent.json" --json
+check_eq "NH: an agent's access request is signed by the person too" \
+	"us-nh|This law gives no clear right to file this request through an agent: the person signs the letter as well." \
+	"$("$PYTHON" -c 'import json,sys
+for x in json.load(open(sys.argv[1])):
+    print(x["law"], *[n for n in x["notes"] if "agent" in n], sep="|")' "$work/out")"
+# Kentucky's refusal gets its appeal under KRS 367.3615(4); Nebraska's, whose window is
+# not in the statute text seen, goes to the Attorney General.
+cat >"$work/c.csv" <<'CSV'
+label,given,family,street,city,region,postal_code,country,email
+ky-1,Ana,Ejemplo,1 Example Way,Frankfort,KY,40601,US,ana@example.org
+ne-1,Bea,Ejemplo,2 Example Way,Lincoln,NE,68508,US,bea@example.org
+CSV
+export OPTOUT_DATADIR="$fx/data" OPTOUT_TODAY=2026-11-02
+"$OPTOUT" batch -c "$work/c.csv" -b example-cra -r delete -o "$work/b" --ledger "$work/l.db" >/dev/null
+"$OPTOUT" status --ledger "$work/l.db" --json >"$work/st.json"
+ref_of() { "$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.load(open(sys.argv[1])) if r["client"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
+ky=$(ref_of ky-1)
+nebr=$(ref_of ne-1)
+for r in "$ky" "$nebr"; do
+	"$OPTOUT" mark "$r" sent --ledger "$work/l.db" >/dev/null
+	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$work/l.db" >/dev/null
+done
+OPTOUT_TODAY=2026-11-23 run followup -o "$work/f" -c "$work/c.csv" --ledger "$work/l.db"
+check_has "KY: the refusal gets the appeal first" "$work/out" "wrote $work/f/ky-1/appeal-$ky.pdf"
+check_has "NE: the refusal goes to the complaint" "$work/out" "wrote $work/f/ne-1/complaint-$nebr.pdf"
+"$PDFTOTEXT" -enc UTF-8 "$work/f/ky-1/appeal-$ky.pdf" "$work/ky.txt"
+flat "$work/ky.txt" >"$work/ky.flat"
+check_has "KY: the appeal cites its section" "$work/ky.flat" "I appeal that decision under KRS 367.3615(4)."
+check_has "KY: with the law's 60 days" "$work/ky.flat" "within 60 days of receiving this appeal"
+export OPTOUT_DATADIR="$TOP_SRCDIR" OPTOUT_TODAY=2026-11-22
+
 # Broken copies: each is refused by both validators at the path given.
 mkdir -p "$work/data/brokers"
 ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"

@@ -1,7 +1,8 @@
 /*
- * Unit tests for the laws' follow-through data: the mail-transit allowance
- * and the choice of exactly one regulator by law and residence, with each
- * regulator's block as letters/laws.json records it.
+ * Unit tests for the laws' follow-through data: the mail-transit allowance,
+ * the choice of exactly one regulator by law and residence, with each
+ * regulator's block as letters/laws.json records it, and the appeals, agents
+ * and deadline sections the statute texts confirm.
  */
 #include "config.h"
 
@@ -167,6 +168,8 @@ test_appeals(void **state)
 	static const char *const ids[] = { "us-ca", "us-va", "us-co", "us-ct", "us-ut", "us-tx", "us-or", "us-mt", "us-ia", "us-de", "us-nh", "us-nj", "us-ne", "us-tn", "us-mn", "us-md", "us-in", "us-ky", "us-ri", "none" };
 	const struct jv *va = jv_get(laws_find(laws, "us-va")->json, "appeal");
 	const struct jv *ne = jv_get(laws_find(laws, "us-ne")->json, "appeal");
+	const struct jv *ky = jv_get(laws_find(laws, "us-ky")->json, "appeal");
+	const struct jv *nj = jv_get(laws_find(laws, "us-nj")->json, "appeal");
 	size_t i;
 
 	(void)state;
@@ -174,11 +177,24 @@ test_appeals(void **state)
 	assert_string_equal(jv_str(jv_get(va, "citation")), "Va. Code §59.1-577(C)");
 	assert_int_equal(jv_int(jv_get(va, "days")), 60);
 	assert_true(jv_bool(jv_get(va, "informs_of_regulator")));
-	/* Utah's law gives no appeal; Nebraska's has its 60 days but no recorded section yet. */
+	/*
+	 * Utah's law gives no appeal. Nebraska's section is named by §87-1108(3), but its
+	 * 60 days come from the Attorney General's guidance only, not the statute text.
+	 */
 	assert_false(jv_bool(jv_get(jv_get(laws_find(laws, "us-ut")->json, "appeal"), "available")));
 	assert_false(appeal_usable("us-ut"));
 	assert_int_equal(jv_int(jv_get(ne, "days")), 60);
+	assert_string_equal(jv_str(jv_get(ne, "citation")), "Neb. Rev. Stat. §87-1109");
 	assert_false(appeal_usable("us-ne"));
+	/* Kentucky's 60 days and the pointer to the Attorney General are in KRS 367.3615(4). */
+	assert_true(appeal_usable("us-ky"));
+	assert_string_equal(jv_str(jv_get(ky, "citation")), "KRS 367.3615(4)");
+	assert_int_equal(jv_int(jv_get(ky, "days")), 60);
+	assert_true(jv_bool(jv_get(ky, "informs_of_regulator")));
+	/* New Jersey's appeal exists (§56:8-166.7(c)); its period is unknown, so none is cited. */
+	assert_true(jv_bool(jv_get(nj, "available")));
+	assert_false(jv_bool(jv_get(nj, "unconfirmed")));
+	assert_false(appeal_usable("us-nj"));
 	/* Oregon's 45 days are in ORS 646A.576(6)(d); Texas's section is known, its window not. */
 	assert_true(appeal_usable("us-or"));
 	assert_string_equal(jv_str(jv_get(jv_get(laws_find(laws, "us-or")->json, "appeal"), "citation")),
@@ -196,6 +212,40 @@ test_appeals(void **state)
 		assert_non_null(jv_str(jv_get(jv_at(src, 0), "url")));
 		assert_non_null(jv_str(jv_get(jv_at(src, 0), "as_of")));
 	}
+}
+
+/* The agent's citation of a law, or NULL. */
+static const char *
+agent_citation(const char *id)
+{
+	return jv_str(jv_get(jv_get(laws_find(laws, id)->json, "agent"), "citation"));
+}
+
+/*
+ * Agents and deadlines as the statute texts give them: New Hampshire and Maryland
+ * let an agent file only opt-outs; Nebraska's 45 days are §87-1108(2).
+ */
+static void
+test_agents_deadlines(void **state)
+{
+	struct deadline d;
+
+	(void)state;
+	assert_string_equal(law_agent_allowed(laws_find(laws, "us-nh")), "opt-out-only");
+	assert_string_equal(agent_citation("us-nh"), "RSA 507-H:4, II");
+	assert_string_equal(law_agent_allowed(laws_find(laws, "us-md")), "opt-out-only");
+	assert_string_equal(agent_citation("us-md"), "Md. Code, Com. Law §14-4706(a)");
+	assert_false(
+	    jv_bool(jv_get(jv_get(laws_find(laws, "us-md")->json, "agent"), "unconfirmed")));
+	law_deadline(laws_find(laws, "us-ne"), REQ_DELETE, &d);
+	assert_int_equal(d.days, 45);
+	assert_int_equal(d.extension_days, 45);
+	assert_string_equal(d.citation, "Neb. Rev. Stat. §87-1108(2)");
+	/* Where no deadline section was seen, none is cited. */
+	law_deadline(laws_find(laws, "us-nh"), REQ_DELETE, &d);
+	assert_null(d.citation);
+	law_deadline(laws_find(laws, "us-ky"), REQ_DELETE, &d);
+	assert_null(d.citation);
 }
 
 /* The law as its id names it, for laws another change adds (the UK GDPR, Oklahoma's). */
@@ -271,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_choice),
 		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_appeals),
+		cmocka_unit_test(test_agents_deadlines),
 		cmocka_unit_test(test_coverage),
 	};
 

@@ -838,6 +838,32 @@ test_no_fd_leak(void **state)
 }
 
 /*
+ * A glyph set whose font, as libharu re-writes it, ends exactly on one of
+ * its 4 KiB stream blocks (found by fuzz-doc with DejaVu Sans 2.37): an
+ * empty hinting table there made libharu fail to write the document.
+ */
+static void
+test_font_block_boundary(void **state)
+{
+	static const char text[] = "m\xd0\x9cGSUB\xd0\xb8\xd1\x8f\xd0\x98\xd0\xb2\xd0\xbd\xd0\xbe"
+	    "lstr\xc3\x9f" "205n.i\n";
+	char *path, *body;
+	size_t len;
+
+	(void)state;
+	need("pdftotext", "qpdf", NULL);
+	path = markup_to("boundary.pdf", text, NULL, &len);
+	body = run_ok("pdftotext '%s' -", path);
+	assert_true(contains(body, "m\xd0\x9cGSUB\xd0\xb8\xd1\x8f\xd0\x98\xd0\xb2\xd0\xbd\xd0\xbe"
+	    "lstr\xc3\x9f" "205n.i"));
+	free(body);
+	body = run_ok("qpdf --check '%s'", path);
+	assert_true(contains(body, "No syntax or stream encoding errors"));
+	free(body);
+	free(path);
+}
+
+/*
  * An embedded face is a Type0 font over the subset's glyph ids: an
  * Identity CID-to-glyph map rather than libharu's 65,536-entry one, widths
  * for the drawn characters only, and a ToUnicode CMap through which
@@ -1030,6 +1056,7 @@ main(void)
 		cmocka_unit_test(test_long_word),
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_no_fd_leak),
+		cmocka_unit_test(test_font_block_boundary),
 		cmocka_unit_test(test_embedded_fonts),
 		cmocka_unit_test(test_shared_glyph),
 	};

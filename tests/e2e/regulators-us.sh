@@ -1,0 +1,134 @@
+#!/bin/sh
+# The US regulators in letters/laws.json: an address or form is on file only
+# where it was confirmed (and then it is not listed as unconfirmed), a state
+# authority's address is in its own state, and a complaint prints exactly what
+# is on file.  Kentucky's address and form are both confirmed; New Hampshire's
+# form but not its address; Iowa's address but not its form; Montana's neither,
+# so its complaint sends the person to the Department's own site.
+. "$TOP_SRCDIR/tests/e2e/lib.sh"
+
+fx="$TOP_SRCDIR/tests/fixtures"
+export OPTOUT_DATADIR="$fx/data"
+L="$work/l.db"
+flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; echo "$1.flat"; }
+ref_of() { "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print([r["reference"] for r in j if r["client"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
+
+# The data: what is printed is what is confirmed, and nothing else.
+check_eq "each US regulator's postal and complaint_url are present exactly when not unconfirmed" "" \
+	"$("$PYTHON" - "$TOP_SRCDIR/letters/laws.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["regulators"]:
+    if not r["id"].startswith("us-"):
+        continue
+    unc = r.get("unconfirmed_fields", [])
+    for f in ("postal", "complaint_url"):
+        if (f in r) == (f in unc):
+            print(r["id"], f, "present" if f in r else "absent", "but unconfirmed_fields is", unc)
+    if bool(r.get("unconfirmed")) != bool(unc):
+        print(r["id"], "unconfirmed is", r.get("unconfirmed"), "with unconfirmed_fields", unc)
+    if not r.get("website", "").startswith("https://"):
+        print(r["id"], "has no https website to send a person to")
+    for s in r["sources"]:
+        if not s.get("as_of"):
+            print(r["id"], "source without as_of:", s["ref"][:60])
+PY
+)"
+check_eq "a state authority's confirmed address is in its own state, with a ZIP code" "" \
+	"$("$PYTHON" - "$TOP_SRCDIR/letters/laws.json" <<'PY'
+import json, re, sys
+for r in json.load(open(sys.argv[1]))["regulators"]:
+    if not r["id"].startswith("us-") or "postal" not in r or "regions" not in r:
+        continue
+    last = r["postal"][-1]
+    if not re.fullmatch(r"[A-Z][A-Za-z .'-]+, %s \d{5}(-\d{4})?" % r["regions"][0], last):
+        print(r["id"], "last postal line", repr(last), "is not 'City, %s ZIP'" % r["regions"][0])
+PY
+)"
+check_eq "Kentucky: address and form both confirmed, with their sources" \
+	"Frankfort, KY 40601|https://secure.kentucky.gov/formservices/AttorneyGeneral/ConsumerMediationForm|False|True|True" \
+	"$("$PYTHON" - "$TOP_SRCDIR/letters/laws.json" <<'PY'
+import json, sys
+r = [r for r in json.load(open(sys.argv[1]))["regulators"] if r["id"] == "us-ky-ag"][0]
+urls = [s.get("url", "") for s in r["sources"]]
+print(r["postal"][-1], r["complaint_url"], "unconfirmed" in r,
+      "https://apps.legislature.ky.gov/law/kar/titles/040/002/076/" in urls,
+      r["complaint_url"] in urls, sep="|")
+PY
+)"
+
+cat >"$work/us.csv" <<'CSV'
+label,given,family,street,city,region,postal_code,country,email
+ky-1,Hana,Ejemplo,8 Example Way,Louisville,KY,40202,US,hana@example.org
+nh-1,Ines,Ejemplo,9 Example Way,Concord,NH,03301,US,ines@example.org
+ia-1,Jon,Ejemplo,10 Example Way,Ames,IA,50010,US,jon@example.org
+mt-1,Kai,Ejemplo,11 Example Way,Billings,MT,59101,US,kai@example.org
+CSV
+
+# Deletion requests sent by email on Monday 2 November, all refused on 20 November.
+export OPTOUT_TODAY=2026-11-02
+"$OPTOUT" batch -c "$work/us.csv" -b example-cra -r delete -o "$work/b" --ledger "$L" >/dev/null
+"$OPTOUT" status --ledger "$L" --json >"$work/st.json"
+r_ky=$(ref_of ky-1) r_nh=$(ref_of nh-1) r_ia=$(ref_of ia-1) r_mt=$(ref_of mt-1)
+check_eq "each request stands on the law of the person's state" "us-ky us-nh us-ia us-mt" \
+	"$("$PYTHON" -c 'import json,sys; j={r["reference"]: r["law"] for r in json.load(open(sys.argv[1]))}; print(" ".join(j[x] for x in sys.argv[2:]))' \
+		"$work/st.json" "$r_ky" "$r_nh" "$r_ia" "$r_mt")"
+for r in $r_ky $r_nh $r_ia $r_mt; do
+	"$OPTOUT" mark "$r" sent --ledger "$L" >/dev/null
+	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$L" >/dev/null
+done
+
+# Kentucky's appeal is confirmed (KRS 367.3615(4), 60 days): its refusal is
+# appealed first, and the complaint follows once the answer is overdue.  The
+# other three appeals are not confirmed, so those refusals go to the regulator.
+export OPTOUT_TODAY=2026-11-23
+run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
+check_status "followup exits 0" 0
+check_has "Kentucky's appeal and three complaints" "$work/out" "0 follow-up letters, 1 appeals and 3 complaints written"
+check_has "KY: the appeal first" "$work/out" "wrote $work/f/ky-1/appeal-$r_ky.pdf"
+OPTOUT_TODAY=2027-01-23 run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
+check_has "KY: the complaint once the appeal's 60 days are over" "$work/out" "wrote $work/f/ky-1/complaint-$r_ky.pdf"
+for c in ky nh ia mt; do
+	r=$(eval echo "\$r_$c")
+	"$PDFTOTEXT" -enc UTF-8 "$work/f/$c-1/complaint-$r.pdf" "$work/$c.txt"
+	t=$(flat "$work/$c.txt")
+	check_has "$c: the broker's refusal quoted" "$t" "In its own words, the business said: \"The request could not be verified.\""
+	check_lacks "$c: not the CFPB" "$t" "Consumer Financial Protection Bureau"
+	check_lacks "$c: not the FTC" "$t" "Federal Trade Commission"
+done
+
+# Kentucky: the confirmed address is the addressee, and the form is offered too.
+t=$(flat "$work/ky.txt")
+check_has "KY: to the Office of Consumer Protection's address" "$t" \
+	"hana@example.org Office of the Attorney General Office of Consumer Protection 1024 Capital Center Drive Frankfort, KY 40601 23 January 2027"
+check_has "KY: its online form" "$t" \
+	"This complaint can also be filed online at https://secure.kentucky.gov/formservices/AttorneyGeneral/ConsumerMediationForm"
+check_lacks "KY: no warning when both are confirmed" "$t" "could not be confirmed"
+check_lacks "KY: no other state's authority" "$t" "New Hampshire"
+
+# New Hampshire: the form, and a plain word that the address is not on file.
+t=$(flat "$work/nh.txt")
+check_has "NH: addressed by name only" "$t" \
+	"ines@example.org New Hampshire Department of Justice, Consumer Protection and Antitrust Bureau 23 November 2026"
+check_has "NH: its online form" "$t" "This complaint can also be filed online at https://business.nh.gov/ConsumerComplaint/"
+check_has "NH: file online, since the address is not confirmed" "$t" \
+	"The postal address of New Hampshire Department of Justice, Consumer Protection and Antitrust Bureau could not be confirmed when this letter was prepared, so file it online at the address above rather than by mail."
+check_lacks "NH: no address guessed" "$t" "Concord, NH 03301 23 November"
+check_lacks "NH: not sent to the site instead" "$t" "Take the current address"
+
+# Iowa: the confirmed address, and no form claimed.
+t=$(flat "$work/ia.txt")
+check_has "IA: to the Consumer Protection Division's address" "$t" \
+	"jon@example.org Office of the Attorney General of Iowa Consumer Protection Division 1305 E. Walnut St. Des Moines, IA 50319 23 November 2026"
+check_lacks "IA: no online form claimed" "$t" "filed online"
+check_lacks "IA: no warning on a confirmed address" "$t" "could not be confirmed"
+
+# Montana: neither is confirmed, so only the Department's own site.
+t=$(flat "$work/mt.txt")
+check_has "MT: addressed by name only" "$t" \
+	"kai@example.org Montana Department of Justice, Office of Consumer Protection 23 November 2026"
+check_has "MT: sent to the Department's own site" "$t" \
+	"Neither the postal address nor the complaint form of Montana Department of Justice, Office of Consumer Protection could be confirmed when this letter was prepared. Take the current address or online form from its own site, https://dojmt.gov/, and file this letter there."
+check_lacks "MT: no online form claimed" "$t" "filed online"
+check_lacks "MT: no address guessed" "$t" "Helena"
+
+done_testing
