@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <hpdf.h>
+#include <hpdf_conf.h>
 #include <hpdf_objects.h>
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
@@ -130,12 +131,33 @@ geom_for(enum doc_paper paper, struct geom *g)
 	}
 }
 
-/* The parsed DejaVu fonts, read once per process. */
+/*
+ * A face's embedded font for one set of characters, deflated: the letters
+ * of one person (a packet, a client of a batch) use the same characters,
+ * and every letter the same bold subject line, so the subset is made and
+ * compressed once.
+ */
+struct font_entry {
+	uint32_t *cps;          /* sorted; NULL: an empty slot */
+	size_t n;
+	unsigned *gids;         /* the subset's glyph id of each code point */
+	size_t ttf_len;         /* the subset's size (FontFile2's /Length1) */
+	unsigned char *ttf_z;   /* the subset, deflated */
+	size_t ttf_zlen;
+	unsigned char *cmap_z;  /* the ToUnicode CMap, deflated */
+	size_t cmap_zlen;
+	unsigned long used;     /* when last used, for eviction */
+};
+#define FONT_CACHE 4
+
+/* The parsed DejaVu fonts, read once per process, and the fonts last embedded. */
 static struct {
 	char *dir;
 	struct ttf_font *tf[F_COUNT];
 	struct ttf_metrics met[F_COUNT];
 	uint16_t *wcache[F_COUNT];
+	struct font_entry cache[F_COUNT][FONT_CACHE];
+	unsigned long tick;
 } fonts;
 
 /* Helvetica and Helvetica-Bold widths of each Windows-1252 byte (1/1000 em). */
@@ -430,13 +452,26 @@ fonts_load(const char *dir, char **cause)
 	return 0;
 }
 
+/* Empty a slot of the embedded-font cache. */
+static void
+font_entry_free(struct font_entry *fe)
+{
+	free(fe->cps);
+	free(fe->gids);
+	free(fe->ttf_z);
+	free(fe->cmap_z);
+	memset(fe, 0, sizeof *fe);
+}
+
 /* Release the cached fonts. */
 void
 pdf_cache_clear(void)
 {
-	int i;
+	int i, k;
 
 	for (i = 0; i < F_COUNT; i++) {
+		for (k = 0; k < FONT_CACHE; k++)
+			font_entry_free(&fonts.cache[i][k]);
 		ttf_free(fonts.tf[i]);
 		free(fonts.wcache[i]);
 		fonts.tf[i] = NULL;
@@ -1739,6 +1774,117 @@ new_stream(struct render *r, const void *data, size_t len)
 	return d;
 }
 
+/* Write the filter of a stream whose data is already deflated (libharu would drop the key). */
+static HPDF_STATUS
+write_flate_key(HPDF_Dict d, HPDF_Stream out)
+{
+	(void)d;
+	return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\n");
+}
+
+/* A new stream object holding len bytes deflated already, or NULL. */
+static HPDF_Dict
+new_deflated_stream(struct render *r, const void *z, size_t zlen)
+{
+	HPDF_Dict d = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
+
+	if (d == NULL)
+		return NULL;
+	d->filter = HPDF_STREAM_FILTER_NONE;
+	d->write_fn = write_flate_key;
+	if (HPDF_Stream_Write(d->stream, z, (HPDF_UINT)zlen) != HPDF_OK)
+		return NULL;
+	return d;
+}
+
+/* Deflate len bytes with libharu's own zlib settings into *out; 0 or -1. */
+static int
+deflate_bytes(struct render *r, const void *data, size_t len, unsigned char **out,
+    size_t *outlen)
+{
+	HPDF_Stream src = HPDF_MemStream_New(r->pdf->mmgr, HPDF_STREAM_BUF_SIZ);
+	HPDF_Stream dst = HPDF_MemStream_New(r->pdf->mmgr, HPDF_STREAM_BUF_SIZ);
+	HPDF_UINT got = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if (src != NULL && dst != NULL &&
+	    HPDF_Stream_Write(src, data, (HPDF_UINT)len) == HPDF_OK &&
+	    HPDF_Stream_WriteToStream(src, dst, HPDF_STREAM_FILTER_FLATE_DECODE, NULL) == HPDF_OK &&
+	    HPDF_Stream_Seek(dst, 0, HPDF_SEEK_SET) == HPDF_OK) {
+		HPDF_STATUS st;
+
+		got = HPDF_Stream_Size(dst);
+		*out = xmalloc(got + 1);
+		st = HPDF_Stream_Read(dst, *out, &got);
+		/* Reading to the very end reports end of stream: that is success. */
+		if (st == HPDF_OK || st == HPDF_STREAM_EOF) {
+			*outlen = got;
+			rc = 0;
+		} else {
+			free(*out);
+			*out = NULL;
+		}
+	}
+	if (src != NULL)
+		HPDF_Stream_Free(src);
+	if (dst != NULL)
+		HPDF_Stream_Free(dst);
+	return rc;
+}
+
+/*
+ * The cached font for a face's characters, made (subset, ToUnicode CMap,
+ * both deflated) when the cache has none; NULL on failure.
+ */
+static struct font_entry *
+font_for(struct render *r, int face, char **cause)
+{
+	struct emb *e = &r->emb[face];
+	struct font_entry *fe, *slot = NULL;
+	unsigned char *ttf = NULL;
+	unsigned *gids;
+	size_t len, k;
+	struct buf cmap;
+
+	for (k = 0; k < FONT_CACHE; k++) {
+		fe = &fonts.cache[face][k];
+		if (fe->cps != NULL && fe->n == e->n &&
+		    memcmp(fe->cps, e->cps, e->n * sizeof *e->cps) == 0) {
+			fe->used = ++fonts.tick;
+			return fe;
+		}
+		if (slot == NULL || fe->cps == NULL || (slot->cps != NULL && fe->used < slot->used))
+			slot = fe;
+	}
+	gids = xmalloc((e->n + 1) * sizeof *gids);
+	if (ttf_subset_gids(fonts.tf[face], e->cps, e->n, gids, &ttf, &len, cause) != 0) {
+		free(gids);
+		return NULL;
+	}
+	font_entry_free(slot);
+	slot->gids = gids;
+	slot->ttf_len = len;
+	buf_init(&cmap);
+	to_unicode_cmap(e, &cmap);
+	if (deflate_bytes(r, ttf, len, &slot->ttf_z, &slot->ttf_zlen) != 0 ||
+	    deflate_bytes(r, cmap.data, cmap.len, &slot->cmap_z, &slot->cmap_zlen) != 0) {
+		*cause = hpdf_cause(r, "compressing the font subset");
+		font_entry_free(slot);
+		buf_free(&cmap);
+		free(ttf);
+		return NULL;
+	}
+	buf_free(&cmap);
+	free(ttf);
+	slot->cps = xmalloc((e->n + 1) * sizeof *slot->cps);
+	memcpy(slot->cps, e->cps, e->n * sizeof *e->cps);
+	slot->n = e->n;
+	slot->used = ++fonts.tick;
+	return slot;
+}
+
 /*
  * Embed a face as a Type0 font whose CIDFontType2 descendant holds the
  * subset (made in memory, written as FontFile2), /W widths of the drawn
@@ -1752,19 +1898,19 @@ embed_face(struct render *r, int face, char **cause)
 {
 	struct emb *e = &r->emb[face];
 	const struct ttf_metrics *m = &fonts.met[face];
-	unsigned *gids = NULL;
-	unsigned char *ttf = NULL, *map = NULL;
-	size_t len, i;
+	const struct font_entry *fe;
+	unsigned char *map = NULL;
+	size_t i, n = 0;
 	uint32_t cp;
 	int identity = 1;
 	char base[96], tag[7];
-	struct buf cmap;
 	HPDF_Dict t0, cid, desc, ff, tu, info;
 	HPDF_Array arr, w, bbox;
 	HPDF_STATUS st = HPDF_OK;
 
-	buf_init(&cmap);
-	e->cps = xmalloc(0x10000 * sizeof *e->cps);
+	for (cp = 0; cp < 0x10000 / 8; cp++)
+		n += (size_t)__builtin_popcount(r->used[face][cp]);
+	e->cps = xmalloc((n + 1) * sizeof *e->cps);
 	e->n = 0;
 	for (cp = 0; cp < 0x10000; cp += 8) {
 		unsigned bits = r->used[face][cp >> 3], k;
@@ -1774,11 +1920,10 @@ embed_face(struct render *r, int face, char **cause)
 				e->cps[e->n++] = cp + k;
 		}
 	}
-	gids = xmalloc((e->n + 1) * sizeof *gids);
-	if (ttf_subset_gids(fonts.tf[face], e->cps, e->n, gids, &ttf, &len, cause) != 0)
-		goto fail;
+	if ((fe = font_for(r, face, cause)) == NULL)
+		return -1;
 	for (i = 0; i < e->n; i++) {
-		if (gids[i] != i + 1)
+		if (fe->gids[i] != i + 1)
 			identity = 0;
 	}
 	subset_tag(e, face, tag);
@@ -1796,8 +1941,7 @@ embed_face(struct render *r, int face, char **cause)
 	    HPDF_Dict_Add(t0, "DescendantFonts", arr) != HPDF_OK ||
 	    HPDF_Array_Add(arr, cid) != HPDF_OK)
 		goto hpdf_fail;
-	to_unicode_cmap(e, &cmap);
-	if ((tu = new_stream(r, cmap.data, cmap.len)) == NULL ||
+	if ((tu = new_deflated_stream(r, fe->cmap_z, fe->cmap_zlen)) == NULL ||
 	    HPDF_Dict_Add(t0, "ToUnicode", tu) != HPDF_OK)
 		goto hpdf_fail;
 
@@ -1825,8 +1969,8 @@ embed_face(struct render *r, int face, char **cause)
 	else {
 		map = xcalloc(e->n + 1, 2);
 		for (i = 0; i < e->n; i++) {
-			map[2 * (i + 1)] = (unsigned char)(gids[i] >> 8);
-			map[2 * (i + 1) + 1] = (unsigned char)(gids[i] & 0xFF);
+			map[2 * (i + 1)] = (unsigned char)(fe->gids[i] >> 8);
+			map[2 * (i + 1) + 1] = (unsigned char)(fe->gids[i] & 0xFF);
 		}
 		if ((ff = new_stream(r, map, 2 * (e->n + 1))) == NULL ||
 		    HPDF_Dict_Add(cid, "CIDToGIDMap", ff) != HPDF_OK)
@@ -1848,24 +1992,18 @@ embed_face(struct render *r, int face, char **cause)
 	st |= HPDF_Dict_AddNumber(desc, "Descent", m->descent);
 	st |= HPDF_Dict_AddNumber(desc, "CapHeight", m->cap_height);
 	st |= HPDF_Dict_AddNumber(desc, "StemV", face == F_BOLD ? 120 : 80);
-	if ((ff = new_stream(r, ttf, len)) == NULL || HPDF_Dict_Add(desc, "FontFile2", ff) != HPDF_OK ||
-	    HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)len) != HPDF_OK)
+	if ((ff = new_deflated_stream(r, fe->ttf_z, fe->ttf_zlen)) == NULL ||
+	    HPDF_Dict_Add(desc, "FontFile2", ff) != HPDF_OK ||
+	    HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)fe->ttf_len) != HPDF_OK)
 		goto hpdf_fail;
 	if (st != HPDF_OK || r->hc.error != HPDF_OK)
 		goto hpdf_fail;
 	r->font[face] = (HPDF_Font)t0;
-	buf_free(&cmap);
 	free(map);
-	free(ttf);
-	free(gids);
 	return 0;
 hpdf_fail:
 	*cause = hpdf_cause(r, "embedding the font subset");
-fail:
-	buf_free(&cmap);
 	free(map);
-	free(ttf);
-	free(gids);
 	return -1;
 }
 

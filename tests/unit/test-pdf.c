@@ -1040,6 +1040,71 @@ test_shared_glyph(void **state)
 	ttf_free(src);
 }
 
+/* Render markup in memory, failing the test on error. */
+static unsigned char *
+render_mem(const char *markup, size_t *len)
+{
+	struct doc *d = parse_ok(markup);
+	unsigned char *out = NULL;
+	char *cause = NULL;
+
+	if (pdf_render(d, NULL, &out, len, &cause) != 0)
+		fail_msg("pdf_render: %s", cause);
+	doc_free(d);
+	return out;
+}
+
+/*
+ * Fonts made for one letter are reused for the next with the same
+ * characters: the same bytes whether the font was made or taken from the
+ * cache, after other names have come and gone, and each name still prints.
+ */
+static void
+test_font_reuse(void **state)
+{
+	static const char *names[] = { "Nguyễn Văn Anh", "Trần Thị Bình", "Lê Hữu Cường",
+		"Phạm Đức Dũng", "Hoàng Minh Giang", "Huỳnh Thanh Hải" };
+	unsigned char *first, *again;
+	size_t flen, alen, len, i;
+	char *m, *path, *text, *cause = NULL;
+
+	(void)state;
+	need("pdftotext", (const char *)NULL);
+	pdf_cache_clear();
+	m = letter_markup("letter", names[0], 0);
+	first = render_mem(m, &flen);
+	again = render_mem(m, &alen);
+	assert_int_equal(alen, flen);
+	assert_memory_equal(again, first, flen);
+	free(again);
+	/* more names than the cache holds, then the first one again */
+	for (i = 1; i < sizeof names / sizeof names[0]; i++) {
+		char *other = letter_markup("letter", names[i], 0), *file;
+
+		file = xasprintf("reuse-%zu.pdf", i);
+		path = markup_to(file, other, NULL, &len);
+		text = run_ok("pdftotext -layout '%s' -", path);
+		assert_true(contains(text, names[i]));
+		free(text);
+		free(path);
+		free(file);
+		free(other);
+	}
+	again = render_mem(m, &alen);
+	assert_int_equal(alen, flen);
+	assert_memory_equal(again, first, flen);
+	path = path_join(tmpdir, "reuse-0.pdf");
+	if (write_file_atomic(path, again, alen, 0600, &cause) != 0)
+		fail_msg("%s", cause);
+	text = run_ok("pdftotext -layout '%s' -", path);
+	assert_true(contains(text, names[0]));
+	free(text);
+	free(path);
+	free(again);
+	free(first);
+	free(m);
+}
+
 int
 main(void)
 {
@@ -1059,6 +1124,7 @@ main(void)
 		cmocka_unit_test(test_font_block_boundary),
 		cmocka_unit_test(test_embedded_fonts),
 		cmocka_unit_test(test_shared_glyph),
+		cmocka_unit_test(test_font_reuse),
 	};
 
 	return cmocka_run_group_tests_name("pdf", tests, setup, teardown);
