@@ -15,8 +15,10 @@
  *
  * Contract: functions return 0 or -1 and set *cause to an allocated message
  * the caller frees; messages never contain document text.  *out is
- * allocated (free it with free()).  The parsed fonts are cached for the
- * life of the process; pdf_cache_clear releases them.  Not thread-safe.
+ * allocated (free it with free()).  The parsed fonts, and the last few
+ * subsets made from them (which hold the characters of recent letters),
+ * are cached in memory for the life of the process; pdf_cache_clear
+ * releases them.  Not thread-safe.
  */
 #ifndef OPTOUT_PDF_H
 #define OPTOUT_PDF_H
