@@ -452,10 +452,14 @@ fonts_load(const char *dir, char **cause)
 	return 0;
 }
 
-/* Empty a slot of the embedded-font cache. */
+/* Empty a slot of the embedded-font cache, wiping the characters it tells of. */
 static void
 font_entry_free(struct font_entry *fe)
 {
+	if (fe->cps != NULL)
+		explicit_bzero(fe->cps, fe->n * sizeof *fe->cps);
+	if (fe->cmap_z != NULL)
+		explicit_bzero(fe->cmap_z, fe->cmap_zlen);
 	free(fe->cps);
 	free(fe->gids);
 	free(fe->ttf_z);
