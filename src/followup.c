@@ -213,22 +213,54 @@ clock_data(const struct followup_opts *o, const struct ledger_request *r, const 
 	return c;
 }
 
-/* The regulator's block for a letter: name, postal lines, complaint form. */
+/*
+ * The regulator's block for a letter: name, postal lines, complaint form.
+ * A field that is not confirmed but that the entry's "secondary" record gives
+ * is passed on with that record's name and date (as lang writes it), for the
+ * letter to print it with a caution; a confirmed field is never replaced.
+ */
 static struct jv *
-regulator_data(const struct jv *reg)
+regulator_data(const struct jv *reg, const char *lang)
 {
-	struct jv *x = jv_new_object(), *lines = jv_new_array();
-	const struct jv *postal = jv_get(reg, "postal");
+	struct jv *x = jv_new_object(), *lines = jv_new_array(), *s;
+	const struct jv *postal = jv_get(reg, "postal"), *url = jv_get(reg, "complaint_url");
+	const struct jv *sec = jv_get(reg, "secondary"), *src = jv_get(sec, "source");
+	const char *name = jv_str(jv_get(reg, "name")), *as_of;
+	int sec_postal = 0, sec_url = 0;
+	date_t day;
 	size_t i;
 
-	jv_set_str(x, "name", jv_str(jv_get(reg, "name")));
+	jv_set_str(x, "name", name);
+	if (postal == NULL && jv_get(sec, "postal") != NULL) {
+		postal = jv_get(sec, "postal");
+		sec_postal = 1;
+		/* The record's lines do not name the authority: the name heads them. */
+		jv_push(lines, jv_new_string(name));
+	}
 	for (i = 0; i < jv_len(postal); i++)
 		jv_push(lines, jv_new_string(jv_str(jv_at(postal, i))));
 	jv_set(x, "postal_lines", lines);
 	jv_set(x, "has_postal", jv_new_bool(postal != NULL));
-	jv_set_str(x, "url", jv_str(jv_get(reg, "complaint_url")));
-	/* Named only when neither the address nor the form is confirmed: where to take them from. */
-	if (postal == NULL && jv_get(reg, "complaint_url") == NULL)
+	if (url == NULL && jv_get(sec, "complaint_url") != NULL) {
+		url = jv_get(sec, "complaint_url");
+		sec_url = 1;
+	}
+	jv_set_str(x, "url", jv_str(url));
+	if (sec_postal || sec_url) {
+		s = jv_new_object();
+		jv_set(s, "both", jv_new_bool(sec_postal && sec_url));
+		jv_set(s, "postal_only", jv_new_bool(sec_postal && !sec_url));
+		jv_set(s, "url_only", jv_new_bool(sec_url && !sec_postal));
+		as_of = jv_str(jv_get(src, "as_of"));
+		if (as_of != NULL && date_parse(as_of, &day) == 0)
+			long_day(s, "as_of", day, lang);
+		else
+			jv_set_str(s, "as_of", as_of);
+		jv_set_str(s, "website", jv_str(jv_get(reg, "website")));
+		jv_set(x, "secondary", s);
+	}
+	/* Named only when neither the address nor the form is known: where to take them from. */
+	if (postal == NULL && url == NULL)
 		jv_set_str(x, "website", jv_str(jv_get(reg, "website")));
 	return x;
 }
@@ -295,7 +327,7 @@ action_data(const struct followup_opts *o, const struct ledger_request *r,
 
 	jv_set(data, "clock", clock_data(o, r, lang));
 	if (reg != NULL)
-		jv_set(data, "regulator", regulator_data(reg));
+		jv_set(data, "regulator", regulator_data(reg, lang));
 	jv_set_str(x, "request_words", followup_request_words(r->request));
 	long_day(x, "sent_on", r->sent, lang);
 	long_day(x, "due", ledger_effective_due(r), lang);

@@ -115,8 +115,10 @@ check_has "the complaint names the Berlin authority" "$(flat "$work/c3.txt")" \
 	"Berliner Beauftragte für Datenschutz und Informationsfreiheit"
 check_has "with its online complaint page" "$(flat "$work/c3.txt")" \
 	"https://www.datenschutz-berlin.de/buergerinnen-und-buerger/rechte/beschwerderecht"
-check_has "and says the postal address was not confirmed" "$(flat "$work/c3.txt")" \
-	"could not be confirmed when this letter was prepared"
+check_has "and its public record's address, said to be unchecked, with the record and its date" "$(flat "$work/c3.txt")" \
+	"Berliner Beauftragte für Datenschutz und Informationsfreiheit Alt-Moabit 59-61 10555 Berlin Deutschland 21 November 2026"
+check_has "with the caution naming that record and its date" "$(flat "$work/c3.txt")" \
+	"The address above comes from the public records of datenanfragen.de, as last updated there on 27 February 2023, and could not be checked against Berliner Beauftragte für Datenschutz und Informationsfreiheit's own pages, so check it on https://www.datenschutz-berlin.de/ before sending this letter."
 check_lacks "never 'the The'" "$(flat "$work/c3.txt")" "the The"
 
 # A Dublin resident under the GDPR: Ireland's Data Protection Commission, at its confirmed postal address.

@@ -107,12 +107,14 @@ check_eq "NH: an agent's access request is signed by the person too" \
 	"$("$PYTHON" -c 'import json,sys
 for x in json.load(open(sys.argv[1])):
     print(x["law"], *[n for n in x["notes"] if "agent" in n], sep="|")' "$work/out")"
-# Kentucky's refusal gets its appeal under KRS 367.3615(4); Nebraska's, whose window is
-# not in the statute text seen, goes to the Attorney General.
+# Kentucky's refusal gets its appeal under KRS 367.3615(4) and Nebraska's under
+# Neb. Rev. Stat. §87-1109, each with 60 days; Tennessee's, whose window is not
+# in the statute text seen, goes to the Attorney General.
 cat >"$work/c.csv" <<'CSV'
 label,given,family,street,city,region,postal_code,country,email
 ky-1,Ana,Ejemplo,1 Example Way,Frankfort,KY,40601,US,ana@example.org
 ne-1,Bea,Ejemplo,2 Example Way,Lincoln,NE,68508,US,bea@example.org
+tn-1,Cai,Ejemplo,3 Example Way,Nashville,TN,37219,US,cai@example.org
 CSV
 export OPTOUT_DATADIR="$fx/data" OPTOUT_TODAY=2026-11-02
 "$OPTOUT" batch -c "$work/c.csv" -b example-cra -r delete -o "$work/b" --ledger "$work/l.db" >/dev/null
@@ -120,17 +122,26 @@ export OPTOUT_DATADIR="$fx/data" OPTOUT_TODAY=2026-11-02
 ref_of() { "$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.load(open(sys.argv[1])) if r["client"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
 ky=$(ref_of ky-1)
 nebr=$(ref_of ne-1)
-for r in "$ky" "$nebr"; do
+tenn=$(ref_of tn-1)
+for r in "$ky" "$nebr" "$tenn"; do
 	"$OPTOUT" mark "$r" sent --ledger "$work/l.db" >/dev/null
 	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$work/l.db" >/dev/null
 done
 OPTOUT_TODAY=2026-11-23 run followup -o "$work/f" -c "$work/c.csv" --ledger "$work/l.db"
 check_has "KY: the refusal gets the appeal first" "$work/out" "wrote $work/f/ky-1/appeal-$ky.pdf"
-check_has "NE: the refusal goes to the complaint" "$work/out" "wrote $work/f/ne-1/complaint-$nebr.pdf"
+check_has "NE: the refusal gets the appeal first" "$work/out" "wrote $work/f/ne-1/appeal-$nebr.pdf"
+check_lacks "NE: no complaint while the appeal is pending" "$work/out" "wrote $work/f/ne-1/complaint-$nebr.pdf"
+check_has "TN: the refusal goes to the complaint" "$work/out" "wrote $work/f/tn-1/complaint-$tenn.pdf"
 "$PDFTOTEXT" -enc UTF-8 "$work/f/ky-1/appeal-$ky.pdf" "$work/ky.txt"
 flat "$work/ky.txt" >"$work/ky.flat"
 check_has "KY: the appeal cites its section" "$work/ky.flat" "I appeal that decision under KRS 367.3615(4)."
 check_has "KY: with the law's 60 days" "$work/ky.flat" "within 60 days of receiving this appeal"
+"$PDFTOTEXT" -enc UTF-8 "$work/f/ne-1/appeal-$nebr.pdf" "$work/ne-a.txt"
+flat "$work/ne-a.txt" >"$work/ne-a.flat"
+check_has "NE: the appeal cites its section" "$work/ne-a.flat" "I appeal that decision under Neb. Rev. Stat. §87-1109."
+check_has "NE: with the law's 60 days" "$work/ne-a.flat" "within 60 days of receiving this appeal"
+check_has "NE: a denial must point to the Attorney General" "$work/ne-a.flat" \
+	"If you deny the appeal, the law also requires you to tell me how I can submit a complaint to this regulator"
 export OPTOUT_DATADIR="$TOP_SRCDIR" OPTOUT_TODAY=2026-11-22
 
 # Broken copies: each is refused by both validators at the path given.

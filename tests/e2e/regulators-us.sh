@@ -77,16 +77,26 @@ for r in $r_ky $r_nh $r_ia $r_mt; do
 	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$L" >/dev/null
 done
 
-# Kentucky's appeal is confirmed (KRS 367.3615(4), 60 days): its refusal is
-# appealed first, and the complaint follows once the answer is overdue.  The
-# other three appeals are not confirmed, so those refusals go to the regulator.
+# Kentucky's appeal (KRS 367.3615(4)) and Iowa's (Iowa Code §715D.3(3)) are
+# confirmed, each with 60 days: those refusals are appealed first, and the
+# complaint follows once the answer is overdue.  New Hampshire's and Montana's
+# appeal windows are not confirmed, so those refusals go to the regulator.
 export OPTOUT_TODAY=2026-11-23
 run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
 check_status "followup exits 0" 0
-check_has "Kentucky's appeal and three complaints" "$work/out" "0 follow-up letters, 1 appeals and 3 complaints written"
+check_has "Kentucky's and Iowa's appeals and two complaints" "$work/out" "0 follow-up letters, 2 appeals and 2 complaints written"
 check_has "KY: the appeal first" "$work/out" "wrote $work/f/ky-1/appeal-$r_ky.pdf"
+check_has "IA: the appeal first" "$work/out" "wrote $work/f/ia-1/appeal-$r_ia.pdf"
+check_lacks "IA: no complaint while the appeal is pending" "$work/out" "wrote $work/f/ia-1/complaint-$r_ia.pdf"
+"$PDFTOTEXT" -enc UTF-8 "$work/f/ia-1/appeal-$r_ia.pdf" "$work/ia-a.txt"
+t=$(flat "$work/ia-a.txt")
+check_has "IA: the appeal cites its section" "$t" "I appeal that decision under Iowa Code §715D.3(3)."
+check_has "IA: with the law's 60 days" "$t" "within 60 days of receiving this appeal"
+check_has "IA: a denial must point to the Attorney General" "$t" \
+	"If you deny the appeal, the law also requires you to tell me how I can submit a complaint to this regulator"
 OPTOUT_TODAY=2027-01-23 run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
 check_has "KY: the complaint once the appeal's 60 days are over" "$work/out" "wrote $work/f/ky-1/complaint-$r_ky.pdf"
+check_has "IA: the complaint once the appeal's 60 days are over" "$work/out" "wrote $work/f/ia-1/complaint-$r_ia.pdf"
 for c in ky nh ia mt; do
 	r=$(eval echo "\$r_$c")
 	"$PDFTOTEXT" -enc UTF-8 "$work/f/$c-1/complaint-$r.pdf" "$work/$c.txt"
@@ -115,10 +125,11 @@ check_has "NH: file online, since the address is not confirmed" "$t" \
 check_lacks "NH: no address guessed" "$t" "Concord, NH 03301 23 November"
 check_lacks "NH: not sent to the site instead" "$t" "Take the current address"
 
-# Iowa: the confirmed address, and no form claimed.
+# Iowa: the confirmed address, and no form claimed; written after the appeal went unanswered.
 t=$(flat "$work/ia.txt")
 check_has "IA: to the Consumer Protection Division's address" "$t" \
-	"jon@example.org Office of the Attorney General of Iowa Consumer Protection Division 1305 E. Walnut St. Des Moines, IA 50319 23 November 2026"
+	"jon@example.org Office of the Attorney General of Iowa Consumer Protection Division 1305 E. Walnut St. Des Moines, IA 50319 23 January 2027"
+check_has "IA: saying the appeal went unanswered" "$t" "its answer to the appeal was due by 22 January 2027"
 check_lacks "IA: no online form claimed" "$t" "filed online"
 check_lacks "IA: no warning on a confirmed address" "$t" "could not be confirmed"
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Each family's complaint names exactly one regulator, the one of the person's
-# residence and law, with its confirmed address and form or, where neither is
-# confirmed, its own site to take them from; from the person's full address,
+# residence and law, with its confirmed address and form, or those of a public
+# record marked as such (the CNIL), or, where it has neither, its own site to
+# take them from; from the person's full address,
 # to the broker's address, quoting the broker's refusal, with the day the
 # clock ran from.  And appeals: Connecticut's (s42-518(d), 60 days) comes
 # before the complaint; Colorado's, whose window is unconfirmed, does not.
@@ -91,8 +92,10 @@ check_has "BY: to the Bavarian authority's confirmed address" "$t" \
 check_lacks "BY: no warning on a confirmed address" "$t" "could not be confirmed"
 check_lacks "BY: not the Berlin authority nor the federal one" "$t" "Beauftragte"
 t=$(flat "$work/fr-1.txt")
-check_has "FR: to the CNIL" "$t" "fanny@example.org Commission nationale de l'informatique et des libertés (CNIL) 23 November 2026"
-check_has "FR: from its site" "$t" "Take the current address or online form from its own site, https://www.cnil.fr/, and file this letter there."
+check_has "FR: to the CNIL at the address of datenanfragen.de's record" "$t" \
+	"fanny@example.org Commission nationale de l'informatique et des libertés (CNIL) 3 Place de Fontenoy TSA 80715 75334 PARIS CEDEX 07 France 23 November 2026"
+check_has "FR: the record's form, then the caution naming the record and its date" "$t" \
+	"This complaint can also be filed online at https://www.cnil.fr/fr/plaintes; this letter sets out the facts to enter there. The address and the online form above come from the public records of datenanfragen.de, as last updated there on 27 February 2023, and could not be checked against Commission nationale de l'informatique et des libertés (CNIL)'s own pages, so check them on https://www.cnil.fr/ before sending or filing this complaint."
 check_lacks "FR: no German authority" "$t" "Datenschutz"
 t=$(flat "$work/hh-1.txt")
 check_has "HH: to the Hamburg authority's address, confirmed on its own site" "$t" \

@@ -178,19 +178,24 @@ test_appeals(void **state)
 	assert_int_equal(jv_int(jv_get(va, "days")), 60);
 	assert_true(jv_bool(jv_get(va, "informs_of_regulator")));
 	/*
-	 * Utah's law gives no appeal. Nebraska's section is named by §87-1108(3), but its
-	 * 60 days come from the Attorney General's guidance only, not the statute text.
+	 * Utah's law gives no appeal. Nebraska's 60 days and the pointer to the Attorney
+	 * General are in §87-1109(3)-(4), the section §87-1108(3) names.
 	 */
 	assert_false(jv_bool(jv_get(jv_get(laws_find(laws, "us-ut")->json, "appeal"), "available")));
 	assert_false(appeal_usable("us-ut"));
 	assert_int_equal(jv_int(jv_get(ne, "days")), 60);
 	assert_string_equal(jv_str(jv_get(ne, "citation")), "Neb. Rev. Stat. §87-1109");
-	assert_false(appeal_usable("us-ne"));
+	assert_true(jv_bool(jv_get(ne, "informs_of_regulator")));
+	assert_true(appeal_usable("us-ne"));
 	/* Kentucky's 60 days and the pointer to the Attorney General are in KRS 367.3615(4). */
 	assert_true(appeal_usable("us-ky"));
 	assert_string_equal(jv_str(jv_get(ky, "citation")), "KRS 367.3615(4)");
 	assert_int_equal(jv_int(jv_get(ky, "days")), 60);
 	assert_true(jv_bool(jv_get(ky, "informs_of_regulator")));
+	/* Rhode Island's appeal exists (§6-48.1-6(b)(2)); its period is unknown, so none is cited. */
+	assert_true(jv_bool(jv_get(jv_get(laws_find(laws, "us-ri")->json, "appeal"), "available")));
+	assert_false(jv_bool(jv_get(jv_get(laws_find(laws, "us-ri")->json, "appeal"), "unconfirmed")));
+	assert_false(appeal_usable("us-ri"));
 	/* New Jersey's appeal exists (§56:8-166.7(c)); its period is unknown, so none is cited. */
 	assert_true(jv_bool(jv_get(nj, "available")));
 	assert_false(jv_bool(jv_get(nj, "unconfirmed")));
@@ -201,6 +206,22 @@ test_appeals(void **state)
 	    "ORS 646A.576(6)(d)");
 	assert_int_equal(jv_int(jv_get(jv_get(laws_find(laws, "us-or")->json, "appeal"), "days")), 45);
 	assert_false(appeal_usable("us-tx"));
+	/* Iowa's 60 days and the pointer to the Attorney General are in Iowa Code §715D.3(3). */
+	assert_true(appeal_usable("us-ia"));
+	assert_string_equal(jv_str(jv_get(jv_get(laws_find(laws, "us-ia")->json, "appeal"), "citation")),
+	    "Iowa Code §715D.3(3)");
+	assert_int_equal(jv_int(jv_get(jv_get(laws_find(laws, "us-ia")->json, "appeal"), "days")), 60);
+	assert_true(jv_bool(jv_get(jv_get(laws_find(laws, "us-ia")->json, "appeal"), "informs_of_regulator")));
+	/*
+	 * Indiana's and Minnesota's appeal sections were seen (Ind. Code §24-15-3-1(d) by the
+	 * reference in (c)(2); Minn. Stat. §325M.14, subd. 5 by its heading), their windows not.
+	 */
+	assert_string_equal(jv_str(jv_get(jv_get(laws_find(laws, "us-in")->json, "appeal"), "citation")),
+	    "Ind. Code §24-15-3-1(d)");
+	assert_false(appeal_usable("us-in"));
+	assert_string_equal(jv_str(jv_get(jv_get(laws_find(laws, "us-mn")->json, "appeal"), "citation")),
+	    "Minn. Stat. §325M.14, subd. 5");
+	assert_false(appeal_usable("us-mn"));
 	/* No appeal is cited on trust: each usable one records where it was checked, with a URL. */
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		const struct jv *src;
