@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <hpdf.h>
+#include <hpdf_conf.h>
+#include <hpdf_objects.h>
+#include <hpdf_pages.h>
+#include <hpdf_streams.h>
 
 #include "optout/doc.h"
 #include "optout/i18n.h"
@@ -129,11 +131,33 @@ geom_for(enum doc_paper paper, struct geom *g)
 	}
 }
 
-/* The parsed DejaVu fonts, read once per process. */
+/*
+ * A face's embedded font for one set of characters, deflated: the letters
+ * of one person (a packet, a client of a batch) use the same characters,
+ * and every letter the same bold subject line, so the subset is made and
+ * compressed once.
+ */
+struct font_entry {
+	uint32_t *cps;          /* sorted; NULL: an empty slot */
+	size_t n;
+	unsigned *gids;         /* the subset's glyph id of each code point */
+	size_t ttf_len;         /* the subset's size (FontFile2's /Length1) */
+	unsigned char *ttf_z;   /* the subset, deflated */
+	size_t ttf_zlen;
+	unsigned char *cmap_z;  /* the ToUnicode CMap, deflated */
+	size_t cmap_zlen;
+	unsigned long used;     /* when last used, for eviction */
+};
+#define FONT_CACHE 4
+
+/* The parsed DejaVu fonts, read once per process, and the fonts last embedded. */
 static struct {
 	char *dir;
 	struct ttf_font *tf[F_COUNT];
+	struct ttf_metrics met[F_COUNT];
 	uint16_t *wcache[F_COUNT];
+	struct font_entry cache[F_COUNT][FONT_CACHE];
+	unsigned long tick;
 } fonts;
 
 /* Helvetica and Helvetica-Bold widths of each Windows-1252 byte (1/1000 em). */
@@ -164,6 +188,16 @@ struct page {
 	size_t first, count;    /* its ops */
 	size_t letter;
 	unsigned num, total;    /* 0 on a blank page */
+};
+
+/*
+ * A face embedded as a Type0 font: its code points in order.  Code point
+ * cps[i] is drawn as CID i + 1 (CID 0 is .notdef); the CIDFont maps CIDs to
+ * the subset's glyph ids, and its ToUnicode CMap maps them back to text.
+ */
+struct emb {
+	uint32_t *cps;
+	size_t n;
 };
 
 struct letter {
@@ -202,7 +236,6 @@ struct render {
 	struct pdf_opts o;
 	int unicode;            /* DejaVu is embedded (else base-14 Helvetica) */
 	int used_any[F_COUNT];
-	int wide[F_COUNT];      /* the face draws text beyond Windows-1252: UTF-8 (Type0) */
 	unsigned char used[F_COUNT][0x10000 / 8];
 	/* layout */
 	struct geom g;
@@ -214,11 +247,11 @@ struct render {
 	struct letter *letters;
 	size_t nletters;
 	struct buf text;
-	struct buf scratch;
 	/* libharu */
 	struct hctx hc;
 	HPDF_Doc pdf;
-	HPDF_Font font[F_COUNT];
+	HPDF_Font font[F_COUNT];        /* base-14, or the Type0 dictionaries we build */
+	struct emb emb[F_COUNT];
 	HPDF_Image sig;
 	float sig_w, sig_h;
 };
@@ -326,8 +359,8 @@ classify(uint32_t cp, const char **script)
 		}
 	}
 	/*
-	 * libharu's UTF-8 code space ends at U+CFFF; the table above already
-	 * covers everything from there on, this is a safety net.
+	 * The table above already covers everything from U+D000 on (where
+	 * libharu's UTF-8 encoder, once used here, ended); this is a safety net.
 	 */
 	if (cp >= 0xD000) {
 		*script = "outside the range the PDF library encodes";
@@ -412,19 +445,37 @@ fonts_load(const char *dir, char **cause)
 	fonts.dir = xstrdup(dir);
 	for (i = 0; i < F_COUNT; i++) {
 		fonts.tf[i] = tf[i];
+		ttf_metrics(tf[i], &fonts.met[i]);
 		fonts.wcache[i] = xmalloc(WCACHE_SIZE * sizeof *fonts.wcache[i]);
 		memset(fonts.wcache[i], 0xFF, WCACHE_SIZE * sizeof *fonts.wcache[i]);
 	}
 	return 0;
 }
 
+/* Empty a slot of the embedded-font cache, wiping the characters it tells of. */
+static void
+font_entry_free(struct font_entry *fe)
+{
+	if (fe->cps != NULL)
+		explicit_bzero(fe->cps, fe->n * sizeof *fe->cps);
+	if (fe->cmap_z != NULL)
+		explicit_bzero(fe->cmap_z, fe->cmap_zlen);
+	free(fe->cps);
+	free(fe->gids);
+	free(fe->ttf_z);
+	free(fe->cmap_z);
+	memset(fe, 0, sizeof *fe);
+}
+
 /* Release the cached fonts. */
 void
 pdf_cache_clear(void)
 {
-	int i;
+	int i, k;
 
 	for (i = 0; i < F_COUNT; i++) {
+		for (k = 0; k < FONT_CACHE; k++)
+			font_entry_free(&fonts.cache[i][k]);
 		ttf_free(fonts.tf[i]);
 		free(fonts.wcache[i]);
 		fonts.tf[i] = NULL;
@@ -498,8 +549,6 @@ scan_str(struct render *r, const char *s, int face, const struct where *w, int g
 		}
 		r->used[face][cp >> 3] |= (unsigned char)(1u << (cp & 7));
 		r->used_any[face] = 1;
-		if (to_cp1252(cp) < 0)
-			r->wide[face] = 1;
 	}
 	return 0;
 }
@@ -1503,24 +1552,42 @@ hpdf_cause(const struct render *r, const char *doing)
 	    (unsigned)r->hc.detail, doing);
 }
 
-/* Fill the Helvetica width tables from libharu's metrics (once per process). */
+/*
+ * Fill the Helvetica width tables from libharu's metrics, once per
+ * process, in a scratch document: libharu's font objects fill a 256-entry
+ * width table by linear searches each time one is made, a third of a
+ * base-14 letter's time, so letters use the plain dictionaries of
+ * base14_font instead.
+ */
 static int
 load_w1252(struct render *r)
 {
+	static const char *names[F_COUNT] = { "Helvetica", "Helvetica-Bold" };
+	struct hctx hc = { HPDF_OK, HPDF_OK };
+	HPDF_Doc doc;
 	int f, b;
 
 	if (have_w1252)
 		return 0;
+	doc = HPDF_New(on_hpdf_error, &hc);
+	if (doc == NULL)
+		return -1;
 	for (f = 0; f < F_COUNT; f++) {
-		for (b = 0x20; b < 0x100; b++) {
-			HPDF_BYTE c = (HPDF_BYTE)b;
-			HPDF_TextWidth tw = HPDF_Font_TextWidth(r->font[f], &c, 1);
+		HPDF_Font font = HPDF_GetFont(doc, names[f], "WinAnsiEncoding");
 
-			if (r->hc.error != HPDF_OK)
-				return -1;
+		for (b = 0x20; font != NULL && b < 0x100; b++) {
+			HPDF_BYTE c = (HPDF_BYTE)b;
+			HPDF_TextWidth tw = HPDF_Font_TextWidth(font, &c, 1);
+
 			w1252[f][b] = (uint16_t)tw.width;
 		}
+		if (font == NULL || hc.error != HPDF_OK) {
+			r->hc = hc;
+			HPDF_Free(doc);
+			return -1;
+		}
 	}
+	HPDF_Free(doc);
 	have_w1252 = 1;
 	return 0;
 }
@@ -1574,99 +1641,581 @@ load_signature(struct render *r, char **cause)
 	return 0;
 }
 
+/* The CID a face draws a code point as (its index + 1 in the face's list), or 0. */
+static unsigned
+emb_cid(const struct emb *e, uint32_t cp)
+{
+	size_t lo = 0, hi = e->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->cps[mid] < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->n && e->cps[lo] == cp ? (unsigned)(lo + 1) : 0;
+}
+
 /*
- * Subset a font to the code points drawn in it and hand it to libharu.
- * The subset reveals which letters the text uses, so it never touches the
- * disk: it goes into an anonymous memory file that libharu opens by its
- * /proc/self/fd path.  libharu keeps its own descriptor open and reads the
- * glyph data again while saving, so our descriptor can be closed at once;
- * the memory is released when HPDF_Free closes libharu's.
+ * Six capital letters naming a subset (PDF 32000-1, 9.6.4), derived from
+ * the face and its code points so the same letter gives the same bytes.
+ */
+static void
+subset_tag(const struct emb *e, int face, char tag[7])
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+	int k;
+
+	h = (h ^ (uint32_t)face) * 16777619u;
+	for (i = 0; i < e->n; i++) {
+		for (k = 0; k < 4; k++)
+			h = (h ^ ((e->cps[i] >> (8 * k)) & 0xFF)) * 16777619u;
+	}
+	for (k = 0; k < 6; k++) {
+		tag[k] = (char)('A' + h % 26);
+		h /= 26;
+		if (k == 3)
+			h = (h ^ (uint32_t)e->n) * 16777619u;
+	}
+	tag[6] = '\0';
+}
+
+/* Append a 16-bit value as four hex digits in angle brackets. */
+static void
+hex16(struct buf *b, unsigned v)
+{
+	char s[8];
+
+	snprintf(s, sizeof s, "<%04X>", v & 0xFFFF);
+	buf_add(b, s, 6);
+}
+
+/*
+ * The ToUnicode CMap: each CID back to its code point, as ranges of
+ * consecutive code points (at most 100 per block, none crossing a change
+ * of the high byte, as the CMap format asks).
+ */
+static void
+to_unicode_cmap(const struct emb *e, struct buf *b)
+{
+	size_t i, j, nr = 0, k;
+	size_t *lo = xmalloc((e->n + 1) * sizeof *lo), *hi = xmalloc((e->n + 1) * sizeof *hi);
+
+	for (i = 0; i < e->n; i = j) {
+		for (j = i + 1; j < e->n; j++) {
+			if (e->cps[j] != e->cps[j - 1] + 1 || ((j + 1) & 0xFF) == 0 ||
+			    (e->cps[j] & 0xFF) == 0)
+				break;
+		}
+		lo[nr] = i;
+		hi[nr] = j - 1;
+		nr++;
+	}
+	buf_adds(b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+	    "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+	    "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+	    "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+	for (k = 0; k < nr; k += 100) {
+		size_t m = nr - k < 100 ? nr - k : 100;
+		char head[32];
+
+		snprintf(head, sizeof head, "%zu beginbfrange\n", m);
+		buf_adds(b, head);
+		for (i = k; i < k + m; i++) {
+			hex16(b, (unsigned)lo[i] + 1);
+			buf_addc(b, ' ');
+			hex16(b, (unsigned)hi[i] + 1);
+			buf_addc(b, ' ');
+			hex16(b, e->cps[lo[i]]);
+			buf_addc(b, '\n');
+		}
+		buf_adds(b, "endbfrange\n");
+	}
+	buf_adds(b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+	free(lo);
+	free(hi);
+}
+
+/* A new indirect dictionary, or NULL (libharu has reported why). */
+static HPDF_Dict
+new_obj(struct render *r)
+{
+	HPDF_Dict d = HPDF_Dict_New(r->pdf->mmgr);
+
+	if (d == NULL || HPDF_Xref_Add(r->pdf->xref, d) != HPDF_OK)
+		return NULL;
+	return d;
+}
+
+/* A standard Type1 font in Windows-1252, as libharu would write it, or NULL. */
+static HPDF_Font
+base14_font(struct render *r, const char *name)
+{
+	HPDF_Dict d = new_obj(r);
+
+	if (d == NULL || HPDF_Dict_AddName(d, "Type", "Font") != HPDF_OK ||
+	    HPDF_Dict_AddName(d, "Subtype", "Type1") != HPDF_OK ||
+	    HPDF_Dict_AddName(d, "BaseFont", name) != HPDF_OK ||
+	    HPDF_Dict_AddName(d, "Encoding", "WinAnsiEncoding") != HPDF_OK)
+		return NULL;
+	return (HPDF_Font)d;
+}
+
+/* A new deflated stream object holding len bytes, or NULL. */
+static HPDF_Dict
+new_stream(struct render *r, const void *data, size_t len)
+{
+	HPDF_Dict d = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
+
+	if (d == NULL)
+		return NULL;
+	d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	if (HPDF_Stream_Write(d->stream, data, (HPDF_UINT)len) != HPDF_OK)
+		return NULL;
+	return d;
+}
+
+/* Write the filter of a stream whose data is already deflated (libharu would drop the key). */
+static HPDF_STATUS
+write_flate_key(HPDF_Dict d, HPDF_Stream out)
+{
+	(void)d;
+	return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\n");
+}
+
+/* A new stream object holding len bytes deflated already, or NULL. */
+static HPDF_Dict
+new_deflated_stream(struct render *r, const void *z, size_t zlen)
+{
+	HPDF_Dict d = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
+
+	if (d == NULL)
+		return NULL;
+	d->filter = HPDF_STREAM_FILTER_NONE;
+	d->write_fn = write_flate_key;
+	if (HPDF_Stream_Write(d->stream, z, (HPDF_UINT)zlen) != HPDF_OK)
+		return NULL;
+	return d;
+}
+
+/* Deflate len bytes with libharu's own zlib settings into *out; 0 or -1. */
+static int
+deflate_bytes(struct render *r, const void *data, size_t len, unsigned char **out,
+    size_t *outlen)
+{
+	HPDF_Stream src = HPDF_MemStream_New(r->pdf->mmgr, HPDF_STREAM_BUF_SIZ);
+	HPDF_Stream dst = HPDF_MemStream_New(r->pdf->mmgr, HPDF_STREAM_BUF_SIZ);
+	HPDF_UINT got = 0;
+	int rc = -1;
+
+	*out = NULL;
+	*outlen = 0;
+	if (src != NULL && dst != NULL &&
+	    HPDF_Stream_Write(src, data, (HPDF_UINT)len) == HPDF_OK &&
+	    HPDF_Stream_WriteToStream(src, dst, HPDF_STREAM_FILTER_FLATE_DECODE, NULL) == HPDF_OK &&
+	    HPDF_Stream_Seek(dst, 0, HPDF_SEEK_SET) == HPDF_OK) {
+		HPDF_STATUS st;
+
+		got = HPDF_Stream_Size(dst);
+		*out = xmalloc(got + 1);
+		st = HPDF_Stream_Read(dst, *out, &got);
+		/* Reading to the very end reports end of stream: that is success. */
+		if (st == HPDF_OK || st == HPDF_STREAM_EOF) {
+			*outlen = got;
+			rc = 0;
+		} else {
+			free(*out);
+			*out = NULL;
+		}
+	}
+	if (src != NULL)
+		HPDF_Stream_Free(src);
+	if (dst != NULL)
+		HPDF_Stream_Free(dst);
+	return rc;
+}
+
+/*
+ * The cached font for a face's characters, made (subset, ToUnicode CMap,
+ * both deflated) when the cache has none; NULL on failure.
+ */
+static struct font_entry *
+font_for(struct render *r, int face, char **cause)
+{
+	struct emb *e = &r->emb[face];
+	struct font_entry *fe, *slot = NULL;
+	unsigned char *ttf = NULL;
+	unsigned *gids;
+	size_t len, k;
+	struct buf cmap;
+
+	for (k = 0; k < FONT_CACHE; k++) {
+		fe = &fonts.cache[face][k];
+		if (fe->cps != NULL && fe->n == e->n &&
+		    memcmp(fe->cps, e->cps, e->n * sizeof *e->cps) == 0) {
+			fe->used = ++fonts.tick;
+			return fe;
+		}
+		if (slot == NULL || fe->cps == NULL || (slot->cps != NULL && fe->used < slot->used))
+			slot = fe;
+	}
+	gids = xmalloc((e->n + 1) * sizeof *gids);
+	if (ttf_subset_gids(fonts.tf[face], e->cps, e->n, gids, &ttf, &len, cause) != 0) {
+		free(gids);
+		return NULL;
+	}
+	font_entry_free(slot);
+	slot->gids = gids;
+	slot->ttf_len = len;
+	buf_init(&cmap);
+	to_unicode_cmap(e, &cmap);
+	if (deflate_bytes(r, ttf, len, &slot->ttf_z, &slot->ttf_zlen) != 0 ||
+	    deflate_bytes(r, cmap.data, cmap.len, &slot->cmap_z, &slot->cmap_zlen) != 0) {
+		*cause = hpdf_cause(r, "compressing the font subset");
+		font_entry_free(slot);
+		buf_free(&cmap);
+		free(ttf);
+		return NULL;
+	}
+	buf_free(&cmap);
+	free(ttf);
+	slot->cps = xmalloc((e->n + 1) * sizeof *slot->cps);
+	memcpy(slot->cps, e->cps, e->n * sizeof *e->cps);
+	slot->n = e->n;
+	slot->used = ++fonts.tick;
+	return slot;
+}
+
+/*
+ * Embed a face as a Type0 font whose CIDFontType2 descendant holds the
+ * subset (made in memory, written as FontFile2), /W widths of the drawn
+ * characters only, /CIDToGIDMap /Identity (a small map when the font draws
+ * two characters with one glyph) and a ToUnicode CMap for text extraction.
+ * libharu's own TrueType path would build and deflate a 65,536-entry map
+ * for every letter.
  */
 static int
-load_subset(struct render *r, int face, char **cause)
+embed_face(struct render *r, int face, char **cause)
 {
-	uint32_t *cps = xmalloc(0x10000 * sizeof *cps);
-	size_t n = 0, len, done;
-	unsigned char *ttf = NULL;
+	struct emb *e = &r->emb[face];
+	const struct ttf_metrics *m = &fonts.met[face];
+	const struct font_entry *fe;
+	unsigned char *map = NULL;
+	size_t i, n = 0;
 	uint32_t cp;
-	int fd = -1;
-	char path[64];
-	const char *name;
+	int identity = 1;
+	char base[96], tag[7];
+	HPDF_Dict t0, cid, desc, ff, tu, info;
+	HPDF_Array arr, w, bbox;
+	HPDF_STATUS st = HPDF_OK;
 
+	for (cp = 0; cp < 0x10000 / 8; cp++)
+		n += (size_t)__builtin_popcount(r->used[face][cp]);
+	e->cps = xmalloc((n + 1) * sizeof *e->cps);
+	e->n = 0;
 	for (cp = 0; cp < 0x10000; cp += 8) {
 		unsigned bits = r->used[face][cp >> 3], k;
 
 		for (k = 0; bits != 0 && k < 8; k++) {
 			if (bits & (1u << k))
-				cps[n++] = cp + k;
+				e->cps[e->n++] = cp + k;
 		}
 	}
-	if (ttf_subset(fonts.tf[face], cps, n, &ttf, &len, cause) != 0)
-		goto fail;
-	fd = memfd_create("optout-font", MFD_CLOEXEC);
-	if (fd < 0) {
-		*cause = xasprintf("cannot create an in-memory file for the font subset");
-		goto fail;
+	if ((fe = font_for(r, face, cause)) == NULL)
+		return -1;
+	for (i = 0; i < e->n; i++) {
+		if (fe->gids[i] != i + 1)
+			identity = 0;
 	}
-	for (done = 0; done < len;) {
-		ssize_t w = write(fd, ttf + done, len - done);
+	subset_tag(e, face, tag);
+	snprintf(base, sizeof base, "%s+%s", tag, m->ps_name);
 
-		if (w <= 0) {
-			*cause = xasprintf("cannot write the font subset to memory");
-			goto fail;
+	/* each object is attached as soon as it exists, so libharu frees it with the document */
+	if ((t0 = new_obj(r)) == NULL || (cid = new_obj(r)) == NULL ||
+	    (desc = new_obj(r)) == NULL)
+		goto hpdf_fail;
+	st |= HPDF_Dict_AddName(t0, "Type", "Font");
+	st |= HPDF_Dict_AddName(t0, "Subtype", "Type0");
+	st |= HPDF_Dict_AddName(t0, "BaseFont", base);
+	st |= HPDF_Dict_AddName(t0, "Encoding", "Identity-H");
+	if ((arr = HPDF_Array_New(r->pdf->mmgr)) == NULL ||
+	    HPDF_Dict_Add(t0, "DescendantFonts", arr) != HPDF_OK ||
+	    HPDF_Array_Add(arr, cid) != HPDF_OK)
+		goto hpdf_fail;
+	if ((tu = new_deflated_stream(r, fe->cmap_z, fe->cmap_zlen)) == NULL ||
+	    HPDF_Dict_Add(t0, "ToUnicode", tu) != HPDF_OK)
+		goto hpdf_fail;
+
+	st |= HPDF_Dict_AddName(cid, "Type", "Font");
+	st |= HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+	st |= HPDF_Dict_AddName(cid, "BaseFont", base);
+	if ((info = HPDF_Dict_New(r->pdf->mmgr)) == NULL ||
+	    HPDF_Dict_Add(cid, "CIDSystemInfo", info) != HPDF_OK ||
+	    HPDF_Dict_Add(info, "Registry", HPDF_String_New(r->pdf->mmgr, "Adobe", NULL)) !=
+	    HPDF_OK ||
+	    HPDF_Dict_Add(info, "Ordering", HPDF_String_New(r->pdf->mmgr, "Identity", NULL)) !=
+	    HPDF_OK || HPDF_Dict_AddNumber(info, "Supplement", 0) != HPDF_OK)
+		goto hpdf_fail;
+	if (HPDF_Dict_Add(cid, "FontDescriptor", desc) != HPDF_OK)
+		goto hpdf_fail;
+	/* the widths the layout measured with, for CIDs 1..n */
+	if ((arr = HPDF_Array_New(r->pdf->mmgr)) == NULL || HPDF_Dict_Add(cid, "W", arr) != HPDF_OK ||
+	    HPDF_Array_AddNumber(arr, 1) != HPDF_OK || (w = HPDF_Array_New(r->pdf->mmgr)) == NULL ||
+	    HPDF_Array_Add(arr, w) != HPDF_OK)
+		goto hpdf_fail;
+	for (i = 0; i < e->n; i++)
+		st |= HPDF_Array_AddNumber(w, (HPDF_INT32)cp_width(r, face, e->cps[i]));
+	if (identity)
+		st |= HPDF_Dict_AddName(cid, "CIDToGIDMap", "Identity");
+	else {
+		map = xcalloc(e->n + 1, 2);
+		for (i = 0; i < e->n; i++) {
+			map[2 * (i + 1)] = (unsigned char)(fe->gids[i] >> 8);
+			map[2 * (i + 1) + 1] = (unsigned char)(fe->gids[i] & 0xFF);
 		}
-		done += (size_t)w;
+		if ((ff = new_stream(r, map, 2 * (e->n + 1))) == NULL ||
+		    HPDF_Dict_Add(cid, "CIDToGIDMap", ff) != HPDF_OK)
+			goto hpdf_fail;
 	}
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	name = HPDF_LoadTTFontFromFile(r->pdf, path, HPDF_TRUE);
-	if (name == NULL || r->hc.error != HPDF_OK) {
-		*cause = hpdf_cause(r, "loading the font subset");
-		goto fail;
-	}
-	r->font[face] = HPDF_GetFont(r->pdf, name, r->wide[face] ? "UTF-8" : "WinAnsiEncoding");
-	if (r->font[face] == NULL || r->hc.error != HPDF_OK) {
-		*cause = hpdf_cause(r, "preparing the font subset");
-		goto fail;
-	}
-	close(fd);
-	free(ttf);
-	free(cps);
+
+	st |= HPDF_Dict_AddName(desc, "Type", "FontDescriptor");
+	st |= HPDF_Dict_AddName(desc, "FontName", base);
+	st |= HPDF_Dict_AddNumber(desc, "Flags", 32);  /* nonsymbolic */
+	if ((bbox = HPDF_Array_New(r->pdf->mmgr)) == NULL ||
+	    HPDF_Dict_Add(desc, "FontBBox", bbox) != HPDF_OK)
+		goto hpdf_fail;
+	st |= HPDF_Array_AddNumber(bbox, m->x_min);
+	st |= HPDF_Array_AddNumber(bbox, m->y_min);
+	st |= HPDF_Array_AddNumber(bbox, m->x_max);
+	st |= HPDF_Array_AddNumber(bbox, m->y_max);
+	st |= HPDF_Dict_AddNumber(desc, "ItalicAngle", m->italic_angle);
+	st |= HPDF_Dict_AddNumber(desc, "Ascent", m->ascent);
+	st |= HPDF_Dict_AddNumber(desc, "Descent", m->descent);
+	st |= HPDF_Dict_AddNumber(desc, "CapHeight", m->cap_height);
+	st |= HPDF_Dict_AddNumber(desc, "StemV", face == F_BOLD ? 120 : 80);
+	if ((ff = new_deflated_stream(r, fe->ttf_z, fe->ttf_zlen)) == NULL ||
+	    HPDF_Dict_Add(desc, "FontFile2", ff) != HPDF_OK ||
+	    HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)fe->ttf_len) != HPDF_OK)
+		goto hpdf_fail;
+	if (st != HPDF_OK || r->hc.error != HPDF_OK)
+		goto hpdf_fail;
+	r->font[face] = (HPDF_Font)t0;
+	free(map);
 	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	free(ttf);
-	free(cps);
+hpdf_fail:
+	*cause = hpdf_cause(r, "embedding the font subset");
+	free(map);
 	return -1;
 }
 
-/* Convert cleaned UTF-8 to Windows-1252 bytes in r->scratch. */
-static const char *
-encode_1252(struct render *r, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
+/*
+ * What a page's content stream has set so far.  Text is written as PDF
+ * operators directly: libharu's HPDF_Page_TextOut measures every string
+ * again (a linear search per character in its base-14 metrics), and it
+ * cannot draw glyph ids.
+ */
+struct pen {
+	struct buf *b;
+	HPDF_Page pg;
+	int in_text;
+	int face;               /* -1: none chosen in this text object */
+	float size;
+	long tx, ty;            /* text line start, in 1/1000 pt */
+	float line_w, stroke, fill;
+	const char *name[F_COUNT];      /* the fonts' resource names on this page */
+};
 
-	r->scratch.len = 0;
-	while (*p != '\0') {
+/* Append a number given in thousandths, with as few digits as it needs. */
+static void
+put_milli(struct buf *b, long v)
+{
+	char s[32];
+	int n;
+
+	if (v < 0) {
+		buf_addc(b, '-');
+		v = -v;
+	}
+	if (v % 1000 == 0)
+		n = snprintf(s, sizeof s, "%ld", v / 1000);
+	else if (v % 100 == 0)
+		n = snprintf(s, sizeof s, "%ld.%01ld", v / 1000, (v % 1000) / 100);
+	else if (v % 10 == 0)
+		n = snprintf(s, sizeof s, "%ld.%02ld", v / 1000, (v % 1000) / 10);
+	else
+		n = snprintf(s, sizeof s, "%ld.%03ld", v / 1000, v % 1000);
+	buf_add(b, s, (size_t)n);
+}
+
+/* Round points to thousandths. */
+static long
+milli(float v)
+{
+	return lroundf(v * 1000.0f);
+}
+
+/* Append a number and a space. */
+static void
+put_num(struct buf *b, float v)
+{
+	put_milli(b, milli(v));
+	buf_addc(b, ' ');
+}
+
+/* Leave the text object, if in one. */
+static void
+pen_end_text(struct pen *p)
+{
+	if (p->in_text) {
+		buf_adds(p->b, "ET\n");
+		p->in_text = 0;
+	}
+}
+
+/* Set the fill gray if it differs. */
+static void
+pen_fill(struct pen *p, float gray)
+{
+	if (p->fill != gray) {
+		put_num(p->b, gray);
+		buf_adds(p->b, "g\n");
+		p->fill = gray;
+	}
+}
+
+/* Append one string byte, escaped as a PDF literal string needs. */
+static void
+put_str_byte(struct buf *b, unsigned char c)
+{
+	if (c == '(' || c == ')' || c == '\\') {
+		buf_addc(b, '\\');
+		buf_addc(b, (char)c);
+	} else if (c == '\r')
+		buf_adds(b, "\\r");
+	else if (c == '\n')
+		buf_adds(b, "\\n");
+	else
+		buf_addc(b, (char)c);
+}
+
+/*
+ * Show cleaned UTF-8 text at (x, y): Windows-1252 bytes for base-14
+ * Helvetica, two-byte CIDs for an embedded face.
+ */
+static int
+pen_text(struct render *r, struct pen *p, int face, float size, float x, float y, const char *s,
+    char **cause)
+{
+	const unsigned char *q = (const unsigned char *)s;
+	long X = milli(x), Y = milli(y);
+
+	if (!p->in_text) {
+		buf_adds(p->b, "BT\n");
+		p->in_text = 1;
+		p->face = -1;
+		p->tx = p->ty = 0;
+	}
+	if (face != p->face || size != p->size) {
+		if (p->name[face] == NULL &&
+		    (p->name[face] = HPDF_Page_GetLocalFontName(p->pg, r->font[face])) == NULL) {
+			*cause = hpdf_cause(r, "adding a font to a page");
+			return -1;
+		}
+		buf_addc(p->b, '/');
+		buf_adds(p->b, p->name[face]);
+		buf_addc(p->b, ' ');
+		put_num(p->b, size);
+		buf_adds(p->b, "Tf\n");
+		p->face = face;
+		p->size = size;
+	}
+	put_milli(p->b, X - p->tx);
+	buf_addc(p->b, ' ');
+	put_milli(p->b, Y - p->ty);
+	buf_adds(p->b, " Td\n(");
+	p->tx = X;
+	p->ty = Y;
+	while (*q != '\0') {
 		uint32_t cp;
-		size_t n = u8dec(p, &cp);
-		int b;
+		size_t n = u8dec(q, &cp);
 
 		if (n == 0)
 			n = 1, cp = '?';
-		b = to_cp1252(cp);
-		buf_addc(&r->scratch, (char)(b < 0 ? '?' : b));
-		p += n;
+		q += n;
+		if (r->unicode) {
+			unsigned cid = emb_cid(&r->emb[face], cp);
+
+			if (cid == 0) {
+				*cause = xasprintf("U+%04X is missing from the font subset", (unsigned)cp);
+				return -1;
+			}
+			put_str_byte(p->b, (unsigned char)(cid >> 8));
+			put_str_byte(p->b, (unsigned char)(cid & 0xFF));
+		} else {
+			int b = to_cp1252(cp);
+
+			put_str_byte(p->b, (unsigned char)(b < 0 ? '?' : b));
+		}
 	}
-	buf_addc(&r->scratch, '\0');
-	return r->scratch.data;
+	buf_adds(p->b, ")Tj\n");
+	return 0;
 }
 
-/* Draw one text string at a PDF position in the face's encoding. */
-static HPDF_STATUS
-draw_text(struct render *r, HPDF_Page pg, int face, float x, float y, const char *s)
+/* Draw one non-text operation. */
+static int
+pen_op(struct render *r, struct pen *p, const struct op *op, char **cause)
 {
-	return HPDF_Page_TextOut(pg, x, y, r->wide[face] ? s : encode_1252(r, s));
+	const char *name;
+
+	pen_end_text(p);
+	switch (op->kind) {
+	case OP_LINE:
+		if (p->line_w != op->size) {
+			put_num(p->b, op->size);
+			buf_adds(p->b, "w\n");
+			p->line_w = op->size;
+		}
+		if (p->stroke != op->gray) {
+			put_num(p->b, op->gray);
+			buf_adds(p->b, "G\n");
+			p->stroke = op->gray;
+		}
+		put_num(p->b, op->x);
+		put_num(p->b, op->y);
+		buf_adds(p->b, "m ");
+		put_num(p->b, op->x2);
+		put_num(p->b, op->y2);
+		buf_adds(p->b, "l S\n");
+		break;
+	case OP_FILL:
+		pen_fill(p, op->gray);
+		put_num(p->b, op->x);
+		put_num(p->b, op->y);
+		put_num(p->b, op->x2);
+		put_num(p->b, op->y2);
+		buf_adds(p->b, "re f\n");
+		break;
+	case OP_IMAGE:
+		name = HPDF_Page_GetXObjectName(p->pg, r->sig);
+		if (name == NULL) {
+			*cause = hpdf_cause(r, "adding the signature to a page");
+			return -1;
+		}
+		buf_adds(p->b, "q ");
+		put_num(p->b, op->x2);
+		buf_adds(p->b, "0 0 ");
+		put_num(p->b, op->y2);
+		put_num(p->b, op->x);
+		put_num(p->b, op->y);
+		buf_adds(p->b, "cm /");
+		buf_adds(p->b, name);
+		buf_adds(p->b, " Do Q\n");
+		break;
+	}
+	return 0;
 }
 
 /* Draw every page from the layout, with its footer. */
@@ -1675,89 +2224,64 @@ draw(struct render *r, char **cause)
 {
 	size_t i, k;
 	char label[128];
+	struct buf content;
 
+	buf_init(&content);
 	for (i = 0; i < r->npages; i++) {
-		const struct page *p = &r->pages[i];
-		HPDF_Page pg = HPDF_AddPage(r->pdf);
-		int in_text = 0, face = -1;
-		float size = 0;
+		const struct page *pg = &r->pages[i];
+		struct pen p;
 
-		if (pg == NULL || HPDF_Page_SetWidth(pg, p->w) != HPDF_OK ||
-		    HPDF_Page_SetHeight(pg, p->h) != HPDF_OK)
+		memset(&p, 0, sizeof p);
+		/* PDF's initial graphics state: 1 pt lines, black */
+		p.line_w = 1.0f;
+		p.b = &content;
+		p.face = -1;
+		content.len = 0;
+		p.pg = HPDF_AddPage(r->pdf);
+		if (p.pg == NULL || HPDF_Page_SetWidth(p.pg, pg->w) != HPDF_OK ||
+		    HPDF_Page_SetHeight(p.pg, pg->h) != HPDF_OK) {
+			*cause = hpdf_cause(r, "adding a page");
 			goto fail;
-		for (k = p->first; k < p->first + p->count; k++) {
+		}
+		for (k = pg->first; k < pg->first + pg->count; k++) {
 			const struct op *op = &r->ops[k];
-			HPDF_STATUS st = HPDF_OK;
 
-			if (op->kind == OP_TEXT) {
-				int f = r->font[op->face] != NULL ? op->face : F_REG;
-
-				if (!in_text) {
-					st |= HPDF_Page_BeginText(pg);
-					in_text = 1;
-					face = -1;
-				}
-				if (f != face || op->size != size) {
-					st |= HPDF_Page_SetFontAndSize(pg, r->font[f], op->size);
-					face = f;
-					size = op->size;
-				}
-				st |= draw_text(r, pg, f, op->x, op->y, r->text.data + op->text);
-				if (st != HPDF_OK)
+			if (op->kind != OP_TEXT) {
+				if (pen_op(r, &p, op, cause) != 0)
 					goto fail;
 				continue;
 			}
-			if (in_text) {
-				st |= HPDF_Page_EndText(pg);
-				in_text = 0;
-			}
-			switch (op->kind) {
-			case OP_LINE:
-				st |= HPDF_Page_SetLineWidth(pg, op->size);
-				st |= HPDF_Page_SetGrayStroke(pg, op->gray);
-				st |= HPDF_Page_MoveTo(pg, op->x, op->y);
-				st |= HPDF_Page_LineTo(pg, op->x2, op->y2);
-				st |= HPDF_Page_Stroke(pg);
-				break;
-			case OP_FILL:
-				st |= HPDF_Page_SetGrayFill(pg, op->gray);
-				st |= HPDF_Page_Rectangle(pg, op->x, op->y, op->x2, op->y2);
-				st |= HPDF_Page_Fill(pg);
-				st |= HPDF_Page_SetGrayFill(pg, 0);
-				break;
-			case OP_IMAGE:
-				st |= HPDF_Page_DrawImage(pg, r->sig, op->x, op->y, op->x2, op->y2);
-				break;
-			}
-			if (st != HPDF_OK)
+			pen_fill(&p, 0);
+			if (pen_text(r, &p, r->font[op->face] != NULL ? op->face : F_REG, op->size,
+			    op->x, op->y, r->text.data + op->text, cause) != 0)
 				goto fail;
 		}
-		if (p->num > 0) {
-			const struct letter *lt = &r->letters[p->letter];
-			HPDF_STATUS st = HPDF_OK;
+		if (pg->num > 0) {
+			const struct letter *lt = &r->letters[pg->letter];
 			float w;
 
-			if (!in_text)
-				st |= HPDF_Page_BeginText(pg);
-			in_text = 1;
-			st |= HPDF_Page_SetGrayFill(pg, 0.3f);
-			snprintf(label, sizeof label, lt->page_fmt, p->num, p->total);
+			pen_fill(&p, 0.3f);
+			snprintf(label, sizeof label, lt->page_fmt, pg->num, pg->total);
 			w = text_width(r, F_REG, FOOT_SIZE, label, strlen(label));
-			st |= HPDF_Page_SetFontAndSize(pg, r->font[F_REG], FOOT_SIZE);
-			st |= draw_text(r, pg, F_REG, p->right - w, p->foot, label);
-			if (lt->ref != SIZE_MAX) {
-				st |= HPDF_Page_SetFontAndSize(pg, r->font[F_REG], lt->foot_size);
-				st |= draw_text(r, pg, F_REG, p->left, p->foot, r->text.data + lt->ref);
-			}
-			if (st != HPDF_OK)
+			if (pen_text(r, &p, F_REG, FOOT_SIZE, pg->right - w, pg->foot, label,
+			    cause) != 0)
+				goto fail;
+			if (lt->ref != SIZE_MAX && pen_text(r, &p, F_REG, lt->foot_size, pg->left,
+			    pg->foot, r->text.data + lt->ref, cause) != 0)
 				goto fail;
 		}
-		if (in_text && HPDF_Page_EndText(pg) != HPDF_OK)
+		pen_end_text(&p);
+		if (HPDF_Stream_Write(((HPDF_PageAttr)((HPDF_Dict)p.pg)->attr)->stream,
+		    (const HPDF_BYTE *)content.data, (HPDF_UINT)content.len) != HPDF_OK ||
+		    r->hc.error != HPDF_OK) {
+			*cause = hpdf_cause(r, "drawing a page");
 			goto fail;
+		}
 	}
+	buf_free(&content);
 	return 0;
 fail:
-	*cause = hpdf_cause(r, "drawing a page");
+	buf_free(&content);
 	return -1;
 }
 
@@ -1770,8 +2294,9 @@ render_free(struct render *r)
 	free(r->ops);
 	free(r->pages);
 	free(r->letters);
+	free(r->emb[F_REG].cps);
+	free(r->emb[F_BOLD].cps);
 	buf_free(&r->text);
-	buf_free(&r->scratch);
 	free(r);
 }
 
@@ -1818,7 +2343,6 @@ pdf_render_many(const struct doc *const *docs, size_t n, const struct pdf_opts *
 	if (o != NULL)
 		r->o = *o;
 	buf_init(&r->text);
-	buf_init(&r->scratch);
 	if (scan_all(r, docs, n, cause) != 0)
 		goto fail;
 
@@ -1833,9 +2357,8 @@ pdf_render_many(const struct doc *const *docs, size_t n, const struct pdf_opts *
 		goto fail;
 	}
 	if (!r->unicode) {
-		r->font[F_REG] = HPDF_GetFont(r->pdf, "Helvetica", "WinAnsiEncoding");
-		r->font[F_BOLD] = HPDF_GetFont(r->pdf, "Helvetica-Bold", "WinAnsiEncoding");
-		if (r->font[F_REG] == NULL || r->font[F_BOLD] == NULL || load_w1252(r) != 0) {
+		if (load_w1252(r) != 0 || (r->font[F_REG] = base14_font(r, "Helvetica")) == NULL ||
+		    (r->font[F_BOLD] = base14_font(r, "Helvetica-Bold")) == NULL) {
 			*cause = hpdf_cause(r, "loading Helvetica");
 			goto fail;
 		}
@@ -1855,13 +2378,9 @@ pdf_render_many(const struct doc *const *docs, size_t n, const struct pdf_opts *
 	}
 
 	if (r->unicode) {
-		if ((r->wide[F_REG] || r->wide[F_BOLD]) && HPDF_UseUTFEncodings(r->pdf) != HPDF_OK) {
-			*cause = hpdf_cause(r, "enabling UTF-8");
+		if (embed_face(r, F_REG, cause) != 0)
 			goto fail;
-		}
-		if (load_subset(r, F_REG, cause) != 0)
-			goto fail;
-		if (r->used_any[F_BOLD] && load_subset(r, F_BOLD, cause) != 0)
+		if (r->used_any[F_BOLD] && embed_face(r, F_BOLD, cause) != 0)
 			goto fail;
 	}
 	if (draw(r, cause) != 0)
@@ -1919,7 +2438,6 @@ pdf_check(const struct doc *d, const struct pdf_opts *o, char **cause)
 	if (o != NULL)
 		r->o = *o;
 	buf_init(&r->text);
-	buf_init(&r->scratch);
 	rc = scan_all(r, docs, 1, cause);
 	render_free(r);
 	return rc;

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -411,6 +412,77 @@ unsigned
 ttf_units_per_em(const struct ttf_font *f)
 {
 	return f->upem;
+}
+
+/* Scale font units to 1/1000 em, truncating toward zero as PDF writers do. */
+static int
+to_1000(const struct ttf_font *f, int v)
+{
+	return (int)((long)v * 1000 / (long)f->upem);
+}
+
+/* Copy the Windows English PostScript name, keeping only characters safe in a PDF name. */
+static void
+ps_name(const struct ttf_font *f, char *out, size_t size)
+{
+	const unsigned char *t;
+	unsigned count, soff, i, k;
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (f->names.found) {
+		t = f->data + f->names.off;
+		count = rd16(t + 2);
+		soff = rd16(t + 4);
+		for (i = 0; 6 + 12 * ((size_t)i + 1) <= f->names.len && i < count; i++) {
+			const unsigned char *r = t + 6 + 12 * (size_t)i;
+			unsigned len = rd16(r + 8), o = rd16(r + 10);
+
+			if (rd16(r) != 3 || rd16(r + 2) != 1 || rd16(r + 4) != 0x409 ||
+			    rd16(r + 6) != 6 || (size_t)soff + o + len > f->names.len)
+				continue;
+			for (k = 0; k + 1 < len && n + 1 < size; k += 2) {
+				unsigned c = rd16(t + soff + o + k);
+
+				if (c > 0x20 && c < 0x7F && strchr("()<>[]{}/%#", (int)c) == NULL)
+					out[n++] = (char)c;
+			}
+			out[n] = '\0';
+			break;
+		}
+	}
+	if (n == 0)
+		snprintf(out, size, "Font");
+}
+
+/* The font's descriptor metrics in 1/1000 em. */
+void
+ttf_metrics(const struct ttf_font *f, struct ttf_metrics *m)
+{
+	const unsigned char *head = f->data + f->head.off, *hhea = f->data + f->hhea.off;
+	struct ttf_glyph_info gi;
+	char *cause = NULL;
+	unsigned h;
+
+	memset(m, 0, sizeof *m);
+	m->x_min = to_1000(f, rds16(head + 36));
+	m->y_min = to_1000(f, rds16(head + 38));
+	m->x_max = to_1000(f, rds16(head + 40));
+	m->y_max = to_1000(f, rds16(head + 42));
+	m->ascent = to_1000(f, rds16(hhea + 4));
+	m->descent = to_1000(f, rds16(hhea + 6));
+	if (f->os2.found && f->os2.len >= 90 && rd16(f->data + f->os2.off) >= 2)
+		m->cap_height = to_1000(f, rds16(f->data + f->os2.off + 88));
+	if (m->cap_height <= 0 && (h = ttf_glyph_id(f, 'H')) != 0) {
+		if (ttf_glyph_info(f, h, &gi, &cause) == 0)
+			m->cap_height = to_1000(f, gi.y_max);
+		free(cause);
+	}
+	if (m->cap_height <= 0)
+		m->cap_height = m->ascent;
+	if (f->post.found)
+		m->italic_angle = (int)(int32_t)rd32(f->data + f->post.off + 4) / 65536;
+	ps_name(f, m->ps_name, sizeof m->ps_name);
 }
 
 /* Look a code point up in a format 4 subtable. */
@@ -1059,9 +1131,8 @@ cmp_cp(const void *a, const void *b)
 
 /*
  * Code points closer than this share one cmap segment, with zeros in its
- * glyphIdArray for the gaps.  Fewer segments matter because libharu looks
- * every one of the 65,536 UTF-8 code values up in the cmap with a linear
- * scan over the segments, twice per embedded font.
+ * glyphIdArray for the gaps: a short table for whoever reads the subset's
+ * cmap (PDF viewers draw by glyph id; FreeType and tools still map text).
  */
 #define CMAP_MERGE_GAP 256
 /* Bound on glyphIdArray entries, keeping the subtable far below 64 KB. */
@@ -1284,6 +1355,31 @@ int
 ttf_subset(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
     unsigned char **out, size_t *len, char **cause)
 {
+	return ttf_subset_gids(f, cps, ncps, NULL, out, len, cause);
+}
+
+/* The subset's glyph id of a code point, by binary search in the sorted unique list. */
+static unsigned
+subset_gid_of(const uint32_t *cp, const unsigned *cpgid, size_t n, uint32_t c)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cp[mid] < c)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && cp[lo] == c ? cpgid[lo] : 0;
+}
+
+/* Build a subset and report each code point's new glyph id (gids may be NULL). */
+int
+ttf_subset_gids(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
+    unsigned *gids, unsigned char **out, size_t *len, char **cause)
+{
 	uint32_t *cp = NULL;
 	unsigned *newid = NULL, *old = NULL, *cpgid = NULL;
 	uint32_t *loca = NULL;
@@ -1334,6 +1430,8 @@ ttf_subset(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
 		}
 		cpgid[i] = newid[g];
 	}
+	for (i = 0; gids != NULL && i < ncps; i++)
+		gids[i] = subset_gid_of(cp, cpgid, n, cps[i]);
 
 	/* glyf, with every glyph flattened into a simple one */
 	memcpy(tab[ntab].tag, "glyf", 5);

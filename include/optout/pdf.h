@@ -10,12 +10,15 @@
  * the font lacks are refused with a message naming the code point and the
  * block, never printed as "?".  The PDF carries no personal metadata: its
  * Producer is "optout" and nothing else is set.  No temporary file is
- * written: the font subset lives in an anonymous memory file.
+ * written: the font subset stays in memory and is embedded as a Type0 font
+ * drawn by its own glyph ids, with a ToUnicode map for text extraction.
  *
  * Contract: functions return 0 or -1 and set *cause to an allocated message
  * the caller frees; messages never contain document text.  *out is
- * allocated (free it with free()).  The parsed fonts are cached for the
- * life of the process; pdf_cache_clear releases them.  Not thread-safe.
+ * allocated (free it with free()).  The parsed fonts, and the last few
+ * subsets made from them (which hold the characters of recent letters),
+ * are cached in memory for the life of the process; pdf_cache_clear
+ * releases them.  Not thread-safe.
  */
 #ifndef OPTOUT_PDF_H
 #define OPTOUT_PDF_H

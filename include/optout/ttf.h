@@ -32,6 +32,15 @@ struct ttf_glyph_info {
 	unsigned advance;       /* advance width */
 };
 
+/* What a PDF font descriptor says about a font, in 1/1000 em. */
+struct ttf_metrics {
+	int x_min, y_min, x_max, y_max;   /* head's bounding box */
+	int ascent, descent;    /* hhea's ascender and descender */
+	int cap_height;         /* OS/2 sCapHeight, else the top of "H", else the ascent */
+	int italic_angle;       /* post's italicAngle, whole degrees */
+	char ps_name[64];       /* the PostScript name (name ID 6), PDF-name safe */
+};
+
 /* Parse a TrueType font (copied); name is used in messages. */
 int ttf_parse(const void *data, size_t len, const char *name, struct ttf_font **out,
     char **cause);
@@ -60,6 +69,17 @@ size_t ttf_count_composites(const struct ttf_font *f);
  */
 int ttf_subset(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
     unsigned char **out, size_t *len, char **cause);
+/*
+ * ttf_subset that also tells where each glyph went: gids[i] is the subset's
+ * glyph id for cps[i] (gids has ncps entries).  Glyph 0 is .notdef; the
+ * others follow in code point order, each source glyph once, so distinct
+ * code points share an id only when the font draws them with one glyph.
+ */
+int ttf_subset_gids(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
+    unsigned *gids, unsigned char **out, size_t *len, char **cause);
+
+/* The font's descriptor metrics, scaled to 1/1000 em (truncated toward zero). */
+void ttf_metrics(const struct ttf_font *f, struct ttf_metrics *m);
 
 /* Check the table directory, every table checksum and head.checkSumAdjustment. */
 int ttf_check(const void *data, size_t len, char **cause);

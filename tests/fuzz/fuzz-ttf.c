@@ -1,12 +1,14 @@
 /*
  * fuzz-ttf: an arbitrary font blob through the TrueType reader and the
  * subsetter, as the PDF renderer uses them: map code points, resolve (and
- * flatten) glyphs, subset the ones found; a subset that parses must then
- * pass the module's own checksum check and parse again.
+ * flatten) glyphs, read the descriptor metrics, subset the ones found; a
+ * subset must then pass the module's own checksum check, parse again and
+ * map each code point to the glyph id the subsetter reported.
  */
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "fuzz.h"
 #include "optout/ttf.h"
@@ -20,6 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint32_t want[] = { 'A', 'e', 0xE9, 0x1EC5, 0x00F1, '0', ' ', 0x2019 };
 	uint32_t cps[sizeof want / sizeof want[0]];
+	unsigned gids[sizeof want / sizeof want[0]];
+	struct ttf_metrics m;
 	struct ttf_font *f = NULL, *again = NULL;
 	struct ttf_glyph_info gi;
 	unsigned char *sub = NULL;
@@ -31,6 +35,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(cause);
 		return 0;
 	}
+	/* the PostScript name goes into the PDF as a name: never empty, never a delimiter */
+	ttf_metrics(f, &m);
+	if (m.ps_name[0] == '\0' || strpbrk(m.ps_name, "()<>[]{}/%# \t\r\n") != NULL)
+		abort();
 	n = ttf_num_glyphs(f);
 	(void)ttf_units_per_em(f);
 	(void)ttf_count_composites(f);
@@ -46,11 +54,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ttf_glyph_id(f, want[i]) != 0)
 			cps[ncps++] = want[i];
 	}
-	if (ttf_subset(f, cps, ncps, &sub, &len, &cause) == 0) {
+	if (ttf_subset_gids(f, cps, ncps, gids, &sub, &len, &cause) == 0) {
 		/* What the subsetter writes is embedded in letters: it must be a sound font. */
 		if (ttf_check(sub, len, &cause) != 0 || ttf_parse(sub, len, "subset", &again,
 		    &cause) != 0)
 			abort();
+		/* letters draw these ids: they must be the subset's glyphs for the code points */
+		for (i = 0; i < ncps; i++) {
+			if (gids[i] == 0 || ttf_glyph_id(again, cps[i]) != gids[i])
+				abort();
+		}
 		ttf_free(again);
 		free(sub);
 	} else {

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 
 #include "optout/doc.h"
 #include "optout/pdf.h"
+#include "optout/ttf.h"
 #include "optout/util.h"
 
 static char tmpdir[] = "/tmp/test-pdf-XXXXXX";
@@ -861,6 +863,248 @@ test_font_block_boundary(void **state)
 	free(path);
 }
 
+/*
+ * An embedded face is a Type0 font over the subset's glyph ids: an
+ * Identity CID-to-glyph map rather than libharu's 65,536-entry one, widths
+ * for the drawn characters only, and a ToUnicode CMap through which
+ * Spanish, Vietnamese, Cyrillic and Greek text extracts exactly.
+ */
+static void
+test_embedded_fonts(void **state)
+{
+	static const char *lines[] = {
+		"¿Señora Íñiguez? ¡Sí! Año, pingüino, acción, Ñandú.",
+		"Nguyễn Thị Hương, Đặng Quốc Việt, Phạm Ngọc Yến.",
+		"Мария Иванова, Γιώργος Παπαδόπουλος, Łódź, Ærøskøbing.",
+	};
+	struct buf m;
+	char *path, *qdf, *text, *fonts, *cmd;
+	size_t len, i, qlen;
+	char *cause = NULL;
+
+	(void)state;
+	need("pdftotext", "pdffonts", "qpdf", (const char *)NULL);
+	buf_init(&m);
+	buf_printf(&m, "@paper letter\n@ref " REF "\n@subject Re: Solicitud de Nguyễn\n\n");
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		buf_printf(&m, "%s\n\n", lines[i]);
+	path = markup_to("embedded.pdf", m.data, NULL, &len);
+	text = run_ok("pdftotext -layout '%s' -", path);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		assert_true(contains(text, lines[i]));
+	assert_true(contains(text, "Re: Solicitud de Nguyễn"));
+	assert_true(contains(text, "Reference: " REF));
+	fonts = run_ok("pdffonts '%s'", path);
+	/* both faces, the bold one too, as subset CID fonts with a ToUnicode map */
+	assert_true(contains(fonts, "+DejaVuSans "));
+	assert_true(contains(fonts, "+DejaVuSans-Bold "));
+	assert_false(contains(fonts, "WinAnsi"));
+	assert_false(contains(fonts, "no  "));
+
+	/* the objects, uncompressed */
+	qdf = path_join(tmpdir, "embedded-qdf.pdf");
+	free(run_ok("qpdf --qdf --object-streams=disable '%s' '%s'", path, qdf));
+	cmd = NULL;
+	if (read_file(qdf, 1 << 24, &cmd, &qlen, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_true(contains(cmd, "/Subtype /CIDFontType2"));
+	assert_true(contains(cmd, "/CIDToGIDMap /Identity"));
+	assert_true(contains(cmd, "/Ordering (Identity)"));
+	assert_true(contains(cmd, "/Encoding /Identity-H"));
+	assert_true(contains(cmd, "/FontFile2"));
+	assert_true(contains(cmd, "/CMapName /Adobe-Identity-UCS def"));
+	/* "ễ" is the regular face's last code point, U+1EC5 */
+	assert_true(contains(cmd, "<1EC5>\n"));
+	/* libharu's map alone was 131,070 bytes uncompressed */
+	assert_true(qlen < 60000);
+	free(cmd);
+	free(qdf);
+	free(fonts);
+	free(text);
+	free(path);
+	buf_free(&m);
+}
+
+/* Read a big-endian 16-bit value. */
+static unsigned
+be16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/*
+ * Make a font's format 4 cmap send code point from to glyph gid.  The
+ * subsetter writes the segment holding from with a glyphIdArray (printable
+ * ASCII and U+0103 are merged into one); the checksums are left stale, as
+ * the reader does not need them.
+ */
+static void
+cmap_redirect(unsigned char *font, size_t len, uint32_t from, unsigned gid)
+{
+	unsigned n = be16(font + 4), i, k, segx2;
+	const unsigned char *e;
+	unsigned char *c = NULL, *t;
+
+	for (i = 0; i < n; i++) {
+		e = font + 12 + 16 * (size_t)i;
+		if (memcmp(e, "cmap", 4) == 0)
+			c = font + ((size_t)e[8] << 24 | (size_t)e[9] << 16 | (size_t)e[10] << 8 | e[11]);
+	}
+	assert_non_null(c);
+	assert_true(c + 40 < font + len);
+	t = c + ((size_t)c[8] << 24 | (size_t)c[9] << 16 | (size_t)c[10] << 8 | c[11]);
+	assert_int_equal(be16(t), 4);
+	segx2 = be16(t + 6);
+	for (k = 0; k < segx2 / 2; k++) {
+		unsigned end = be16(t + 14 + 2 * k), start = be16(t + 16 + segx2 + 2 * k);
+		unsigned char *ro = t + 16 + 3 * segx2 + 2 * k, *slot;
+
+		if (from < start || from > end)
+			continue;
+		assert_true(be16(ro) != 0);
+		slot = ro + be16(ro) + 2 * (from - start);
+		assert_true(slot + 2 <= font + len);
+		slot[0] = (unsigned char)(gid >> 8);
+		slot[1] = (unsigned char)(gid & 0xFF);
+		return;
+	}
+	fail_msg("U+%04X is in no cmap segment", (unsigned)from);
+}
+
+/*
+ * A font that draws two characters with one glyph gets a CID-to-glyph map
+ * (not /Identity), and the text still extracts as the two characters.
+ */
+static void
+test_shared_glyph(void **state)
+{
+	uint32_t cps[100];
+	size_t n = 0, flen, len;
+	unsigned char *font = NULL;
+	struct ttf_font *src = NULL, *sub = NULL;
+	char *cause = NULL, *dir, *path, *pdf, *text, *qdf, *objs, *src_path;
+	struct pdf_opts o;
+	uint32_t c;
+
+	(void)state;
+	need("pdftotext", "qpdf", (const char *)NULL);
+	for (c = 0x20; c < 0x7F; c++)
+		cps[n++] = c;
+	cps[n++] = 0x0103;      /* ă: beyond Windows-1252, so the font is embedded */
+	cps[n++] = 0x2022;      /* the list bullet */
+	src_path = path_join(PDF_FONT_DIR, "DejaVuSans.ttf");
+	if (ttf_load_file(src_path, &src, &cause) != 0 ||
+	    ttf_subset(src, cps, n, &font, &flen, &cause) != 0 ||
+	    ttf_parse(font, flen, "subset", &sub, &cause) != 0)
+		fail_msg("%s", cause);
+	/* "Q" now prints with the glyph of "O" */
+	cmap_redirect(font, flen, 'Q', ttf_glyph_id(sub, 'O'));
+	ttf_free(sub);
+	sub = NULL;
+	assert_int_equal(ttf_parse(font, flen, "patched", &sub, &cause), 0);
+	assert_int_equal(ttf_glyph_id(sub, 'Q'), ttf_glyph_id(sub, 'O'));
+	dir = path_join(tmpdir, "shared-fonts");
+	assert_int_equal(mkdir(dir, 0700), 0);
+	path = path_join(dir, "DejaVuSans.ttf");
+	if (write_file_atomic(path, font, flen, 0600, &cause) != 0)
+		fail_msg("%s", cause);
+	free(path);
+	path = path_join(dir, "DejaVuSans-Bold.ttf");
+	free(src_path);
+	src_path = path_join(PDF_FONT_DIR, "DejaVuSans-Bold.ttf");
+	assert_int_equal(symlink(src_path, path), 0);
+
+	memset(&o, 0, sizeof o);
+	o.font_dir = dir;
+	pdf = markup_to("shared.pdf", "@paper letter\n@ref " REF "\n\nQuota of ăn: ODD QUOTES.\n",
+	    &o, &len);
+	text = run_ok("pdftotext -layout '%s' -", pdf);
+	assert_true(contains(text, "Quota of ăn: ODD QUOTES."));
+	qdf = path_join(tmpdir, "shared-qdf.pdf");
+	free(run_ok("qpdf --qdf --object-streams=disable '%s' '%s'", pdf, qdf));
+	if (read_file(qdf, 1 << 24, &objs, &len, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_true(contains(objs, "/CIDToGIDMap "));
+	assert_false(contains(objs, "/CIDToGIDMap /Identity"));
+	free(run_ok("qpdf --check '%s'", pdf));
+	pdf_cache_clear();      /* the next tests use the real fonts */
+	free(objs);
+	free(qdf);
+	free(text);
+	free(pdf);
+	free(path);
+	free(dir);
+	free(src_path);
+	free(font);
+	ttf_free(sub);
+	ttf_free(src);
+}
+
+/* Render markup in memory, failing the test on error. */
+static unsigned char *
+render_mem(const char *markup, size_t *len)
+{
+	struct doc *d = parse_ok(markup);
+	unsigned char *out = NULL;
+	char *cause = NULL;
+
+	if (pdf_render(d, NULL, &out, len, &cause) != 0)
+		fail_msg("pdf_render: %s", cause);
+	doc_free(d);
+	return out;
+}
+
+/*
+ * Fonts made for one letter are reused for the next with the same
+ * characters: the same bytes whether the font was made or taken from the
+ * cache, after other names have come and gone, and each name still prints.
+ */
+static void
+test_font_reuse(void **state)
+{
+	static const char *names[] = { "Nguyễn Văn Anh", "Trần Thị Bình", "Lê Hữu Cường",
+		"Phạm Đức Dũng", "Hoàng Minh Giang", "Huỳnh Thanh Hải" };
+	unsigned char *first, *again;
+	size_t flen, alen, len, i;
+	char *m, *path, *text, *cause = NULL;
+
+	(void)state;
+	need("pdftotext", (const char *)NULL);
+	pdf_cache_clear();
+	m = letter_markup("letter", names[0], 0);
+	first = render_mem(m, &flen);
+	again = render_mem(m, &alen);
+	assert_int_equal(alen, flen);
+	assert_memory_equal(again, first, flen);
+	free(again);
+	/* more names than the cache holds, then the first one again */
+	for (i = 1; i < sizeof names / sizeof names[0]; i++) {
+		char *other = letter_markup("letter", names[i], 0), *file;
+
+		file = xasprintf("reuse-%zu.pdf", i);
+		path = markup_to(file, other, NULL, &len);
+		text = run_ok("pdftotext -layout '%s' -", path);
+		assert_true(contains(text, names[i]));
+		free(text);
+		free(path);
+		free(file);
+		free(other);
+	}
+	again = render_mem(m, &alen);
+	assert_int_equal(alen, flen);
+	assert_memory_equal(again, first, flen);
+	path = path_join(tmpdir, "reuse-0.pdf");
+	if (write_file_atomic(path, again, alen, 0600, &cause) != 0)
+		fail_msg("%s", cause);
+	text = run_ok("pdftotext -layout '%s' -", path);
+	assert_true(contains(text, names[0]));
+	free(text);
+	free(path);
+	free(again);
+	free(first);
+	free(m);
+}
+
 int
 main(void)
 {
@@ -878,6 +1122,9 @@ main(void)
 		cmocka_unit_test(test_signature),
 		cmocka_unit_test(test_no_fd_leak),
 		cmocka_unit_test(test_font_block_boundary),
+		cmocka_unit_test(test_embedded_fonts),
+		cmocka_unit_test(test_shared_glyph),
+		cmocka_unit_test(test_font_reuse),
 	};
 
 	return cmocka_run_group_tests_name("pdf", tests, setup, teardown);

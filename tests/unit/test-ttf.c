@@ -421,6 +421,58 @@ test_mutations(void **state)
 	free(good);
 }
 
+/* ttf_subset_gids says where each code point went, as the subset's own cmap does. */
+static void
+test_subset_gids(void **state)
+{
+	/* unsorted, with a duplicate: ids follow code point order, one per glyph */
+	static const uint32_t cps[] = { 'n', 0x1EC5, 'N', 'g', 'n', 'u' };
+	static const unsigned want[] = { 3, 5, 1, 2, 3, 4 };
+	unsigned gids[6];
+	unsigned char *out = NULL, *plain;
+	size_t len, plen, i;
+	char *cause = NULL;
+	struct ttf_font *s = NULL;
+
+	(void)state;
+	assert_int_equal(ttf_subset_gids(regular, cps, 6, gids, &out, &len, &cause), 0);
+	assert_int_equal(ttf_parse(out, len, "subset", &s, &cause), 0);
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(gids[i], want[i]);
+		assert_int_equal(ttf_glyph_id(s, cps[i]), gids[i]);
+		/* the subset keeps each glyph's advance */
+		assert_int_equal(ttf_width_1000(s, cps[i]), ttf_width_1000(regular, cps[i]));
+	}
+	assert_int_equal(ttf_num_glyphs(s), 6);
+	/* without the ids, the same font */
+	plain = subset_ok(cps, 6, &plen);
+	assert_int_equal(plen, len);
+	assert_memory_equal(plain, out, len);
+	ttf_free(s);
+	free(plain);
+	free(out);
+}
+
+/* The descriptor metrics are DejaVu Sans's, in 1/1000 em, truncated as libharu did. */
+static void
+test_metrics(void **state)
+{
+	struct ttf_metrics m;
+
+	(void)state;
+	ttf_metrics(regular, &m);
+	assert_string_equal(m.ps_name, "DejaVuSans");
+	/* head: -2090 -948 3673 2524; hhea: 1901 -483; "H" is 1493 tall; 2048 units/em */
+	assert_int_equal(m.x_min, -1020);
+	assert_int_equal(m.y_min, -462);
+	assert_int_equal(m.x_max, 1793);
+	assert_int_equal(m.y_max, 1232);
+	assert_int_equal(m.ascent, 928);
+	assert_int_equal(m.descent, -235);
+	assert_int_equal(m.cap_height, 729);
+	assert_int_equal(m.italic_angle, 0);
+}
+
 int
 main(void)
 {
@@ -434,6 +486,8 @@ main(void)
 		cmocka_unit_test(test_subset_size),
 		cmocka_unit_test(test_whole_font),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_subset_gids),
+		cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests_name("ttf", tests, setup, teardown);
