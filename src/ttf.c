@@ -1386,7 +1386,7 @@ ttf_subset_gids(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
 	int *lsb = NULL;
 	size_t n = 0, i, nnew = 1, ntab = 0;
 	struct subset_stats st;
-	struct out_table tab[13];
+	struct out_table tab[10];
 	struct buf *glyf, *b;
 	int short_loca;
 	const unsigned char *src;
@@ -1558,29 +1558,6 @@ ttf_subset_gids(const struct ttf_font *f, const uint32_t *cps, size_t ncps,
 	}
 	for (i = 0; i < 4; i++)
 		put32(b, 0);    /* memory hints */
-
-	/*
-	 * cvt, fpgm and prep, one harmless entry each.  The subset has no
-	 * hinting, but libharu re-writes every font it embeds with these three
-	 * tables and checksums each one by seeking to its start in a stream of
-	 * 4 KiB blocks; an empty table that starts exactly at a block boundary
-	 * makes that seek fail (HPDF_INVALID_OBJECT), so about one letter in
-	 * two thousand could not be written, and libharu leaked its stream.
-	 * A zero control value, and SVTCA[0] (set the vectors to the y axis,
-	 * no stack use) as the only instruction, change nothing.
-	 */
-	memcpy(tab[ntab].tag, "cvt ", 5);
-	b = &tab[ntab++].data;
-	buf_init(b);
-	put16(b, 0);
-	memcpy(tab[ntab].tag, "fpgm", 5);
-	b = &tab[ntab++].data;
-	buf_init(b);
-	buf_addc(b, 0x00);
-	memcpy(tab[ntab].tag, "prep", 5);
-	b = &tab[ntab++].data;
-	buf_init(b);
-	buf_addc(b, 0x00);
 
 	assemble(tab, ntab, out, len);
 	for (i = 0; i < ntab; i++)

@@ -838,9 +838,10 @@ test_no_fd_leak(void **state)
 }
 
 /*
- * A glyph set whose font, as libharu re-writes it, ends exactly on one of
- * its 4 KiB stream blocks (found by fuzz-doc with DejaVu Sans 2.37): an
- * empty hinting table there made libharu fail to write the document.
+ * A glyph set whose font, as libharu used to re-write it, ended exactly on
+ * one of its 4 KiB stream blocks (found by fuzz-doc with DejaVu Sans 2.37):
+ * an empty hinting table there made libharu fail to write the document.
+ * Fonts are now written as objects of their own; the set must still print.
  */
 static void
 test_font_block_boundary(void **state)
