@@ -23,6 +23,7 @@
 #include "optout/ledger.h"
 #include "optout/letter.h"
 #include "optout/packet.h"
+#include "optout/pdf.h"
 #include "optout/plan.h"
 #include "optout/profile.h"
 #include "optout/registry.h"
@@ -307,6 +308,9 @@ session_end(struct server *sv, size_t slot, const char *why)
 
 	trace("session %u wiped: %s", s->serial, why);
 	session_clear_data(s);
+	/* The PDF module keeps recent font subsets, which show the characters letters used. */
+	pdf_cache_clear();
+	trace("session %u: letter fonts released%s", s->serial, "");
 	explicit_bzero(s, sizeof *s);
 	free(s);
 	sv->sessions[slot] = NULL;

@@ -141,6 +141,7 @@ fi
 post --data-urlencode "csrf=$tok" --data-urlencode action=finish >/dev/null
 check_has "finishing says the data is erased" "$work/page" "Your data has been erased from this computer."
 check_has "the trace records the wipe" "$work/trace" "session 1 wiped: finished"
+check_has "the wipe releases the letter fonts, whose subsets show the characters used" "$work/trace" "session 1: letter fonts released"
 code=$(curl -s -o /dev/null -w '%{http_code}' -b "optout_session=$sid" "${url}packet.tar.age")
 check_eq "the finished session's packet is gone" 404 "$code"
 
