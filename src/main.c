@@ -55,7 +55,7 @@ main(int argc, char **argv)
 	heap_keep();
 	process_protect();
 	/* Messages follow the locale; numbers in PDFs and JSON keep the C decimal point. */
-	setlocale(LC_ALL, "");
+	i18n_setlocale();
 	setlocale(LC_NUMERIC, "C");
 	i18n_init();
 	opterr = 0;

@@ -29,7 +29,12 @@
 #define _(s) i18n_gettext(s)
 #define N_(s) (s)
 
-/* Bind the message catalogue; call once, after setlocale. */
+/*
+ * setlocale(LC_ALL, "") and, when the locale asked for is not installed,
+ * C.UTF-8 with that locale's language in LANGUAGE (unless already set).
+ */
+void i18n_setlocale(void);
+/* Bind the message catalogue; call once, after i18n_setlocale. */
 void i18n_init(void);
 /* The translation of a message for the current locale (the message itself without one). */
 const char *i18n_gettext(const char *msgid);

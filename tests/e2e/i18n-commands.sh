@@ -17,6 +17,20 @@ if [ -d "$(dirname "$OPTOUT")/po/locale" ]; then
 	(unset OPTOUT_LOCALEDIR; "$OPTOUT" --help) >"$work/help" 2>&1 || true
 	check_has "./optout finds its build's catalogues without OPTOUT_LOCALEDIR" "$work/help" "Uso: optout"
 fi
+# ---- a Spanish locale the system has not generated (a fresh Debian has only C.UTF-8) ----
+# LANG=es_US.UTF-8 alone must still give Spanish, not silent English; a language
+# without a catalogue gives English; LANGUAGE, when set, still decides.
+(unset LANGUAGE; LANG=es_US.UTF-8 "$OPTOUT" --help) >"$work/help-es" 2>&1 || true
+check_has "LANG=es_US.UTF-8 alone gives Spanish" "$work/help-es" "Uso: optout"
+(unset LANGUAGE; LANG=es_MX.UTF-8 "$OPTOUT" mark OPT-AAAA-1111 frobbed --ledger "$L") >"$work/mark-es" 2>&1 || true
+check_has "and Spanish errors" "$work/mark-es" "no es ninguno de mailed"
+(unset LANGUAGE; LANG=fr_FR.UTF-8 "$OPTOUT" --help) >"$work/help-fr" 2>&1 || true
+check_has "a language without a catalogue gives English" "$work/help-fr" "Usage: optout"
+(LANGUAGE=en LANG=es_US.UTF-8 "$OPTOUT" --help) >"$work/help-en" 2>&1 || true
+check_has "LANGUAGE still decides" "$work/help-en" "Usage: optout"
+(unset LANGUAGE; LANG=C "$OPTOUT" --help) >"$work/help-c" 2>&1 || true
+check_has "the C locale stays English" "$work/help-c" "Usage: optout"
+
 rm -rf "$work/held"
 (unset OPTOUT_LOCALEDIR; "$OPTOUT" packet -p "$ex" -b example-cra -r access -o "$work/held" \
 	--no-ledger) >"$work/held.out" 2>&1 || true
