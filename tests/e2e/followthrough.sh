@@ -9,8 +9,6 @@
 fx="$TOP_SRCDIR/tests/fixtures"
 export OPTOUT_DATADIR="$fx/data"
 L="$work/l.db"
-flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; echo "$1.flat"; }
-ref_of() { "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print([r["reference"] for r in j if r["client"]==sys.argv[2] and r["request"]==sys.argv[3]][0])' "$work/st.json" "$1" "$2"; }
 field() { "$PYTHON" -c 'import json,sys; r=[r for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0]; print(" ".join(str(r[k]) for k in sys.argv[3:]))' "$work/st.json" "$@"; }
 
 cat >"$work/c.csv" <<'CSV'

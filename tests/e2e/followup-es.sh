@@ -9,8 +9,6 @@
 
 export OPTOUT_DATADIR="$TOP_SRCDIR/tests/fixtures/data"
 L="$work/l.db"
-flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; echo "$1.flat"; }
-ref_of() { "$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.load(open(sys.argv[1])) if r["client"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
 # text PDF: the PDF's text on one line, in a file whose name is printed.
 text() { "$PDFTOTEXT" -enc UTF-8 "$1" "$work/t.txt" && flat "$work/t.txt" >/dev/null && cp "$work/t.txt.flat" "$1.txt" && echo "$1.txt"; }
 

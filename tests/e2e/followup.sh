@@ -9,7 +9,6 @@
 fx="$TOP_SRCDIR/tests/fixtures"
 export OPTOUT_DATADIR="$fx/data"
 L="$work/l.db"
-ref_of() { "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print([r["reference"] for r in j if r["client"]==sys.argv[2] and r["request"]==sys.argv[3]][0])' "$work/st.json" "$1" "$2"; }
 
 cat >"$work/c.csv" <<'CSV'
 label,given,family,street,city,region,postal_code,country,email
@@ -39,7 +38,6 @@ check_eq "a mailed opt-out counts 15 business days from the mailing day plus 5 b
 	"2026-12-02 2026-11-09 transit" "$(due_of "$ca_opt")"
 check_eq "a delivered one counts from the day of receipt" "2026-12-19 2026-11-04 received" "$(due_of "$ca_del")"
 # flat FILE: a PDF's text on one line, so wrapped phrases can be found.
-flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; echo "$1.flat"; }
 
 # Nothing is overdue yet.
 export OPTOUT_TODAY=2026-11-20

@@ -62,6 +62,13 @@ fixture_datadir() {
 	ln -s "$TOP_SRCDIR/letters" "$work/data/letters"
 	ln -s "$TOP_SRCDIR/brokers/schema.json" "$work/data/brokers/schema.json"
 }
+# flat FILE: FILE's text on one line (line breaks as spaces, runs of spaces as one)
+# in FILE.flat, whose name it prints, for checks on wrapped PDF text.
+flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; echo "$1.flat"; }
+# ref_of CLIENT [REQUEST] and law_of REFERENCE: from $work/st.json (status --json).
+ref_of() { "$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.load(open(sys.argv[1])) if r["client"]==sys.argv[2] and (len(sys.argv)<4 or r["request"]==sys.argv[3])][0])' "$work/st.json" "$@"; }
+law_of() { "$PYTHON" -c 'import json,sys; print([r["law"] for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
+
 # done_testing: print the plan; the exit status tells make about failures.
 done_testing() {
 	echo "1..$tap_n"

@@ -10,8 +10,6 @@
 fx="$TOP_SRCDIR/tests/fixtures"
 export OPTOUT_DATADIR="$fx/data"
 L="$work/l.db"
-flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; echo "$1.flat"; }
-ref_of() { "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print([r["reference"] for r in j if r["client"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
 
 # The data: what is printed is what is confirmed, and nothing else.
 check_eq "each US regulator's postal and complaint_url are present exactly when not unconfirmed" "" \

@@ -11,9 +11,6 @@
 fx="$TOP_SRCDIR/tests/fixtures"
 export OPTOUT_DATADIR="$fx/data"
 L="$work/l.db"
-flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; echo "$1.flat"; }
-ref_of() { "$PYTHON" -c 'import json,sys; j=json.load(open(sys.argv[1])); print([r["reference"] for r in j if r["client"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
-law_of() { "$PYTHON" -c 'import json,sys; print([r["law"] for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
 
 cat >"$work/us.csv" <<'CSV'
 label,given,family,street,city,region,postal_code,country,email
