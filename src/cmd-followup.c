@@ -278,8 +278,19 @@ cmd_followup_run(int argc, char **argv)
 	for (i = 0; i < s.ncopies; i++)
 		printf(_("wrote %s/%s (a translation for you to read: sign and send the English "
 		    "letter)\n"), outdir, s.copies[i]);
-	printf(_("%zu follow-up letters, %zu appeals and %zu complaints written"), s.followups,
-	    s.appeals, s.complaints);
+	{
+		/* Each count agrees with its own noun; the line then lists them. */
+		char *f = xasprintf(i18n_ngettext("%zu follow-up letter", "%zu follow-up letters",
+		    s.followups), s.followups);
+		char *a = xasprintf(i18n_ngettext("%zu appeal", "%zu appeals", s.appeals), s.appeals);
+		char *k = xasprintf(i18n_ngettext("%zu complaint", "%zu complaints", s.complaints),
+		    s.complaints);
+
+		printf(_("Written: %s, %s, %s"), f, a, k);
+		free(f);
+		free(a);
+		free(k);
+	}
 	if (s.waiting > 0)
 		printf(_("; %zu followed up, waiting out the %d days before a complaint"), s.waiting,
 		    grace);

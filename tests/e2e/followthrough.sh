@@ -36,7 +36,7 @@ check_has "the table says which day the clock runs from" "$work/out" "2026-12-14
 export OPTOUT_TODAY=2026-12-23
 run followup --overdue -o "$work/f" -c "$work/c.csv" --ledger "$L"
 check_has "on 23 December no follow-up claims the deadline passed" "$work/out" \
-	"0 follow-up letters, 0 appeals and 0 complaints written"
+	"Written: 0 follow-up letters, 0 appeals, 0 complaints"
 run status --ledger "$L" --overdue
 check_has "and status shows nothing overdue" "$work/out" "No overdue requests."
 
@@ -149,7 +149,7 @@ OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$va2" denied --reason "Request not verif
 export OPTOUT_TODAY=2026-11-21
 run followup -o "$work/fa" -c "$work/c.csv" --ledger "$A"
 check_has "a refusal under a law with an appeal gets the appeal first" "$work/out" "wrote $work/fa/va-1/appeal-$va2.pdf"
-check_has "not a complaint" "$work/out" "0 follow-up letters, 1 appeals and 0 complaints written"
+check_has "not a complaint" "$work/out" "Written: 0 follow-up letters, 1 appeal, 0 complaints"
 "$PDFTOTEXT" -enc UTF-8 "$work/fa/va-1/appeal-$va2.pdf" "$work/a1.txt"
 check_has "the appeal cites the appeal section" "$(flat "$work/a1.txt")" "I appeal that decision under Va. Code §59.1-577(C)."
 check_has "and says the business must point to the regulator on a denial" "$(flat "$work/a1.txt")" \

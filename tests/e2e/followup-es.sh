@@ -56,7 +56,7 @@ cp "$L" "$work/l-es.db"
 export OPTOUT_TODAY=2026-12-18
 run followup -o "$work/f" -c "$work/c.csv" --ledger "$L"
 check_has "two follow-ups, Connecticut's appeal still waiting" "$work/out" \
-	"2 follow-up letters, 0 appeals and 0 complaints written; 1 appealed, waiting"
+	"Written: 2 follow-up letters, 0 appeals, 0 complaints; 1 appealed, waiting"
 t=$(text "$work/f/va-es/translations/followup-$va.es.pdf")
 check_has "the follow-up's copy is marked as a translation" "$t" \
 	"Traducción para su información; la carta que usted firma y envía es la versión en inglés."

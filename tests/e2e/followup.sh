@@ -43,14 +43,14 @@ check_eq "a delivered one counts from the day of receipt" "2026-12-19 2026-11-04
 export OPTOUT_TODAY=2026-11-20
 run followup --overdue -o "$work/f" -c "$work/c.csv" --ledger "$L"
 check_status "followup with nothing overdue exits 0" 0
-check_has "and writes nothing" "$work/out" "0 follow-up letters, 0 appeals and 0 complaints written"
+check_has "and writes nothing" "$work/out" "Written: 0 follow-up letters, 0 appeals, 0 complaints"
 
 # Counted from the mailing day (2 December), the opt-out would be overdue now; counted
 # from its expected delivery (9 November) it is not.
 export OPTOUT_TODAY=2026-12-02
 run followup --overdue -o "$work/f" -c "$work/c.csv" --ledger "$L"
 check_has "no follow-up claims a deadline passed before it could have" "$work/out" \
-	"0 follow-up letters, 0 appeals and 0 complaints written"
+	"Written: 0 follow-up letters, 0 appeals, 0 complaints"
 
 # The CCPA opt-out (15 business days) is overdue first; the deletion (45 days) later.
 export OPTOUT_TODAY=2026-12-03
@@ -66,7 +66,7 @@ check_has "requests of clients whose details were not given are counted, not wri
 run followup --overdue -o "$work/f" -c "$work/c.csv" --ledger "$L"
 check_status "followup exits 0" 0
 check_has "the overdue opt-out gets a follow-up" "$work/out" "wrote $work/f/ca-1/followup-$ca_opt.pdf"
-check_has "one letter" "$work/out" "1 follow-up letters, 0 appeals and 0 complaints written"
+check_has "one letter" "$work/out" "Written: 1 follow-up letter, 0 appeals, 0 complaints"
 "$PDFTOTEXT" -enc UTF-8 "$work/f/ca-1/followup-$ca_opt.pdf" "$work/f1.txt"
 check_has "it names the original request's date" "$work/f1.txt" "2 November 2026"
 check_has "it cites the deadline's authority" "$work/f1.txt" "7026(f)"
@@ -78,7 +78,7 @@ check_has "it names the one regulator a complaint would go to" "$(flat "$work/f1
 check_lacks "never an article glued to a name" "$(flat "$work/f1.txt")" "the The"
 check_has "it is addressed from the person" "$work/f1.txt" "Ana Ejemplo"
 run followup --overdue -o "$work/f" -c "$work/c.csv" --ledger "$L"
-check_has "run again, it writes nothing twice" "$work/out" "0 follow-up letters, 0 appeals and 0 complaints written"
+check_has "run again, it writes nothing twice" "$work/out" "Written: 0 follow-up letters, 0 appeals, 0 complaints"
 check_has "and says it is waiting before a complaint" "$work/out" "1 followed up, waiting out the 14 days"
 
 # After the grace period, the still-ignored request gets a complaint; the deletion its follow-up;

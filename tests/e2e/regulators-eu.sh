@@ -48,7 +48,7 @@ cp "$L" "$work/l-denied.db"
 cp "$L" "$work/l-denied2.db"
 run followup -o "$work/f" -c "$work/eu.csv" --ledger "$L"
 check_status "followup for the European residents exits 0" 0
-check_has "seven complaints" "$work/out" "0 follow-up letters, 0 appeals and 7 complaints written"
+check_has "seven complaints" "$work/out" "Written: 0 follow-up letters, 0 appeals, 7 complaints"
 for c in $clients; do
 	r=$(eval echo "\$r_$(echo $c | tr -d -- -)")
 	"$PDFTOTEXT" -enc UTF-8 "$work/f/$c/complaint-$r.pdf" "$work/$c.txt"
@@ -178,7 +178,7 @@ for r in $("$PYTHON" -c 'import json,sys; print(" ".join(r["reference"] for r in
 done
 run followup -o "$work/f2" -c "$work/all.csv" --ledger "$L2"
 check_status "a complaint for a resident of each of the $n_all European authorities exits 0" 0
-check_has "all $n_all complaints written" "$work/out" "0 follow-up letters, 0 appeals and $n_all complaints written"
+check_has "all $n_all complaints written" "$work/out" "Written: 0 follow-up letters, 0 appeals, $n_all complaints"
 r_bb=$("$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.load(open(sys.argv[1])) if r["client"]=="de-bb-lda"][0])' "$work/st2.json")
 "$PDFTOTEXT" -enc UTF-8 "$work/f2/de-bb-lda/complaint-$r_bb.pdf" "$work/bb.txt"
 check_has "BB: the longest Land name, whole, over two lines, above the record's address" "$(flat "$work/bb.txt")" \

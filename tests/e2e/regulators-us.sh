@@ -82,7 +82,7 @@ done
 export OPTOUT_TODAY=2026-11-23
 run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
 check_status "followup exits 0" 0
-check_has "Kentucky's and Iowa's appeals and two complaints" "$work/out" "0 follow-up letters, 2 appeals and 2 complaints written"
+check_has "Kentucky's and Iowa's appeals and two complaints" "$work/out" "Written: 0 follow-up letters, 2 appeals, 2 complaints"
 check_has "KY: the appeal first" "$work/out" "wrote $work/f/ky-1/appeal-$r_ky.pdf"
 check_has "IA: the appeal first" "$work/out" "wrote $work/f/ia-1/appeal-$r_ia.pdf"
 check_lacks "IA: no complaint while the appeal is pending" "$work/out" "wrote $work/f/ia-1/complaint-$r_ia.pdf"

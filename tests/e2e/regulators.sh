@@ -44,12 +44,12 @@ done
 export OPTOUT_TODAY=2026-11-23
 run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
 check_status "followup for the US residents exits 0" 0
-check_has "three complaints and Connecticut's appeal" "$work/out" "0 follow-up letters, 1 appeals and 3 complaints written"
+check_has "three complaints and Connecticut's appeal" "$work/out" "Written: 0 follow-up letters, 1 appeal, 3 complaints"
 check_has "Connecticut's refusal gets the appeal first" "$work/out" "wrote $work/f/ct-1/appeal-$r_ct1.pdf"
 check_has "Colorado's, whose appeal window is unconfirmed, goes to the complaint" "$work/out" \
 	"wrote $work/f/co-1/complaint-$r_co1.pdf"
 run followup -o "$work/f" -c "$work/eu.csv" --ledger "$L"
-check_has "three complaints for the EU residents" "$work/out" "0 follow-up letters, 0 appeals and 3 complaints written"
+check_has "three complaints for the EU residents" "$work/out" "Written: 0 follow-up letters, 0 appeals, 3 complaints"
 
 # What every complaint has: the sender's full address, the broker's, the refusal in its words,
 # the day the clock ran from, and no doubled words.
