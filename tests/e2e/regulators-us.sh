@@ -140,4 +140,51 @@ check_has "MT: sent to the Department's own site" "$t" \
 check_lacks "MT: no online form claimed" "$t" "filed online"
 check_lacks "MT: no address guessed" "$t" "Helena"
 
+
+# New Jersey (a second pass, #13): the Office of Consumer Protection's address
+# is confirmed from the Division's own page, its online form is not; a
+# New Jersey refusal goes straight to the regulator (no appeal is written
+# under N.J.S.A. 56:8-166.4 et seq.).  Own CSV and ledger, so the checks above
+# are untouched.
+check_eq "NJ and the FTC: the confirmed addresses, with their sources" \
+	"New Jersey Division of Consumer Affairs|Office of Consumer Protection|124 Halsey Street|Newark, NJ 07101|['complaint_url']|True|Federal Trade Commission|600 Pennsylvania Avenue, NW|Washington, DC 20580|['complaint_url']|True" \
+	"$("$PYTHON" - "$TOP_SRCDIR/letters/laws.json" <<'PY'
+import json, sys
+regs = {r["id"]: r for r in json.load(open(sys.argv[1]))["regulators"]}
+out = []
+for rid, url in (("us-nj-ag", "https://njconsumeraffairs.gov/ocp/Pages/default.aspx"),
+                 ("us-ftc", "https://lexbuild.dev/ecfr/title-16/chapter-I/part-0/section-0.2")):
+    r = regs[rid]
+    out += r["postal"] + [str(r["unconfirmed_fields"]), str(url in [s["url"] for s in r["sources"]])]
+print("|".join(out))
+PY
+)"
+cat >"$work/us-nj.csv" <<'CSV'
+label,given,family,street,city,region,postal_code,country,email
+nj-1,Lia,Ejemplo,12 Example Way,Trenton,NJ,08608,US,lia@example.org
+CSV
+Lnj="$work/l-nj.db"
+OPTOUT_TODAY=2026-11-02 "$OPTOUT" batch -c "$work/us-nj.csv" -b example-cra -r delete -o "$work/b-nj" --ledger "$Lnj" >/dev/null
+"$OPTOUT" status --ledger "$Lnj" --json >"$work/st.json"
+r_nj=$(ref_of nj-1)
+check_eq "NJ: the request stands on New Jersey's law" "us-nj" \
+	"$("$PYTHON" -c 'import json,sys; print([r["law"] for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0])' "$work/st.json" "$r_nj")"
+OPTOUT_TODAY=2026-11-02 "$OPTOUT" mark "$r_nj" sent --ledger "$Lnj" >/dev/null
+OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r_nj" denied --reason "The request could not be verified." --ledger "$Lnj" >/dev/null
+OPTOUT_TODAY=2026-11-23 run followup -o "$work/f-nj" -c "$work/us-nj.csv" --ledger "$Lnj"
+check_status "NJ: followup exits 0" 0
+# (the count's noun is not asserted: the summary says "1 complaints" today)
+check_has "NJ: one complaint, no appeal" "$work/out" "0 follow-up letters, 0 appeals and 1 complaint"
+check_lacks "NJ: no appeal written" "$work/out" "appeal-$r_nj.pdf"
+check_has "NJ: the complaint is written" "$work/out" "wrote $work/f-nj/nj-1/complaint-$r_nj.pdf"
+"$PDFTOTEXT" -enc UTF-8 "$work/f-nj/nj-1/complaint-$r_nj.pdf" "$work/nj.txt"
+t=$(flat "$work/nj.txt")
+check_has "NJ: to the Office of Consumer Protection's address" "$t" \
+	"lia@example.org New Jersey Division of Consumer Affairs Office of Consumer Protection 124 Halsey Street Newark, NJ 07101 23 November 2026"
+check_has "NJ: the broker's refusal quoted" "$t" "In its own words, the business said: \"The request could not be verified.\""
+check_lacks "NJ: no online form claimed" "$t" "filed online"
+check_lacks "NJ: no warning on a confirmed address" "$t" "could not be confirmed"
+check_lacks "NJ: not sent to the site instead" "$t" "Take the current address"
+check_lacks "NJ: not the FTC" "$t" "Federal Trade Commission"
+
 done_testing
