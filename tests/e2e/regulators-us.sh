@@ -183,4 +183,42 @@ print(r["complaint_url"] in [s.get("url") for s in r["sources"]], r["unconfirmed
 PY2
 )"
 
+
+# Utah: the Division's address (from its notice in the Utah State Bulletin)
+# and its online form are both on file; Utah law gives no appeal, so a
+# refusal goes straight to a complaint addressed to the Division by mail.
+cat >"$work/us-ut.csv" <<'CSV'
+label,given,family,street,city,region,postal_code,country,email
+ut-2,Mia,Ejemplo,13 Example Way,Provo,UT,84601,US,mia@example.org
+CSV
+L3="$work/l-ut.db"
+export OPTOUT_TODAY=2026-11-02
+"$OPTOUT" batch -c "$work/us-ut.csv" -b example-cra -r delete -o "$work/b-ut" --ledger "$L3" >/dev/null
+"$OPTOUT" status --ledger "$L3" --json >"$work/st.json"
+r_ut=$(ref_of ut-2)
+check_eq "UT: the request stands on Utah law" "us-ut" \
+	"$("$PYTHON" -c 'import json,sys; print([r["law"] for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0])' "$work/st.json" "$r_ut")"
+"$OPTOUT" mark "$r_ut" sent --ledger "$L3" >/dev/null
+OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r_ut" denied --reason "The request could not be verified." --ledger "$L3" >/dev/null
+OPTOUT_TODAY=2026-11-23 run followup -o "$work/f-ut" -c "$work/us-ut.csv" --ledger "$L3"
+check_status "UT: followup exits 0" 0
+check_has "UT: the complaint written" "$work/out" "wrote $work/f-ut/ut-2/complaint-$r_ut.pdf"
+check_lacks "UT: no appeal written" "$work/out" "appeal-$r_ut.pdf"
+"$PDFTOTEXT" -enc UTF-8 "$work/f-ut/ut-2/complaint-$r_ut.pdf" "$work/ut.txt"
+t=$(flat "$work/ut.txt")
+check_has "UT: to the Division's address, each line as on file" "$t" \
+	"mia@example.org Utah Department of Commerce Division of Consumer Protection Heber M. Wells Building 160 E 300 S Salt Lake City, UT 84111-2316 23 November 2026"
+check_has "UT: its online form" "$t" "This complaint can also be filed online at https://db.dcp.utah.gov/complaints.html"
+check_lacks "UT: no warning when both are on file" "$t" "could not be confirmed"
+check_lacks "UT: not sent to the site instead" "$t" "Take the current address"
+check_eq "UT: the Bulletin notice is among its sources, and nothing stays unconfirmed" \
+	"True|False" \
+	"$("$PYTHON" - "$TOP_SRCDIR/letters/laws.json" <<'PY2'
+import json, sys
+r = [r for r in json.load(open(sys.argv[1]))["regulators"] if r["id"] == "us-ut-ag"][0]
+print("https://rules.utah.gov/publicat/bulletin/2015/20150501/39281.htm" in [s.get("url") for s in r["sources"]],
+      "unconfirmed" in r or "unconfirmed_fields" in r, sep="|")
+PY2
+)"
+
 done_testing
