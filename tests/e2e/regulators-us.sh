@@ -174,7 +174,7 @@ OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r_nj" denied --reason "The request coul
 OPTOUT_TODAY=2026-11-23 run followup -o "$work/f-nj" -c "$work/us-nj.csv" --ledger "$Lnj"
 check_status "NJ: followup exits 0" 0
 # (the count's noun is not asserted: the summary says "1 complaints" today)
-check_has "NJ: one complaint, no appeal" "$work/out" "0 follow-up letters, 0 appeals and 1 complaint"
+check_has "NJ: one complaint, no appeal" "$work/out" "Written: 0 follow-up letters, 0 appeals, 1 complaint"
 check_lacks "NJ: no appeal written" "$work/out" "appeal-$r_nj.pdf"
 check_has "NJ: the complaint is written" "$work/out" "wrote $work/f-nj/nj-1/complaint-$r_nj.pdf"
 "$PDFTOTEXT" -enc UTF-8 "$work/f-nj/nj-1/complaint-$r_nj.pdf" "$work/nj.txt"
@@ -186,5 +186,46 @@ check_lacks "NJ: no online form claimed" "$t" "filed online"
 check_lacks "NJ: no warning on a confirmed address" "$t" "could not be confirmed"
 check_lacks "NJ: not sent to the site instead" "$t" "Take the current address"
 check_lacks "NJ: not the FTC" "$t" "Federal Trade Commission"
+
+# Texas: its online complaint page is confirmed (the office's own page, read
+# in its Spanish version), its postal address is not, and Texas's appeal
+# window is not confirmed, so a refusal goes straight to the complaint.
+cat >"$work/us-tx.csv" <<'CSV'
+label,given,family,street,city,region,postal_code,country,email
+tx-2,Luz,Ejemplo,12 Example Way,Austin,TX,78701,US,luz@example.org
+CSV
+L2="$work/l-tx.db"
+export OPTOUT_TODAY=2026-11-02
+"$OPTOUT" batch -c "$work/us-tx.csv" -b example-cra -r delete -o "$work/b-tx" --ledger "$L2" >/dev/null
+"$OPTOUT" status --ledger "$L2" --json >"$work/st.json"
+r_tx=$(ref_of tx-2)
+check_eq "TX: the request stands on Texas law" "us-tx" \
+	"$("$PYTHON" -c 'import json,sys; print([r["law"] for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0])' "$work/st.json" "$r_tx")"
+"$OPTOUT" mark "$r_tx" sent --ledger "$L2" >/dev/null
+OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r_tx" denied --reason "The request could not be verified." --ledger "$L2" >/dev/null
+OPTOUT_TODAY=2026-11-23 run followup -o "$work/f-tx" -c "$work/us-tx.csv" --ledger "$L2"
+check_status "TX: followup exits 0" 0
+check_has "TX: no appeal, straight to the complaint" "$work/out" "Written: 0 follow-up letters, 0 appeals, 1 complaint"
+check_has "TX: the complaint written" "$work/out" "wrote $work/f-tx/tx-2/complaint-$r_tx.pdf"
+check_lacks "TX: no appeal written" "$work/out" "appeal-$r_tx.pdf"
+"$PDFTOTEXT" -enc UTF-8 "$work/f-tx/tx-2/complaint-$r_tx.pdf" "$work/tx.txt"
+t=$(flat "$work/tx.txt")
+check_has "TX: addressed by name only" "$t" \
+	"luz@example.org Office of the Attorney General of Texas, Consumer Protection Division 23 November 2026"
+check_has "TX: its confirmed online complaint page" "$t" \
+	"This complaint can also be filed online at https://oag.state.tx.us/es/consumer-protection/presente-una-queja-de-consumidor"
+check_has "TX: file online, since the address is not confirmed" "$t" \
+	"The postal address of Office of the Attorney General of Texas, Consumer Protection Division could not be confirmed when this letter was prepared, so file it online at the address above rather than by mail."
+check_lacks "TX: no address guessed" "$t" "Austin, TX 78711"
+check_lacks "TX: not sent to the site instead" "$t" "Take the current address"
+check_eq "TX: the page on file is one of its sources, and only the address stays unconfirmed" \
+	"True|['postal']" \
+	"$("$PYTHON" - "$TOP_SRCDIR/letters/laws.json" <<'PY2'
+import json, sys
+r = [r for r in json.load(open(sys.argv[1]))["regulators"] if r["id"] == "us-tx-ag"][0]
+print(r["complaint_url"] in [s.get("url") for s in r["sources"]], r["unconfirmed_fields"], sep="|")
+PY2
+)"
+
 
 done_testing

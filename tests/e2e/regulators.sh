@@ -80,8 +80,10 @@ check_lacks "CO: no appeal claimed on an unconfirmed window" "$t" "I appealed"
 t=$(flat "$work/tx-1.txt")
 check_has "TX: to the Texas Attorney General" "$t" \
 	"cruz@example.org Office of the Attorney General of Texas, Consumer Protection Division 23 November 2026"
-check_has "TX: neither address nor form confirmed: the person takes them from its site" "$t" \
-	"Neither the postal address nor the complaint form of Office of the Attorney General of Texas, Consumer Protection Division could be confirmed when this letter was prepared. Take the current address or online form from its own site, https://www.texasattorneygeneral.gov/, and file this letter there."
+check_has "TX: its confirmed online complaint page" "$t" \
+	"This complaint can also be filed online at https://oag.state.tx.us/es/consumer-protection/presente-una-queja-de-consumidor"
+check_has "TX: its address unconfirmed, said so" "$t" \
+	"The postal address of Office of the Attorney General of Texas, Consumer Protection Division could not be confirmed when this letter was prepared, so file it online at the address above rather than by mail."
 check_lacks "TX: no address guessed" "$t" "PO Box"
 t=$(flat "$work/by-1.txt")
 check_has "BY: to the Bavarian authority's confirmed address" "$t" \
