@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -19,7 +20,8 @@ static const struct cmd_option letter_options[] = {
 	{ "broker", 'b', "ID", N_("the broker (see 'optout brokers list')"), CMD_ARG_BROKERS },
 	{ "request", 'r', "TYPE", N_("access, delete, opt-out, correct or freeze"), CMD_ARG_WORDS,
 	    CMD_REQUEST_WORDS },
-	{ "format", 'f', "FORMAT", N_("pdf, txt (default) or eml"), CMD_ARG_WORDS, "pdf txt eml" },
+	{ "format", 'f', "FORMAT", N_("pdf, txt or eml (default: the -o FILE's extension, else txt)"),
+	    CMD_ARG_WORDS, "pdf txt eml" },
 	{ "output", 'o', "FILE", N_("write here (default: standard output; PDF needs -o when "
 	    "standard output is a terminal)"), CMD_ARG_FILE },
 	{ "disclose", 0, "F,...", N_("allow sensitive fields the procedure requires"),
@@ -128,7 +130,7 @@ cmd_letter_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *profile = NULL, *broker = NULL, *request = NULL, *format = "txt";
+	const char *profile = NULL, *broker = NULL, *request = NULL, *format = NULL;
 	const char *outpath = NULL, *disclose = NULL, *agent = NULL, *basis = NULL;
 	struct correction corr = { 0 };
 	enum plan_basis bases[2];
@@ -171,6 +173,16 @@ cmd_letter_run(int argc, char **argv)
 	if (basis != NULL && strcmp(basis, "fcra") != 0 && strcmp(basis, "privacy") != 0)
 		return cmd_usage_error(&cmd_letter, _("--basis: '%s' is not one of fcra, privacy"),
 		    basis);
+	/* Without -f, "-o letter.pdf" means a PDF (and .eml an email), not text under that name. */
+	if (format == NULL) {
+		size_t n = outpath != NULL ? strlen(outpath) : 0;
+
+		format = "txt";
+		if (n > 4 && strcasecmp(outpath + n - 4, ".pdf") == 0)
+			format = "pdf";
+		else if (n > 4 && strcasecmp(outpath + n - 4, ".eml") == 0)
+			format = "eml";
+	}
 	if (strcmp(format, "pdf") != 0 && strcmp(format, "txt") != 0 && strcmp(format, "eml") != 0)
 		return cmd_usage_error(&cmd_letter, _("-f: '%s' is not one of pdf, txt, eml"), format);
 	if (strcmp(format, "pdf") == 0 && outpath == NULL && !data_only && isatty(STDOUT_FILENO))

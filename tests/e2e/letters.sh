@@ -87,6 +87,16 @@ check_status "an email of a postal procedure is a usage error" 64
 run letter -f pdf -p "$fx/profiles/chen-il.json" -b example-history -r access -o "$work/chen.pdf"
 check_status "letter -f pdf for a name in Chinese characters exits 0" 0
 check_has "and prints the profile's Latin form" "$("$PDFTOTEXT" -enc UTF-8 "$work/chen.pdf" "$work/chen.txt" 2>/dev/null; echo "$work/chen.txt")" "Meiling Chen"
+# Without -f, the -o file's extension chooses: .pdf a PDF, .eml an email, anything else text;
+# an explicit -f still wins.
+run letter -p "$ex" -b example-history -r access -o "$work/by-ext.PDF"
+check_eq "-o FILE.PDF without -f writes a PDF" "%PDF-" "$(head -c 5 "$work/by-ext.PDF")"
+run letter -p "$ex" -b example-cra -r delete -o "$work/by-ext.eml"
+check_has "-o FILE.eml without -f writes an email" "$work/by-ext.eml" "<jose.nunez@example.org>"
+run letter -p "$ex" -b example-history -r access -o "$work/by-ext.txt"
+check_has "-o FILE.txt writes the text" "$work/by-ext.txt" "Reference: OPT-"
+run letter -f txt -p "$ex" -b example-history -r access -o "$work/forced.pdf"
+check_has "-f txt with -o FILE.pdf writes text, as asked" "$work/forced.pdf" "Reference: OPT-"
 # An agent's email comes from the agent, as in a packet.
 run letter -f eml -p "$ex" -b example-cra -r delete --agent "$agent"
 check_has "an agent's email is from the agent" "$work/out" 'From: "Community Legal Aid Clinic (Example)" <intake@clinic.example.org>'
