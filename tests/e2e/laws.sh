@@ -123,10 +123,7 @@ ref_of() { "$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.lo
 ky=$(ref_of ky-1)
 nebr=$(ref_of ne-1)
 tenn=$(ref_of tn-1)
-for r in "$ky" "$nebr" "$tenn"; do
-	"$OPTOUT" mark "$r" sent --ledger "$work/l.db" >/dev/null
-	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$work/l.db" >/dev/null
-done
+refuse "$work/l.db" "$ky" "$nebr" "$tenn"
 OPTOUT_TODAY=2026-11-23 run followup -o "$work/f" -c "$work/c.csv" --ledger "$work/l.db"
 check_has "KY: the refusal gets the appeal first" "$work/out" "wrote $work/f/ky-1/appeal-$ky.pdf"
 check_has "NE: the refusal gets the appeal first" "$work/out" "wrote $work/f/ne-1/appeal-$nebr.pdf"

@@ -69,6 +69,18 @@ flat() { tr '\n' ' ' <"$1" | tr -s ' ' >"$1.flat"; echo "$1.flat"; }
 ref_of() { "$PYTHON" -c 'import json,sys; print([r["reference"] for r in json.load(open(sys.argv[1])) if r["client"]==sys.argv[2] and (len(sys.argv)<4 or r["request"]==sys.argv[3])][0])' "$work/st.json" "$@"; }
 law_of() { "$PYTHON" -c 'import json,sys; print([r["law"] for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0])' "$work/st.json" "$1"; }
 
+# refuse LEDGER REF...: each request marked sent (on today's date) and refused on
+# 20 November 2026, with the broker's words that complaints quote.
+refuse() {
+	_ledger=$1
+	shift
+	for _ref in "$@"; do
+		"$OPTOUT" mark "$_ref" sent --ledger "$_ledger" >/dev/null
+		OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$_ref" denied \
+			--reason "The request could not be verified." --ledger "$_ledger" >/dev/null
+	done
+}
+
 # done_testing: print the plan; the exit status tells make about failures.
 done_testing() {
 	echo "1..$tap_n"

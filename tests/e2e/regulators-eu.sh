@@ -37,11 +37,7 @@ for c in $clients; do
 done
 check_eq "each request stands on the GDPR, the UK's own for the UK resident" "gdpr gdpr gdpr uk-gdpr gdpr gdpr gdpr" \
 	"$(law_of "$r_no1") $(law_of "$r_be1") $(law_of "$r_bw1") $(law_of "$r_gb1") $(law_of "$r_dk1") $(law_of "$r_pt1") $(law_of "$r_mv1")"
-for c in $clients; do
-	r=$(eval echo "\$r_$(echo $c | tr -d -- -)")
-	"$OPTOUT" mark "$r" sent --ledger "$L" >/dev/null
-	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$L" >/dev/null
-done
+refuse "$L" $r_no1 $r_be1 $r_bw1 $r_gb1 $r_dk1 $r_pt1 $r_mv1
 
 export OPTOUT_TODAY=2026-11-23
 cp "$L" "$work/l-denied.db"

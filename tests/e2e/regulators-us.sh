@@ -70,10 +70,7 @@ r_ky=$(ref_of ky-1) r_nh=$(ref_of nh-1) r_ia=$(ref_of ia-1) r_mt=$(ref_of mt-1)
 check_eq "each request stands on the law of the person's state" "us-ky us-nh us-ia us-mt" \
 	"$("$PYTHON" -c 'import json,sys; j={r["reference"]: r["law"] for r in json.load(open(sys.argv[1]))}; print(" ".join(j[x] for x in sys.argv[2:]))' \
 		"$work/st.json" "$r_ky" "$r_nh" "$r_ia" "$r_mt")"
-for r in $r_ky $r_nh $r_ia $r_mt; do
-	"$OPTOUT" mark "$r" sent --ledger "$L" >/dev/null
-	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$L" >/dev/null
-done
+refuse "$L" $r_ky $r_nh $r_ia $r_mt
 
 # Kentucky's appeal (KRS 367.3615(4)) and Iowa's (Iowa Code §715D.3(3)) are
 # confirmed, each with 60 days: those refusals are appealed first, and the
@@ -141,11 +138,23 @@ check_lacks "MT: no online form claimed" "$t" "filed online"
 check_lacks "MT: no address guessed" "$t" "Helena"
 
 
+# complaint_for TAG ROW: the client of the CSV ROW (own list and ledger, so the
+# checks above are untouched) asks for deletion on 2 November, is refused on
+# 20 November, and followup runs on 23 November into $work/f-TAG; sets ref.
+complaint_for() {
+	printf 'label,given,family,street,city,region,postal_code,country,email\n%s\n' "$2" >"$work/us-$1.csv"
+	OPTOUT_TODAY=2026-11-02 "$OPTOUT" batch -c "$work/us-$1.csv" -b example-cra -r delete -o "$work/b-$1" \
+		--ledger "$work/l-$1.db" >/dev/null
+	"$OPTOUT" status --ledger "$work/l-$1.db" --json >"$work/st.json"
+	ref=$(ref_of "${2%%,*}")
+	OPTOUT_TODAY=2026-11-02 refuse "$work/l-$1.db" "$ref"
+	OPTOUT_TODAY=2026-11-23 run followup -o "$work/f-$1" -c "$work/us-$1.csv" --ledger "$work/l-$1.db"
+}
+
 # New Jersey (a second pass, #13): the Office of Consumer Protection's address
 # is confirmed from the Division's own page, its online form is not; a
 # New Jersey refusal goes straight to the regulator (no appeal is written
-# under N.J.S.A. 56:8-166.4 et seq.).  Own CSV and ledger, so the checks above
-# are untouched.
+# under N.J.S.A. 56:8-166.4 et seq.).
 check_eq "NJ and the FTC: the confirmed addresses, with their sources" \
 	"New Jersey Division of Consumer Affairs|Office of Consumer Protection|124 Halsey Street|Newark, NJ 07101|['complaint_url']|True|Federal Trade Commission|600 Pennsylvania Avenue, NW|Washington, DC 20580|['complaint_url']|True" \
 	"$("$PYTHON" - "$TOP_SRCDIR/letters/laws.json" <<'PY'
@@ -159,21 +168,10 @@ for rid, url in (("us-nj-ag", "https://njconsumeraffairs.gov/ocp/Pages/default.a
 print("|".join(out))
 PY
 )"
-cat >"$work/us-nj.csv" <<'CSV'
-label,given,family,street,city,region,postal_code,country,email
-nj-1,Lia,Ejemplo,12 Example Way,Trenton,NJ,08608,US,lia@example.org
-CSV
-Lnj="$work/l-nj.db"
-OPTOUT_TODAY=2026-11-02 "$OPTOUT" batch -c "$work/us-nj.csv" -b example-cra -r delete -o "$work/b-nj" --ledger "$Lnj" >/dev/null
-"$OPTOUT" status --ledger "$Lnj" --json >"$work/st.json"
-r_nj=$(ref_of nj-1)
-check_eq "NJ: the request stands on New Jersey's law" "us-nj" \
-	"$("$PYTHON" -c 'import json,sys; print([r["law"] for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0])' "$work/st.json" "$r_nj")"
-OPTOUT_TODAY=2026-11-02 "$OPTOUT" mark "$r_nj" sent --ledger "$Lnj" >/dev/null
-OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r_nj" denied --reason "The request could not be verified." --ledger "$Lnj" >/dev/null
-OPTOUT_TODAY=2026-11-23 run followup -o "$work/f-nj" -c "$work/us-nj.csv" --ledger "$Lnj"
+complaint_for nj "nj-1,Lia,Ejemplo,12 Example Way,Trenton,NJ,08608,US,lia@example.org"
+r_nj=$ref
+check_eq "NJ: the request stands on New Jersey's law" "us-nj" "$(law_of "$r_nj")"
 check_status "NJ: followup exits 0" 0
-# (the count's noun is not asserted: the summary says "1 complaints" today)
 check_has "NJ: one complaint, no appeal" "$work/out" "Written: 0 follow-up letters, 0 appeals, 1 complaint"
 check_lacks "NJ: no appeal written" "$work/out" "appeal-$r_nj.pdf"
 check_has "NJ: the complaint is written" "$work/out" "wrote $work/f-nj/nj-1/complaint-$r_nj.pdf"
@@ -190,20 +188,9 @@ check_lacks "NJ: not the FTC" "$t" "Federal Trade Commission"
 # Texas: its online complaint page is confirmed (the office's own page, read
 # in its Spanish version), its postal address is not, and Texas's appeal
 # window is not confirmed, so a refusal goes straight to the complaint.
-cat >"$work/us-tx.csv" <<'CSV'
-label,given,family,street,city,region,postal_code,country,email
-tx-2,Luz,Ejemplo,12 Example Way,Austin,TX,78701,US,luz@example.org
-CSV
-L2="$work/l-tx.db"
-export OPTOUT_TODAY=2026-11-02
-"$OPTOUT" batch -c "$work/us-tx.csv" -b example-cra -r delete -o "$work/b-tx" --ledger "$L2" >/dev/null
-"$OPTOUT" status --ledger "$L2" --json >"$work/st.json"
-r_tx=$(ref_of tx-2)
-check_eq "TX: the request stands on Texas law" "us-tx" \
-	"$("$PYTHON" -c 'import json,sys; print([r["law"] for r in json.load(open(sys.argv[1])) if r["reference"]==sys.argv[2]][0])' "$work/st.json" "$r_tx")"
-"$OPTOUT" mark "$r_tx" sent --ledger "$L2" >/dev/null
-OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r_tx" denied --reason "The request could not be verified." --ledger "$L2" >/dev/null
-OPTOUT_TODAY=2026-11-23 run followup -o "$work/f-tx" -c "$work/us-tx.csv" --ledger "$L2"
+complaint_for tx "tx-2,Luz,Ejemplo,12 Example Way,Austin,TX,78701,US,luz@example.org"
+r_tx=$ref
+check_eq "TX: the request stands on Texas law" "us-tx" "$(law_of "$r_tx")"
 check_status "TX: followup exits 0" 0
 check_has "TX: no appeal, straight to the complaint" "$work/out" "Written: 0 follow-up letters, 0 appeals, 1 complaint"
 check_has "TX: the complaint written" "$work/out" "wrote $work/f-tx/tx-2/complaint-$r_tx.pdf"

@@ -36,10 +36,7 @@ for c in ca-1 co-1 tx-1 ct-1 by-1 fr-1 hh-1; do
 done
 check_eq "each request stands on the law of its residence" "us-ca us-co us-tx us-ct gdpr gdpr gdpr" \
 	"$(law_of "$r_ca1") $(law_of "$r_co1") $(law_of "$r_tx1") $(law_of "$r_ct1") $(law_of "$r_by1") $(law_of "$r_fr1") $(law_of "$r_hh1")"
-for r in $r_ca1 $r_co1 $r_tx1 $r_ct1 $r_by1 $r_fr1 $r_hh1; do
-	"$OPTOUT" mark "$r" sent --ledger "$L" >/dev/null
-	OPTOUT_TODAY=2026-11-20 "$OPTOUT" mark "$r" denied --reason "The request could not be verified." --ledger "$L" >/dev/null
-done
+refuse "$L" $r_ca1 $r_co1 $r_tx1 $r_ct1 $r_by1 $r_fr1 $r_hh1
 
 export OPTOUT_TODAY=2026-11-23
 run followup -o "$work/f" -c "$work/us.csv" --ledger "$L"
