@@ -99,16 +99,17 @@ exec 7>"$work/hold"
 echo "BEGIN; SELECT pg_advisory_xact_lock(1869640816);" >&7
 # locks STATE: how many hold the ledger's write lock (true) or wait for it (false).
 locks() { pg_sql "$pg_url" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 1869640816 AND granted = $1"; }
-tries=0
-until [ "$(locks true)" = 1 ] || [ "$tries" -ge 600 ]; do tries=$((tries + 1)); sleep 0.05; done
+# held, waiting: the lock's state is reached, or the processes that reach it are gone.
+held() { [ "$(locks true)" = 1 ] || ! kill -0 "$hold_pid" 2>/dev/null; }
+waiting() { [ "$(locks false)" = 2 ] || ! kill -0 "$pid_a" 2>/dev/null || ! kill -0 "$pid_b" 2>/dev/null; }
+wait_until held
 check_eq "the test holds the ledger's write lock" 1 "$(locks true)"
 for seat in a b; do
 	OPTOUT_SEAT=seat-$seat "$OPTOUT" send -p "$ex" -b mail-accepts -r delete --cacert "$tls/ca.pem" \
 		--send >"$work/seat-$seat.out" 2>"$work/seat-$seat.err" &
 	eval "pid_$seat=\$!"
 done
-tries=0
-until [ "$(locks false)" = 2 ] || [ "$tries" -ge 600 ]; do tries=$((tries + 1)); sleep 0.05; done
+wait_until waiting
 check_eq "both seats wait for the ledger at the same point" 2 "$(locks false)"
 echo "COMMIT;" >&7
 exec 7>&-

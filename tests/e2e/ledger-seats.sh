@@ -126,9 +126,12 @@ check_status "the shared ledger checks out after the race" 0
 	-c "SELECT pg_sleep(300)" >/dev/null 2>&1 &
 holder=$!
 cleanup_pids="$cleanup_pids $holder"
-tries=0
-until [ "$(pg_sql "$pg_url" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1869640817 AND granted")" = 1 ] ||
-	[ "$tries" -ge 600 ]; do tries=$((tries + 1)); sleep 0.05; done
+# claimed: the session holds the client's claim, or it is gone and never will.
+claimed() {
+	[ "$(pg_sql "$pg_url" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1869640817 AND granted")" = 1 ] ||
+		! kill -0 "$holder" 2>/dev/null
+}
+wait_until claimed
 head -1 "$work/clients.csv" >"$work/two.csv"
 sed -n 2,3p "$work/clients.csv" | sed 's/^seat-client-000/seat-client-040/; s/^seat-client-001/seat-client-041/' >>"$work/two.csv"
 run batch -c "$work/two.csv" --agent "$agent" -b "$brokers" -r opt-out,access -o "$work/seat3" --ledger "$pg_url"

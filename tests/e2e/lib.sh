@@ -81,6 +81,19 @@ refuse() {
 	done
 }
 
+# wait_until CMD...: run CMD every 50 ms until it succeeds.  It waits for a state
+# to be reached, however slow the machine: CMD should also succeed once the state
+# can no longer come (a process it waits on is gone), and the check after it
+# asserts the state.  Only a hang is cut off, after 10 minutes (status 1).
+wait_until() {
+	_tries=0
+	until "$@"; do
+		_tries=$((_tries + 1))
+		[ "$_tries" -lt 12000 ] || return 1
+		sleep 0.05
+	done
+}
+
 # done_testing: print the plan; the exit status tells make about failures.
 done_testing() {
 	echo "1..$tap_n"
