@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -175,12 +174,10 @@ cmd_letter_run(int argc, char **argv)
 		    basis);
 	/* Without -f, "-o letter.pdf" means a PDF (and .eml an email), not text under that name. */
 	if (format == NULL) {
-		size_t n = outpath != NULL ? strlen(outpath) : 0;
-
 		format = "txt";
-		if (n > 4 && strcasecmp(outpath + n - 4, ".pdf") == 0)
+		if (outpath != NULL && str_ends_with_ci(outpath, ".pdf"))
 			format = "pdf";
-		else if (n > 4 && strcasecmp(outpath + n - 4, ".eml") == 0)
+		else if (outpath != NULL && str_ends_with_ci(outpath, ".eml"))
 			format = "eml";
 	}
 	if (strcmp(format, "pdf") != 0 && strcmp(format, "txt") != 0 && strcmp(format, "eml") != 0)

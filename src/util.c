@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -614,6 +615,15 @@ str_ends_with(const char *s, const char *suffix)
 	size_t a = strlen(s), b = strlen(suffix);
 
 	return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+/* Whether s ends with suffix, ignoring ASCII case (a file name's ".PDF"). */
+int
+str_ends_with_ci(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
 /* Split a comma-separated list into trimmed, non-empty items. */

@@ -124,6 +124,8 @@ char *path_join(const char *dir, const char *name);
 char *path_dirname(const char *path);
 /* Whether s ends with suffix. */
 int str_ends_with(const char *s, const char *suffix);
+/* Whether s ends with suffix, ignoring ASCII case. */
+int str_ends_with_ci(const char *s, const char *suffix);
 /* Split "a,b,c" into a NULL-terminated array of trimmed, non-empty strings. */
 char **str_split_list(const char *s, size_t *count);
 void str_list_free(char **list);

@@ -193,6 +193,11 @@ test_path_join(void **state)
 	free(p);
 	assert_true(str_ends_with("x.json", ".json"));
 	assert_false(str_ends_with("json", ".json"));
+	assert_false(str_ends_with("x.JSON", ".json"));
+	assert_true(str_ends_with_ci("letter.PDF", ".pdf"));
+	assert_true(str_ends_with_ci("letter.pdf", ".pdf"));
+	assert_false(str_ends_with_ci("letter.pdf.txt", ".pdf"));
+	assert_false(str_ends_with_ci("pdf", ".pdf"));
 }
 
 /* Wrapping counts characters, not bytes, keeps web addresses whole, and cuts only when asked. */
