@@ -48,42 +48,6 @@ locale_dir(void)
 	return found = xstrdup(LOCALEDIR);
 }
 
-/*
- * The locale from the environment.  A person whose LANG (or LC_ALL,
- * LC_MESSAGES) asks for a locale this system has not generated, such as
- * es_US.UTF-8 on a fresh Debian, would otherwise get English without a
- * word: setlocale fails and leaves the C locale, where gettext ignores
- * LANGUAGE.  Then the language of that name is asked for through LANGUAGE
- * (unless LANGUAGE is set) under C.UTF-8, which every glibc has.
- */
-void
-i18n_setlocale(void)
-{
-	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
-	const char *want = NULL, *language = getenv("LANGUAGE");
-	char lang[16];
-	size_t i, n;
-
-	if (setlocale(LC_ALL, "") != NULL)
-		return;
-	for (i = 0; i < sizeof vars / sizeof vars[0] && want == NULL; i++) {
-		const char *v = getenv(vars[i]);
-
-		if (v != NULL && *v != '\0')
-			want = v;
-	}
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL || want == NULL ||
-	    (language != NULL && *language != '\0'))
-		return;
-	n = strcspn(want, "_.@");
-	if (n == 0 || n >= sizeof lang || strncmp(want, "C", n) == 0 ||
-	    strncmp(want, "POSIX", n) == 0)
-		return;
-	memcpy(lang, want, n);
-	lang[n] = '\0';
-	setenv("LANGUAGE", lang, 1);
-}
-
 /* Bind the "optout" catalogue (see locale_dir). */
 void
 i18n_init(void)
@@ -124,6 +88,39 @@ primary_subtag(const char *requested)
 		if (out[n] >= 'A' && out[n] <= 'Z')
 			out[n] = (char)(out[n] - 'A' + 'a');
 	return out;
+}
+
+/*
+ * The locale from the environment.  A person whose LANG (or LC_ALL,
+ * LC_MESSAGES) asks for a locale this system has not generated, such as
+ * es_US.UTF-8 on a fresh Debian, would otherwise get English without a
+ * word: setlocale fails and leaves the C locale, where gettext ignores
+ * LANGUAGE.  Then the language of that name is asked for through LANGUAGE
+ * (unless LANGUAGE is set) under C.UTF-8, which every glibc has.
+ */
+void
+i18n_setlocale(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *want = NULL, *language = getenv("LANGUAGE");
+	char *lang;
+	size_t i;
+
+	if (setlocale(LC_ALL, "") != NULL)
+		return;
+	for (i = 0; i < sizeof vars / sizeof vars[0] && want == NULL; i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v != NULL && *v != '\0')
+			want = v;
+	}
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL || want == NULL ||
+	    (language != NULL && *language != '\0'))
+		return;
+	/* "C" and "POSIX" have no language subtag. */
+	if ((lang = primary_subtag(want)) != NULL)
+		setenv("LANGUAGE", lang, 1);
+	free(lang);
 }
 
 /* The letters/<lang> folder for a requested language, or NULL for English. */
