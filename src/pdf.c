@@ -1764,20 +1764,6 @@ base14_font(struct render *r, const char *name)
 	return (HPDF_Font)d;
 }
 
-/* A new deflated stream object holding len bytes, or NULL. */
-static HPDF_Dict
-new_stream(struct render *r, const void *data, size_t len)
-{
-	HPDF_Dict d = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
-
-	if (d == NULL)
-		return NULL;
-	d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
-	if (HPDF_Stream_Write(d->stream, data, (HPDF_UINT)len) != HPDF_OK)
-		return NULL;
-	return d;
-}
-
 /* Write the filter of a stream whose data is already deflated (libharu would drop the key). */
 static HPDF_STATUS
 write_flate_key(HPDF_Dict d, HPDF_Stream out)
@@ -1786,17 +1772,24 @@ write_flate_key(HPDF_Dict d, HPDF_Stream out)
 	return HPDF_Stream_WriteStr(out, "/Filter /FlateDecode\n");
 }
 
-/* A new stream object holding len bytes deflated already, or NULL. */
+/*
+ * A new stream object holding len bytes, or NULL: libharu deflates them as it
+ * writes, or, when deflated is set, they are deflated already (a cached font).
+ */
 static HPDF_Dict
-new_deflated_stream(struct render *r, const void *z, size_t zlen)
+new_stream(struct render *r, const void *data, size_t len, int deflated)
 {
 	HPDF_Dict d = HPDF_DictStream_New(r->pdf->mmgr, r->pdf->xref);
 
 	if (d == NULL)
 		return NULL;
-	d->filter = HPDF_STREAM_FILTER_NONE;
-	d->write_fn = write_flate_key;
-	if (HPDF_Stream_Write(d->stream, z, (HPDF_UINT)zlen) != HPDF_OK)
+	if (deflated) {
+		d->filter = HPDF_STREAM_FILTER_NONE;
+		d->write_fn = write_flate_key;
+	} else {
+		d->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+	}
+	if (HPDF_Stream_Write(d->stream, data, (HPDF_UINT)len) != HPDF_OK)
 		return NULL;
 	return d;
 }
@@ -1945,7 +1938,7 @@ embed_face(struct render *r, int face, char **cause)
 	    HPDF_Dict_Add(t0, "DescendantFonts", arr) != HPDF_OK ||
 	    HPDF_Array_Add(arr, cid) != HPDF_OK)
 		goto hpdf_fail;
-	if ((tu = new_deflated_stream(r, fe->cmap_z, fe->cmap_zlen)) == NULL ||
+	if ((tu = new_stream(r, fe->cmap_z, fe->cmap_zlen, 1)) == NULL ||
 	    HPDF_Dict_Add(t0, "ToUnicode", tu) != HPDF_OK)
 		goto hpdf_fail;
 
@@ -1976,7 +1969,7 @@ embed_face(struct render *r, int face, char **cause)
 			map[2 * (i + 1)] = (unsigned char)(fe->gids[i] >> 8);
 			map[2 * (i + 1) + 1] = (unsigned char)(fe->gids[i] & 0xFF);
 		}
-		if ((ff = new_stream(r, map, 2 * (e->n + 1))) == NULL ||
+		if ((ff = new_stream(r, map, 2 * (e->n + 1), 0)) == NULL ||
 		    HPDF_Dict_Add(cid, "CIDToGIDMap", ff) != HPDF_OK)
 			goto hpdf_fail;
 	}
@@ -1996,7 +1989,7 @@ embed_face(struct render *r, int face, char **cause)
 	st |= HPDF_Dict_AddNumber(desc, "Descent", m->descent);
 	st |= HPDF_Dict_AddNumber(desc, "CapHeight", m->cap_height);
 	st |= HPDF_Dict_AddNumber(desc, "StemV", face == F_BOLD ? 120 : 80);
-	if ((ff = new_deflated_stream(r, fe->ttf_z, fe->ttf_zlen)) == NULL ||
+	if ((ff = new_stream(r, fe->ttf_z, fe->ttf_zlen, 1)) == NULL ||
 	    HPDF_Dict_Add(desc, "FontFile2", ff) != HPDF_OK ||
 	    HPDF_Dict_AddNumber(ff, "Length1", (HPDF_INT32)fe->ttf_len) != HPDF_OK)
 		goto hpdf_fail;
